@@ -1,0 +1,22 @@
+// Two projects: unit specs sit next to the code and need nothing running; integration specs live in test/
+// and talk to the real NATS, MongoDB-wire server and Keycloak that testkit's global setup makes sure are up.
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
+const moduleNameMapper = { '^@crm/([a-z-]+)$': '<rootDir>/packages/$1/src', '^@crm/([a-z-]+)/(.*)$': '<rootDir>/packages/$1/src/$2' };
+const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{packages,services,gateway}/**/src/**/*.spec.ts', '<rootDir>/gateway/src/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{packages,services}/*/test/**/*.int.spec.ts', '<rootDir>/gateway/test/**/*.int.spec.ts'],
+      globalSetup: '<rootDir>/packages/testkit/src/global-setup.ts',
+      testTimeout: 60000,
+    },
+  ],
+};
