@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const protoDir = join(root, 'proto');
 const outDir = join(root, 'packages/proto/src');
+const protosOutDir = join(root, 'packages/proto/protos');
 const binDir = join(root, 'packages/proto/node_modules/.bin');
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
 
@@ -48,20 +49,24 @@ function generate() {
   const genRoot = join(scratch, 'src');
   buf(['generate', '--template', 'buf.gen.yaml', '-o', scratch], protoDir);
   cpSync(join(scratch, 'gen'), genRoot, { recursive: true });
-  return { scratch, genRoot };
+  // The .proto sources ship with the package, for gRPC reflection.
+  cpSync(protoDir, join(genRoot, '..', 'protos'), { recursive: true, filter: (f) => statSync(f).isDirectory() || f.endsWith('.proto') });
+  return { scratch, genRoot, protosRoot: join(genRoot, '..', 'protos') };
 }
 
 const command = process.argv[2] ?? 'generate';
 buf(['lint']);
 if (command === 'generate') {
-  const { scratch, genRoot } = generate();
+  const { scratch, genRoot, protosRoot } = generate();
   rmSync(outDir, { recursive: true, force: true });
   cpSync(genRoot, outDir, { recursive: true });
+  rmSync(protosOutDir, { recursive: true, force: true });
+  cpSync(protosRoot, protosOutDir, { recursive: true });
   rmSync(scratch, { recursive: true, force: true });
   console.log(`[proto] generated ${listFiles(outDir).length} files into packages/proto/src`);
 } else if (command === 'check') {
-  const { scratch, genRoot } = generate();
-  const stale = staleFiles(genRoot, outDir);
+  const { scratch, genRoot, protosRoot } = generate();
+  const stale = [...staleFiles(genRoot, outDir), ...staleFiles(protosRoot, protosOutDir).map((f) => `protos/${f}`)];
   rmSync(scratch, { recursive: true, force: true });
   if (stale.length > 0) {
     console.error(`[proto] generated code is stale; run \`pnpm proto\` and commit:\n  ${stale.join('\n  ')}`);

@@ -1,0 +1,65 @@
+import { credentials, InterceptingCall, Metadata, type CallOptions, type ChannelOptions, type Client, type Interceptor } from '@grpc/grpc-js';
+import { currentTraceHeaders } from '../telemetry/propagation';
+import type { CallContext } from './call-context';
+import { ACTING_TENANT_METADATA } from './interceptors';
+
+/** Only UNAVAILABLE is retried: every other failure is an answer, and retrying a write could apply it twice. */
+export function retryServiceConfig(maxAttempts = 4): string {
+  return JSON.stringify({
+    methodConfig: [
+      {
+        name: [{}],
+        retryPolicy: { maxAttempts, initialBackoff: '0.1s', maxBackoff: '1s', backoffMultiplier: 2, retryableStatusCodes: ['UNAVAILABLE'] },
+      },
+    ],
+  });
+}
+
+export interface GrpcClientOptions {
+  defaultDeadlineMs?: number;
+  channelOptions?: ChannelOptions;
+}
+
+type ClientConstructor<C extends Client> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions) => C;
+
+/** A client whose calls always have a deadline and carry the current trace context. */
+export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, options: GrpcClientOptions = {}): C {
+  const defaultDeadlineMs = options.defaultDeadlineMs ?? 2000;
+  return new Ctor(address, credentials.createInsecure(), {
+    'grpc.service_config': retryServiceConfig(),
+    'grpc.enable_retries': 1,
+    'grpc.keepalive_time_ms': 30_000,
+    interceptors: [defaultDeadlineInterceptor(defaultDeadlineMs), traceContextInterceptor],
+    ...options.channelOptions,
+  });
+}
+
+function defaultDeadlineInterceptor(defaultDeadlineMs: number): Interceptor {
+  return (options, nextCall) => {
+    const withDeadline = options.deadline ? options : { ...options, deadline: new Date(Date.now() + defaultDeadlineMs) };
+    return new InterceptingCall(nextCall(withDeadline));
+  };
+}
+
+const traceContextInterceptor: Interceptor = (options, nextCall) =>
+  new InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      for (const [key, value] of Object.entries(currentTraceHeaders())) if (!metadata.get(key).length) metadata.set(key, value);
+      next(metadata, listener);
+    },
+  });
+
+/** Metadata and options for a call made on behalf of the caller: its token, and what remains of its deadline. */
+export function onBehalfOf(ctx: Pick<CallContext, 'token' | 'deadline'>): { metadata: Metadata; options: Partial<CallOptions> } {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${ctx.token}`);
+  return { metadata, options: { deadline: ctx.deadline } };
+}
+
+/** Metadata for a service acting on its own (its client-credentials token) for one tenant. */
+export function asService(token: string, tenantId: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  metadata.set(ACTING_TENANT_METADATA, tenantId);
+  return metadata;
+}

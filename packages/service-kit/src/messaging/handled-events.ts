@@ -1,0 +1,33 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+interface HandledEventDoc {
+  _id: string;
+  handledAt: Date;
+}
+
+/**
+ * Ids of events a consumer has applied. The handler must still be safe to repeat (e.g. guarded by
+ * aggregate_version), since a crash between applying and recording redelivers the event.
+ */
+export class HandledEvents {
+  private readonly model: Model<HandledEventDoc>;
+
+  constructor(connection: Connection) {
+    const schema = new Schema<HandledEventDoc>({ _id: String, handledAt: { type: Date, required: true, index: true } }, { versionKey: false });
+    this.model = connection.models.HandledEvent ?? connection.model<HandledEventDoc>('HandledEvent', schema, 'handled_events');
+  }
+
+  async has(consumer: string, eventId: string): Promise<boolean> {
+    return (await this.model.exists({ _id: `${consumer}:${eventId}` })) !== null;
+  }
+
+  async add(consumer: string, eventId: string): Promise<void> {
+    await this.model.updateOne({ _id: `${consumer}:${eventId}` }, { $setOnInsert: { handledAt: new Date() } }, { upsert: true });
+  }
+
+  /** Expiry by sweeper: the store has no TTL indexes. */
+  async pruneOlderThan(cutoff: Date): Promise<number> {
+    const { deletedCount } = await this.model.deleteMany({ handledAt: { $lt: cutoff } });
+    return deletedCount;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Model, UpdateQuery } from 'mongoose';
+import type { Principal } from '../auth/principal';
+import { notFound, ServiceError, versionMismatch } from '../errors/service-error';
+import type { OutboxEntry } from '../outbox/outbox-entry';
+import type { OutboxRelay } from '../outbox/outbox-relay';
+import { outboxStoreOf, type OutboxStore } from '../outbox/outbox-store';
+import { visibilityFilter, type Access, type ScopeFilter } from './visibility';
+
+/** Fields every tenant-owned record carries; the server owns all but ownerId and teamId. */
+export interface TenantRecord {
+  _id: string;
+  tenantId: string;
+  ownerId: string;
+  teamId: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt?: Date | null;
+  outbox?: OutboxEntry[];
+}
+
+export type Filter = Record<string, unknown>;
+
+export interface FindOptions {
+  sort?: Record<string, 1 | -1>;
+  limit?: number;
+  includeDeleted?: boolean;
+}
+
+export interface VersionedUpdate {
+  /** Change to apply; version, updatedAt and the outbox are managed here. */
+  update: UpdateQuery<unknown>;
+  /** Events describing the change, built with the version the record will have after it. */
+  events: (newVersion: number) => OutboxEntry[];
+  /** Whether soft-deleted records may be changed (restore). */
+  includeDeleted?: boolean;
+}
+
+/**
+ * Every query goes through scope(): the tenant and the principal's visibility are part of the filter, so no
+ * handler can forget them. A record outside it is "not found", never "forbidden", so its existence does not leak.
+ */
+export class ScopedRepository<T extends TenantRecord> {
+  readonly outboxStore: OutboxStore;
+
+  constructor(
+    protected readonly model: Model<T>,
+    /** Resource name for partner scopes, e.g. "contacts". */
+    protected readonly resource: string,
+    protected readonly kind: string,
+    protected readonly relay: OutboxRelay,
+  ) {
+    this.outboxStore = outboxStoreOf(model);
+  }
+
+  protected scope(principal: Principal, access: Access, includeDeleted = false): Filter {
+    const visible: ScopeFilter | undefined = visibilityFilter(principal, this.resource, access);
+    // An impossible filter rather than an error: the caller sees an empty result, as for any other record.
+    const base: Filter = visible ?? { tenantId: principal.tenantId, _id: { $in: [] } };
+    return includeDeleted ? base : { ...base, deletedAt: null };
+  }
+
+  async findById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T | undefined> {
+    const doc = await this.model.findOne({ ...this.scope(principal, 'read', options.includeDeleted), _id: id }, { outbox: 0 }).lean<T>();
+    return doc ?? undefined;
+  }
+
+  async getById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T> {
+    const doc = await this.findById(principal, id, options);
+    if (!doc) throw notFound(this.kind);
+    return doc;
+  }
+
+  async find(principal: Principal, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    const query = this.model.find({ ...filter, ...this.scope(principal, 'read', options.includeDeleted) }, { outbox: 0 });
+    if (options.sort) query.sort(options.sort);
+    if (options.limit) query.limit(options.limit);
+    return query.lean<T[]>();
+  }
+
+  async count(principal: Principal, filter: Filter): Promise<number> {
+    return this.model.countDocuments({ ...filter, ...this.scope(principal, 'read') });
+  }
+
+  /** Inserts with its creation events in the same document, then relays them. */
+  async insert(principal: Principal, record: Omit<T, 'tenantId' | 'version' | 'createdAt' | 'updatedAt' | 'outbox'>, events: (version: number) => OutboxEntry[]): Promise<T> {
+    if (!visibilityFilter(principal, this.resource, 'write')) throw new ServiceError('PERMISSION_DENIED', `not allowed to create ${this.kind}`);
+    const now = new Date();
+    const entries = events(1);
+    const created = await this.model.create({ ...record, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: entries });
+    await this.relay.relayQuietly(this.outboxStore, String(created._id), entries);
+    return this.stripOutbox(created.toObject() as T);
+  }
+
+  /**
+   * Applies the change only if the record is visible and still at expectedVersion, pushing its events into the
+   * same document in the same write.
+   */
+  async updateVersioned(principal: Principal, id: string, expectedVersion: number, change: VersionedUpdate): Promise<T> {
+    const newVersion = expectedVersion + 1;
+    const entries = change.events(newVersion);
+    const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date() }, $push: { outbox: { $each: entries } } });
+    const filter = { ...this.scope(principal, 'write', change.includeDeleted), _id: id, version: expectedVersion };
+    const updated = await this.model.findOneAndUpdate(filter, update, { new: true }).lean<T>();
+    if (!updated) throw await this.explainMissedUpdate(principal, id, expectedVersion, change.includeDeleted);
+    await this.relay.relayQuietly(this.outboxStore, id, entries);
+    return this.stripOutbox(updated);
+  }
+
+  private async explainMissedUpdate(principal: Principal, id: string, expectedVersion: number, includeDeleted = false): Promise<ServiceError> {
+    const current = await this.findById(principal, id, { includeDeleted });
+    if (!current) return notFound(this.kind);
+    if (current.version !== expectedVersion) return versionMismatch(expectedVersion, current.version);
+    return new ServiceError('PERMISSION_DENIED', `not allowed to change this ${this.kind}`);
+  }
+
+  protected stripOutbox(doc: T): T {
+    const { outbox: _outbox, ...rest } = doc;
+    return rest as T;
+  }
+}
+
+function mergeUpdate(base: UpdateQuery<unknown>, managed: { $set: Record<string, unknown>; $push: Record<string, unknown> }): UpdateQuery<unknown> {
+  const baseSet = (base.$set ?? {}) as Record<string, unknown>;
+  const basePush = (base.$push ?? {}) as Record<string, unknown>;
+  return { ...base, $set: { ...baseSet, ...managed.$set }, $push: { ...basePush, ...managed.$push } };
+}

@@ -1,0 +1,60 @@
+import { Envelope } from '@crm/proto/crm/events/v1/envelope';
+import { v7 as uuidv7 } from 'uuid';
+import { Schema } from 'mongoose';
+import { currentTraceHeaders } from '../telemetry/propagation';
+import type { Principal } from '../auth/principal';
+
+/** One not-yet-published event, stored inside the aggregate's own document (the single-document outbox). */
+export interface OutboxEntry {
+  id: string;
+  subject: string;
+  data: Buffer;
+  headers: Record<string, string>;
+  createdAt: Date;
+}
+
+export const outboxEntrySchema = new Schema<OutboxEntry>(
+  {
+    id: { type: String, required: true },
+    subject: { type: String, required: true },
+    data: { type: Buffer, required: true },
+    headers: { type: Schema.Types.Mixed, default: {} },
+    createdAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+export interface DomainEvent {
+  /** e.g. "contact.created"; the subject is "crm.contact.created". */
+  type: string;
+  tenantId: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  ownerId: string;
+  teamId: string;
+  /** Fully-qualified protobuf type of the payload, e.g. "crm.contact.v1.ContactCreated". */
+  payloadType: string;
+  payload: Uint8Array;
+}
+
+export function eventSubject(type: string, namespace = ''): string {
+  return `${namespace ? `${namespace}.` : ''}crm.${type}`;
+}
+
+export function toOutboxEntry(event: DomainEvent, actor: Pick<Principal, 'userId' | 'clientId'>, namespace = ''): OutboxEntry {
+  const id = uuidv7();
+  const occurredAt = new Date();
+  const envelope = Envelope.encode({
+    id,
+    type: event.type,
+    tenantId: event.tenantId,
+    aggregateId: event.aggregateId,
+    aggregateVersion: event.aggregateVersion,
+    occurredAt,
+    actor: { userId: actor.userId, clientId: actor.clientId },
+    payload: { typeUrl: `type.googleapis.com/${event.payloadType}`, value: Buffer.from(event.payload) },
+    ownerId: event.ownerId,
+    teamId: event.teamId,
+  }).finish();
+  return { id, subject: eventSubject(event.type, namespace), data: Buffer.from(envelope), headers: currentTraceHeaders(), createdAt: occurredAt };
+}
