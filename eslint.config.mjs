@@ -12,4 +12,9 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use string-literal unions, not enums.' }, { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
+  {
+    // Jest loads its global setup through the module's default export.
+    files: ['packages/testkit/src/global-setup.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
 );

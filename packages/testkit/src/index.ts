@@ -1,1 +1,4 @@
-export {};
+export * from './infra-env';
+export * from './isolation';
+export * from './tokens';
+export * from './wait';

@@ -10,6 +10,8 @@ export interface TokenVerifierOptions {
   clockToleranceSec?: number;
   /** Tests may pass a local key set; by default the realm's JWKS is fetched, cached and re-fetched on an unknown kid. */
   keySet?: JWTVerifyGetKey;
+  /** The verifier's clock; tests move it forward to see a real token expire. */
+  now?: () => Date;
 }
 
 export interface TokenVerifier {
@@ -42,6 +44,7 @@ async function verifiedClaims(token: string, keySet: JWTVerifyGetKey, options: T
       algorithms: ['RS256'],
       clockTolerance: options.clockToleranceSec ?? 5,
       requiredClaims: ['exp', 'sub'],
+      ...(options.now ? { currentDate: options.now() } : {}),
     });
     return payload;
   } catch {

@@ -24,7 +24,7 @@ export interface GrpcServerOptions {
   verifier: TokenVerifier;
   metrics: Registry;
   defaultDeadlineMs?: number;
-  /** Proto files (relative to PROTO_ROOT) whose services reflection describes, e.g. ["crm/contact/v1/contact.proto"]. */
+  /** Proto files whose services reflection describes: relative to PROTO_ROOT (e.g. "crm/contact/v1/contact.proto") or absolute. */
   reflectionProtos?: string[];
   /** Runs inside auth, around every handler; for cross-cutting concerns a service adds. */
   interceptors?: ServerInterceptor[];
