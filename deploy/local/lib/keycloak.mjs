@@ -53,9 +53,9 @@ async function downloadFromRepo(repoUrl) {
 async function download() {
   if (looksLikeZip(zipPath())) return;
   mkdirSync(downloadsDir(), { recursive: true });
-  progress('keycloak', `downloading ${ARTIFACT} from Maven (first run only, ~200 MB)…`);
-  if (which('mvn')) return downloadWithMaven();
-  if (process.env.CRM_MAVEN_REPO_URL) return downloadFromRepo(process.env.CRM_MAVEN_REPO_URL);
+  const say = () => progress('keycloak', `downloading ${ARTIFACT} (first run only, ~200 MB)…`);
+  if (which('mvn')) return say(), downloadWithMaven();
+  if (process.env.CRM_MAVEN_REPO_URL) return say(), downloadFromRepo(process.env.CRM_MAVEN_REPO_URL);
   throw new InfraError(
     `Keycloak ${KEYCLOAK_VERSION} is fetched from Maven Central as ${ARTIFACT}, but \`mvn\` is not installed. ` +
       `Install Maven (for example \`apt-get install maven\`), or set CRM_MAVEN_REPO_URL to a Maven repository base URL, ` +
