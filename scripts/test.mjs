@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The whole test suite, as CI runs it: install, contracts check, build, typecheck, lint, unit tests, then
+// integration tests against real NATS, MongoDB-wire server and Keycloak (started by testkit if not running).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installAndBuild, pnpm, pnpmEnv, repoRoot, step } from './setup.mjs';
+
+const started = Date.now();
+installAndBuild();
+
+step('checking contracts (buf lint, generated code up to date, buf breaking)');
+pnpm(['run', '--silent', 'proto:check']);
+step('type-checking sources and tests');
+pnpm(['run', '--silent', 'typecheck']);
+step('linting');
+pnpm(['run', '--silent', 'lint']);
+
+const resultsDir = mkdtempSync(join(tmpdir(), 'crm-jest-'));
+const totals = { passed: 0, failed: 0, pending: 0 };
+
+function jest(project, extraArgs) {
+  step(`running ${project} tests`);
+  const outputFile = join(resultsDir, `${project}.json`);
+  const jestBin = join(repoRoot, 'node_modules/jest/bin/jest.js');
+  const run = spawnSync(process.execPath, [jestBin, '--selectProjects', project, '--json', '--outputFile', outputFile, ...extraArgs], { cwd: repoRoot, env: pnpmEnv, stdio: 'inherit' });
+  try {
+    const results = JSON.parse(readFileSync(outputFile, 'utf8'));
+    totals.passed += results.numPassedTests;
+    totals.failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+    totals.pending += results.numPendingTests + results.numTodoTests;
+  } catch {
+    totals.failed += 1;
+  }
+  return run.status === 0;
+}
+
+const unitOk = jest('unit', []);
+const integrationOk = jest('integration', ['--runInBand']);
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+process.stdout.write(`\n[test] finished in ${minutes} min\n`);
+process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped\n`);
+// A skipped test is a failing test that was hidden.
+process.exit(unitOk && integrationOk && totals.failed === 0 && totals.pending === 0 ? 0 : 1);
