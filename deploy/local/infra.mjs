@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HOST } from './ports.mjs';
 import { cacheDir, logFile, stateDir } from './lib/paths.mjs';
-import { InfraError, note, progress } from './lib/log.mjs';
+import { ignoreEpipe, InfraError, note, progress } from './lib/log.mjs';
 import { isAlive, ownedPid, stopOwned, tailFile, tcpOpen, waitFor } from './lib/proc.mjs';
 import { withLock } from './lib/lock.mjs';
 import { nats } from './lib/nats.mjs';
@@ -237,6 +237,7 @@ export function isMainModule(moduleUrl) {
 }
 
 if (isMainModule(import.meta.url)) {
+  ignoreEpipe();
   cli(process.argv.slice(2)).catch((err) => {
     process.stderr.write(err instanceof InfraError ? `\n[infra] ${err.message}\n` : `${err.stack ?? err}\n`);
     process.exitCode = 1;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HOST, INFRA_PORTS } from './ports.mjs';
 import { repoRoot, logFile } from './lib/paths.mjs';
-import { InfraError } from './lib/log.mjs';
+import { ignoreEpipe, InfraError } from './lib/log.mjs';
 import { httpGet, isAlive, ownedPid, run, spawnDetached, stopOwned, tailFile, waitFor, which } from './lib/proc.mjs';
 import { appEnv, discoverApps, needsBuild } from './lib/apps.mjs';
 import { infraEnv, isMainModule, up as infraUp } from './infra.mjs';
@@ -19,6 +19,7 @@ const say = (message) => process.stderr.write(`[stack] ${message}\n`);
 
 function noApps() {
   say('no services found (nothing under services/*/package.json or gateway/package.json); infra is up.');
+  printUrls([]);
 }
 
 /** One `pnpm build` (incremental tsc -b) when any dist/main.js is missing or stale. */
@@ -78,7 +79,8 @@ export async function up() {
     if (pid) {
       say(`${app.name}: already running (pid ${pid})`);
     } else {
-      pid = spawnDetached(app.name, process.execPath, ['dist/main.js'], { cwd: app.dir, env: appEnv(app, apps, env), match: app.dir });
+      const main = join(app.dir, 'dist', 'main.js');
+      pid = spawnDetached(app.name, process.execPath, [main], { cwd: app.dir, env: appEnv(app, apps, env), match: main });
       say(`${app.name}: started (pid ${pid}), log ${logFile(app.name)}`);
     }
     await waitReady(app, pid);
@@ -118,7 +120,7 @@ export async function dev() {
   const { apps, env } = await prepare();
   if (!apps.length) return noApps();
   const children = apps.map((app) => {
-    const child = spawn(process.execPath, ['dist/main.js'], { cwd: app.dir, env: appEnv(app, apps, env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(app.dir, 'dist', 'main.js')], { cwd: app.dir, env: appEnv(app, apps, env), stdio: ['ignore', 'pipe', 'pipe'] });
     pipePrefixed(child.stdout, app.name, process.stdout);
     pipePrefixed(child.stderr, app.name, process.stderr);
     child.on('exit', (code, signal) => say(`${app.name} exited (${signal ?? `code ${code}`})`));
@@ -173,6 +175,7 @@ async function cli([command, ...rest]) {
 }
 
 if (isMainModule(import.meta.url)) {
+  ignoreEpipe();
   cli(process.argv.slice(2)).catch((err) => {
     process.stderr.write(err instanceof InfraError ? `\n[stack] ${err.message}\n` : `${err.stack ?? err}\n`);
     process.exitCode = 1;

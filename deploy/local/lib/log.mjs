@@ -20,3 +20,11 @@ export class InfraError extends Error {
     this.name = 'InfraError';
   }
 }
+
+/** `pnpm infra status | head` closes stdout early; that is not an error. */
+export function ignoreEpipe() {
+  process.stdout.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
