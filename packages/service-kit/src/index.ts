@@ -15,6 +15,7 @@ export * from './grpc/client';
 export * from './mongo/connection';
 export * from './mongo/visibility';
 export * from './mongo/scoped-repository';
+export * from './mongo/document-locks';
 export * from './outbox/outbox-entry';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox-sweeper';

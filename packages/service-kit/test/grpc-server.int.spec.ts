@@ -81,7 +81,7 @@ describe('GrpcServer against real Keycloak tokens', () => {
   });
 
   it('serves grpc.health.v1 as SERVING', async () => {
-    const health = loadPackageDefinition(loadSync(healthProtoPath)) as unknown as { grpc: { health: { v1: { Health: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } } };
+    const health = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as { grpc: { health: { v1: { Health: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } } };
     const healthClient = new health.grpc.health.v1.Health(address, credentials.createInsecure());
     const check = (healthClient as unknown as { check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }).check.bind(healthClient);
     const reply = await new Promise<{ status: string }>((resolve, reject) => check({ service: '' }, (e, r) => (e ? reject(e) : resolve(r))));
@@ -91,7 +91,7 @@ describe('GrpcServer against real Keycloak tokens', () => {
 
   it('serves reflection listing its services', async () => {
     const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto');
-    const pkg = loadPackageDefinition(loadSync(reflectionProto)) as unknown as { grpc: { reflection: { v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } } };
+    const pkg = loadPackageDefinition(loadSync(reflectionProto, { keepCase: true })) as unknown as { grpc: { reflection: { v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } } };
     const reflection = new pkg.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
     const stream = (reflection as unknown as { serverReflectionInfo: () => NodeJS.ReadWriteStream & { end: () => void; write: (m: object) => void } }).serverReflectionInfo();
     const reply = new Promise<{ list_services_response?: { service: Array<{ name: string }> } }>((resolve, reject) => {

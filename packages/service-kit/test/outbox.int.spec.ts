@@ -4,7 +4,7 @@ import { Schema, type Connection } from 'mongoose';
 import pino from 'pino';
 import { infraEnv, uniqueNamespace } from '@crm/testkit';
 import { probeEntry } from './fixtures/events';
-import { connectBus, connectMongo, drainBus, ensureStream, EventPublisher, OutboxRelay, OutboxSweeper, outboxStoreOf, streamName, subjectOf, type Bus } from '@crm/service-kit';
+import { connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, OutboxRelay, OutboxSweeper, outboxStoreOf, streamName, subjectOf, type Bus } from '@crm/service-kit';
 
 function runChild(script: string, env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -51,7 +51,7 @@ describe('single-document outbox on the real servers', () => {
 
     // The restarted process's sweeper publishes what the dead one left behind.
     const model = mongo.model('Thing', new Schema({ _id: String }, { strict: false }), 'things');
-    const store = outboxStoreOf(model);
+    const store = outboxStoreOf(model, new DocumentLocks(mongo));
     const sweeper = new OutboxSweeper([store], new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })), pino({ level: 'silent' }));
     expect(await sweeper.sweepOnce({ minAgeMs: 0 })).toBe(1);
     expect(await storedCount()).toBe(1);
@@ -71,7 +71,7 @@ describe('single-document outbox on the real servers', () => {
     // Published, but the process died before pulling it from the outbox.
     await publisher.publishEntry(entry);
     const before = await storedCount();
-    const sweeper = new OutboxSweeper([outboxStoreOf(model)], new OutboxRelay(publisher, pino({ level: 'silent' })), pino({ level: 'silent' }));
+    const sweeper = new OutboxSweeper([outboxStoreOf(model, new DocumentLocks(mongo))], new OutboxRelay(publisher, pino({ level: 'silent' })), pino({ level: 'silent' }));
     expect(await sweeper.sweepOnce()).toBe(1);
     expect(await storedCount()).toBe(before);
   });

@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import pino from 'pino';
 import { infraEnv, uniqueNamespace } from '@crm/testkit';
 import {
-  connectBus, connectMongo, drainBus, ensureStream, EventPublisher, OutboxRelay, outboxEntrySchema, ScopedRepository, streamName, toOutboxEntry,
+  connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, OutboxRelay, outboxEntrySchema, ScopedRepository, streamName, toOutboxEntry,
   type Bus, type Principal, type TenantRecord,
 } from '@crm/service-kit';
 
@@ -32,7 +32,7 @@ describe('ScopedRepository on the real MongoDB-wire server', () => {
     const schema = new Schema<Thing>({ _id: String, tenantId: String, ownerId: String, teamId: String, name: String, version: Number, createdAt: Date, updatedAt: Date, deletedAt: Date, outbox: [outboxEntrySchema] });
     schema.index({ tenantId: 1, ownerId: 1 });
     model = mongo.model<Thing>('Thing', schema, 'things');
-    repo = new ScopedRepository<Thing>(model, 'things', 'thing', new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })));
+    repo = new ScopedRepository<Thing>(model, 'things', 'thing', new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })), new DocumentLocks(mongo));
     const events = (id: string, owner: Principal, teamId: string) => (version: number) => [
       toOutboxEntry({ type: 'thing.created', tenantId: owner.tenantId, aggregateId: id, aggregateVersion: version, ownerId: owner.userId, teamId, payloadType: 'crm.probe.v1.ThingCreated', payload: Buffer.from(id) }, owner, namespace),
     ];
@@ -80,10 +80,12 @@ describe('ScopedRepository on the real MongoDB-wire server', () => {
     expect((await repo.getById(admin, 'east-1')).name).toBe('renamed');
   });
 
-  it('lets exactly one of two concurrent updates with the same expected version win', async () => {
+  it('lets exactly one of several concurrent updates with the same expected version win', async () => {
     const current = await repo.getById(admin, 'west-1');
-    const attempts = await Promise.allSettled(['a', 'b'].map((name) => repo.updateVersioned(admin, 'west-1', current.version, { update: { $set: { name } }, events: () => [] })));
+    const attempts = await Promise.allSettled(['a', 'b', 'c', 'd'].map((name) => repo.updateVersioned(admin, 'west-1', current.version, { update: { $set: { name } }, events: () => [] })));
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-    expect(attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(['FAILED_PRECONDITION']);
+    expect(attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(['FAILED_PRECONDITION', 'FAILED_PRECONDITION', 'FAILED_PRECONDITION']);
+    const winner = attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<Thing>;
+    expect((await repo.getById(admin, 'west-1')).name).toBe(winner.value.name);
   });
 });

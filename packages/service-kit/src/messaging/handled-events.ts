@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from '../mongo/document-locks';
 
 interface HandledEventDoc {
   _id: string;
@@ -22,7 +23,11 @@ export class HandledEvents {
   }
 
   async add(consumer: string, eventId: string): Promise<void> {
-    await this.model.updateOne({ _id: `${consumer}:${eventId}` }, { $setOnInsert: { handledAt: new Date() } }, { upsert: true });
+    try {
+      await this.model.create({ _id: `${consumer}:${eventId}`, handledAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
   }
 
   /** Expiry by sweeper: the store has no TTL indexes. */

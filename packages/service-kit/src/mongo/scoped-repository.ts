@@ -3,7 +3,8 @@ import type { Principal } from '../auth/principal';
 import { notFound, ServiceError, versionMismatch } from '../errors/service-error';
 import type { OutboxEntry } from '../outbox/outbox-entry';
 import type { OutboxRelay } from '../outbox/outbox-relay';
-import { outboxStoreOf, type OutboxStore } from '../outbox/outbox-store';
+import { lockKey, outboxStoreOf, type OutboxStore } from '../outbox/outbox-store';
+import type { DocumentLocks } from './document-locks';
 import { visibilityFilter, type Access, type ScopeFilter } from './visibility';
 
 /** Fields every tenant-owned record carries; the server owns all but ownerId and teamId. */
@@ -49,8 +50,9 @@ export class ScopedRepository<T extends TenantRecord> {
     protected readonly resource: string,
     protected readonly kind: string,
     protected readonly relay: OutboxRelay,
+    protected readonly locks: DocumentLocks,
   ) {
-    this.outboxStore = outboxStoreOf(model);
+    this.outboxStore = outboxStoreOf(model, locks);
   }
 
   protected scope(principal: Principal, access: Access, includeDeleted = false): Filter {
@@ -94,17 +96,24 @@ export class ScopedRepository<T extends TenantRecord> {
 
   /**
    * Applies the change only if the record is visible and still at expectedVersion, pushing its events into the
-   * same document in the same write.
+   * same document in the same write. The check and the write happen under the document's lock, so of two
+   * writers with the same expected version exactly one succeeds on every supported store.
    */
   async updateVersioned(principal: Principal, id: string, expectedVersion: number, change: VersionedUpdate): Promise<T> {
     const newVersion = expectedVersion + 1;
-    const entries = change.events(newVersion);
-    const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date() }, $push: { outbox: { $each: entries } } });
     const filter = { ...this.scope(principal, 'write', change.includeDeleted), _id: id, version: expectedVersion };
-    const updated = await this.model.findOneAndUpdate(filter, update, { new: true }).lean<T>();
-    if (!updated) throw await this.explainMissedUpdate(principal, id, expectedVersion, change.includeDeleted);
+    const entries = await this.locks.withLock(lockKey(this.model.collection.collectionName, id), async () => {
+      const current = await this.model.exists(filter);
+      if (!current) throw await this.explainMissedUpdate(principal, id, expectedVersion, change.includeDeleted);
+      const events = change.events(newVersion);
+      const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date() }, $push: { outbox: { $each: events } } });
+      await this.model.updateOne({ _id: id }, update);
+      return events;
+    });
     await this.relay.relayQuietly(this.outboxStore, id, entries);
-    return this.stripOutbox(updated);
+    const updated = await this.model.findOne({ _id: id, tenantId: principal.tenantId }, { outbox: 0 }).lean<T>();
+    if (!updated) throw notFound(this.kind);
+    return updated;
   }
 
   private async explainMissedUpdate(principal: Principal, id: string, expectedVersion: number, includeDeleted = false): Promise<ServiceError> {

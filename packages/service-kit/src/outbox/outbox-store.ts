@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import type { DocumentLocks } from '../mongo/document-locks';
 import type { OutboxEntry } from './outbox-entry';
 
 export interface OutboxHolder {
@@ -13,17 +14,30 @@ export interface OutboxStore {
   pullPublished(documentId: string, eventIds: string[]): Promise<void>;
 }
 
-/** Uses the driver's collection directly: the outbox is the same shape whatever the aggregate's schema. */
-export function outboxStoreOf<T>(model: Model<T>): OutboxStore {
+export function lockKey(collectionName: string, documentId: string): string {
+  return `${collectionName}:${documentId}`;
+}
+
+/**
+ * Uses the driver's collection directly: the outbox is the same shape whatever the aggregate's schema. Pulling
+ * happens under the document's lock, as every write to an aggregate does (see DocumentLocks).
+ */
+export function outboxStoreOf<T>(model: Model<T>, locks: DocumentLocks): OutboxStore {
   const collection = model.collection;
+  const name = collection.collectionName;
   return {
-    name: collection.collectionName,
+    name,
     async findPending(olderThan, limit) {
       const docs = await collection.find({ 'outbox.createdAt': { $lte: olderThan } }, { projection: { _id: 1, outbox: 1 } }).limit(limit).toArray();
       return docs.map((doc) => ({ _id: String(doc._id), outbox: ((doc.outbox ?? []) as OutboxEntry[]).map(reviveEntry) }));
     },
     async pullPublished(documentId, eventIds) {
-      await collection.updateOne({ _id: documentId as never }, { $pull: { outbox: { id: { $in: eventIds } } } as never });
+      // Filtered here and set whole: FerretDB v1 ignores $pull with a condition such as { id: { $in } }.
+      await locks.withLock(lockKey(name, documentId), async () => {
+        const doc = await collection.findOne({ _id: documentId as never }, { projection: { outbox: 1 } });
+        const remaining = ((doc?.outbox ?? []) as OutboxEntry[]).filter((entry) => !eventIds.includes(entry.id));
+        await collection.updateOne({ _id: documentId as never }, { $set: { outbox: remaining } });
+      });
     },
   };
 }

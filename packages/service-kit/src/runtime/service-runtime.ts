@@ -9,6 +9,7 @@ import { GrpcServer } from '../grpc/server';
 import { handleShutdownSignals } from '../lifecycle/shutdown';
 import { createLogger } from '../logger/logger';
 import { connectMongo, pingMongo } from '../mongo/connection';
+import { DocumentLocks } from '../mongo/document-locks';
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from '../messaging/consumer';
 import { HandledEvents } from '../messaging/handled-events';
 import { connectBus, drainBus, type Bus } from '../messaging/nats';
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   publisher: EventPublisher;
   relay: OutboxRelay;
   handled: HandledEvents;
+  /** Serialise writes to one document; ScopedRepository takes them. */
+  locks: DocumentLocks;
   verifier: TokenVerifier;
   /** The service's own client-credentials token, for work it does on its own. */
   serviceToken: TokenSource;
@@ -82,6 +85,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
     publisher,
     relay,
     handled: new HandledEvents(mongo),
+    locks: new DocumentLocks(mongo),
     verifier,
     serviceToken: createClientCredentialsTokenSource({ tokenUrl: tokenUrlOf(config), clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET }),
     grpc,
@@ -93,6 +97,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   const consumers: RunningConsumer[] = [];
   for (const spec of wiring.consumers ?? []) consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
   const grpcPort = await grpc.listen(config.GRPC_PORT);
+  const housekeeping = startHousekeeping(deps);
 
   admin.addReadinessCheck('mongo', () => pingMongo(mongo));
   admin.addReadinessCheck('nats', async () => {
@@ -109,6 +114,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
       { name: 'finish gRPC calls in flight', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS - 2000) },
       { name: 'stop consumers', run: async () => void (await Promise.all(consumers.map((c) => c.stop()))) },
       { name: 'stop outbox sweeper', run: () => sweeper.stop() },
+      { name: 'stop housekeeping', run: () => clearInterval(housekeeping) },
       { name: 'drain NATS', run: () => drainBus(bus) },
       { name: 'close Mongo', run: () => mongo.close() },
       { name: 'close admin port', run: () => admin.close() },
@@ -117,4 +123,16 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   });
   log.info({ grpcPort, adminPort }, 'service started');
   return { deps, grpcPort, adminPort, shutdown };
+}
+
+const HANDLED_EVENT_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/** Expiry the store cannot do itself (no TTL indexes): stale locks of crashed writers, old handled-event ids. */
+function startHousekeeping(deps: ServiceDeps): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    deps.locks.pruneExpired().catch((err: unknown) => deps.log.warn({ err }, 'pruning expired locks failed'));
+    deps.handled.pruneOlderThan(new Date(Date.now() - HANDLED_EVENT_RETENTION_MS)).catch((err: unknown) => deps.log.warn({ err }, 'pruning handled events failed'));
+  }, 60_000);
+  timer.unref();
+  return timer;
 }
