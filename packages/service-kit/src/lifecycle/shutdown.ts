@@ -10,6 +10,7 @@ export interface ShutdownOptions {
   graceMs: number;
   /** In order: fail readiness, stop taking work, finish in-flight work, drain NATS, close Mongo, flush telemetry. */
   steps: ShutdownStep[];
+  /** Replaces process.exit, and then no signal handlers are installed: an embedded (test) service stops by call. */
   exit?: (code: number) => void;
 }
 
@@ -28,8 +29,10 @@ export function handleShutdownSignals(options: ShutdownOptions): { shutdown: (re
     );
     return started;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  if (!options.exit) {
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  }
   return { shutdown };
 }
 

@@ -50,6 +50,8 @@ export interface ServiceDefinitionOptions {
   streams: StreamSpec[];
   reflectionProtos: string[];
   wire: (deps: ServiceDeps) => Promise<ServiceWiring> | ServiceWiring;
+  /** What ends the process after shutdown; tests pass a no-op to stop a service they started in-process. */
+  exit?: (code: number) => void;
 }
 
 export interface RunningService {
@@ -108,6 +110,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
 
   const { shutdown } = handleShutdownSignals({
     log,
+    exit: options.exit,
     graceMs: config.SHUTDOWN_GRACE_MS,
     steps: [
       { name: 'fail readiness', run: () => admin.markNotReady() },
