@@ -77,6 +77,8 @@ export interface Contact {
   mergedInto: string;
   /** Denormalised company name, for lists and search results. */
   companyName: string;
+  /** Set when the personal data was erased; the record is then a tombstone without personal data. */
+  erasedAt: Date | undefined;
 }
 
 /** The writable fields of a contact; on update only the paths in update_mask apply. */
@@ -130,8 +132,15 @@ export interface UpdateContactRequest {
   contact:
     | ContactInput
     | undefined;
-  /** Paths of ContactInput to apply, e.g. ["title", "custom_fields.budget"]; merge semantics. */
-  updateMask: string[] | undefined;
+  /**
+   * Paths of ContactInput to apply, e.g. ["title", "custom_fields.budget"]; merge semantics.
+   * An unknown path is INVALID_ARGUMENT. Owner and team change through TransferContact only.
+   */
+  updateMask:
+    | string[]
+    | undefined;
+  /** Apply even when a new email or phone already belongs to another contact of the tenant. */
+  allowDuplicates: boolean;
 }
 
 export interface DeleteContactRequest {
@@ -174,6 +183,7 @@ export interface ListContactsResponse {
 export interface SearchContactsRequest {
   /** Prefix type-ahead over name, email, phone and company name; case- and accent-insensitive. */
   query: string;
+  /** 1..50; 0 means 10. */
   limit: number;
 }
 
@@ -594,6 +604,7 @@ function createBaseContact(): Contact {
     deletedAt: undefined,
     mergedInto: "",
     companyName: "",
+    erasedAt: undefined,
   };
 }
 
@@ -670,6 +681,9 @@ export const Contact: MessageFns<Contact> = {
     }
     if (message.companyName !== "") {
       writer.uint32(194).string(message.companyName);
+    }
+    if (message.erasedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.erasedAt), writer.uint32(202).fork()).join();
     }
     return writer;
   },
@@ -873,6 +887,14 @@ export const Contact: MessageFns<Contact> = {
           message.companyName = reader.string();
           continue;
         }
+        case 25: {
+          if (tag !== 202) {
+            break;
+          }
+
+          message.erasedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -908,6 +930,7 @@ export const Contact: MessageFns<Contact> = {
       deletedAt: isSet(object.deletedAt) ? fromJsonTimestamp(object.deletedAt) : undefined,
       mergedInto: isSet(object.mergedInto) ? globalThis.String(object.mergedInto) : "",
       companyName: isSet(object.companyName) ? globalThis.String(object.companyName) : "",
+      erasedAt: isSet(object.erasedAt) ? fromJsonTimestamp(object.erasedAt) : undefined,
     };
   },
 
@@ -985,6 +1008,9 @@ export const Contact: MessageFns<Contact> = {
     if (message.companyName !== "") {
       obj.companyName = message.companyName;
     }
+    if (message.erasedAt !== undefined) {
+      obj.erasedAt = message.erasedAt.toISOString();
+    }
     return obj;
   },
 
@@ -1019,6 +1045,7 @@ export const Contact: MessageFns<Contact> = {
     message.deletedAt = object.deletedAt ?? undefined;
     message.mergedInto = object.mergedInto ?? "";
     message.companyName = object.companyName ?? "";
+    message.erasedAt = object.erasedAt ?? undefined;
     return message;
   },
 };
@@ -1616,7 +1643,7 @@ export const BatchGetContactsResponse: MessageFns<BatchGetContactsResponse> = {
 };
 
 function createBaseUpdateContactRequest(): UpdateContactRequest {
-  return { id: "", expectedVersion: 0, contact: undefined, updateMask: undefined };
+  return { id: "", expectedVersion: 0, contact: undefined, updateMask: undefined, allowDuplicates: false };
 }
 
 export const UpdateContactRequest: MessageFns<UpdateContactRequest> = {
@@ -1632,6 +1659,9 @@ export const UpdateContactRequest: MessageFns<UpdateContactRequest> = {
     }
     if (message.updateMask !== undefined) {
       FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(34).fork()).join();
+    }
+    if (message.allowDuplicates !== false) {
+      writer.uint32(40).bool(message.allowDuplicates);
     }
     return writer;
   },
@@ -1675,6 +1705,14 @@ export const UpdateContactRequest: MessageFns<UpdateContactRequest> = {
           message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
           continue;
         }
+        case 5: {
+          if (tag !== 40) {
+            break;
+          }
+
+          message.allowDuplicates = reader.bool();
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -1690,6 +1728,7 @@ export const UpdateContactRequest: MessageFns<UpdateContactRequest> = {
       expectedVersion: isSet(object.expectedVersion) ? globalThis.Number(object.expectedVersion) : 0,
       contact: isSet(object.contact) ? ContactInput.fromJSON(object.contact) : undefined,
       updateMask: isSet(object.updateMask) ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask)) : undefined,
+      allowDuplicates: isSet(object.allowDuplicates) ? globalThis.Boolean(object.allowDuplicates) : false,
     };
   },
 
@@ -1707,6 +1746,9 @@ export const UpdateContactRequest: MessageFns<UpdateContactRequest> = {
     if (message.updateMask !== undefined) {
       obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
     }
+    if (message.allowDuplicates !== false) {
+      obj.allowDuplicates = message.allowDuplicates;
+    }
     return obj;
   },
 
@@ -1721,6 +1763,7 @@ export const UpdateContactRequest: MessageFns<UpdateContactRequest> = {
       ? ContactInput.fromPartial(object.contact)
       : undefined;
     message.updateMask = object.updateMask ?? undefined;
+    message.allowDuplicates = object.allowDuplicates ?? false;
     return message;
   },
 };
