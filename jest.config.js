@@ -5,6 +5,8 @@ const moduleNameMapper = { '^@crm/service-kit/otel$': '<rootDir>/packages/servic
 const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Integration tests wait on real servers (redelivery after ack-wait, Keycloak); unit tests finish far sooner.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -16,7 +18,6 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.int.spec.ts', '<rootDir>/gateway/test/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/packages/testkit/src/global-setup.ts',
-      testTimeout: 60000,
     },
   ],
 };

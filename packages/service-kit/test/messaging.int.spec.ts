@@ -53,13 +53,14 @@ describe('JetStream messaging on a real NATS server', () => {
     const dyingBus = await connectBus({ url: env.natsUrl, name: 'dying', namespace });
     let firstAttempt: () => void = () => undefined;
     const firstAttemptSeen = new Promise<void>((resolve) => (firstAttempt = resolve));
-    await startConsumer(dyingBus, {
+    let releaseDeadHandler: () => void = () => undefined;
+    const dying = await startConsumer(dyingBus, {
       stream: 'PROBE', durable: 'redelivery', filterSubjects: ['crm.probe.redelivered'], ackWaitMs: 1000, handled,
       handler: async (event, meta) => {
         await applyOnce(event, meta);
         firstAttempt();
         await dyingBus.nc.close();
-        await new Promise(() => undefined);
+        await new Promise<void>((resolve) => (releaseDeadHandler = resolve));
       },
     }, log);
     await new EventPublisher(bus).publishEntry(probeEntry(namespace, 'agg-1', 1, 'probe.redelivered'));
@@ -75,6 +76,8 @@ describe('JetStream messaging on a real NATS server', () => {
     }, log);
     await eventually(() => (deliveries.length > 0 ? true : undefined), 15_000);
     await survivor.stop();
+    releaseDeadHandler();
+    await dying.stop();
 
     expect(deliveries[0]).toBeGreaterThanOrEqual(2);
     expect(await applied.findOne({ _id: 'agg-1' })).toMatchObject({ version: 1, applications: 1 });

@@ -49,7 +49,7 @@ export async function startConsumer(bus: Bus, spec: ConsumerSpec, log: Logger): 
   });
   const consumer = await bus.js.consumers.get(stream, spec.durable);
   const messages = await consumer.consume({ max_messages: 64 });
-  const done = processAll(messages, (msg) => handleMessage(bus, spec, maxDeliver, msg, log));
+  const done = processAll(messages, (msg) => handleMessage(bus, spec, maxDeliver, msg, log), log);
   return {
     async stop() {
       await messages.close();
@@ -58,8 +58,11 @@ export async function startConsumer(bus: Bus, spec: ConsumerSpec, log: Logger): 
   };
 }
 
-async function processAll(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>): Promise<void> {
-  for await (const msg of messages) await handle(msg);
+async function processAll(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, log: Logger): Promise<void> {
+  for await (const msg of messages) {
+    // An ack or nak that cannot reach the server (connection lost) must not end the loop: JetStream redelivers.
+    await handle(msg).catch((error: unknown) => log.warn({ err: error, subject: msg.subject }, 'event settlement failed'));
+  }
 }
 
 async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, msg: JsMsg, log: Logger): Promise<void> {
@@ -83,7 +86,7 @@ async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, m
       }
       await spec.handler(event, { subject: msg.subject, deliveryCount });
       await spec.handled?.add(spec.durable, event.id);
-      await msg.ackAck();
+      msg.ack();
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR });
       await onHandlerFailure(bus, spec.durable, maxDeliver, msg, error, log);
