@@ -60,7 +60,7 @@ export interface ImportJob {
   id: string;
   entity: string;
   fileName: string;
-  /** queued | running | completed | failed */
+  /** receiving | queued | running | completed | failed */
   status: string;
   rowsTotal: number;
   rowsDone: number;
@@ -77,6 +77,8 @@ export interface ImportJob {
   finishedAt: Date | undefined;
   mapping: ColumnMapping[];
   matchBy: string;
+  /** Of updated_count, the rows whose record already held the same values (nothing written, no event). */
+  unchangedCount: number;
 }
 
 export interface StartImportResponse {
@@ -506,6 +508,7 @@ function createBaseImportJob(): ImportJob {
     finishedAt: undefined,
     mapping: [],
     matchBy: "",
+    unchangedCount: 0,
   };
 }
 
@@ -564,6 +567,9 @@ export const ImportJob: MessageFns<ImportJob> = {
     }
     if (message.matchBy !== "") {
       writer.uint32(146).string(message.matchBy);
+    }
+    if (message.unchangedCount !== 0) {
+      writer.uint32(152).int64(message.unchangedCount);
     }
     return writer;
   },
@@ -719,6 +725,14 @@ export const ImportJob: MessageFns<ImportJob> = {
           message.matchBy = reader.string();
           continue;
         }
+        case 19: {
+          if (tag !== 152) {
+            break;
+          }
+
+          message.unchangedCount = longToNumber(reader.int64());
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -750,6 +764,7 @@ export const ImportJob: MessageFns<ImportJob> = {
         ? object.mapping.map((e: any) => ColumnMapping.fromJSON(e))
         : [],
       matchBy: isSet(object.matchBy) ? globalThis.String(object.matchBy) : "",
+      unchangedCount: isSet(object.unchangedCount) ? globalThis.Number(object.unchangedCount) : 0,
     };
   },
 
@@ -809,6 +824,9 @@ export const ImportJob: MessageFns<ImportJob> = {
     if (message.matchBy !== "") {
       obj.matchBy = message.matchBy;
     }
+    if (message.unchangedCount !== 0) {
+      obj.unchangedCount = Math.round(message.unchangedCount);
+    }
     return obj;
   },
 
@@ -835,6 +853,7 @@ export const ImportJob: MessageFns<ImportJob> = {
     message.finishedAt = object.finishedAt ?? undefined;
     message.mapping = object.mapping?.map((e) => ColumnMapping.fromPartial(e)) || [];
     message.matchBy = object.matchBy ?? "";
+    message.unchangedCount = object.unchangedCount ?? 0;
     return message;
   },
 };

@@ -1,0 +1,55 @@
+import { ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import type { Model } from 'mongoose';
+import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
+import type { CompanyDoc } from './company.schema';
+import type { Page } from './contact.repository';
+
+export interface CompanyListFilter {
+  ownerId?: string;
+  teamId?: string;
+  industry?: string;
+  domain?: string;
+  parentCompanyId?: string;
+  updatedSince?: Date;
+  includeDeleted?: boolean;
+  nameToken?: string;
+}
+
+export class CompanyRepository extends ScopedRepository<CompanyDoc> {
+  constructor(model: Model<CompanyDoc>, relay: OutboxRelay, locks: DocumentLocks) {
+    super(model, 'companies', 'company', relay, locks);
+  }
+
+  async list(principal: Principal, filter: CompanyListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<CompanyDoc>> {
+    const clauses: Array<Record<string, unknown>> = [];
+    if (filter.ownerId) clauses.push({ ownerId: filter.ownerId });
+    if (filter.teamId) clauses.push({ teamId: filter.teamId });
+    if (filter.industry) clauses.push({ industry: filter.industry });
+    if (filter.domain) clauses.push({ domain: filter.domain });
+    if (filter.parentCompanyId) clauses.push({ parentCompanyId: filter.parentCompanyId });
+    if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
+    if (filter.nameToken) clauses.push({ searchTokens: filter.nameToken });
+    if (cursor) clauses.push(afterCursor('updatedAt', cursor));
+    const rows = await this.find(principal, clauses.length > 0 ? { $and: clauses } : {}, { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
+    return pageOf(rows, limit, (row) => row.updatedAt);
+  }
+
+  /** A company of the tenant by id, whatever the caller sees: contacts denormalise its name and domain. */
+  async inTenant(tenantId: string, id: string): Promise<CompanyDoc | undefined> {
+    return (await this.model.findOne({ _id: id, tenantId, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc>()) ?? undefined;
+  }
+
+  /** Live companies of the tenant by domain or external id (imports match on them). */
+  byKeys(tenantId: string, field: 'domain' | 'externalId', values: readonly string[]): Promise<CompanyDoc[]> {
+    if (values.length === 0) return Promise.resolve([]);
+    return this.model.find({ tenantId, [field]: { $in: values }, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc[]>();
+  }
+
+  async insertManyRaw(docs: CompanyDoc[]): Promise<void> {
+    if (docs.length > 0) await this.model.insertMany(docs, { ordered: false, lean: true });
+  }
+
+  findByImportBatch(tenantId: string, batch: string): Promise<CompanyDoc[]> {
+    return this.model.find({ tenantId, importBatch: batch }, { outbox: 0 }).lean<CompanyDoc[]>();
+  }
+}

@@ -1,0 +1,48 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { outboxEntrySchema, type TenantRecord } from '@crm/service-kit';
+import type { CompanyFields } from '../domain/company.model';
+
+export interface CompanyDoc extends TenantRecord, CompanyFields {
+  searchTokens: string[];
+  importBatch: string;
+}
+
+const mixed = { type: Schema.Types.Mixed };
+
+export const companySchema = new Schema<CompanyDoc>(
+  {
+    _id: String,
+    tenantId: { type: String, required: true },
+    ownerId: String,
+    teamId: String,
+    version: Number,
+    createdAt: Date,
+    updatedAt: Date,
+    deletedAt: { type: Date, default: null },
+    outbox: [outboxEntrySchema],
+    name: String,
+    domain: String,
+    website: String,
+    industry: String,
+    size: String,
+    annualRevenue: { ...mixed, default: null },
+    address: { ...mixed, default: null },
+    parentCompanyId: String,
+    customFields: { ...mixed, default: {} },
+    externalId: String,
+    searchTokens: [String],
+    importBatch: { type: String, default: '' },
+  },
+  { versionKey: false, minimize: false, collection: 'companies' },
+);
+
+companySchema.index({ tenantId: 1, updatedAt: -1, _id: -1 });
+companySchema.index({ tenantId: 1, domain: 1 });
+companySchema.index({ tenantId: 1, searchTokens: 1 });
+companySchema.index({ tenantId: 1, externalId: 1 });
+companySchema.index({ tenantId: 1, parentCompanyId: 1 });
+companySchema.index({ tenantId: 1, ownerId: 1, updatedAt: -1 });
+
+export function companyModel(mongo: Connection): Model<CompanyDoc> {
+  return (mongo.models.Company as Model<CompanyDoc> | undefined) ?? mongo.model<CompanyDoc>('Company', companySchema);
+}

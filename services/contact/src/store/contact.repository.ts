@@ -1,0 +1,104 @@
+import { lockKey, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import type { Model } from 'mongoose';
+import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
+import type { ContactDoc } from './contact.schema';
+
+export interface ContactListFilter {
+  ownerId?: string;
+  teamId?: string;
+  lifecycleStage?: string;
+  tag?: string;
+  companyId?: string;
+  updatedSince?: Date;
+  includeDeleted?: boolean;
+}
+
+export interface Page<T> {
+  rows: T[];
+  nextCursor: string;
+}
+
+/** Rows considered for ranking; type-ahead shows the best few of them. */
+const SEARCH_CANDIDATES = 200;
+
+export class ContactRepository extends ScopedRepository<ContactDoc> {
+  constructor(model: Model<ContactDoc>, relay: OutboxRelay, locks: DocumentLocks) {
+    super(model, 'contacts', 'contact', relay, locks);
+  }
+
+  get collectionName(): string {
+    return this.model.collection.collectionName;
+  }
+
+  async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
+    const clauses: Array<Record<string, unknown>> = [];
+    if (filter.ownerId) clauses.push({ ownerId: filter.ownerId });
+    if (filter.teamId) clauses.push({ teamId: filter.teamId });
+    if (filter.lifecycleStage) clauses.push({ lifecycleStage: filter.lifecycleStage });
+    if (filter.tag) clauses.push({ tags: filter.tag.trim().toLowerCase() });
+    if (filter.companyId) clauses.push({ companyId: filter.companyId });
+    if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
+    if (cursor) clauses.push(afterCursor('updatedAt', cursor));
+    // Under $and: the visibility scope may bring its own $or, which a spread would overwrite.
+    const rows = await this.find(principal, clauses.length > 0 ? { $and: clauses } : {}, { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
+    return pageOf(rows, limit, (row) => row.updatedAt);
+  }
+
+  /** Contacts holding every term as a token, for ranking by the caller. */
+  searchCandidates(principal: Principal, terms: readonly string[]): Promise<ContactDoc[]> {
+    const filter = terms.length === 1 ? { searchTokens: terms[0] } : { searchTokens: { $all: terms } };
+    return this.find(principal, filter, { limit: SEARCH_CANDIDATES });
+  }
+
+  /** Visible contacts sharing an email, a phone or the folded name with the subject. */
+  duplicateCandidates(principal: Principal, subject: Pick<ContactDoc, '_id' | 'emailKeys' | 'phoneKeys' | 'nameKey' | 'lastName'>, limit: number): Promise<ContactDoc[]> {
+    const or: Array<Record<string, unknown>> = [];
+    if (subject.emailKeys.length > 0) or.push({ emailKeys: { $in: subject.emailKeys } });
+    if (subject.phoneKeys.length > 0) or.push({ phoneKeys: { $in: subject.phoneKeys } });
+    if (subject.nameKey) or.push({ nameKey: subject.nameKey });
+    // Similar names share the last name's first letters; the scorer decides how similar.
+    const last = subject.nameKey.split(' ').pop() ?? '';
+    if (last.length >= 3) or.push({ searchTokens: last.slice(0, 3) });
+    if (or.length === 0) return Promise.resolve([]);
+    return this.find(principal, { $and: [{ $or: or }, { _id: { $ne: subject._id } }] }, { limit });
+  }
+
+  /** Existence regardless of visibility or deletion: uniqueness claims belong to any stored contact. */
+  async existsInTenant(tenantId: string, id: string): Promise<boolean> {
+    return (await this.model.exists({ _id: id, tenantId })) !== null;
+  }
+
+  /** The tenant's contacts by id, whatever the caller sees (service-internal use only). */
+  byIdsInTenant(tenantId: string, ids: readonly string[]): Promise<ContactDoc[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.model.find({ tenantId, _id: { $in: ids } }, { outbox: 0 }).lean<ContactDoc[]>();
+  }
+
+  /**
+   * Moves lastActivityAt forward without a version bump: it is activity bookkeeping, not an edit, and must not
+   * make a client's expected_version stale. Under the document's lock because the store's updates are not atomic.
+   */
+  async touchLastActivity(tenantId: string, id: string, at: Date): Promise<Date | null> {
+    return this.locks.withLock(lockKey(this.collectionName, id), async () => {
+      const current = await this.model.findOne({ _id: id, tenantId }, { lastActivityAt: 1 }).lean<Pick<ContactDoc, 'lastActivityAt'>>();
+      if (!current) return null;
+      if (current.lastActivityAt && current.lastActivityAt.getTime() >= at.getTime()) return current.lastActivityAt;
+      await this.model.updateOne({ _id: id, tenantId }, { $set: { lastActivityAt: at } });
+      return at;
+    });
+  }
+
+  /** Denormalised company name and domain on the company's contacts (company renamed); returns their ids. */
+  idsByCompany(tenantId: string, companyId: string): Promise<Array<Pick<ContactDoc, '_id' | 'version'>>> {
+    return this.model.find({ tenantId, companyId, deletedAt: null }, { _id: 1, version: 1 }).lean<Array<Pick<ContactDoc, '_id' | 'version'>>>();
+  }
+
+  /** Bulk insert of new contacts (imports, seeding); their creation events travel in a batch outbox. */
+  async insertManyRaw(docs: ContactDoc[]): Promise<void> {
+    if (docs.length > 0) await this.model.insertMany(docs, { ordered: false, lean: true });
+  }
+
+  findByImportBatch(tenantId: string, batch: string): Promise<ContactDoc[]> {
+    return this.model.find({ tenantId, importBatch: batch }, { outbox: 0 }).lean<ContactDoc[]>();
+  }
+}
