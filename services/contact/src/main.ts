@@ -1,0 +1,9 @@
+// OpenTelemetry first, so that its instrumentation patches grpc, http and mongodb before they load.
+import '@crm/service-kit/otel';
+import { loadContactConfig } from './config';
+import { startContactService } from './contact-service';
+
+startContactService(loadContactConfig()).catch((error: unknown) => {
+  process.stderr.write(`contact service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { ExportServiceService, ImportServiceService, type ExportCompaniesRequest, type ExportContactsRequest, type GetImportRequest, type ListImportErrorsRequest, type ListImportsRequest, type StartImportRequest } from '@crm/proto/crm/contact/v1/import';
+import { invalidArgument, type CallContext, type ServiceDeps } from '@crm/service-kit';
+import { parseFormat, type ExportService } from '../app/export.service';
+import type { ImportService } from '../app/import.service';
+import { toCompanyListFilter } from './company.rpc';
+import { toContactListFilter } from './contact.rpc';
+import { toProtoImportJob } from './mappers';
+import { addMixedService, clientStream, serverStream, unary } from './streaming';
+
+/** The first message is the header; every later one carries bytes. */
+async function startImport(imports: ImportService, requests: AsyncIterable<StartImportRequest>, ctx: CallContext) {
+  const iterator = requests[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const header = first.done ? undefined : first.value.header;
+  if (!header) throw invalidArgument([{ field: 'header', description: 'the first message must carry the import header' }]);
+  async function* bytes(): AsyncGenerator<Buffer> {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      if (next.value.header) throw invalidArgument([{ field: 'header', description: 'may only be sent once, first' }]);
+      if (next.value.data && next.value.data.length > 0) yield next.value.data;
+    }
+  }
+  return { job: toProtoImportJob(await imports.start(ctx.principal, header, bytes())) };
+}
+
+export function registerImportExport(deps: ServiceDeps, imports: ImportService, exports: ExportService): void {
+  addMixedService(deps, 'crm.contact.v1.ImportService', ImportServiceService, {
+    startImport: clientStream((requests: AsyncIterable<StartImportRequest>, ctx) => startImport(imports, requests, ctx)),
+    getImport: unary(async (req: GetImportRequest, ctx) => ({ job: toProtoImportJob(await imports.get(ctx.principal, req.id)) })),
+    listImports: unary(async (req: ListImportsRequest, ctx) => {
+      const page = await imports.list(ctx.principal, req.page?.limit ?? 0, req.page?.cursor ?? '');
+      return { jobs: page.rows.map(toProtoImportJob), page: { nextCursor: page.nextCursor } };
+    }),
+    listImportErrors: unary(async (req: ListImportErrorsRequest, ctx) => {
+      const page = await imports.errors(ctx.principal, req.id, req.page?.limit ?? 0, req.page?.cursor ?? '');
+      return { errors: page.errors, page: { nextCursor: page.nextCursor } };
+    }),
+  });
+  addMixedService(deps, 'crm.contact.v1.ExportService', ExportServiceService, {
+    exportContacts: serverStream(async function* (req: ExportContactsRequest, ctx) {
+      for await (const data of exports.contacts(ctx.principal, parseFormat(req.format), toContactListFilter(req.filter), ctx.signal)) yield { data };
+    }),
+    exportCompanies: serverStream(async function* (req: ExportCompaniesRequest, ctx) {
+      for await (const data of exports.companies(ctx.principal, parseFormat(req.format), toCompanyListFilter(req.filter), ctx.signal)) yield { data };
+    }),
+  });
+}
