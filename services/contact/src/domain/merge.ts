@@ -40,7 +40,11 @@ export function mergeContacts<T extends MergeableContact>(target: T, source: Mer
 
 function uniteBy<T>(base: T[], extra: readonly T[], key: (item: T) => string): T[] {
   const seen = new Set(base.map(key));
-  for (const item of extra) if (!seen.has(key(item))) (seen.add(key(item)), base.push(item));
+  for (const item of extra) {
+    if (seen.has(key(item))) continue;
+    seen.add(key(item));
+    base.push(item);
+  }
   return base;
 }
 

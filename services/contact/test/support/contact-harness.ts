@@ -1,0 +1,184 @@
+// Starts the contact service in-process on the real servers and calls it through real gRPC clients with real
+// Keycloak tokens. Events are read back from the service's own CONTACT stream.
+import { credentials, Metadata, type CallOptions, type Client, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
+import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
+import { ContactServiceClient, type Contact, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
+import { ExportServiceClient, ImportServiceClient, type ImportHeader, type ImportJob, type StartImportResponse } from '@crm/proto/crm/contact/v1/import';
+import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
+import { Envelope } from '@crm/proto/crm/events/v1/envelope';
+import { connectBus, drainBus, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
+import { decodeClaims, eventually, infraEnv, uniqueDbName, uniqueNamespace, userToken, type DemoUser } from '@crm/testkit';
+import { contactEnvSchema } from '../../src/config';
+import { startContactService, type RunningContactService } from '../../src/contact-service';
+
+type Callback<Res> = (error: ServiceError | null, response: Res) => void;
+type UnaryOf<F> = F extends (request: infer Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<infer Res>) => unknown ? { req: Req; res: Res } : never;
+type Methods<C> = { [K in keyof C as UnaryOf<C[K]> extends never ? never : K]: (request: UnaryOf<C[K]>['req']) => Promise<UnaryOf<C[K]>['res']> };
+
+const DEADLINE_MS = 30_000;
+
+function bind<C extends Client>(client: C, token: string): Methods<C> {
+  return new Proxy({} as Methods<C>, {
+    get(_target, method: string) {
+      return (request: unknown) =>
+        new Promise((resolve, reject) => {
+          const metadata = new Metadata();
+          metadata.set('authorization', `Bearer ${token}`);
+          const fn = (client as unknown as Record<string, (r: unknown, m: Metadata, o: Partial<CallOptions>, cb: Callback<unknown>) => void>)[method];
+          if (!fn) throw new Error(`no method ${method}`);
+          fn.call(client, request, metadata, { deadline: new Date(Date.now() + DEADLINE_MS) }, (error, response) => (error ? reject(error) : resolve(response)));
+        });
+    },
+  });
+}
+
+export interface Api {
+  userId: string;
+  token: string;
+  contacts: Methods<ContactServiceClient>;
+  companies: Methods<CompanyServiceClient>;
+  activities: Methods<ActivityServiceClient>;
+  settings: Methods<SettingsServiceClient>;
+  imports: Methods<ImportServiceClient>;
+  startImport: (header: Partial<ImportHeader>, csv: string, pieceBytes?: number) => Promise<ImportJob>;
+  exportContacts: (format: string, filter?: Record<string, unknown>) => Promise<string>;
+  exportCompanies: (format: string) => Promise<string>;
+}
+
+export class ContactHarness {
+  service!: RunningContactService;
+  bus!: Bus;
+  namespace = uniqueNamespace('contact');
+  private clients: Client[] = [];
+  private address = '';
+
+  async start(overrides: Record<string, string> = {}): Promise<void> {
+    const infra = infraEnv();
+    const config = contactEnvSchema.parse({
+      SERVICE_NAME: 'contact',
+      LOG_LEVEL: 'error',
+      GRPC_PORT: '0',
+      ADMIN_PORT: '0',
+      MONGODB_URL: infra.mongoUrl,
+      MONGODB_DB: uniqueDbName('contact'),
+      NATS_URL: infra.natsUrl,
+      NATS_NAMESPACE: this.namespace,
+      OIDC_ISSUER: infra.issuer,
+      OIDC_CLIENT_ID: 'contact-service',
+      OIDC_CLIENT_SECRET: 'contact-service-secret',
+      CONTACT_IMPORT_POLL_MS: '200',
+      ...overrides,
+    });
+    this.service = await startContactService(config, { exit: () => undefined });
+    this.address = `127.0.0.1:${this.service.grpcPort}`;
+    this.bus = await connectBus({ url: infra.natsUrl, name: 'contact-test', namespace: this.namespace });
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.close();
+    await drainBus(this.bus);
+    const db = this.service.deps.mongo.db;
+    await this.service.deps.mongo.dropDatabase().catch(() => undefined);
+    void db;
+    await this.service.shutdown('test done');
+  }
+
+  private client<C extends Client>(Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C): C {
+    const client = new Ctor(this.address, credentials.createInsecure());
+    this.clients.push(client);
+    return client;
+  }
+
+  async as(user: DemoUser): Promise<Api> {
+    const token = await userToken(user);
+    const userId = String(decodeClaims(token).sub);
+    const importClient = this.client(ImportServiceClient);
+    const exportClient = this.client(ExportServiceClient);
+    const metadata = () => {
+      const m = new Metadata();
+      m.set('authorization', `Bearer ${token}`);
+      return m;
+    };
+    return {
+      userId,
+      token,
+      contacts: bind(this.client(ContactServiceClient), token),
+      companies: bind(this.client(CompanyServiceClient), token),
+      activities: bind(this.client(ActivityServiceClient), token),
+      settings: bind(this.client(SettingsServiceClient), token),
+      imports: bind(importClient, token),
+      startImport: (header, csv, pieceBytes = 64) =>
+        new Promise<ImportJob>((resolve, reject) => {
+          const stream: ClientWritableStream<unknown> = importClient.startImport(metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) }, (error: ServiceError | null, response: StartImportResponse) => (error ? reject(error) : resolve(response.job as ImportJob)));
+          stream.write({ header: { entity: 'contact', fileName: 'test.csv', mapping: [], matchBy: '', ...header } });
+          // Small pieces, so rows and even multi-byte characters straddle message boundaries.
+          const bytes = Buffer.from(csv);
+          for (let at = 0; at < bytes.length; at += pieceBytes) stream.write({ data: bytes.subarray(at, at + pieceBytes) });
+          stream.end();
+        }),
+      exportContacts: (format, filter) => collect(exportClient.exportContacts({ format, filter: filter as never }, metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) })),
+      exportCompanies: (format) => collect(exportClient.exportCompanies({ format, filter: undefined }, metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) })),
+    };
+  }
+
+  /** How many events of a type the CONTACT stream holds. */
+  async eventCount(type: string): Promise<number> {
+    const subject = subjectOf(this.bus, `crm.${type}`);
+    const info = await this.bus.jsm.streams.info(streamName(this.bus, 'CONTACT'), { subjects_filter: subject });
+    return info.state.subjects?.[subject] ?? 0;
+  }
+
+  /** The envelopes of one type, oldest first, read by sequence from the stream. */
+  async events(type: string): Promise<Envelope[]> {
+    const name = streamName(this.bus, 'CONTACT');
+    const subject = subjectOf(this.bus, `crm.${type}`);
+    const info = await this.bus.jsm.streams.info(name);
+    const envelopes: Envelope[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const msg = await this.bus.jsm.streams.getMessage(name, { seq }).catch(() => null);
+      if (msg && msg.subject === subject) envelopes.push(Envelope.decode(msg.data));
+    }
+    return envelopes;
+  }
+
+  async waitForImport(api: Api, id: string): Promise<ImportJob> {
+    return eventually(async () => {
+      const { job } = await api.imports.getImport({ id });
+      return job && (job.status === 'completed' || job.status === 'failed') ? job : undefined;
+    }, 60_000, 200);
+  }
+}
+
+function collect(stream: ClientReadableStream<{ data: Buffer }>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (message: { data: Buffer }) => parts.push(message.data));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+  });
+}
+
+/** The gRPC error as the kit's ServiceError (code name, violations, reason, metadata). */
+export async function failure(promise: Promise<unknown>): Promise<KitError> {
+  try {
+    await promise;
+  } catch (error) {
+    return fromGrpcError(error as ServiceError);
+  }
+  throw new Error('expected the call to fail');
+}
+
+export function contactInput(overrides: Partial<ContactInput> = {}): ContactInput {
+  return { firstName: '', lastName: '', emails: [], phones: [], title: '', companyId: '', lifecycleStage: '', leadSource: '', tags: [], tier: '', address: undefined, ownerId: '', teamId: '', customFields: undefined, externalId: '', ...overrides };
+}
+
+export function email(address: string, primary = false) {
+  return { address, primary, label: '' };
+}
+
+export function phone(number: string, primary = false) {
+  return { number, primary, label: '' };
+}
+
+export type { Contact };
