@@ -1,0 +1,112 @@
+// A deal and the checks on what users write into one. Pure: no I/O.
+import { invalidFields } from './invalid-fields';
+import { hasRole, type FieldViolation, type Principal } from '@crm/service-kit';
+import { isCalendarDate, utcDateOf } from './calendar-date';
+import { moneyViolations, type Money } from './money';
+
+export type DealStatus = 'open' | 'won' | 'lost';
+
+export interface ContactSummary {
+  id: string;
+  displayName: string;
+  email: string;
+  erased: boolean;
+  /** aggregate_version of the contact the summary was taken from; older events never overwrite it. */
+  sourceVersion: number;
+}
+
+export interface CompanySummary {
+  id: string;
+  name: string;
+  domain: string;
+  sourceVersion: number;
+}
+
+export interface StageVisit {
+  stageId: string;
+  enteredAt: Date;
+  leftAt: Date | null;
+  by: string;
+}
+
+/** What a deal holds besides the fields every tenant record has. */
+export interface DealFields {
+  title: string;
+  amountMinor: number;
+  currency: string;
+  pipelineId: string;
+  stageId: string;
+  status: DealStatus;
+  contactId: string;
+  companyId: string;
+  contact: ContactSummary | null;
+  company: CompanySummary | null;
+  /** ISO date or "". */
+  expectedCloseDate: string;
+  nextStep: string;
+  customFields: Record<string, unknown>;
+  lostReason: string;
+  closedAt: Date | null;
+  rank: string;
+  stageHistory: StageVisit[];
+  /** The date the deal forecasts on: when it closed, else its expected close date; "" for none. */
+  forecastDate: string;
+}
+
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_TEXT_LENGTH = 1000;
+
+export function checkTitle(title: string, field = 'title'): string {
+  const trimmed = title.trim();
+  if (!trimmed) throw invalidFields([{ field, description: 'is required' }]);
+  if (trimmed.length > MAX_TITLE_LENGTH) throw invalidFields([{ field, description: `must be at most ${MAX_TITLE_LENGTH} characters` }]);
+  return trimmed;
+}
+
+export function textViolations(value: string, field: string, max = MAX_TEXT_LENGTH): FieldViolation[] {
+  return value.length > max ? [{ field, description: `must be at most ${max} characters` }] : [];
+}
+
+export function closeDateViolations(value: string, field = 'expectedCloseDate'): FieldViolation[] {
+  return value === '' || isCalendarDate(value) ? [] : [{ field, description: 'must be a calendar date such as 2025-03-31' }];
+}
+
+export function checkAmount(money: Money | undefined, field = 'amount'): Money {
+  const violations = moneyViolations(money, field);
+  if (violations.length > 0 || !money) throw invalidFields(violations);
+  return { amountMinor: money.amountMinor, currency: money.currency };
+}
+
+export function forecastDateOf(deal: Pick<DealFields, 'status' | 'closedAt' | 'expectedCloseDate'>): string {
+  if (deal.status !== 'open') return deal.closedAt ? utcDateOf(deal.closedAt) : '';
+  return deal.expectedCloseDate;
+}
+
+export interface Ownership {
+  ownerId: string;
+  teamId: string;
+}
+
+/**
+ * Who owns a deal. Reps (and partners) own what they create; managers may give deals to anyone within their
+ * teams; admins and the services themselves to anyone. A team must be one of the caller's unless an admin sets it.
+ */
+export function resolveOwnership(principal: Principal, requested: Partial<Ownership>, current?: Ownership): Ownership {
+  const ownerId = requested.ownerId || current?.ownerId || principal.userId;
+  // Empty means "not given": proto3 strings cannot tell the two apart.
+  const teamId = requested.teamId || current?.teamId || principal.teamIds[0] || '';
+  const violations: FieldViolation[] = [];
+  const admin = hasRole(principal, 'crm-admin', 'crm-service');
+  const manager = hasRole(principal, 'sales-manager');
+  if (ownerId !== principal.userId && ownerId !== current?.ownerId && !admin && !manager) {
+    violations.push({ field: 'ownerId', description: 'only managers and admins may give a deal to someone else' });
+  }
+  if (teamId && teamId !== current?.teamId && !admin && !principal.teamIds.includes(teamId)) {
+    violations.push({ field: 'teamId', description: 'must be one of your teams' });
+  }
+  if (manager && !admin && ownerId !== principal.userId && ownerId !== current?.ownerId && !principal.teamIds.includes(teamId)) {
+    violations.push({ field: 'teamId', description: 'a deal you give to someone else must stay within one of your teams' });
+  }
+  if (violations.length > 0) throw invalidFields(violations);
+  return { ownerId, teamId };
+}

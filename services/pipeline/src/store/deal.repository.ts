@@ -1,0 +1,102 @@
+import type { Model, UpdateQuery } from 'mongoose';
+import { lockKey, ScopedRepository, type DocumentLocks, type Filter, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { DEALS_COLLECTION, type DealDocument } from './deal.schema';
+import { decodeCursor, encodeCursor } from './page-cursor';
+
+export interface DealListFilter {
+  pipelineId?: string;
+  stageId?: string;
+  status?: string;
+  ownerId?: string;
+  teamId?: string;
+  contactId?: string;
+  companyId?: string;
+  includeDeleted?: boolean;
+}
+
+export interface DealPage {
+  deals: DealDocument[];
+  nextCursor: string;
+}
+
+/** Deals, always scoped to the caller's tenant and visibility (resource "deals" for partner scopes). */
+export class DealRepository extends ScopedRepository<DealDocument> {
+  constructor(model: Model<DealDocument>, relay: OutboxRelay, locks: DocumentLocks) {
+    super(model, 'deals', 'deal', relay, locks);
+  }
+
+  /**
+   * One page in a stable order: board order (rank, then id) within a stage, else creation order (UUIDv7 ids).
+   * The cursor holds the last item's sort key, so pages never skip or repeat an item that stays put.
+   */
+  async list(principal: Principal, filter: DealListFilter, limit: number, cursor = ''): Promise<DealPage> {
+    const boardOrder = Boolean(filter.stageId);
+    const after = decodeCursor(cursor);
+    const query: Filter = fieldFilter(filter);
+    if (after) {
+      const clauses = boardOrder && after.r !== undefined ? [{ rank: { $gt: after.r } }, { rank: after.r, _id: { $gt: after.i } }] : [{ _id: { $gt: after.i } }];
+      // Under $and, so that it cannot collide with the $or of the visibility filter.
+      query.$and = [{ $or: clauses }];
+    }
+    const sort: Record<string, 1> = boardOrder ? { rank: 1, _id: 1 } : { _id: 1 };
+    const found = await this.find(principal, query, { sort, limit: limit + 1, includeDeleted: filter.includeDeleted });
+    const deals = found.slice(0, limit);
+    const last = deals[deals.length - 1];
+    const nextCursor = found.length > limit && last ? encodeCursor(boardOrder ? { r: last.rank, i: last._id } : { i: last._id }) : '';
+    return { deals, nextCursor };
+  }
+
+  /** The highest rank in a column, to append after; not scoped, since ranks are shared by everyone's cards. */
+  async lastRank(tenantId: string, pipelineId: string, stageId: string): Promise<string | null> {
+    const last = await this.model.findOne({ tenantId, pipelineId, stageId, deletedAt: null }, { rank: 1 }).sort({ rank: -1, _id: -1 }).lean<Pick<DealDocument, 'rank'>>();
+    return last?.rank ?? null;
+  }
+
+  /** Every live deal in a stage, whoever owns it: archiving must not strand deals the admin cannot see. */
+  countInStage(tenantId: string, pipelineId: string, stageId: string): Promise<number> {
+    return this.model.countDocuments({ tenantId, pipelineId, stageId, deletedAt: null });
+  }
+
+  /** Ids of the deals (deleted ones too) that refer to a contact or company, for the contact-data consumer. */
+  async idsReferencing(tenantId: string, field: 'contactId' | 'companyId', id: string): Promise<string[]> {
+    const docs = await this.model.find({ tenantId, [field]: id }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    return docs.map((d) => d._id);
+  }
+
+  /**
+   * A change the service makes on its own that is no edit of the deal (a refreshed contact summary): no version
+   * bump and no event, but under the document's lock like every write. `change` sees the current document and
+   * returns the update, or nothing to leave it alone.
+   */
+  async patchUnversioned(tenantId: string, id: string, change: (current: DealDocument) => UpdateQuery<DealDocument> | undefined): Promise<boolean> {
+    return this.locks.withLock(lockKey(DEALS_COLLECTION, id), async () => {
+      const current = await this.model.findOne({ _id: id, tenantId }, { outbox: 0 }).lean<DealDocument>();
+      const update = current ? change(current) : undefined;
+      if (!update) return false;
+      await this.model.updateOne({ _id: id }, update);
+      return true;
+    });
+  }
+
+  /** Live deals of a tenant in batches, for rebuilding projections. */
+  async *scanTenant(tenantId: string, batchSize = 1000): AsyncGenerator<DealDocument[]> {
+    let lastId = '';
+    for (;;) {
+      const filter: Filter = { tenantId, deletedAt: null };
+      if (lastId) filter._id = { $gt: lastId };
+      const batch = await this.model.find(filter, { outbox: 0, stageHistory: 0, customFields: 0 }).sort({ _id: 1 }).limit(batchSize).lean<DealDocument[]>();
+      if (batch.length === 0) return;
+      yield batch;
+      lastId = (batch[batch.length - 1] as DealDocument)._id;
+    }
+  }
+}
+
+function fieldFilter(filter: DealListFilter): Filter {
+  const query: Filter = {};
+  for (const key of ['pipelineId', 'stageId', 'status', 'ownerId', 'teamId', 'contactId', 'companyId'] as const) {
+    const value = filter[key];
+    if (value) query[key] = value;
+  }
+  return query;
+}
