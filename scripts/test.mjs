@@ -16,6 +16,8 @@ step('type-checking sources and tests');
 pnpm(['run', '--silent', 'typecheck']);
 step('linting');
 pnpm(['run', '--silent', 'lint']);
+step('linting the Helm chart (helm lint --strict, kube-score)');
+pnpm(['run', '--silent', 'chart:lint']);
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'crm-jest-'));
 const totals = { passed: 0, failed: 0, pending: 0 };
