@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { validateCustomFieldValuesOrThrow, type CallContext, type FieldViolation } from '@crm/service-kit';
-import { checkAmount, checkTitle, closeDateViolations, forecastDateOf, resolveOwnership, textViolations, type DealFields } from '../domain/deal';
+import { checkAmount, checkTitle, closeDateViolations, forecastDateOf, resolveOwnership, textViolations, titleViolations, type DealFields } from '../domain/deal';
 import { invalidFields } from '../domain/invalid-fields';
-import type { Money } from '../domain/money';
+import { moneyViolations, type Money } from '../domain/money';
 import { firstOpenStage } from '../domain/pipeline';
 import { rankAfterWithJitter } from '../domain/rank';
 import { moveToStage } from '../domain/stage-move';
@@ -32,10 +32,17 @@ export interface DealDraft {
 
 export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft): Promise<DealDocument> {
   const { principal } = actor;
+  // Every field's problems at once, so a form can show them together.
+  const violations: FieldViolation[] = [
+    ...titleViolations(draft.title),
+    ...moneyViolations(draft.amount, 'amount'),
+    ...closeDateViolations(draft.expectedCloseDate),
+    ...textViolations(draft.nextStep, 'nextStep'),
+    ...textViolations(draft.lostReason, 'lostReason'),
+  ];
+  if (violations.length > 0) throw invalidFields(violations);
   const title = checkTitle(draft.title);
   const amount = checkAmount(draft.amount);
-  const violations: FieldViolation[] = [...closeDateViolations(draft.expectedCloseDate), ...textViolations(draft.nextStep, 'nextStep'), ...textViolations(draft.lostReason, 'lostReason')];
-  if (violations.length > 0) throw invalidFields(violations);
   const ownership = resolveOwnership(principal, { ownerId: draft.ownerId, teamId: draft.teamId });
   const { customFields: definitions } = await deps.settings.get(principal.tenantId);
   const customFields = validateCustomFieldValuesOrThrow(definitions, draft.customFields ?? {}, { mode: 'create' });

@@ -56,11 +56,16 @@ export interface DealFields {
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 1000;
 
-export function checkTitle(title: string, field = 'title'): string {
+export function titleViolations(title: string, field = 'title'): FieldViolation[] {
   const trimmed = title.trim();
-  if (!trimmed) throw invalidFields([{ field, description: 'is required' }]);
-  if (trimmed.length > MAX_TITLE_LENGTH) throw invalidFields([{ field, description: `must be at most ${MAX_TITLE_LENGTH} characters` }]);
-  return trimmed;
+  if (!trimmed) return [{ field, description: 'is required' }];
+  return trimmed.length > MAX_TITLE_LENGTH ? [{ field, description: `must be at most ${MAX_TITLE_LENGTH} characters` }] : [];
+}
+
+export function checkTitle(title: string, field = 'title'): string {
+  const violations = titleViolations(title, field);
+  if (violations.length > 0) throw invalidFields(violations);
+  return title.trim();
 }
 
 export function textViolations(value: string, field: string, max = MAX_TEXT_LENGTH): FieldViolation[] {

@@ -1,0 +1,143 @@
+// Starts the real contact service and the pipeline service in-process, on the real servers and in one NATS
+// namespace (so the pipeline consumes the contact service's events), and calls both through real gRPC clients
+// with real Keycloak tokens.
+import { credentials, Metadata, type CallOptions, type Client, type ServiceError } from '@grpc/grpc-js';
+import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
+import { ContactServiceClient, type Contact, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
+import { Envelope } from '@crm/proto/crm/events/v1/envelope';
+import { DealServiceClient, type Deal, type DealInput } from '@crm/proto/crm/pipeline/v1/deal';
+import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
+import { connectBus, drainBus, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
+import { decodeClaims, infraEnv, uniqueDbName, uniqueNamespace, userToken, type DemoUser } from '@crm/testkit';
+import { contactEnvSchema } from '../../../contact/src/config';
+import { startContactService, type RunningContactService } from '../../../contact/src/contact-service';
+import { pipelineEnvSchema } from '../../src/config';
+import { startPipelineService, type RunningPipelineService } from '../../src/pipeline-service';
+
+type Callback<Res> = (error: ServiceError | null, response: Res) => void;
+type UnaryOf<F> = F extends (request: infer Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<infer Res>) => unknown ? { req: Req; res: Res } : never;
+export type Methods<C> = { [K in keyof C as UnaryOf<C[K]> extends never ? never : K]: (request: UnaryOf<C[K]>['req']) => Promise<UnaryOf<C[K]>['res']> };
+
+const DEADLINE_MS = 30_000;
+
+function bind<C extends Client>(client: C, token: string): Methods<C> {
+  return new Proxy({} as Methods<C>, {
+    get(_target, method: string) {
+      return (request: unknown) =>
+        new Promise((resolve, reject) => {
+          const metadata = new Metadata();
+          metadata.set('authorization', `Bearer ${token}`);
+          const fn = (client as unknown as Record<string, (r: unknown, m: Metadata, o: Partial<CallOptions>, cb: Callback<unknown>) => void>)[method];
+          if (!fn) throw new Error(`no method ${method}`);
+          fn.call(client, request, metadata, { deadline: new Date(Date.now() + DEADLINE_MS) }, (error, response) => (error ? reject(error) : resolve(response)));
+        });
+    },
+  });
+}
+
+export interface Api {
+  userId: string;
+  token: string;
+  deals: Methods<DealServiceClient>;
+  pipelines: Methods<PipelineServiceClient>;
+  contacts: Methods<ContactServiceClient>;
+  companies: Methods<CompanyServiceClient>;
+}
+
+export class PipelineHarness {
+  pipeline!: RunningPipelineService;
+  contact!: RunningContactService;
+  bus!: Bus;
+  readonly namespace = uniqueNamespace('pipeline');
+  private clients: Client[] = [];
+
+  async start(): Promise<void> {
+    const infra = infraEnv();
+    const common = { LOG_LEVEL: 'error', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, NATS_URL: infra.natsUrl, NATS_NAMESPACE: this.namespace, OIDC_ISSUER: infra.issuer };
+    this.contact = await startContactService(
+      contactEnvSchema.parse({ ...common, SERVICE_NAME: 'contact', MONGODB_DB: uniqueDbName('contact'), OIDC_CLIENT_ID: 'contact-service', OIDC_CLIENT_SECRET: 'contact-service-secret' }),
+      { exit: () => undefined },
+    );
+    this.pipeline = await startPipelineService(
+      pipelineEnvSchema.parse({ ...common, SERVICE_NAME: 'pipeline', MONGODB_DB: uniqueDbName('pipeline'), OIDC_CLIENT_ID: 'pipeline-service', OIDC_CLIENT_SECRET: 'pipeline-service-secret', CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}` }),
+      { exit: () => undefined },
+    );
+    this.bus = await connectBus({ url: infra.natsUrl, name: 'pipeline-test', namespace: this.namespace });
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.close();
+    await drainBus(this.bus);
+    for (const service of [this.pipeline, this.contact]) {
+      await service.deps.mongo.dropDatabase().catch(() => undefined);
+      await service.shutdown('test done');
+    }
+  }
+
+  private client<C extends Client>(Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C, port: number): C {
+    const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure());
+    this.clients.push(client);
+    return client;
+  }
+
+  async as(user: DemoUser): Promise<Api> {
+    const token = await userToken(user);
+    return {
+      userId: String(decodeClaims(token).sub),
+      token,
+      deals: bind(this.client(DealServiceClient, this.pipeline.grpcPort), token),
+      pipelines: bind(this.client(PipelineServiceClient, this.pipeline.grpcPort), token),
+      contacts: bind(this.client(ContactServiceClient, this.contact.grpcPort), token),
+      companies: bind(this.client(CompanyServiceClient, this.contact.grpcPort), token),
+    };
+  }
+
+  /** The envelopes on one PIPELINE subject, oldest first. */
+  async events(type: string): Promise<Envelope[]> {
+    const name = streamName(this.bus, 'PIPELINE');
+    const subject = subjectOf(this.bus, `crm.${type}`);
+    const info = await this.bus.jsm.streams.info(name);
+    const envelopes: Envelope[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const msg = await this.bus.jsm.streams.getMessage(name, { seq }).catch(() => null);
+      if (msg && msg.subject === subject) envelopes.push(Envelope.decode(msg.data));
+    }
+    return envelopes;
+  }
+}
+
+/** The gRPC error as the kit's ServiceError (code name, violations, reason, metadata). */
+export async function failure(promise: Promise<unknown>): Promise<KitError> {
+  try {
+    await promise;
+  } catch (error) {
+    return fromGrpcError(error as ServiceError);
+  }
+  throw new Error('expected the call to fail');
+}
+
+export function dealInput(overrides: Partial<DealInput> = {}): DealInput {
+  return { title: 'Deal', amount: { amountMinor: 0, currency: 'USD' }, pipelineId: '', stageId: '', ownerId: '', teamId: '', contactId: '', companyId: '', expectedCloseDate: '', nextStep: '', customFields: undefined, lostReason: '', ...overrides };
+}
+
+export function contactInput(overrides: Partial<ContactInput> = {}): ContactInput {
+  return { firstName: '', lastName: '', emails: [], phones: [], title: '', companyId: '', lifecycleStage: '', leadSource: '', tags: [], tier: '', address: undefined, ownerId: '', teamId: '', customFields: undefined, externalId: '', ...overrides };
+}
+
+export function usd(amountMinor: number) {
+  return { amountMinor, currency: 'USD' };
+}
+
+export async function createDeal(api: Api, overrides: Partial<DealInput> = {}): Promise<Deal> {
+  const { deal } = await api.deals.createDeal({ deal: dealInput(overrides) });
+  if (!deal) throw new Error('no deal returned');
+  return deal;
+}
+
+export async function createContact(api: Api, firstName: string, lastName: string): Promise<Contact> {
+  const { contact } = await api.contacts.createContact({ contact: contactInput({ firstName, lastName, emails: [{ address: `${firstName}.${lastName}.${Date.now()}${Math.random().toString(36).slice(2, 6)}@example.com`.toLowerCase(), primary: true, label: '' }] }), allowDuplicates: true });
+  if (!contact) throw new Error('no contact returned');
+  return contact;
+}
+
+export type { Deal };
