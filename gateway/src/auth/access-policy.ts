@@ -1,0 +1,40 @@
+import { hasRole, hasScope, type CrmRole, type Principal } from '@crm/service-kit';
+
+// Authorisation by function: which roles (and, for partners, which scopes) may call a route. Which records they
+// then see is the services' business (a record outside their visibility is 404 there).
+
+export type Resource = 'contacts' | 'deals';
+
+export interface AccessPolicy {
+  /** Shown in the OpenAPI operation description. */
+  name: string;
+  roles: readonly CrmRole[];
+  /** The partner scope that admits an `integration` client (write scopes imply read). */
+  scope?: { resource: Resource; access: 'read' | 'write' };
+}
+
+const PEOPLE: readonly CrmRole[] = ['crm-admin', 'sales-manager', 'sales-rep', 'support-manager', 'support-agent'];
+const SALES: readonly CrmRole[] = ['crm-admin', 'sales-manager', 'sales-rep'];
+
+export const ACCESS = {
+  /** Any user of the tenant and any partner: /me, /events, reading custom-field definitions. */
+  anyone: { name: 'any authenticated user or partner', roles: [...PEOPLE, 'integration'] },
+  contactsRead: { name: 'users; partners with contacts:read', roles: [...PEOPLE, 'integration'], scope: { resource: 'contacts', access: 'read' } },
+  contactsWrite: { name: 'users; partners with contacts:write', roles: [...PEOPLE, 'integration'], scope: { resource: 'contacts', access: 'write' } },
+  /** Merging and restoring are people's decisions, not a partner sync's. */
+  contactsCurate: { name: 'crm-admin, sales-manager, sales-rep', roles: SALES },
+  /** GDPR export and erasure, bulk import and export. */
+  privacyAndBulk: { name: 'crm-admin, sales-manager', roles: ['crm-admin', 'sales-manager'] },
+  erase: { name: 'crm-admin', roles: ['crm-admin'] },
+  admin: { name: 'crm-admin', roles: ['crm-admin'] },
+  dealsRead: { name: 'sales roles; partners with deals:read', roles: [...SALES, 'integration'], scope: { resource: 'deals', access: 'read' } },
+  dealsWrite: { name: 'sales roles; partners with deals:write', roles: [...SALES, 'integration'], scope: { resource: 'deals', access: 'write' } },
+  forecast: { name: 'crm-admin, sales-manager, sales-rep', roles: SALES },
+} as const satisfies Record<string, AccessPolicy>;
+
+export function isAllowed(principal: Principal, policy: AccessPolicy): boolean {
+  const asPerson = policy.roles.some((role) => role !== 'integration' && hasRole(principal, role));
+  if (asPerson) return true;
+  if (!policy.roles.includes('integration') || !hasRole(principal, 'integration')) return false;
+  return !policy.scope || hasScope(principal, policy.scope.resource, policy.scope.access);
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+const grpcAddress = z.string().regex(/^[^\s/]+:\d+$/, 'must be host:port');
+const csv = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
+
+/** The gateway's environment, validated at start (see .env.example). */
+export const gatewayEnvSchema = z.object({
+  SERVICE_NAME: z.string().default('gateway'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_PORT: port.default(8080),
+  /** Bind address of the API port; 127.0.0.1 locally, 0.0.0.0 in a container. */
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  ADMIN_PORT: port.default(9100),
+  NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
+  NATS_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/).default(''),
+  OIDC_ISSUER: z.url(),
+  OIDC_AUDIENCE: z.string().min(1).default('crm-api'),
+  OIDC_JWKS_URL: optionalUrl,
+  /** Seconds of clock skew tolerated on exp/nbf. */
+  OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(120).default(5),
+  CONTACT_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
+  PIPELINE_GRPC_URL: grpcAddress.default('127.0.0.1:50052'),
+  /** Origins allowed by CORS, comma-separated; empty allows none (same-origin only). */
+  CORS_ORIGINS: csv.default([]),
+  /** Largest JSON body accepted, in bytes. */
+  BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  /** Largest CSV upload accepted by POST /api/v1/imports, in bytes. */
+  IMPORT_LIMIT_BYTES: positiveInt.default(20 * 1_048_576),
+  /** Whole-request budget; gRPC calls downstream get what remains of it. */
+  REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Token bucket per tenant: capacity and refill per second. */
+  RATE_LIMIT_TENANT_BURST: positiveInt.default(600),
+  RATE_LIMIT_TENANT_PER_SEC: z.coerce.number().positive().default(100),
+  /** Token bucket per calling client (OAuth client + subject): capacity and refill per second. */
+  RATE_LIMIT_CLIENT_BURST: positiveInt.default(120),
+  RATE_LIMIT_CLIENT_PER_SEC: z.coerce.number().positive().default(20),
+  /** Streams whose events GET /api/v1/events relays, without namespace. */
+  EVENT_STREAMS: csv.default(['CONTACT', 'PIPELINE']),
+  /** SSE: heartbeat period and the most bytes buffered for a slow client before it is disconnected. */
+  SSE_HEARTBEAT_MS: positiveInt.default(15_000),
+  SSE_MAX_BUFFER_BYTES: positiveInt.default(1_048_576),
+  /** KV bucket names (namespaced like streams) shared by every replica. */
+  IDEMPOTENCY_BUCKET: z.string().regex(/^[A-Za-z0-9_-]+$/).default('gateway_idempotency'),
+  RATE_LIMIT_BUCKET: z.string().regex(/^[A-Za-z0-9_-]+$/).default('gateway_ratelimit'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
+

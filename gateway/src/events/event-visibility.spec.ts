@@ -1,0 +1,40 @@
+import type { Principal } from '@crm/service-kit';
+import { canSeeEvent } from './event-visibility';
+
+const rep1: Principal = { tenantId: 'acme', userId: 'rep1', roles: ['sales-rep'], teamIds: ['east'], clientId: 'crm-web', scopes: [] };
+const manager: Principal = { ...rep1, userId: 'mgr', roles: ['sales-manager'] };
+const agent: Principal = { ...rep1, userId: 'agent', roles: ['support-agent'], teamIds: ['support'] };
+const partner: Principal = { tenantId: 'acme', userId: 'sa', roles: ['integration'], teamIds: [], clientId: 'acme-partner', scopes: ['contacts:read'] };
+const admin: Principal = { ...rep1, userId: 'adm', roles: ['crm-admin'], teamIds: [] };
+
+const event = (type: string, ownerId: string, teamId = 'east', tenantId = 'acme') => ({ type, tenantId, ownerId, teamId });
+
+describe('canSeeEvent', () => {
+  it('never shows another tenant', () => {
+    expect(canSeeEvent(admin, event('contact.created', 'x', 'east', 'globex'))).toBe(false);
+  });
+
+  it('shows a rep its own records only, a manager its teams', () => {
+    expect(canSeeEvent(rep1, event('deal.stage_changed', 'rep1'))).toBe(true);
+    expect(canSeeEvent(rep1, event('deal.stage_changed', 'rep3', 'west'))).toBe(false);
+    expect(canSeeEvent(manager, event('deal.stage_changed', 'rep2', 'east'))).toBe(true);
+    expect(canSeeEvent(manager, event('deal.stage_changed', 'rep3', 'west'))).toBe(false);
+    expect(canSeeEvent(admin, event('deal.stage_changed', 'rep3', 'west'))).toBe(true);
+  });
+
+  it('applies function-level access and partner scopes', () => {
+    expect(canSeeEvent(agent, event('deal.created', 'agent', 'support'))).toBe(false);
+    expect(canSeeEvent(partner, event('contact.updated', 'rep3', 'west'))).toBe(true);
+    expect(canSeeEvent(partner, event('deal.created', 'rep3', 'west'))).toBe(false);
+  });
+
+  it('shows tenant-wide pipeline changes to everyone who reads deals', () => {
+    expect(canSeeEvent(rep1, event('pipeline.updated', '', ''))).toBe(true);
+    expect(canSeeEvent(agent, event('pipeline.updated', '', ''))).toBe(false);
+  });
+
+  it('keeps events of unknown entities for admins', () => {
+    expect(canSeeEvent(rep1, event('ticket.created', 'rep1'))).toBe(false);
+    expect(canSeeEvent(admin, event('ticket.created', 'rep1'))).toBe(true);
+  });
+});

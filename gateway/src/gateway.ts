@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import {
+  connectBus,
+  createAdminServer,
+  createLogger,
+  createMetricsRegistry,
+  createTokenVerifier,
+  drainBus,
+  handleShutdownSignals,
+  jwksUrlOf,
+  shutdownTelemetry,
+  type Bus,
+  type ReadinessCheck,
+} from '@crm/service-kit';
+import { createApp } from './app';
+import type { GatewayConfig } from './config';
+import { createServiceClients } from './grpc/service-clients';
+import { IdempotencyStore } from './idempotency/idempotency.store';
+import { openSharedBuckets } from './kv/shared-buckets';
+import { RateLimitStore } from './rate-limit/rate-limit.store';
+import type { SessionSet } from './routes/events.routes';
+import type { Route } from './http/route';
+import type { OpenApiDocument } from './openapi/openapi-document';
+
+export interface StartGatewayOptions {
+  /** What ends the process after shutdown; tests pass a no-op and stop the gateway by calling shutdown. */
+  exit?: (code: number) => void;
+  /** The token verifier's clock; tests move it forward to see real tokens expire. */
+  verifierNow?: () => Date;
+}
+
+export interface RunningGateway {
+  app: Express;
+  routes: Route[];
+  document: OpenApiDocument;
+  port: number;
+  adminPort: number;
+  bus: Bus;
+  log: Logger;
+  shutdown: (reason: string) => Promise<void>;
+}
+
+/** Connects, serves the API and the admin port, and registers the SIGTERM sequence. */
+export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
+  const metrics = createMetricsRegistry(config.SERVICE_NAME);
+  const admin = createAdminServer(metrics);
+  const adminPort = await admin.listen(config.ADMIN_PORT);
+
+  const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
+  const buckets = await openSharedBuckets(bus, { idempotency: config.IDEMPOTENCY_BUCKET, rateLimits: config.RATE_LIMIT_BUCKET });
+  const verifier = createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    jwksUrl: jwksUrlOf(config),
+    clockToleranceSec: config.OIDC_CLOCK_TOLERANCE_SEC,
+    ...(options.verifierNow ? { now: options.verifierNow } : {}),
+  });
+  const clients = createServiceClients({ contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL });
+
+  const checks = new Map<string, ReadinessCheck>([
+    ['nats', async () => {
+      if (bus.nc.isClosed()) throw new Error('nats connection closed');
+      await bus.nc.flush();
+    }],
+    ['keycloak', () => verifier.checkKeysReachable()],
+  ]);
+  for (const [name, check] of checks) admin.addReadinessCheck(name, check);
+  let shuttingDown = false;
+  const sessions: SessionSet = new Set();
+
+  const { app, routes, document } = createApp({
+    config,
+    log,
+    metrics,
+    verifier,
+    clients,
+    // An in-flight claim older than twice the request budget belongs to a request that can no longer answer.
+    idempotencyStore: new IdempotencyStore(buckets.idempotency, 2 * config.REQUEST_TIMEOUT_MS),
+    rateLimitStore: new RateLimitStore(buckets.rateLimits),
+    events: { bus, streams: config.EVENT_STREAMS, heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferBytes: config.SSE_MAX_BUFFER_BYTES },
+    sessions,
+    readiness: { checks, shuttingDown: () => shuttingDown },
+  });
+  const server = createServer(app);
+  // Longer than a typical load balancer's idle timeout, so it is the balancer that closes idle connections.
+  server.keepAliveTimeout = 65_000;
+  const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);
+
+  const { shutdown } = handleShutdownSignals({
+    log,
+    exit: options.exit,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    steps: [
+      { name: 'fail readiness', run: () => { shuttingDown = true; admin.markNotReady(); } },
+      { name: 'end event streams', run: async () => void (await Promise.all([...sessions].map((s) => s.close()))) },
+      { name: 'finish requests in flight', run: () => closeServer(server) },
+      { name: 'close gRPC channels', run: () => clients.close() },
+      { name: 'drain NATS', run: () => drainBus(bus) },
+      { name: 'close admin port', run: () => admin.close() },
+      { name: 'flush telemetry', run: () => shutdownTelemetry() },
+    ],
+  });
+  log.info({ port, adminPort }, 'gateway started');
+  return { app, routes, document, port, adminPort, bus, log, shutdown };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Stops accepting, lets requests in flight finish, and closes idle keep-alive connections meanwhile. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeIdleConnections();
+  });
+}

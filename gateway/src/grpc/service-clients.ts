@@ -1,0 +1,39 @@
+import type { Client } from '@grpc/grpc-js';
+import { createGrpcClient } from '@crm/service-kit';
+import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
+import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
+import { ContactServiceClient } from '@crm/proto/crm/contact/v1/contact';
+import { ExportServiceClient, ImportServiceClient } from '@crm/proto/crm/contact/v1/import';
+import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
+import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
+import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
+
+/** One channel per service address; every client on it has the kit's deadline, retry and trace interceptors. */
+export interface ServiceClients {
+  contacts: ContactServiceClient;
+  companies: CompanyServiceClient;
+  activities: ActivityServiceClient;
+  settings: SettingsServiceClient;
+  imports: ImportServiceClient;
+  exports: ExportServiceClient;
+  pipelines: PipelineServiceClient;
+  deals: DealServiceClient;
+  close(): void;
+}
+
+export function createServiceClients(addresses: { contact: string; pipeline: string }): ServiceClients {
+  const clients = {
+    contacts: createGrpcClient(ContactServiceClient, addresses.contact),
+    companies: createGrpcClient(CompanyServiceClient, addresses.contact),
+    activities: createGrpcClient(ActivityServiceClient, addresses.contact),
+    settings: createGrpcClient(SettingsServiceClient, addresses.contact),
+    imports: createGrpcClient(ImportServiceClient, addresses.contact),
+    exports: createGrpcClient(ExportServiceClient, addresses.contact),
+    pipelines: createGrpcClient(PipelineServiceClient, addresses.pipeline),
+    deals: createGrpcClient(DealServiceClient, addresses.pipeline),
+  };
+  return {
+    ...clients,
+    close: () => Object.values(clients).forEach((c: Client) => c.close()),
+  };
+}

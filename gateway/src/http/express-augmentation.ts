@@ -1,0 +1,15 @@
+// What the gateway's middleware attach to a request, in one place (pino-http adds req.id, the request id).
+import type { Principal } from '@crm/service-kit';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by authenticate(): the verified caller. */
+    principal?: Principal;
+    /** The caller's bearer token, forwarded to the services. */
+    accessToken?: string;
+    /** The body exactly as received, kept for the idempotency fingerprint. */
+    rawBody?: Buffer;
+    /** When the whole request must be answered; gRPC calls get what remains. */
+    deadline?: Date;
+  }
+}

@@ -1,0 +1,43 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { principalOf } from '../auth/authenticate.middleware';
+import { HttpProblem } from '../http/problem';
+import { kvKeyPart } from '../kv/shared-buckets';
+import type { RateLimitStore } from './rate-limit.store';
+import { windowSec, type BucketDecision, type BucketPolicy } from './token-bucket';
+
+export interface RateLimitPolicies {
+  tenant: BucketPolicy;
+  client: BucketPolicy;
+}
+
+/**
+ * One bucket per tenant and one per calling client (OAuth client + subject), both shared by every replica.
+ * Headers follow the IETF RateLimit header fields draft: RateLimit-Policy names the policies, RateLimit reports
+ * the tighter one. If the KV store fails the request is let through: an outage of the limiter is no outage of the API.
+ */
+export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, log: Logger): RequestHandler {
+  const policyHeader = [policies.tenant, policies.client].map((p) => `"${p.name}";q=${p.capacity};w=${windowSec(p)}`).join(', ');
+  return async (req, res, next) => {
+    const principal = principalOf(req);
+    let decisions: Array<[BucketPolicy, BucketDecision]>;
+    try {
+      const tenantKey = `t.${kvKeyPart(principal.tenantId)}`;
+      const clientKey = `c.${kvKeyPart(principal.tenantId)}.${kvKeyPart(`${principal.clientId}/${principal.userId}`)}`;
+      const client = await store.take(clientKey, policies.client);
+      // A client already over its own limit does not spend its tenant's tokens.
+      const tenant = client.allowed ? await store.take(tenantKey, policies.tenant) : undefined;
+      decisions = tenant ? [[policies.client, client], [policies.tenant, tenant]] : [[policies.client, client]];
+    } catch (err) {
+      log.warn({ err }, 'rate limiter unavailable; request let through');
+      return next();
+    }
+    const [policy, tightest] = decisions.reduce((a, b) => (!b[1].allowed || b[1].remaining < a[1].remaining ? b : a));
+    res.setHeader('ratelimit-policy', policyHeader);
+    res.setHeader('ratelimit', `"${policy.name}";r=${tightest.remaining};t=${tightest.allowed ? tightest.resetSec : tightest.retryAfterSec}`);
+    if (!tightest.allowed) {
+      throw new HttpProblem(429, `The ${policy.name} rate limit is exhausted`, { type: 'rate-limited' }, { 'retry-after': String(tightest.retryAfterSec) });
+    }
+    next();
+  };
+}

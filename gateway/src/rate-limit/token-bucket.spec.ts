@@ -1,0 +1,32 @@
+import { takeToken, windowSec, type BucketPolicy } from './token-bucket';
+
+const policy: BucketPolicy = { name: 'client', capacity: 3, refillPerSec: 1 };
+
+describe('takeToken', () => {
+  it('starts full and admits a burst of capacity requests, then refuses', () => {
+    let state = undefined;
+    const remaining: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const decision = takeToken(state, policy, 1000);
+      expect(decision.allowed).toBe(true);
+      remaining.push(decision.remaining);
+      state = decision.next;
+    }
+    expect(remaining).toEqual([2, 1, 0]);
+    const refused = takeToken(state, policy, 1000);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSec).toBe(1);
+  });
+
+  it('refills with time but never beyond capacity', () => {
+    const empty = { tokens: 0, at: 0 };
+    expect(takeToken(empty, policy, 500).allowed).toBe(false);
+    expect(takeToken(empty, policy, 1000).allowed).toBe(true);
+    expect(takeToken(empty, policy, 60_000).remaining).toBe(2);
+  });
+
+  it('tells how long until the bucket is full again', () => {
+    expect(takeToken({ tokens: 0, at: 0 }, { ...policy, refillPerSec: 0.5 }, 2000).resetSec).toBe(6);
+    expect(windowSec({ name: 'tenant', capacity: 600, refillPerSec: 100 })).toBe(6);
+  });
+});
