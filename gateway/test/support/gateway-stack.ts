@@ -1,0 +1,123 @@
+// Starts the real contact and pipeline services in-process on the real servers (FerretDB/MongoDB, NATS,
+// Keycloak), and one or more gateways in front of them, all sharing one NATS namespace so that gateway replicas
+// share their KV buckets as they do in production.
+import { infraEnv, uniqueDbName, uniqueNamespace } from '@crm/testkit';
+import { contactEnvSchema } from '../../../services/contact/src/config';
+import { startContactService, type RunningContactService } from '../../../services/contact/src/contact-service';
+import { pipelineEnvSchema } from '../../../services/pipeline/src/config';
+import { startPipelineService, type RunningPipelineService } from '../../../services/pipeline/src/pipeline-service';
+import { gatewayEnvSchema } from '../../src/config';
+import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../src/gateway';
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the response is JSON (or problem+json), else the text. */
+  body: unknown;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as is instead of JSON. */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export class GatewayClient {
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | Buffer | undefined;
+    if (options.raw !== undefined) body = options.raw;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, headers: response.headers, text, body: /json/.test(type) && text ? (JSON.parse(text) as unknown) : text };
+  }
+
+  get = (path: string, token?: string, headers?: Record<string, string>) => this.request('GET', path, { token, headers });
+  post = (path: string, token: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, { token, body, headers });
+  patch = (path: string, token: string, body: unknown, headers?: Record<string, string>) => this.request('PATCH', path, { token, body, headers });
+  delete = (path: string, token: string, headers?: Record<string, string>) => this.request('DELETE', path, { token, headers });
+}
+
+export interface StackOptions {
+  pipeline?: boolean;
+  gatewayEnv?: Record<string, string>;
+  gatewayOptions?: StartGatewayOptions;
+}
+
+export class GatewayStack {
+  readonly namespace = uniqueNamespace('gw');
+  contact!: RunningContactService;
+  pipeline: RunningPipelineService | undefined;
+  gateway!: RunningGateway;
+  api!: GatewayClient;
+  private readonly gateways: RunningGateway[] = [];
+
+  async start(options: StackOptions = {}): Promise<this> {
+    const infra = infraEnv();
+    const common = { LOG_LEVEL: 'error', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, NATS_URL: infra.natsUrl, NATS_NAMESPACE: this.namespace, OIDC_ISSUER: infra.issuer };
+    this.contact = await startContactService(
+      contactEnvSchema.parse({ ...common, SERVICE_NAME: 'contact', MONGODB_DB: uniqueDbName('gwcontact'), OIDC_CLIENT_ID: 'contact-service', OIDC_CLIENT_SECRET: 'contact-service-secret' }),
+      { exit: () => undefined },
+    );
+    if (options.pipeline) {
+      this.pipeline = await startPipelineService(
+        pipelineEnvSchema.parse({
+          ...common,
+          SERVICE_NAME: 'pipeline',
+          MONGODB_DB: uniqueDbName('gwpipeline'),
+          OIDC_CLIENT_ID: 'pipeline-service',
+          OIDC_CLIENT_SECRET: 'pipeline-service-secret',
+          CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+        }),
+        { exit: () => undefined },
+      );
+    }
+    this.gateway = await this.startGateway(options.gatewayEnv, options.gatewayOptions);
+    this.api = new GatewayClient(`http://127.0.0.1:${this.gateway.port}`);
+    return this;
+  }
+
+  /** Another replica (or a differently configured gateway) on the same services and the same KV buckets. */
+  async startGateway(env: Record<string, string> = {}, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+    const infra = infraEnv();
+    const config = gatewayEnvSchema.parse({
+      LOG_LEVEL: 'error',
+      HTTP_PORT: '0',
+      ADMIN_PORT: '0',
+      NATS_URL: infra.natsUrl,
+      NATS_NAMESPACE: this.namespace,
+      OIDC_ISSUER: infra.issuer,
+      CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+      PIPELINE_GRPC_URL: `127.0.0.1:${this.pipeline?.grpcPort ?? 1}`,
+      SSE_HEARTBEAT_MS: '1000',
+      ...env,
+    });
+    const gateway = await startGateway(config, { exit: () => undefined, ...options });
+    this.gateways.push(gateway);
+    return gateway;
+  }
+
+  clientOf(gateway: RunningGateway): GatewayClient {
+    return new GatewayClient(`http://127.0.0.1:${gateway.port}`);
+  }
+
+  async stop(): Promise<void> {
+    for (const gateway of this.gateways) await gateway.shutdown('test done');
+    for (const service of [this.pipeline, this.contact]) {
+      if (!service) continue;
+      await service.deps.mongo.dropDatabase().catch(() => undefined);
+      await service.shutdown('test done');
+    }
+  }
+}
