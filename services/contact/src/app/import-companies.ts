@@ -30,7 +30,7 @@ export class CompanyBatchImporter implements BatchImporter {
     private readonly companies: CompanyService,
   ) {}
 
-  async run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[]): Promise<BatchResult> {
+  async run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[], resuming: boolean): Promise<BatchResult> {
     const ctx = await tenantContext(this.store, job.tenantId);
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed: ParsedRow[] = [];
@@ -54,7 +54,7 @@ export class CompanyBatchImporter implements BatchImporter {
     }
     const field = job.matchBy === 'domain' ? 'domain' : 'externalId';
     const existing = new Map((await this.store.companies.byKeys(job.tenantId, field, [...new Set(parsed.map((p) => p.key))])).map((c) => [c[field], c]));
-    const resumed = (await this.store.companies.findByImportBatch(job.tenantId, batchKey)).filter((c) => c.version === 1);
+    const resumed = resuming ? (await this.store.companies.findByImportBatch(job.tenantId, batchKey)).filter((c) => c.version === 1) : [];
     const ownership = resolveOwnership(principal, '', '');
     const fresh = new Map<string, CompanyDoc>();
     const updates: ParsedRow[] = [];

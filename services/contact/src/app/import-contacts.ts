@@ -36,14 +36,14 @@ export class ContactBatchImporter implements BatchImporter {
     private readonly contacts: ContactService,
   ) {}
 
-  async run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[]): Promise<BatchResult> {
+  async run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[], resuming: boolean): Promise<BatchResult> {
     const ctx = await tenantContext(this.store, job.tenantId);
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed = await this.parse(job, ctx, rows, result.errors);
     const kind: KeyKind = job.matchBy === 'email' ? 'email' : 'ext';
     const owners = await this.store.keys.owners(job.tenantId, kind, [...new Set(parsed.map((p) => p.key))]);
     // Contacts an earlier, interrupted attempt at this very batch already inserted.
-    const resumed = new Map((await this.store.contacts.findByImportBatch(job.tenantId, batchKey)).map((c) => [c._id, c]));
+    const resumed = new Map((resuming ? await this.store.contacts.findByImportBatch(job.tenantId, batchKey) : []).map((c) => [c._id, c]));
     const fresh = new Map<string, ContactDoc>();
     const updates: ParsedRow[] = [];
     const ownership = resolveOwnership(principal, '', '');

@@ -26,7 +26,8 @@ export interface BatchResult {
 }
 
 export interface BatchImporter {
-  run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[]): Promise<BatchResult>;
+  /** resuming: the batch may have been half written by a worker that died, so look for what it left. */
+  run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[], resuming: boolean): Promise<BatchResult>;
 }
 
 export interface ImportWorkerOptions {
@@ -83,9 +84,13 @@ export class ImportWorker {
       if (this.stopped) return;
       const candidates = await this.store.imports.claimable(new Date());
       let job: ImportJobDoc | undefined;
-      for (const candidate of candidates) if ((job = await this.claim(candidate._id))) break;
+      let takeover = false;
+      for (const candidate of candidates) {
+        takeover = candidate.status === 'running';
+        if ((job = await this.claim(candidate._id))) break;
+      }
       if (!job) return;
-      await this.process(job);
+      await this.process(job, takeover);
     }
   }
 
@@ -98,21 +103,24 @@ export class ImportWorker {
     });
   }
 
-  private async process(job: ImportJobDoc): Promise<void> {
+  private async process(job: ImportJobDoc, takeover: boolean): Promise<void> {
     const log = this.log.child({ importId: job._id });
     log.info({ rowsDone: job.rowsDone, rowsTotal: job.rowsTotal }, job.rowsDone > 0 ? 'import resumed' : 'import started');
     try {
       let batch: ImportRow[] = [];
       let batchNo = job.batchesDone;
+      // Only the first batch after taking over a dead worker's job can hold rows written before a crash.
+      let resuming = takeover;
       for await (const row of this.rows(job)) {
         if (row.row <= job.rowsDone) continue;
         batch.push(row);
         if (batch.length < this.batchSize) continue;
-        job = await this.runBatch(job, batchNo++, batch);
+        job = await this.runBatch(job, batchNo++, batch, resuming);
+        resuming = false;
         batch = [];
         if (this.stopped) return;
       }
-      if (batch.length > 0) job = await this.runBatch(job, batchNo, batch);
+      if (batch.length > 0) job = await this.runBatch(job, batchNo, batch, resuming);
       await this.store.imports.change(job._id, () => ({ status: 'completed', finishedAt: new Date(), leaseOwner: '', leaseUntil: null }));
       await this.store.imports.deleteChunks(job);
       log.info({ created: job.createdCount, updated: job.updatedCount, errors: job.errorCount }, 'import completed');
@@ -123,8 +131,8 @@ export class ImportWorker {
     }
   }
 
-  private async runBatch(job: ImportJobDoc, batchNo: number, rows: ImportRow[]): Promise<ImportJobDoc> {
-    const result = await this.importers[job.entity].run(job, job.actor, `${job._id}:${batchNo}`, rows);
+  private async runBatch(job: ImportJobDoc, batchNo: number, rows: ImportRow[], resuming: boolean): Promise<ImportJobDoc> {
+    const result = await this.importers[job.entity].run(job, job.actor, `${job._id}:${batchNo}`, rows, resuming);
     await this.store.imports.addErrors(job, result.errors);
     const last = rows[rows.length - 1]?.row ?? job.rowsDone;
     const next = await this.store.imports.change(job._id, (current) => {

@@ -1,6 +1,6 @@
 // Starts the contact service in-process on the real servers and calls it through real gRPC clients with real
 // Keycloak tokens. Events are read back from the service's own CONTACT stream.
-import { credentials, Metadata, type CallOptions, type Client, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type CallOptions, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient, type Contact, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
@@ -78,9 +78,7 @@ export class ContactHarness {
   async stop(): Promise<void> {
     for (const client of this.clients) client.close();
     await drainBus(this.bus);
-    const db = this.service.deps.mongo.db;
     await this.service.deps.mongo.dropDatabase().catch(() => undefined);
-    void db;
     await this.service.shutdown('test done');
   }
 
@@ -110,7 +108,7 @@ export class ContactHarness {
       imports: bind(importClient, token),
       startImport: (header, csv, pieceBytes = 64) =>
         new Promise<ImportJob>((resolve, reject) => {
-          const stream: ClientWritableStream<unknown> = importClient.startImport(metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) }, (error: ServiceError | null, response: StartImportResponse) => (error ? reject(error) : resolve(response.job as ImportJob)));
+          const stream = importClient.startImport(metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) }, (error: ServiceError | null, response: StartImportResponse) => (error ? reject(error) : resolve(response.job as ImportJob)));
           stream.write({ header: { entity: 'contact', fileName: 'test.csv', mapping: [], matchBy: '', ...header } });
           // Small pieces, so rows and even multi-byte characters straddle message boundaries.
           const bytes = Buffer.from(csv);
