@@ -3,6 +3,7 @@ import { ActivityServiceService } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceService } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceService } from '@crm/proto/crm/contact/v1/contact';
 import { SettingsServiceService } from '@crm/proto/crm/contact/v1/settings';
+import type { ServiceDefinition } from '@grpc/grpc-js';
 import { runService, type RunningService, type ServiceDeps } from '@crm/service-kit';
 import { ActivityService } from './app/activity.service';
 import { CompanyService } from './app/company.service';
@@ -14,15 +15,17 @@ import { MergeService } from './app/merge.service';
 import { PrivacyService } from './app/privacy.service';
 import { SettingsService } from './app/settings.service';
 import type { ContactConfig } from './config';
+import { CONTACT_PROTOS } from './contact-protos';
 import { activityHandlers } from './rpc/activity.rpc';
 import { companyHandlers } from './rpc/company.rpc';
 import { contactHandlers } from './rpc/contact.rpc';
 import { registerImportExport } from './rpc/import.rpc';
 import { settingsHandlers } from './rpc/settings.rpc';
+import { strictDefinition, strictHandlers } from './rpc/strict-decoding';
 import { createContactStore, type ContactStore } from './store/contact-store';
 
 export const CONTACT_STREAM = { name: 'CONTACT', subjects: ['crm.contact.>', 'crm.company.>', 'crm.activity.>'] };
-export const CONTACT_PROTOS = ['crm/contact/v1/contact.proto', 'crm/contact/v1/company.proto', 'crm/contact/v1/activity.proto', 'crm/contact/v1/settings.proto', 'crm/contact/v1/import.proto'];
+export { CONTACT_PROTOS };
 
 export interface StartOptions {
   /** What ends the process after shutdown; tests pass a no-op. */
@@ -62,10 +65,11 @@ function wire(deps: ServiceDeps, store: ContactStore, config: ContactConfig): Im
   const contacts = new ContactService(store);
   const companies = new CompanyService(store, contacts);
   const worker = new ImportWorker(store, contacts, companies, deps.log, { pollMs: config.CONTACT_IMPORT_POLL_MS, batchSize: config.CONTACT_IMPORT_BATCH_SIZE, leaseMs: config.CONTACT_IMPORT_LEASE_MS });
-  deps.grpc.addService('crm.contact.v1.ContactService', ContactServiceService, contactHandlers(contacts, new MergeService(store), new PrivacyService(store)));
-  deps.grpc.addService('crm.contact.v1.CompanyService', CompanyServiceService, companyHandlers(companies));
-  deps.grpc.addService('crm.contact.v1.ActivityService', ActivityServiceService, activityHandlers(new ActivityService(store)));
-  deps.grpc.addService('crm.contact.v1.SettingsService', SettingsServiceService, settingsHandlers(new SettingsService(store)));
+  const strict = <D extends ServiceDefinition>(definition: D, service: string) => strictDefinition(definition, CONTACT_PROTOS, 'crm.contact.v1', service);
+  deps.grpc.addService('crm.contact.v1.ContactService', strict(ContactServiceService, 'ContactService'), strictHandlers(contactHandlers(contacts, new MergeService(store), new PrivacyService(store))));
+  deps.grpc.addService('crm.contact.v1.CompanyService', strict(CompanyServiceService, 'CompanyService'), strictHandlers(companyHandlers(companies)));
+  deps.grpc.addService('crm.contact.v1.ActivityService', strict(ActivityServiceService, 'ActivityService'), strictHandlers(activityHandlers(new ActivityService(store))));
+  deps.grpc.addService('crm.contact.v1.SettingsService', strict(SettingsServiceService, 'SettingsService'), strictHandlers(settingsHandlers(new SettingsService(store))));
   registerImportExport(deps, new ImportService(store, () => worker.nudge()), new ExportService(store));
   worker.start();
   return worker;

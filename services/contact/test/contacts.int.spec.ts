@@ -1,3 +1,6 @@
+import { credentials, Client, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { CreateContactRequest, CreateContactResponse } from '@crm/proto/crm/contact/v1/contact';
+import { fromGrpcError } from '@crm/service-kit';
 import { ContactHarness, contactInput, email, failure, phone, type Api } from './support/contact-harness';
 
 describe('contacts on the real servers', () => {
@@ -57,6 +60,30 @@ describe('contacts on the real servers', () => {
     expect(owner.code).toBe('INVALID_ARGUMENT');
     const updatedEvents = await h.events('contact.updated');
     expect(updatedEvents.some((e) => e.aggregateId === contact.id && e.aggregateVersion === 2)).toBe(true);
+  });
+
+  it('rejects a request carrying a field the contract does not define, top-level or nested', async () => {
+    const client = new Client(`127.0.0.1:${h.service.grpcPort}`, credentials.createInsecure());
+    const send = (bytes: Buffer) =>
+      new Promise<CreateContactResponse>((resolve, reject) => {
+        const metadata = new Metadata();
+        metadata.set('authorization', `Bearer ${rep1.token}`);
+        client.makeUnaryRequest('/crm.contact.v1.ContactService/CreateContact', (b: Buffer) => b, (b: Buffer) => CreateContactResponse.decode(b), bytes, metadata, { deadline: new Date(Date.now() + 10_000) }, (error: ServiceError | null, response?: CreateContactResponse) => (error ? reject(error) : resolve(response!)));
+      });
+    const valid = Buffer.from(CreateContactRequest.encode({ contact: contactInput({ firstName: 'Strict' }), allowDuplicates: false }).finish());
+    // Field 99 (varint 1) at the top level; field 50 inside ContactInput.
+    const topLevel = Buffer.concat([valid, Buffer.from([0x98, 0x06, 0x01])]);
+    const nestedInput = Buffer.concat([Buffer.from(CreateContactRequest.encode({ contact: contactInput({ firstName: 'Strict' }), allowDuplicates: false }).finish()).subarray(2), Buffer.from([0x90, 0x03, 0x01])]);
+    const nested = Buffer.concat([Buffer.from([0x0a, nestedInput.length]), nestedInput]);
+    try {
+      const top = fromGrpcError((await send(topLevel).catch((e: ServiceError) => e)) as ServiceError);
+      expect(top).toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ field: '#99', description: expect.stringContaining('unknown') }] });
+      const inner = fromGrpcError((await send(nested).catch((e: ServiceError) => e)) as ServiceError);
+      expect(inner.violations.map((v) => v.field)).toEqual(['contact.#50']);
+      expect((await send(valid)).contact?.firstName).toBe('Strict');
+    } finally {
+      client.close();
+    }
   });
 
   it('moves uniqueness with an email change: the old address is free again', async () => {

@@ -5,16 +5,20 @@ import type { ImportService } from '../app/import.service';
 import { toCompanyListFilter } from './company.rpc';
 import { toContactListFilter } from './contact.rpc';
 import { toProtoImportJob } from './mappers';
+import { CONTACT_PROTOS } from '../contact-protos';
+import { rejectUnknownFields, strictDefinition } from './strict-decoding';
 import { addMixedService, clientStream, serverStream, unary } from './streaming';
 
 /** The first message is the header; every later one carries bytes. */
 async function startImport(imports: ImportService, requests: AsyncIterable<StartImportRequest>, ctx: CallContext) {
   const iterator = requests[Symbol.asyncIterator]();
   const first = await iterator.next();
+  if (!first.done) rejectUnknownFields(first.value);
   const header = first.done ? undefined : first.value.header;
   if (!header) throw invalidArgument([{ field: 'header', description: 'the first message must carry the import header' }]);
   async function* bytes(): AsyncGenerator<Buffer> {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      rejectUnknownFields(next.value);
       if (next.value.header) throw invalidArgument([{ field: 'header', description: 'may only be sent once, first' }]);
       if (next.value.data && next.value.data.length > 0) yield next.value.data;
     }
@@ -23,23 +27,30 @@ async function startImport(imports: ImportService, requests: AsyncIterable<Start
 }
 
 export function registerImportExport(deps: ServiceDeps, imports: ImportService, exports: ExportService): void {
-  addMixedService(deps, 'crm.contact.v1.ImportService', ImportServiceService, {
+  addMixedService(deps, 'crm.contact.v1.ImportService', strictDefinition(ImportServiceService, CONTACT_PROTOS, 'crm.contact.v1', 'ImportService'), {
     startImport: clientStream((requests: AsyncIterable<StartImportRequest>, ctx) => startImport(imports, requests, ctx)),
-    getImport: unary(async (req: GetImportRequest, ctx) => ({ job: toProtoImportJob(await imports.get(ctx.principal, req.id)) })),
+    getImport: unary(async (req: GetImportRequest, ctx) => {
+      rejectUnknownFields(req);
+      return { job: toProtoImportJob(await imports.get(ctx.principal, req.id)) };
+    }),
     listImports: unary(async (req: ListImportsRequest, ctx) => {
+      rejectUnknownFields(req);
       const page = await imports.list(ctx.principal, req.page?.limit ?? 0, req.page?.cursor ?? '');
       return { jobs: page.rows.map(toProtoImportJob), page: { nextCursor: page.nextCursor } };
     }),
     listImportErrors: unary(async (req: ListImportErrorsRequest, ctx) => {
+      rejectUnknownFields(req);
       const page = await imports.errors(ctx.principal, req.id, req.page?.limit ?? 0, req.page?.cursor ?? '');
       return { errors: page.errors, page: { nextCursor: page.nextCursor } };
     }),
   });
-  addMixedService(deps, 'crm.contact.v1.ExportService', ExportServiceService, {
+  addMixedService(deps, 'crm.contact.v1.ExportService', strictDefinition(ExportServiceService, CONTACT_PROTOS, 'crm.contact.v1', 'ExportService'), {
     exportContacts: serverStream(async function* (req: ExportContactsRequest, ctx) {
+      rejectUnknownFields(req);
       for await (const data of exports.contacts(ctx.principal, parseFormat(req.format), toContactListFilter(req.filter), ctx.signal)) yield { data };
     }),
     exportCompanies: serverStream(async function* (req: ExportCompaniesRequest, ctx) {
+      rejectUnknownFields(req);
       for await (const data of exports.companies(ctx.principal, parseFormat(req.format), toCompanyListFilter(req.filter), ctx.signal)) yield { data };
     }),
   });
