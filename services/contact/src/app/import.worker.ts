@@ -126,6 +126,8 @@ export class ImportWorker {
       log.info({ created: job.createdCount, updated: job.updatedCount, errors: job.errorCount }, 'import completed');
     } catch (error) {
       if (error instanceof LeaseLost) return log.warn('import lease lost to another worker');
+      // Shutting down: the store may already be closing. The lease runs out and a worker resumes from the checkpoint.
+      if (this.stopped) return log.warn({ err: error }, 'import interrupted by shutdown; it resumes from its checkpoint');
       log.error({ err: error }, 'import failed');
       await this.store.imports.change(job._id, () => ({ status: 'failed', failureMessage: error instanceof Error ? error.message.slice(0, 500) : 'import failed', finishedAt: new Date(), leaseOwner: '', leaseUntil: null }));
     }
