@@ -78,7 +78,7 @@ function handle(route: Route, clients: ServiceClients): RequestHandler {
   return async (req, res) => {
     const params = route.params ? parseInput(route.params, req.params, 'path') : {};
     const query = route.query ? parseInput(route.query, req.query, 'query') : {};
-    const body = route.body ? parseInput(route.body, bodyOf(route, req), 'body') : undefined;
+    const body = route.body && route.bodyKind !== 'csv-upload' ? parseInput(route.body, req.body ?? {}, 'body') : undefined;
     const precondition = preconditionOf(route, req);
     const result = await route.handler({
       params,
@@ -99,11 +99,6 @@ function preconditionOf(route: Route, req: Request): Precondition {
   if (route.ifMatch === 'required') return requirePrecondition(req.get('if-match'));
   if (route.ifMatch === 'optional') return parseIfMatch(req.get('if-match')) ?? { kind: 'any' };
   return { kind: 'any' };
-}
-
-function bodyOf(route: Route, req: Request): unknown {
-  if (route.bodyKind === 'csv-upload') return req.body;
-  return req.body ?? {};
 }
 
 /**

@@ -17,8 +17,8 @@ export interface ResponseSpec {
   status: number;
   description: string;
   schema?: z.ZodType;
-  /** Media type of the body; application/json by default. */
-  contentType?: string;
+  /** Media type(s) of the body; application/json by default. */
+  contentType?: string | string[];
   /** The response carries the record's ETag. */
   etag?: boolean;
   location?: boolean;
@@ -66,6 +66,7 @@ interface RouteBase {
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> extends RouteBase {
   params?: P;
   query?: Q;
+  /** The JSON body; for a csv-upload route, the multipart form (documented, read by the handler). */
   body?: B;
   /** Returns what to send, or undefined when it wrote the response itself (streams). */
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult | undefined>;

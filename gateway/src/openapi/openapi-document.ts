@@ -1,5 +1,5 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Route, ResponseSpec } from '../http/route';
 import { problemSchema } from '../schemas/common.schema';
 
@@ -41,7 +41,7 @@ function responseOf(spec: ResponseSpec) {
   return {
     description: spec.description,
     ...(Object.keys(headers).length ? { headers } : {}),
-    ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}),
+    ...(spec.schema ? { content: Object.fromEntries([spec.contentType ?? 'application/json'].flat().map((type) => [type, { schema: spec.schema as z.ZodType }])) } : {}),
   };
 }
 
@@ -49,7 +49,9 @@ function requestBodyOf(route: Route): RouteConfig['request'] {
   const request: NonNullable<RouteConfig['request']> = {};
   if (route.params) request.params = route.params as z.ZodObject;
   if (route.query) request.query = route.query as z.ZodObject;
-  if (route.body && route.bodyKind !== 'csv-upload') {
+  if (route.body && route.bodyKind === 'csv-upload') {
+    request.body = { required: true, content: { 'multipart/form-data': { schema: route.body }, 'text/csv': { schema: z.string().meta({ description: 'The CSV; entity, matchBy and mapping go in the query.' }) } } };
+  } else if (route.body) {
     const types = route.bodyKind === 'merge-patch' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
     request.body = { required: route.method !== 'post' || !isEmptyObject(route.body), content: Object.fromEntries(types.map((t) => [t, { schema: route.body as z.ZodType }])) };
   }

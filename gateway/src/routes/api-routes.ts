@@ -1,11 +1,26 @@
 import type { EventStreamOptions } from '../events/event-stream';
 import type { Route } from '../http/route';
+import { companyRoutes } from './companies.routes';
 import { contactRoutes } from './contacts.routes';
+import { customFieldRoutes } from './custom-fields.routes';
+import { dealRoutes } from './deals.routes';
 import { eventRoutes, type SessionSet } from './events.routes';
 import { healthRoutes, type Readiness } from './health.routes';
+import { importRoutes } from './imports.routes';
 import { meRoutes } from './me.routes';
+import { pipelineRoutes } from './pipelines.routes';
 
 /** Every route of the API, in the order the docs list them. */
 export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, readiness: Readiness): Route[] {
-  return [...meRoutes, ...contactRoutes, ...eventRoutes(events, sessions), ...healthRoutes(readiness)];
+  return [
+    ...meRoutes,
+    ...contactRoutes,
+    ...companyRoutes,
+    ...importRoutes,
+    ...customFieldRoutes,
+    ...pipelineRoutes,
+    ...dealRoutes,
+    ...eventRoutes(events, sessions),
+    ...healthRoutes(readiness),
+  ];
 }
