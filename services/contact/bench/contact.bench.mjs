@@ -61,12 +61,13 @@ function unary(client, method, request, token, timeoutMs = 600_000) {
   return new Promise((resolve, reject) => client[method](request, metadata, { deadline: new Date(Date.now() + timeoutMs) }, (e, r) => (e ? reject(e) : resolve(r))));
 }
 
-async function searchBench(client, token) {
+async function searchBench(client, tokenOf) {
   const queries = ['zoe', 'garcia', 'mull', 'grace hop', 'sor', 'chloe dub', '212200', 'ada.1', 'nakamura', 'jose'];
   const latencies = [];
   let hits = 0;
   for (let i = 0; i < SEARCHES; i++) {
     const query = queries[i % queries.length];
+    const token = await tokenOf();
     const t = performance.now();
     const response = await unary(client, 'searchContacts', { query, limit: 10 }, token);
     const ms = performance.now() - t;
@@ -78,9 +79,9 @@ async function searchBench(client, token) {
   return { p50: pct(latencies, 50), p95: pct(latencies, 95), hits };
 }
 
-async function importBench(client, token) {
+async function importBench(client, tokenOf) {
   const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
+  metadata.set('authorization', `Bearer ${await tokenOf()}`);
   const started = performance.now();
   const job = await new Promise((resolve, reject) => {
     const stream = client.startImport(metadata, { deadline: new Date(Date.now() + 3_600_000) }, (e, r) => (e ? reject(e) : resolve(r.job)));
@@ -101,7 +102,7 @@ async function importBench(client, token) {
   log(`uploaded ${job.rowsTotal} rows (${(job.sizeBytes / 1024 / 1024).toFixed(1)} MB) in ${((uploaded - started) / 1000).toFixed(1)} s; job ${job.id} ${job.status}`);
   for (;;) {
     await new Promise((r) => setTimeout(r, 2000));
-    const { job: now } = await unary(client, 'getImport', { id: job.id }, token);
+    const { job: now } = await unary(client, 'getImport', { id: job.id }, await tokenOf());
     const elapsed = (performance.now() - uploaded) / 1000;
     log(`import ${now.status}: ${now.rowsDone}/${now.rowsTotal} rows, ${now.createdCount} created, ${now.errorCount} errors, ${Math.round(now.rowsDone / elapsed)} rows/s`);
     if (now.status === 'completed' || now.status === 'failed') {
@@ -118,15 +119,16 @@ async function main() {
   log(`fresh database ${config.MONGODB_DB}; ${CONTACTS} contacts to seed, ${IMPORT_ROWS} rows to import, ${SEARCHES} searches`);
   const service = await startContactService(config, { exit: () => undefined });
   const address = `127.0.0.1:${service.grpcPort}`;
-  const token = await userToken('acme-admin');
+  // Tokens live a few minutes and seeding takes longer: fetch (cached until near expiry) before each call.
+  const tokenOf = () => userToken('acme-admin');
   const rep = await userToken('acme-rep1');
   const repId = JSON.parse(Buffer.from(rep.split('.')[1], 'base64url').toString()).sub;
   const contacts = new ContactServiceClient(address, credentials.createInsecure());
   const imports = new ImportServiceClient(address, credentials.createInsecure());
   try {
     await seed(service.deps.mongo, repId);
-    const search = await searchBench(contacts, token);
-    const imported = await importBench(imports, token);
+    const search = await searchBench(contacts, tokenOf);
+    const imported = await importBench(imports, tokenOf);
     console.log('\n=== contact service benchmark ===');
     console.log(`store: ${infra.mongoUrl} (db ${config.MONGODB_DB})`);
     console.log(`seeded contacts: ${CONTACTS}`);
