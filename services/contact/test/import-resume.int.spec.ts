@@ -30,7 +30,6 @@ describe('an import resumes from its checkpoint after its worker died', () => {
       leaseOwner: 'dead-worker', leaseUntil: new Date(Date.now() - 1000), createdAt: now, updatedAt: now, startedAt: now, finishedAt: null,
     };
     const bytes = Buffer.from(CSV);
-    await store.imports.jobs.insertOne(job);
     await store.imports.addChunk(job, 0, bytes.subarray(0, 40));
     await store.imports.addChunk(job, 1, bytes.subarray(40));
     const fields = (first: string, address: string) => ({ ...EMPTY_CONTACT, firstName: first, emails: [{ address, primary: true, label: '' }] });
@@ -43,6 +42,8 @@ describe('an import resumes from its checkpoint after its worker died', () => {
     await seed('One', 'one@resume.example', `${id}:0`);
     await seed('Two', 'two@resume.example', `${id}:0`);
     await seed('Three', 'three@resume.example', `${id}:1`);
+    // Last: the worker polls, and may take the job over as soon as it exists.
+    await store.imports.jobs.insertOne(job);
 
     h.service.worker.nudge();
     const done = await h.waitForImport(rep1, id);
