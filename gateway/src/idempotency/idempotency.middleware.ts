@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { Principal } from '@crm/service-kit';
 import type { Logger } from 'pino';
 import { principalOf } from '../auth/authenticate.middleware';
 import { HttpProblem } from '../http/problem';
@@ -21,8 +22,8 @@ export function idempotency(store: IdempotencyStore, log: Logger): RequestHandle
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
     if (!KEY_PATTERN.test(key)) throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters');
-    const scopedKey = scopeKey(req, key);
-    const fingerprint = fingerprintOf(req);
+    const scopedKey = scopeKey(principalOf(req), key);
+    const fingerprint = requestFingerprint(req.method, req.originalUrl, req.rawBody);
     const claim = await store.claim(scopedKey, fingerprint).catch((err: unknown) => {
       log.error({ err }, 'idempotency store unavailable');
       throw new HttpProblem(503, 'Idempotency keys cannot be checked right now; retry later', {}, { 'retry-after': '1' });
@@ -41,15 +42,16 @@ export function idempotency(store: IdempotencyStore, log: Logger): RequestHandle
   };
 }
 
-function scopeKey(req: Request, key: string): string {
-  const principal = principalOf(req);
+/** The KV key of an Idempotency-Key: scoped to the tenant and the calling client, and hashed. */
+export function scopeKey(principal: Pick<Principal, 'tenantId' | 'clientId' | 'userId'>, key: string): string {
   return createHash('sha256').update([principal.tenantId, principal.clientId, principal.userId, key].join('\0')).digest('hex');
 }
 
-function fingerprintOf(req: Request): string {
+/** What "the same request" means: method, URL with query, and the body's bytes. */
+export function requestFingerprint(method: string, url: string, body: Buffer | undefined): string {
   return createHash('sha256')
-    .update(`${req.method} ${req.originalUrl}\n`)
-    .update(req.rawBody ?? Buffer.alloc(0))
+    .update(`${method} ${url}\n`)
+    .update(body ?? Buffer.alloc(0))
     .digest('hex');
 }
 
