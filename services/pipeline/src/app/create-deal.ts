@@ -4,7 +4,7 @@ import { checkAmount, checkTitle, closeDateViolations, forecastDateOf, resolveOw
 import { invalidFields } from '../domain/invalid-fields';
 import { moneyViolations, type Money } from '../domain/money';
 import { firstOpenStage } from '../domain/pipeline';
-import { rankAfterWithJitter } from '../domain/rank';
+import { appendRank } from '../domain/rank';
 import { moveToStage } from '../domain/stage-move';
 import { dealEvents } from '../events/deal-events';
 import type { DealDocument } from '../store/deal.schema';
@@ -74,7 +74,7 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
       customFields,
       lostReason: entered.lostReason,
       closedAt: entered.closedAt,
-      rank: rankAfterWithJitter(await deps.deals.lastRank(principal.tenantId, current._id, stageId)),
+      rank: appendRank(now),
       stageHistory: entered.stageHistory,
       forecastDate: forecastDateOf({ status: entered.status, closedAt: entered.closedAt, expectedCloseDate: draft.expectedCloseDate }),
     };

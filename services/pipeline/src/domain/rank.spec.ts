@@ -1,4 +1,4 @@
-import { isValidRank, rankAfterWithJitter, rankBetween, RankError } from './rank';
+import { appendRank, isValidRank, rankBetween, RankError } from './rank';
 
 describe('fractional rank', () => {
   it('starts in the middle and appends and prepends with short keys', () => {
@@ -55,18 +55,22 @@ describe('fractional rank', () => {
     expect(isValidRank('a0V')).toBe(true);
   });
 
-  it('jitters appends so that two concurrent ones differ but both follow the last key', () => {
+  it('appends by the clock: later after earlier, after the keys moves make, apart within one millisecond', () => {
+    const t = new Date('2026-03-01T12:00:00.000Z');
     const values = [0.1, 0.2, 0.3, 0.9, 0.8, 0.7];
     let n = 0;
     const random = () => values[n++ % values.length] as number;
-    const first = rankAfterWithJitter('a5', random);
-    const second = rankAfterWithJitter('a5', random);
-    expect(first).not.toBe(second);
-    for (const key of [first, second]) {
-      expect(key > 'a5' && key < 'a7').toBe(true);
-      expect(isValidRank(key)).toBe(true);
-    }
-    // The next plain append still lands after both.
-    expect(rankBetween(first > second ? first : second, null) > first).toBe(true);
+    const first = appendRank(t, random);
+    const twin = appendRank(t, random);
+    const later = appendRank(new Date(t.getTime() + 1), random);
+    expect(first).not.toBe(twin);
+    expect(later > first && later > twin).toBe(true);
+    expect(first > rankBetween('az', null)).toBe(true);
+    for (const key of [first, twin, later]) expect(isValidRank(key)).toBe(true);
+    // The board's moves work with them: between two appends, and below the last.
+    const between = rankBetween(first < twin ? first : twin, later);
+    expect(between > (first < twin ? first : twin) && between < later).toBe(true);
+    expect(rankBetween(later, null) > later).toBe(true);
+    expect(appendRank(new Date('2081-01-01T00:00:00Z'))).toMatch(/^g/);
   });
 });

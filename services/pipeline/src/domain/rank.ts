@@ -25,12 +25,22 @@ export function rankBetween(before: string | null, after: string | null): string
   return next < after ? next : intA + midpoint(before.slice(intA.length), null);
 }
 
-/** A key after `before` with a random fraction, so that concurrent appends rarely tie. */
-export function rankAfterWithJitter(before: string | null, random: () => number = Math.random): string {
-  const base = rankBetween(before, null);
+/**
+ * A key for a card appended to the bottom of a column, made from the clock rather than from the column's last
+ * key, so that creating a deal needs no query over the column. The integer part is the time in ms as seven
+ * base-62 digits (head "g", valid until 2081), which sorts after every key the board's own moves produce near
+ * the start ("a0", "a1", ...); later appends sort after earlier ones, and a random fraction keeps two appends in
+ * the same millisecond apart.
+ */
+export function appendRank(now: Date, random: () => number = Math.random): string {
+  let ms = Math.max(0, Math.floor(now.getTime()));
+  let digits = '';
+  for (let i = 0; i < 7; i++) {
+    digits = (DIGITS[ms % 62] as string) + digits;
+    ms = Math.floor(ms / 62);
+  }
   const tail = Array.from({ length: 3 }, () => DIGITS[1 + Math.floor(random() * (DIGITS.length - 1))]).join('');
-  // Only an integer-only key can take a fraction without passing the next integer; that is what appends give.
-  return base.length === integerLength(base[0] as string) ? base + tail : base;
+  return `g${digits}${tail}`;
 }
 
 export function isValidRank(key: string): boolean {

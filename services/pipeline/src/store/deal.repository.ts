@@ -46,12 +46,6 @@ export class DealRepository extends ScopedRepository<DealDocument> {
     return { deals, nextCursor };
   }
 
-  /** The highest rank in a column, to append after; not scoped, since ranks are shared by everyone's cards. */
-  async lastRank(tenantId: string, pipelineId: string, stageId: string): Promise<string | null> {
-    const last = await this.model.findOne({ tenantId, pipelineId, stageId, deletedAt: null }, { rank: 1 }).sort({ rank: -1, _id: -1 }).lean<Pick<DealDocument, 'rank'>>();
-    return last?.rank ?? null;
-  }
-
   /** Every live deal in a stage, whoever owns it: archiving must not strand deals the admin cannot see. */
   countInStage(tenantId: string, pipelineId: string, stageId: string): Promise<number> {
     return this.model.countDocuments({ tenantId, pipelineId, stageId, deletedAt: null });
@@ -78,17 +72,21 @@ export class DealRepository extends ScopedRepository<DealDocument> {
     });
   }
 
-  /** Live deals of a tenant in batches, for rebuilding projections. */
+  /**
+   * Live deals of a tenant in batches, for rebuilding projections. One cursor rather than keyset pages: on
+   * FerretDB v1 every page query would scan the whole collection again.
+   */
   async *scanTenant(tenantId: string, batchSize = 1000): AsyncGenerator<DealDocument[]> {
-    let lastId = '';
-    for (;;) {
-      const filter: Filter = { tenantId, deletedAt: null };
-      if (lastId) filter._id = { $gt: lastId };
-      const batch = await this.model.find(filter, { outbox: 0, stageHistory: 0, customFields: 0 }).sort({ _id: 1 }).limit(batchSize).lean<DealDocument[]>();
-      if (batch.length === 0) return;
-      yield batch;
-      lastId = (batch[batch.length - 1] as DealDocument)._id;
+    const cursor = this.model.find({ tenantId, deletedAt: null }, { outbox: 0, stageHistory: 0, customFields: 0 }).lean<DealDocument[]>().cursor({ batchSize });
+    let batch: DealDocument[] = [];
+    for await (const deal of cursor) {
+      batch.push(deal as DealDocument);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
   }
 }
 

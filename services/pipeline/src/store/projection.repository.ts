@@ -1,13 +1,13 @@
 import type { Collection, Connection } from 'mongoose';
 import { lockKey, type DocumentLocks } from '@crm/service-kit';
-import type { BoardCell, CellChange, ForecastCell, ProjectionChange, ProjectionTarget } from '../domain/projection';
+import type { BoardCell, ForecastCell, ProjectionChange, ProjectionTarget } from '../domain/projection';
+import { eventDigest, pack, unpack, type Cell } from './projection-codec';
 
 interface ProjectionDocument {
   _id: string;
   tenantId: string;
-  cells: Record<string, BoardCell | ForecastCell>;
-  /** Ids of the latest events applied, oldest first: applying is idempotent within this memory. */
-  applied: string[];
+  /** Cells and applied event digests, packed by projection-codec. */
+  data: string;
   updatedAt: Date;
 }
 
@@ -22,9 +22,9 @@ export const APPLIED_MEMORY = 1000;
 
 /**
  * Board and forecast totals kept incrementally, one small document per (tenant, pipeline) and per (tenant,
- * month), each read by its _id: the only lookup that stays fast on FerretDB v1 as deals grow, where every other
- * query scans the whole collection. $group would scan too, and FerretDB v1 also sums only the first of several
- * accumulators in one $group.
+ * month), each read by its _id. On FerretDB v1 every other query scans its whole collection, $group sums only
+ * the first of several accumulators, and reads cost in proportion to bytes: hence small collections and the
+ * compact encoding of projection-codec.
  */
 export class ProjectionRepository {
   private readonly board: Collection<ProjectionDocument>;
@@ -38,35 +38,35 @@ export class ProjectionRepository {
     this.forecast = connection.collection<ProjectionDocument>(FORECAST_PROJECTIONS);
   }
 
-  /** Applies one event's change to one document, once: the event id is recorded in the same write. */
+  /** Applies one event's change to one document, once: the event's digest is recorded in the same write. */
   async apply(tenantId: string, eventId: string, change: ProjectionChange): Promise<boolean> {
     const { collection, id } = this.locate(tenantId, change.target);
+    const digest = eventDigest(eventId);
     return this.locks.withLock(lockKey(collection.collectionName, id), async () => {
-      const current = await collection.findOne({ _id: id }, { projection: { applied: 1, ...cellProjection(change.cells) } });
-      if (current?.applied?.includes(eventId)) return false;
-      const set: Record<string, unknown> = { tenantId, updatedAt: new Date(), applied: [...(current?.applied ?? []), eventId].slice(-APPLIED_MEMORY) };
-      const unset: Record<string, ''> = {};
+      const { cells, applied } = unpack((await collection.findOne({ _id: id }))?.data);
+      if (applied.includes(digest)) return false;
       for (const delta of change.cells) {
-        const before = current?.cells?.[delta.key];
+        const before = cells.get(delta.key);
         const count = (before?.count ?? 0) + delta.count;
         const amountMinor = (before?.amountMinor ?? 0) + delta.amountMinor;
-        if (count === 0 && amountMinor === 0) unset[`cells.${delta.key}`] = '';
-        else set[`cells.${delta.key}`] = { ...delta.cell, count, amountMinor };
+        // A cell that nets to nothing goes, so documents only hold what exists.
+        if (count === 0 && amountMinor === 0) cells.delete(delta.key);
+        else cells.set(delta.key, { ...delta.cell, count, amountMinor } as Cell);
       }
-      const update = Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
-      await collection.updateOne({ _id: id }, update, { upsert: true });
+      const data = pack(cells.values(), [...applied, digest].slice(-APPLIED_MEMORY));
+      await collection.updateOne({ _id: id }, { $set: { tenantId, data, updatedAt: new Date() } }, { upsert: true });
       return true;
     });
   }
 
   async boardCells(tenantId: string, pipelineId: string): Promise<BoardCell[]> {
-    const doc = await this.board.findOne({ _id: boardId(tenantId, pipelineId) }, { projection: { cells: 1 } });
-    return Object.values(doc?.cells ?? {}) as BoardCell[];
+    const doc = await this.board.findOne({ _id: boardId(tenantId, pipelineId) });
+    return [...unpack(doc?.data).cells.values()] as BoardCell[];
   }
 
   async forecastCells(tenantId: string, months: readonly string[]): Promise<ForecastCell[]> {
-    const docs = await Promise.all(months.map((month) => this.forecast.findOne({ _id: forecastId(tenantId, month) }, { projection: { cells: 1 } })));
-    return docs.flatMap((doc) => Object.values(doc?.cells ?? {}) as ForecastCell[]);
+    const docs = await Promise.all(months.map((month) => this.forecast.findOne({ _id: forecastId(tenantId, month) })));
+    return docs.flatMap((doc) => [...unpack(doc?.data).cells.values()] as ForecastCell[]);
   }
 
   /**
@@ -77,15 +77,15 @@ export class ProjectionRepository {
     const written = new Set<string>();
     for (const change of totals) {
       const { collection, id } = this.locate(tenantId, change.target);
-      const cells = Object.fromEntries(change.cells.filter((c) => c.count !== 0 || c.amountMinor !== 0).map((c) => [c.key, { ...c.cell, count: c.count, amountMinor: c.amountMinor }]));
-      await this.locks.withLock(lockKey(collection.collectionName, id), () => collection.replaceOne({ _id: id }, { tenantId, cells, applied: [], updatedAt: new Date() }, { upsert: true }));
+      const cells = change.cells.filter((c) => c.count !== 0 || c.amountMinor !== 0).map((c) => ({ ...c.cell, count: c.count, amountMinor: c.amountMinor }) as Cell);
+      await this.locks.withLock(lockKey(collection.collectionName, id), () => collection.replaceOne({ _id: id }, { tenantId, data: pack(cells, []), updatedAt: new Date() }, { upsert: true }));
       written.add(`${collection.collectionName}:${id}`);
     }
     for (const collection of [this.board, this.forecast]) {
-      const stale = await collection.find({ tenantId }, { projection: { _id: 1 } }).toArray();
-      for (const doc of stale) {
+      const existing = await collection.find({ tenantId }, { projection: { _id: 1 } }).toArray();
+      for (const doc of existing) {
         if (written.has(`${collection.collectionName}:${doc._id}`)) continue;
-        await this.locks.withLock(lockKey(collection.collectionName, doc._id), () => collection.updateOne({ _id: doc._id }, { $set: { cells: {}, applied: [], updatedAt: new Date() } }));
+        await this.locks.withLock(lockKey(collection.collectionName, doc._id), () => collection.deleteOne({ _id: doc._id }));
       }
     }
     return written.size;
@@ -102,9 +102,4 @@ function boardId(tenantId: string, pipelineId: string): string {
 
 function forecastId(tenantId: string, month: string): string {
   return `${tenantId}:${month}`;
-}
-
-/** Reads only the cells a change touches, not the whole document. */
-function cellProjection(cells: readonly CellChange[]): Record<string, 1> {
-  return Object.fromEntries(cells.map((c) => [`cells.${c.key}`, 1 as const]));
 }
