@@ -40,7 +40,7 @@ export class GatewayClient {
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, text, body: /json/.test(type) && text ? (JSON.parse(text) as unknown) : text };
+    return { status: response.status, headers: response.headers, text, body: /^application\/(problem\+)?json/.test(type) && text ? (JSON.parse(text) as unknown) : text };
   }
 
   get = (path: string, token?: string, headers?: Record<string, string>) => this.request('GET', path, { token, headers });

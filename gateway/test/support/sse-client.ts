@@ -9,6 +9,8 @@ export interface SseFrame {
 
 export class SseClient {
   readonly frames: SseFrame[] = [];
+  /** Comment-only blocks (": heartbeat"). */
+  heartbeats = 0;
   status = 0;
   contentType = '';
   private readonly controller = new AbortController();
@@ -85,8 +87,30 @@ export class SseClient {
       else continue;
       any = true;
     }
-    if (!any) return;
+    if (!any) {
+      if (block.startsWith(':')) this.heartbeats++;
+      return this.wake();
+    }
     this.frames.push(frame);
+    this.wake();
+  }
+
+  /** Waits until the server has sent a heartbeat comment. */
+  async waitForHeartbeat(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.heartbeats === 0) {
+      if (Date.now() > until) throw new Error(`no heartbeat within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
