@@ -1,4 +1,4 @@
-import { takeToken, windowSec, type BucketPolicy } from './token-bucket';
+import { takeToken, takeTokens, windowSec, type BucketPolicy } from './token-bucket';
 
 const policy: BucketPolicy = { name: 'client', capacity: 3, refillPerSec: 1 };
 
@@ -28,5 +28,15 @@ describe('takeToken', () => {
   it('tells how long until the bucket is full again', () => {
     expect(takeToken({ tokens: 0, at: 0 }, { ...policy, refillPerSec: 0.5 }, 2000).resetSec).toBe(6);
     expect(windowSec({ name: 'tenant', capacity: 600, refillPerSec: 100 })).toBe(6);
+  });
+});
+
+describe('takeTokens', () => {
+  it('grants a batch the tokens there are, in arrival order', () => {
+    const { next, decisions } = takeTokens({ tokens: 2.5, at: 0 }, policy, 0, 4);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false, false]);
+    expect(decisions.map((d) => d.remaining)).toEqual([1, 0, 0, 0]);
+    expect(next.tokens).toBeCloseTo(0.5);
+    expect(decisions[2]?.retryAfterSec).toBe(1);
   });
 });

@@ -17,8 +17,6 @@ export interface BucketState {
 
 export interface BucketDecision {
   allowed: boolean;
-  /** The state to store; unchanged (refilled only) when the request is refused. */
-  next: BucketState;
   /** Whole tokens left after this request. */
   remaining: number;
   /** Seconds until a refused request would be admitted (0 when allowed). */
@@ -27,18 +25,36 @@ export interface BucketDecision {
   resetSec: number;
 }
 
-export function takeToken(state: BucketState | undefined, policy: BucketPolicy, now: number): BucketDecision {
+export interface BatchDecision {
+  /** The state to store. */
+  next: BucketState;
+  /** One decision per request, in arrival order: the first ones get the tokens there are. */
+  decisions: BucketDecision[];
+}
+
+/** Takes a token for each of `count` requests that arrived together (one compare-and-set for all of them). */
+export function takeTokens(state: BucketState | undefined, policy: BucketPolicy, now: number, count: number): BatchDecision {
   const elapsedSec = state ? Math.max(0, now - state.at) / 1000 : 0;
   const available = state ? Math.min(policy.capacity, state.tokens + elapsedSec * policy.refillPerSec) : policy.capacity;
-  const allowed = available >= 1;
-  const tokens = allowed ? available - 1 : available;
-  return {
-    allowed,
-    next: { tokens, at: now },
-    remaining: Math.floor(tokens),
-    retryAfterSec: allowed ? 0 : Math.ceil((1 - available) / policy.refillPerSec),
-    resetSec: Math.ceil((policy.capacity - tokens) / policy.refillPerSec),
-  };
+  const granted = Math.max(0, Math.min(count, Math.floor(available)));
+  const left = available - granted;
+  const decisions: BucketDecision[] = [];
+  for (let i = 0; i < count; i++) {
+    const allowed = i < granted;
+    const tokensAfter = allowed ? available - (i + 1) : left;
+    decisions.push({
+      allowed,
+      remaining: Math.floor(tokensAfter),
+      retryAfterSec: allowed ? 0 : Math.max(1, Math.ceil((1 - left) / policy.refillPerSec)),
+      resetSec: Math.ceil((policy.capacity - tokensAfter) / policy.refillPerSec),
+    });
+  }
+  return { next: { tokens: left, at: now }, decisions };
+}
+
+export function takeToken(state: BucketState | undefined, policy: BucketPolicy, now: number): BucketDecision & { next: BucketState } {
+  const { next, decisions } = takeTokens(state, policy, now, 1);
+  return { next, ...(decisions[0] as BucketDecision) };
 }
 
 /** Window of a policy for the RateLimit-Policy header: how long an empty bucket takes to fill. */
