@@ -16,6 +16,7 @@ import {
   type ReadinessCheck,
 } from '@crm/service-kit';
 import { createApp } from './app';
+import { cachedVerifier } from './auth/cached-verifier';
 import type { GatewayConfig } from './config';
 import { createServiceClients } from './grpc/service-clients';
 import { IdempotencyStore } from './idempotency/idempotency.store';
@@ -52,13 +53,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
   const buckets = await openSharedBuckets(bus, { idempotency: config.IDEMPOTENCY_BUCKET, rateLimits: config.RATE_LIMIT_BUCKET });
-  const verifier = createTokenVerifier({
+  const verifier = cachedVerifier(createTokenVerifier({
     issuer: config.OIDC_ISSUER,
     audience: config.OIDC_AUDIENCE,
     jwksUrl: jwksUrlOf(config),
     clockToleranceSec: config.OIDC_CLOCK_TOLERANCE_SEC,
     ...(options.verifierNow ? { now: options.verifierNow } : {}),
-  });
+  }), options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {});
   const clients = createServiceClients({ contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL });
 
   const checks = new Map<string, ReadinessCheck>([

@@ -32,8 +32,12 @@ export function problemFromServiceError(error: ServiceError): HttpProblem {
     case 'FAILED_PRECONDITION':
       return new HttpProblem(status, error.message, { ...(status === 412 ? { type: 'version-mismatch' as const } : {}), ...reason });
     case 'RESOURCE_EXHAUSTED':
-    case 'UNAVAILABLE':
       return new HttpProblem(status, error.message, reason, { 'retry-after': retryAfterOf(error) });
+    // Transport failures describe the network (addresses, resolvers): nothing of it reaches the client.
+    case 'UNAVAILABLE':
+      return new HttpProblem(status, 'A service is unavailable; retry later', {}, { 'retry-after': retryAfterOf(error) });
+    case 'DEADLINE_EXCEEDED':
+      return new HttpProblem(status, 'A service did not answer in time');
     case 'INTERNAL':
       return new HttpProblem(500, 'The request could not be completed');
     case 'UNAUTHENTICATED':

@@ -16,7 +16,10 @@ export function accessLog(log: Logger) {
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      // pino-http invents an error for a 5xx; its stack says nothing (the error handler logs real failures).
+      err: (err: { message?: string }) => ({ message: err.message }),
     },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'info'),
     customProps: (req: IncomingMessage) => {
       const principal = (req as Request).principal;
       return principal ? { tenantId: principal.tenantId, clientId: principal.clientId } : {};

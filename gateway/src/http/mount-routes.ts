@@ -107,7 +107,8 @@ function preconditionOf(route: Route, req: Request): Precondition {
  */
 function downstreamOf(req: Request, res: Response): Downstream {
   const controller = new AbortController();
-  if (req.method === 'GET') res.once('close', () => controller.abort());
+  // Only a client that left before the answer cancels (aborting creates an exception object: not on every request).
+  if (req.method === 'GET') res.once('close', () => !res.writableFinished && controller.abort());
   return { token: req.accessToken ?? '', deadline: deadlineOf(req), signal: controller.signal };
 }
 

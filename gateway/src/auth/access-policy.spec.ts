@@ -1,0 +1,24 @@
+import type { Principal } from '@crm/service-kit';
+import { ACCESS, isAllowed } from './access-policy';
+
+const person = (roles: Principal['roles']): Principal => ({ tenantId: 'acme', userId: 'u', roles, teamIds: [], clientId: 'crm-web', scopes: [] });
+const partner = (scopes: string[]): Principal => ({ tenantId: 'acme', userId: 'sa', roles: ['integration'], teamIds: [], clientId: 'acme-partner', scopes });
+
+describe('isAllowed', () => {
+  it('admits people by role', () => {
+    expect(isAllowed(person(['sales-rep']), ACCESS.dealsWrite)).toBe(true);
+    expect(isAllowed(person(['support-agent']), ACCESS.dealsRead)).toBe(false);
+    expect(isAllowed(person(['sales-manager']), ACCESS.admin)).toBe(false);
+  });
+
+  it('admits partners by scope, write implying read', () => {
+    expect(isAllowed(partner(['contacts:write']), ACCESS.contactsRead)).toBe(true);
+    expect(isAllowed(partner(['contacts:read']), ACCESS.contactsWrite)).toBe(false);
+    expect(isAllowed(partner(['contacts:write', 'deals:write']), ACCESS.contactsCurate)).toBe(false);
+  });
+
+  it('a user token carrying a scope is still judged by role', () => {
+    const rep = { ...person(['support-agent']), scopes: ['deals:read'] };
+    expect(isAllowed(rep, ACCESS.dealsRead)).toBe(false);
+  });
+});
