@@ -41,26 +41,32 @@ export class ContactBatchImporter implements BatchImporter {
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed = await this.parse(job, ctx, rows, result.errors);
     const kind: KeyKind = job.matchBy === 'email' ? 'email' : 'ext';
-    const owners = await this.store.keys.owners(job.tenantId, kind, [...new Set(parsed.map((p) => p.key))]);
     // Contacts an earlier, interrupted attempt at this very batch already inserted.
     const resumed = new Map((resuming ? await this.store.contacts.findByImportBatch(job.tenantId, batchKey) : []).map((c) => [c._id, c]));
-    const fresh = new Map<string, ContactDoc>();
-    const updates: ParsedRow[] = [];
     const ownership = resolveOwnership(principal, '', '');
-    for (const row of parsed) {
-      const existing = owners.get(row.key);
-      if (existing && resumed.has(existing)) continue;
-      if (existing) updates.push(row);
-      else if (fresh.has(row.key)) updates.push(row);
-      else fresh.set(row.key, this.newContact(job, row, ownership, batchKey));
-    }
-    const inserted = await this.insertNew(job, [...fresh.values()], parsed, result.errors);
-    // Later rows for a contact created earlier in this batch are updates of it.
-    for (const row of updates) if (!owners.has(row.key)) owners.set(row.key, fresh.get(row.key)?._id ?? '');
-    const created = [...resumed.values(), ...inserted];
+    const fresh = new Map<string, ContactDoc>();
+    for (const row of parsed) if (!fresh.has(row.key)) fresh.set(row.key, this.newContact(job, row, ownership, batchKey));
+    // Claim first, look up second: inserting the match keys tells which rows are new in one round trip, and only
+    // the keys already taken need their owners read (a query the store answers by scanning every claim).
+    const taken = await this.store.keys.claimMany(job.tenantId, [...fresh.entries()].map(([value, doc]) => ({ kind, value, contactId: doc._id })));
+    const takenValues = [...fresh.keys()].filter((value) => taken.has(ContactKeys.claimId(job.tenantId, { kind, value })));
+    const owners = await this.store.keys.owners(job.tenantId, kind, takenValues);
+    for (const value of takenValues) fresh.delete(value);
+    const inserted = await this.insertNew(job, [...fresh.values()], kind, parsed, result.errors);
+    for (const doc of inserted) owners.set(kind === 'email' ? (doc.emails[0]?.address ?? '') : doc.externalId, doc._id);
+    const adopted = [...new Set(takenValues.map((v) => owners.get(v) ?? ''))].flatMap((id) => resumed.get(id) ?? []);
+    const created = [...adopted, ...inserted];
     result.created = created.length;
     await publishBatchEvents(this.store, job.tenantId, batchKey, created.map((c) => contactChangedEntry('contact.created', c, [], principal, this.store.namespace)));
-    for (const row of updates) await this.update(principal, ctx, row, owners.get(row.key) ?? '', result);
+    const createdIds = new Set(created.map((c) => c._id));
+    const firstRowOf = new Map<string, number>();
+    for (const row of parsed) if (!firstRowOf.has(row.key)) firstRowOf.set(row.key, row.row);
+    for (const row of parsed) {
+      const owner = owners.get(row.key);
+      // The first row of a contact this batch created is that creation; later rows for it are updates.
+      if (!owner || (createdIds.has(owner) && firstRowOf.get(row.key) === row.row)) continue;
+      await this.update(principal, ctx, row, owner, result);
+    }
     return result;
   }
 
@@ -107,14 +113,15 @@ export class ContactBatchImporter implements BatchImporter {
     return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...fields, ...deriveContactFields(fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: batchKey };
   }
 
-  /** Claims every key of the new contacts in one round trip; a row whose email or phone is taken is an error. */
-  private async insertNew(job: ImportJobDoc, docs: ContactDoc[], parsed: ParsedRow[], errors: ImportRowError[]): Promise<ContactDoc[]> {
-    const claims = docs.flatMap((doc) => keysOf(uniqueKeysOf(doc)).map((k) => ({ ...k, contactId: doc._id })));
+  /** Claims the other keys of the new contacts in one round trip; a row whose email or phone is taken is an error. */
+  private async insertNew(job: ImportJobDoc, docs: ContactDoc[], matchKind: KeyKind, parsed: ParsedRow[], errors: ImportRowError[]): Promise<ContactDoc[]> {
+    const isMatchKey = (doc: ContactDoc, k: { kind: KeyKind; value: string }) => k.kind === matchKind && k.value === (matchKind === 'email' ? doc.emails[0]?.address : doc.externalId);
+    const claims = docs.flatMap((doc) => keysOf(uniqueKeysOf(doc)).filter((k) => !isMatchKey(doc, k)).map((k) => ({ ...k, contactId: doc._id })));
     const taken = await this.store.keys.claimMany(job.tenantId, claims);
     const ok: ContactDoc[] = [];
     for (const doc of docs) {
       const keys = keysOf(uniqueKeysOf(doc));
-      const clash = keys.find((k) => taken.has(ContactKeys.claimId(job.tenantId, k)));
+      const clash = keys.find((k) => !isMatchKey(doc, k) && taken.has(ContactKeys.claimId(job.tenantId, k)));
       if (!clash) {
         ok.push(doc);
         continue;
