@@ -3,6 +3,7 @@
 // through gRPC and the throughput of a CSV import through the real import path (upload stream, stored chunks,
 // worker batches). Needs `pnpm build` and the local infrastructure (`pnpm infra up`). Prints progress as it goes.
 //   BENCH_CONTACTS (100000)  BENCH_IMPORT_ROWS (100000)  BENCH_SEARCHES (20)  BENCH_BATCH (2000)
+//   BENCH_DB: reuse a database an earlier run seeded (with BENCH_KEEP_DB=1): seeding is skipped, earlier imports are removed.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -53,6 +54,15 @@ async function seed(mongo, ownerId) {
     await keys.insertMany(claims, { ordered: false }).catch(() => undefined);
     if ((at / BATCH) % 5 === 0 || at + BATCH >= CONTACTS) log(`seeded ${Math.min(CONTACTS, at + BATCH)}/${CONTACTS} contacts (${Math.round(Math.min(CONTACTS, at + BATCH) / ((performance.now() - started) / 1000))}/s)`);
   }
+}
+
+/** A reused database keeps its seeded contacts; what earlier imports wrote goes, so this import creates again. */
+async function forgetImports(mongo) {
+  const seeded = await mongo.collection('contacts').countDocuments({ importBatch: '' });
+  log(`reusing ${seeded} seeded contacts; removing earlier imports`);
+  await mongo.collection('contacts').deleteMany({ importBatch: { $ne: '' } });
+  await mongo.collection('contact_keys').deleteMany({ value: /@import\.example$/ });
+  for (const name of ['import_jobs', 'import_chunks', 'import_errors', 'import_outbox']) await mongo.collection(name).deleteMany({});
 }
 
 function unary(client, method, request, token, timeoutMs = 600_000) {
@@ -115,8 +125,9 @@ async function importBench(client, tokenOf) {
 async function main() {
   const infra = infraEnv();
   const stamp = Date.now().toString(36);
-  const config = contactEnvSchema.parse({ SERVICE_NAME: 'contact', LOG_LEVEL: 'warn', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, MONGODB_DB: `bench_contact_${stamp}`, NATS_URL: infra.natsUrl, NATS_NAMESPACE: `bench${stamp}`, OIDC_ISSUER: infra.issuer, OIDC_CLIENT_ID: 'contact-service', OIDC_CLIENT_SECRET: 'contact-service-secret', CONTACT_IMPORT_BATCH_SIZE: String(BATCH), CONTACT_IMPORT_LEASE_MS: '600000' });
-  log(`fresh database ${config.MONGODB_DB}; ${CONTACTS} contacts to seed, ${IMPORT_ROWS} rows to import, ${SEARCHES} searches`);
+  const reuse = process.env.BENCH_DB;
+  const config = contactEnvSchema.parse({ SERVICE_NAME: 'contact', LOG_LEVEL: 'warn', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, MONGODB_DB: reuse ?? `bench_contact_${stamp}`, NATS_URL: infra.natsUrl, NATS_NAMESPACE: `bench${stamp}`, OIDC_ISSUER: infra.issuer, OIDC_CLIENT_ID: 'contact-service', OIDC_CLIENT_SECRET: 'contact-service-secret', CONTACT_IMPORT_BATCH_SIZE: String(BATCH), CONTACT_IMPORT_LEASE_MS: '600000' });
+  log(`${reuse ? 'reused' : 'fresh'} database ${config.MONGODB_DB}; ${CONTACTS} contacts to seed, ${IMPORT_ROWS} rows to import, ${SEARCHES} searches`);
   const service = await startContactService(config, { exit: () => undefined });
   const address = `127.0.0.1:${service.grpcPort}`;
   // Tokens live a few minutes and seeding takes longer: fetch (cached until near expiry) before each call.
@@ -126,7 +137,8 @@ async function main() {
   const contacts = new ContactServiceClient(address, credentials.createInsecure());
   const imports = new ImportServiceClient(address, credentials.createInsecure());
   try {
-    await seed(service.deps.mongo, repId);
+    if (reuse) await forgetImports(service.deps.mongo);
+    else await seed(service.deps.mongo, repId);
     const search = await searchBench(contacts, tokenOf);
     const imported = await importBench(imports, tokenOf);
     console.log('\n=== contact service benchmark ===');
