@@ -3,7 +3,9 @@
 // from them, then measures GetBoard and GetForecast latency through real gRPC with real Keycloak tokens, as an
 // admin (whole tenant), a manager (team + own) and a rep (own). Needs `pnpm build` and the local
 // infrastructure (`pnpm infra up`). Prints progress as it goes.
-//   BENCH_DEALS (100000)  BENCH_SAMPLES (30)  BENCH_CARD_SAMPLES (5)  BENCH_BATCH (2000)  BENCH_KEEP (unset)
+//   BENCH_DEALS (100000)  BENCH_SAMPLES (30)  BENCH_CARD_SAMPLES (2)  BENCH_BATCH (2000)
+//   BENCH_KEEP=1 keeps the database; BENCH_DB=<name> measures an already seeded one instead of seeding (with
+//   BENCH_REBUILD=1 rebuilding its projections first). BENCH_CARD_SAMPLES=0 skips the boards with deals.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -21,7 +23,7 @@ const { v7: uuidv7 } = require('uuid');
 
 const DEALS = Number(process.env.BENCH_DEALS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
-const CARD_SAMPLES = Number(process.env.BENCH_CARD_SAMPLES ?? 5);
+const CARD_SAMPLES = Number(process.env.BENCH_CARD_SAMPLES ?? 2);
 const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
 
 const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
@@ -109,7 +111,7 @@ async function main() {
   const infra = infraEnv();
   const namespace = uniqueNamespace('pbench');
   const config = pipelineEnvSchema.parse({
-    SERVICE_NAME: 'pipeline', LOG_LEVEL: 'warn', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, MONGODB_DB: uniqueDbName('pbench'),
+    SERVICE_NAME: 'pipeline', LOG_LEVEL: 'warn', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, MONGODB_DB: process.env.BENCH_DB ?? uniqueDbName('pbench'),
     NATS_URL: infra.natsUrl, NATS_NAMESPACE: namespace, OIDC_ISSUER: infra.issuer, OIDC_CLIENT_ID: 'pipeline-service', OIDC_CLIENT_SECRET: 'pipeline-service-secret',
     CONTACT_GRPC_URL: '127.0.0.1:1', GRPC_DEFAULT_DEADLINE_MS: '600000',
   });
@@ -119,41 +121,54 @@ async function main() {
   const pipelines = new PipelineServiceClient(address, credentials.createInsecure());
   const dealsClient = new DealServiceClient(address, credentials.createInsecure());
   try {
-    const tokens = Object.fromEntries(await Promise.all(['acme-admin', 'acme-manager', 'acme-rep1', 'acme-rep2', 'acme-rep3'].map(async (u) => [u, await userToken(u)])));
+    // Access tokens live 5 minutes and seeding takes longer: fetch them (testkit caches) right before each use.
+    const tokens = {};
+    const fresh = async () => {
+      for (const u of ['acme-admin', 'acme-manager', 'acme-rep1', 'acme-rep2', 'acme-rep3']) tokens[u] = await userToken(u);
+      return tokens;
+    };
+    await fresh();
     const sub = (u) => String(decodeClaims(tokens[u]).sub);
     const { pipeline } = await unary(pipelines, 'getPipeline', { id: '' }, tokens['acme-admin']);
     const people = owners({ rep1: sub('acme-rep1'), rep2: sub('acme-rep2'), rep3: sub('acme-rep3'), manager: sub('acme-manager') });
 
-    await seed(service.deps.mongo, pipeline, people);
-    const rebuildStarted = performance.now();
-    const rebuilt = await rebuildProjections(service.app, 'acme', (n) => n % 20_000 === 0 && log(`rebuild: read ${n}/${DEALS} deals`));
-    log(`projections rebuilt from ${rebuilt.deals} deals into ${rebuilt.documents} documents in ${Math.round(performance.now() - rebuildStarted)} ms`);
+    if (process.env.BENCH_DB) log(`measuring the existing database ${process.env.BENCH_DB}`);
+    else await seed(service.deps.mongo, pipeline, people);
+    if (!process.env.BENCH_DB || process.env.BENCH_REBUILD) {
+      const rebuildStarted = performance.now();
+      const rebuilt = await rebuildProjections(service.app, 'acme', (n) => n % 20_000 === 0 && log(`rebuild: read ${n}/${DEALS} deals`));
+      log(`projections rebuilt from ${rebuilt.deals} deals into ${rebuilt.documents} documents in ${Math.round(performance.now() - rebuildStarted)} ms`);
+    }
 
     const rows = [];
     const callers = [['admin', 'acme-admin'], ['manager', 'acme-manager'], ['rep', 'acme-rep1']];
     for (const [who, user] of callers) {
+      await fresh();
       const board = await measure(`GetBoard totals (${who})`, SAMPLES, () => unary(pipelines, 'getBoard', { pipelineId: pipeline.id, dealsPerStage: -1, ownerId: '', teamId: '' }, tokens[user]));
       rows.push(board.row);
       log(`  ${who} sees ${board.last.columns.reduce((n, c) => n + Number(c.dealCount), 0)} deals on the board`);
     }
     for (const [who, user] of callers) {
+      await fresh();
       rows.push((await measure(`GetForecast quarter (${who})`, SAMPLES, () => unary(pipelines, 'getForecast', { quarter: '2026-Q2', pipelineId: '' }, tokens[user]))).row);
       rows.push((await measure(`GetForecast month (${who})`, SAMPLES, () => unary(pipelines, 'getForecast', { month: '2026-03', pipelineId: '' }, tokens[user]))).row);
     }
     rows.push((await measure('GetForecast 12-month range (admin)', SAMPLES, () => unary(pipelines, 'getForecast', { range: { startDate: '2026-01-01', endDate: '2026-12-31' }, pipelineId: '' }, tokens['acme-admin']))).row);
     // The first page of each column is a ranked query on the deals collection itself.
-    for (const [who, user] of callers) {
+    for (const [who, user] of CARD_SAMPLES > 0 ? callers : []) {
+      await fresh();
       rows.push((await measure(`GetBoard with 20 deals per stage (${who})`, CARD_SAMPLES, () => unary(pipelines, 'getBoard', { pipelineId: pipeline.id, dealsPerStage: 20, ownerId: '', teamId: '' }, tokens[user]))).row);
     }
+    await fresh();
     const { deals: [one] } = await unary(dealsClient, 'listDeals', { filter: { pipelineId: pipeline.id, stageId: pipeline.stages[0].id, status: '', ownerId: '', teamId: '', contactId: '', companyId: '', includeDeleted: false }, page: { limit: 1, cursor: '' } }, tokens['acme-rep1']);
-    rows.push((await measure('GetDeal (rep)', CARD_SAMPLES, () => unary(dealsClient, 'getDeal', { id: one.id, includeDeleted: false }, tokens['acme-rep1']))).row);
+    rows.push((await measure('GetDeal (rep)', Math.max(CARD_SAMPLES, 1), () => unary(dealsClient, 'getDeal', { id: one.id, includeDeleted: false }, tokens['acme-rep1']))).row);
 
     console.log('\n| call | samples | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.label} | ${r.samples} | ${r.p50} | ${r.p95} | ${r.max} |`);
   } finally {
     pipelines.close();
     dealsClient.close();
-    if (!process.env.BENCH_KEEP) await service.deps.mongo.dropDatabase().catch(() => undefined);
+    if (!process.env.BENCH_KEEP && !process.env.BENCH_DB) await service.deps.mongo.dropDatabase().catch(() => undefined);
     await service.shutdown('benchmark done');
   }
 }

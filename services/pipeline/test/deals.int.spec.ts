@@ -1,5 +1,7 @@
 import { DealChanged } from '@crm/proto/crm/pipeline/v1/events';
-import { eventually } from '@crm/testkit';
+import { clientToken, eventually } from '@crm/testkit';
+import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { createContact, createDeal, dealInput, failure, PipelineHarness, usd, type Api } from './support/pipeline-harness';
 
 describe('deals on the real servers', () => {
@@ -166,5 +168,30 @@ describe('deals on the real servers', () => {
     expect((await rep2.deals.getDeal({ id: deal.id, includeDeleted: false })).deal?.id).toBe(deal.id);
     const elsewhere = await failure(manager.deals.createDeal({ deal: dealInput({ ownerId: rep3.userId, teamId: 'acme-west' }) }));
     expect(elsewhere.violations.map((v) => v.field)).toContain('teamId');
+  });
+
+  it('lets a partner with deals scopes see the whole tenant and create deals as itself', async () => {
+    const west = await createDeal(rep3, { title: 'Visible to partners' });
+    const token = await clientToken('acme-partner');
+    const client = new DealServiceClient(`127.0.0.1:${h.pipeline.grpcPort}`, credentials.createInsecure());
+    const call = <T>(method: 'getDeal' | 'createDeal', request: object) =>
+      new Promise<T>((resolve, reject) => {
+        const metadata = new Metadata();
+        metadata.set('authorization', `Bearer ${token}`);
+        (client[method] as unknown as (r: object, m: Metadata, cb: (e: Error | null, r: T) => void) => void).call(client, request, metadata, (e, r) => (e ? reject(e) : resolve(r)));
+      });
+    try {
+      expect((await call<{ deal: { id: string } }>('getDeal', { id: west.id, includeDeleted: false })).deal.id).toBe(west.id);
+      const created = await call<{ deal: { ownerId: string; teamId: string } }>('createDeal', { deal: dealInput({ title: 'From the partner' }) });
+      expect(created.deal.teamId).toBe('');
+      expect(created.deal.ownerId).not.toBe('');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a list filter on a status that does not exist', async () => {
+    const error = await failure(rep1.deals.listDeals({ filter: { pipelineId: '', stageId: '', status: 'pending', ownerId: '', teamId: '', contactId: '', companyId: '', includeDeleted: false }, page: undefined }));
+    expect(error.violations.map((v) => v.field)).toEqual(['filter.status']);
   });
 });

@@ -1,4 +1,5 @@
 import type { CustomFieldDefinition, Principal } from '@crm/service-kit';
+import { invalidFields } from '../domain/invalid-fields';
 import type { DealListFilter, DealPage } from '../store/deal.repository';
 import { pageSize } from '../store/page-cursor';
 import type { DealDocument } from '../store/deal.schema';
@@ -20,6 +21,9 @@ export function getDeal(deps: AppDeps, principal: Principal, id: string, include
   return deps.deals.getById(principal, requireId(id, 'id'), { includeDeleted });
 }
 
+const STATUSES = ['open', 'won', 'lost'];
+
 export function listDeals(deps: AppDeps, principal: Principal, filter: DealListFilter, limit: number, cursor: string): Promise<DealPage> {
+  if (filter.status && !STATUSES.includes(filter.status)) throw invalidFields([{ field: 'filter.status', description: `must be one of: ${STATUSES.join(', ')}` }]);
   return deps.deals.list(principal, filter, pageSize(limit), cursor);
 }

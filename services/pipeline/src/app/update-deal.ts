@@ -1,4 +1,4 @@
-import { validateCustomFieldValuesOrThrow, versionMismatch, type FieldViolation } from '@crm/service-kit';
+import { validateCustomFieldValuesOrThrow, versionMismatch, type CustomFieldValues, type FieldViolation } from '@crm/service-kit';
 import { checkAmount, checkTitle, closeDateViolations, forecastDateOf, resolveOwnership, textViolations, type DealFields } from '../domain/deal';
 import { invalidFields } from '../domain/invalid-fields';
 import { dealEvents } from '../events/deal-events';
@@ -85,7 +85,7 @@ async function customFieldChanges(deps: AppDeps, tenantId: string, current: Deal
   const patch: Record<string, unknown> = whole ? { ...input } : {};
   for (const key of keys) patch[key] = Object.hasOwn(input, key) ? input[key] : null;
   const { customFields: definitions } = await deps.settings.get(tenantId);
-  return validateCustomFieldValuesOrThrow(definitions, patch, { mode: 'update', existing: current.customFields as never });
+  return validateCustomFieldValuesOrThrow(definitions, patch, { mode: 'update', existing: current.customFields as CustomFieldValues });
 }
 
 async function applyContactChanges(deps: AppDeps, actor: Actor, current: DealDocument, draft: DealDraft, simple: Set<SimplePath>, changes: DealChanges): Promise<void> {

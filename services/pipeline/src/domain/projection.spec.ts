@@ -7,13 +7,14 @@ describe('projection changes', () => {
     const changes = projectionChanges(undefined, facts());
     expect(changes).toEqual([
       { target: { kind: 'board', pipelineId: 'p1' }, cells: [{ key: 's1~u1~east~USD', cell: { stageId: 's1', ownerId: 'u1', teamId: 'east', currency: 'USD' }, count: 1, amountMinor: 1000 }] },
-      { target: { kind: 'forecast', month: '2025-03' }, cells: [expect.objectContaining({ count: 1, amountMinor: 1000 })] },
+      { target: { kind: 'forecast', month: '2025-03', grain: 'day' }, cells: [expect.objectContaining({ cell: expect.objectContaining({ date: '2025-03-10' }), count: 1, amountMinor: 1000 })] },
+      { target: { kind: 'forecast', month: '2025-03', grain: 'month' }, cells: [expect.objectContaining({ cell: expect.objectContaining({ date: '2025-03' }), count: 1, amountMinor: 1000 })] },
     ]);
   });
 
   it('nets a change of amount in one cell, and touches nothing for a change that does not matter', () => {
     const changes = projectionChanges(facts(), facts({ amountMinor: 1500 }));
-    expect(changes.map((c) => c.cells.map((x) => [x.count, x.amountMinor]))).toEqual([[[0, 500]], [[0, 500]]]);
+    expect(changes.map((c) => c.cells.map((x) => [x.count, x.amountMinor]))).toEqual([[[0, 500]], [[0, 500]], [[0, 500]]]);
     expect(projectionChanges(facts(), facts())).toEqual([]);
   });
 
@@ -21,10 +22,14 @@ describe('projection changes', () => {
     const moved = projectionChanges(facts(), facts({ stageId: 's2', forecastDate: '2025-04-01' }));
     expect(moved.map((c) => [c.target, c.cells.map((x) => x.count)])).toEqual([
       [{ kind: 'board', pipelineId: 'p1' }, [-1, 1]],
-      [{ kind: 'forecast', month: '2025-03' }, [-1]],
-      [{ kind: 'forecast', month: '2025-04' }, [1]],
+      [{ kind: 'forecast', month: '2025-03', grain: 'day' }, [-1]],
+      [{ kind: 'forecast', month: '2025-03', grain: 'month' }, [-1]],
+      [{ kind: 'forecast', month: '2025-04', grain: 'day' }, [1]],
+      [{ kind: 'forecast', month: '2025-04', grain: 'month' }, [1]],
     ]);
-    expect(projectionChanges(facts(), facts({ deleted: true })).flatMap((c) => c.cells.map((x) => x.count))).toEqual([-1, -1]);
+    // Within one month, only the day cell moves; the month cell nets to nothing.
+    expect(projectionChanges(facts(), facts({ forecastDate: '2025-03-20' })).map((c) => c.target)).toEqual([{ kind: 'forecast', month: '2025-03', grain: 'day' }]);
+    expect(projectionChanges(facts(), facts({ deleted: true })).flatMap((c) => c.cells.map((x) => x.count))).toEqual([-1, -1, -1]);
   });
 
   it('adds up to the current state whatever order the changes come in', () => {

@@ -1,7 +1,8 @@
 // Incremental projections for the board and the forecast. A deal contributes one count and its amount to one
-// board cell (pipeline, stage, owner, team, currency) and, when it has a forecast date, to one forecast cell
-// (month, date, owner, team, pipeline, stage, currency). A change is the difference of two contributions, so
-// changes commute: applied in any order, each exactly once, they add up to the current state.
+// board cell (pipeline, stage, owner, team, currency) and, when it has a forecast date, to one forecast cell of
+// its day and one of its month (owner, team, pipeline, stage, currency): whole months are read from the small
+// month documents, only the edges of a custom range from the day documents. A change is the difference of two
+// contributions, so changes commute: applied in any order, each exactly once, they add up to the current state.
 import type { DealStatus } from './deal';
 
 export interface DealFacts {
@@ -24,6 +25,7 @@ export interface BoardCellId {
 }
 
 export interface ForecastCellId {
+  /** The day ("2026-03-14") in day documents, the month ("2026-03") in month documents. */
   date: string;
   ownerId: string;
   teamId: string;
@@ -40,7 +42,13 @@ export interface Tally {
 export type BoardCell = BoardCellId & Tally;
 export type ForecastCell = ForecastCellId & Tally;
 
-export type ProjectionTarget = { kind: 'board'; pipelineId: string } | { kind: 'forecast'; month: string };
+export type ForecastGrain = 'day' | 'month';
+
+export type ProjectionTarget = { kind: 'board'; pipelineId: string } | { kind: 'forecast'; month: string; grain: ForecastGrain };
+
+export function targetKey(target: ProjectionTarget): string {
+  return target.kind === 'board' ? `board:${target.pipelineId}` : `forecast:${target.month}:${target.grain}`;
+}
 
 export interface CellChange {
   key: string;
@@ -58,9 +66,8 @@ export interface ProjectionChange {
 export function projectionChanges(previous: DealFacts | undefined, next: DealFacts | undefined): ProjectionChange[] {
   const byTarget = new Map<string, ProjectionChange>();
   const add = (target: ProjectionTarget, cell: BoardCellId | ForecastCellId, sign: 1 | -1, facts: DealFacts): void => {
-    const targetKey = target.kind === 'board' ? `board:${target.pipelineId}` : `forecast:${target.month}`;
-    const change = byTarget.get(targetKey) ?? { target, cells: [] };
-    byTarget.set(targetKey, change);
+    const change = byTarget.get(targetKey(target)) ?? { target, cells: [] };
+    byTarget.set(targetKey(target), change);
     const key = cellKey(cell);
     const existing = change.cells.find((c) => c.key === key);
     if (existing) {
@@ -73,7 +80,10 @@ export function projectionChanges(previous: DealFacts | undefined, next: DealFac
   for (const [facts, sign] of [[previous, -1], [next, 1]] as const) {
     if (!facts || facts.deleted) continue;
     add({ kind: 'board', pipelineId: facts.pipelineId }, boardCellOf(facts), sign, facts);
-    if (facts.forecastDate) add({ kind: 'forecast', month: facts.forecastDate.slice(0, 7) }, forecastCellOf(facts), sign, facts);
+    if (!facts.forecastDate) continue;
+    const month = facts.forecastDate.slice(0, 7);
+    add({ kind: 'forecast', month, grain: 'day' }, forecastCellOf(facts), sign, facts);
+    add({ kind: 'forecast', month, grain: 'month' }, { ...forecastCellOf(facts), date: month }, sign, facts);
   }
   // A change that cancels out (e.g. a title edit) touches nothing.
   return [...byTarget.values()]
@@ -106,9 +116,9 @@ function escapeKeyPart(part: string): string {
 export function foldChanges(changes: readonly ProjectionChange[]): Map<string, ProjectionChange> {
   const targets = new Map<string, { target: ProjectionTarget; cells: Map<string, CellChange> }>();
   for (const change of changes) {
-    const targetKey = change.target.kind === 'board' ? `board:${change.target.pipelineId}` : `forecast:${change.target.month}`;
-    const into = targets.get(targetKey) ?? { target: change.target, cells: new Map<string, CellChange>() };
-    targets.set(targetKey, into);
+    const key = targetKey(change.target);
+    const into = targets.get(key) ?? { target: change.target, cells: new Map<string, CellChange>() };
+    targets.set(key, into);
     for (const cell of change.cells) {
       const existing = into.cells.get(cell.key);
       if (existing) {

@@ -1,6 +1,6 @@
 import type { Collection, Connection } from 'mongoose';
 import { lockKey, type DocumentLocks } from '@crm/service-kit';
-import type { BoardCell, ForecastCell, ProjectionChange, ProjectionTarget } from '../domain/projection';
+import type { BoardCell, ForecastCell, ForecastGrain, ProjectionChange, ProjectionTarget } from '../domain/projection';
 import { eventDigest, pack, unpack, type Cell } from './projection-codec';
 
 interface ProjectionDocument {
@@ -21,8 +21,8 @@ export const FORECAST_PROJECTIONS = 'forecast_projections';
 export const APPLIED_MEMORY = 1000;
 
 /**
- * Board and forecast totals kept incrementally, one small document per (tenant, pipeline) and per (tenant,
- * month), each read by its _id. On FerretDB v1 every other query scans its whole collection, $group sums only
+ * Board and forecast totals kept incrementally, one small document per (tenant, pipeline) and two per (tenant,
+ * month), by day and by month, each read by its _id. On FerretDB v1 every other query scans its whole collection, $group sums only
  * the first of several accumulators, and reads cost in proportion to bytes: hence small collections and the
  * compact encoding of projection-codec.
  */
@@ -64,8 +64,9 @@ export class ProjectionRepository {
     return [...unpack(doc?.data).cells.values()] as BoardCell[];
   }
 
-  async forecastCells(tenantId: string, months: readonly string[]): Promise<ForecastCell[]> {
-    const docs = await Promise.all(months.map((month) => this.forecast.findOne({ _id: forecastId(tenantId, month) })));
+  /** Cells of the given month documents: per day, or (for months a period covers whole) per month. */
+  async forecastCells(tenantId: string, months: ReadonlyArray<{ month: string; grain: ForecastGrain }>): Promise<ForecastCell[]> {
+    const docs = await Promise.all(months.map(({ month, grain }) => this.forecast.findOne({ _id: forecastId(tenantId, month, grain) })));
     return docs.flatMap((doc) => [...unpack(doc?.data).cells.values()] as ForecastCell[]);
   }
 
@@ -92,7 +93,7 @@ export class ProjectionRepository {
   }
 
   private locate(tenantId: string, target: ProjectionTarget): { collection: Collection<ProjectionDocument>; id: string } {
-    return target.kind === 'board' ? { collection: this.board, id: boardId(tenantId, target.pipelineId) } : { collection: this.forecast, id: forecastId(tenantId, target.month) };
+    return target.kind === 'board' ? { collection: this.board, id: boardId(tenantId, target.pipelineId) } : { collection: this.forecast, id: forecastId(tenantId, target.month, target.grain) };
   }
 }
 
@@ -100,6 +101,6 @@ function boardId(tenantId: string, pipelineId: string): string {
   return `${tenantId}:${pipelineId}`;
 }
 
-function forecastId(tenantId: string, month: string): string {
-  return `${tenantId}:${month}`;
+function forecastId(tenantId: string, month: string, grain: ForecastGrain): string {
+  return `${tenantId}:${month}:${grain}`;
 }
