@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { userToken } from '@crm/testkit';
 import { GatewayStack } from './support/gateway-stack';
 import { SseClient, type SseFrame } from './support/sse-client';
@@ -106,5 +107,20 @@ describe('GET /api/v1/events', () => {
     expect(client.events().map((f) => dataOf(f).aggregateId)).toEqual([after]);
     await client.waitForHeartbeat();
     expect(client.heartbeats).toBeGreaterThan(0);
+  });
+
+  it('a client that stops reading does not hold up the others', async () => {
+    // A raw socket that sends the request and then never reads. (Its buffer bound, SSE_MAX_BUFFER_BYTES, only
+    // bites once the kernel's socket buffers are full, several MB on loopback: more than a test should push.)
+    const socket = connect(stack.gateway.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(`GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${rep1}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.pause();
+    const reader = await subscribe(rep1);
+    const created: string[] = [];
+    for (let i = 0; i < 10; i++) created.push(await createContact(rep1));
+    await reader.waitFor((f) => f.event === 'contact.created' && dataOf(f).aggregateId === created[9]);
+    expect(reader.events().filter((f) => f.event === 'contact.created').map((f) => dataOf(f).aggregateId)).toEqual(created);
+    socket.destroy();
   });
 });

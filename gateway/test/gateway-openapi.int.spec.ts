@@ -75,4 +75,17 @@ describe('the OpenAPI document', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'checked', checks: { nats: 'ok', keycloak: 'ok' } });
   });
+
+  it('answers CORS preflights for allowed origins only', async () => {
+    const api = stack.clientOf(await stack.startGateway({ CORS_ORIGINS: 'http://app.example.test' }));
+    const preflight = (origin: string) =>
+      api.request('OPTIONS', '/api/v1/contacts', { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' } });
+    const allowed = await preflight('http://app.example.test');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.example.test');
+    expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+    const refused = await preflight('http://evil.example.test');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    const simple = await api.get('/livez', undefined, { origin: 'http://app.example.test' });
+    expect(simple.headers.get('access-control-expose-headers')).toContain('ETag');
+  });
 });
