@@ -98,7 +98,7 @@ export function buildOpenApiDocument(routes: Route[], extra: (registry: OpenAPIR
       title: 'CRM API',
       version: '1.0.0',
       description:
-        'REST API of the CRM platform. JSON is camelCase; lists answer {data, nextCursor} and take limit and cursor. Errors are RFC 9457 problem+json. Records carry an ETag, their version as a strong tag (e.g. \"3\"); PATCH and DELETE need If-Match with it (or *). POST takes an Idempotency-Key. Rate limits are announced in RateLimit and RateLimit-Policy headers.',
+        'REST API of the CRM platform. JSON is camelCase; lists answer {data, nextCursor} and take limit and cursor. Errors are RFC 9457 problem+json. Records carry an ETag, their version as a strong tag (e.g. "3"); PATCH and DELETE need If-Match with it (or *). POST takes an Idempotency-Key. Rate limits are announced in RateLimit and RateLimit-Policy headers.',
     },
     servers: [{ url: '/' }],
   });
