@@ -5,7 +5,7 @@ import type { OutboxEntry } from '../outbox/outbox-entry';
 import type { OutboxRelay } from '../outbox/outbox-relay';
 import { lockKey, outboxStoreOf, type OutboxStore } from '../outbox/outbox-store';
 import type { DocumentLocks } from './document-locks';
-import { visibilityFilter, type Access, type ScopeFilter } from './visibility';
+import { matchesFilter, visibilityFilter, type Access, type ScopeFilter } from './visibility';
 
 /** Fields every tenant-owned record carries; the server owns all but ownerId and teamId. */
 export interface TenantRecord {
@@ -62,9 +62,15 @@ export class ScopedRepository<T extends TenantRecord> {
     return includeDeleted ? base : { ...base, deletedAt: null };
   }
 
+  /** Reads by _id alone (served without a scan even on FerretDB v1) and applies the scope in memory. */
   async findById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T | undefined> {
-    const doc = await this.model.findOne({ ...this.scope(principal, 'read', options.includeDeleted), _id: id }, { outbox: 0 }).lean<T>();
-    return doc ?? undefined;
+    const doc = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
+    if (!doc || !this.allows(principal, 'read', doc, options.includeDeleted)) return undefined;
+    return doc;
+  }
+
+  protected allows(principal: Principal, access: Access, doc: T, includeDeleted = false): boolean {
+    return matchesFilter(this.scope(principal, access, includeDeleted), doc as unknown as Record<string, unknown>);
   }
 
   async getById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T> {
@@ -101,26 +107,27 @@ export class ScopedRepository<T extends TenantRecord> {
    */
   async updateVersioned(principal: Principal, id: string, expectedVersion: number, change: VersionedUpdate): Promise<T> {
     const newVersion = expectedVersion + 1;
-    const filter = { ...this.scope(principal, 'write', change.includeDeleted), _id: id, version: expectedVersion };
     const entries = await this.locks.withLock(lockKey(this.model.collection.collectionName, id), async () => {
-      const current = await this.model.exists(filter);
-      if (!current) throw await this.explainMissedUpdate(principal, id, expectedVersion, change.includeDeleted);
+      const current = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
+      const refusal = this.refusal(principal, current, expectedVersion, change.includeDeleted);
+      if (refusal) throw refusal;
       const events = change.events(newVersion);
       const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date() }, $push: { outbox: { $each: events } } });
       await this.model.updateOne({ _id: id }, update);
       return events;
     });
     await this.relay.relayQuietly(this.outboxStore, id, entries);
-    const updated = await this.model.findOne({ _id: id, tenantId: principal.tenantId }, { outbox: 0 }).lean<T>();
+    const updated = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
     if (!updated) throw notFound(this.kind);
     return updated;
   }
 
-  private async explainMissedUpdate(principal: Principal, id: string, expectedVersion: number, includeDeleted = false): Promise<ServiceError> {
-    const current = await this.findById(principal, id, { includeDeleted });
-    if (!current) return notFound(this.kind);
+  /** Why the caller may not change this record now: not visible (NOT_FOUND), stale, or visible but not theirs. */
+  private refusal(principal: Principal, current: T | null, expectedVersion: number, includeDeleted = false): ServiceError | undefined {
+    if (!current || !this.allows(principal, 'read', current, includeDeleted)) return notFound(this.kind);
     if (current.version !== expectedVersion) return versionMismatch(expectedVersion, current.version);
-    return new ServiceError('PERMISSION_DENIED', `not allowed to change this ${this.kind}`);
+    if (!this.allows(principal, 'write', current, includeDeleted)) return new ServiceError('PERMISSION_DENIED', `not allowed to change this ${this.kind}`);
+    return undefined;
   }
 
   protected stripOutbox(doc: T): T {

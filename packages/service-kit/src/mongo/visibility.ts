@@ -29,3 +29,28 @@ export function visibilityFilter(principal: Principal, resource: string, access:
 export function hasScope(principal: Principal, resource: string, access: Access): boolean {
   return principal.scopes.includes(`${resource}:${access}`) || (access === 'read' && principal.scopes.includes(`${resource}:write`));
 }
+
+/**
+ * Whether a record satisfies a filter built by visibilityFilter() and the repository's scope (equality, null,
+ * $in, $or). Lets a store read a document by _id alone, the one filter FerretDB v1 serves without a scan, and
+ * apply visibility in memory from the same rule. Unknown operators fail closed.
+ */
+export function matchesFilter(filter: Record<string, unknown>, record: Record<string, unknown>): boolean {
+  return Object.entries(filter).every(([key, condition]) => {
+    if (key === '$or') return Array.isArray(condition) && condition.some((c) => matchesFilter(c as Record<string, unknown>, record));
+    if (key === '$and') return Array.isArray(condition) && condition.every((c) => matchesFilter(c as Record<string, unknown>, record));
+    if (key.startsWith('$')) return false;
+    const value = record[key];
+    if (condition === null) return value === null || value === undefined;
+    if (typeof condition === 'object' && !Array.isArray(condition) && !(condition instanceof Date)) return matchesOperators(condition as Record<string, unknown>, value);
+    return value === condition;
+  });
+}
+
+function matchesOperators(operators: Record<string, unknown>, value: unknown): boolean {
+  return Object.entries(operators).every(([op, operand]) => {
+    if (op === '$in') return Array.isArray(operand) && operand.includes(value);
+    if (op === '$eq') return value === operand;
+    return false;
+  });
+}
