@@ -5,7 +5,8 @@
 // infrastructure (`pnpm infra up`). Prints progress as it goes.
 //   BENCH_DEALS (100000)  BENCH_SAMPLES (30)  BENCH_CARD_SAMPLES (2)  BENCH_BATCH (2000)
 //   BENCH_KEEP=1 keeps the database; BENCH_DB=<name> measures an already seeded one instead of seeding (with
-//   BENCH_REBUILD=1 rebuilding its projections first). BENCH_CARD_SAMPLES=0 skips the boards with deals.
+//   BENCH_REBUILD=1 rebuilding its projections first). BENCH_CARD_SAMPLES=0 skips the boards with deals;
+//   BENCH_WRITE_SAMPLES (2) creates and moves that many deals (0 skips).
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -25,6 +26,7 @@ const DEALS = Number(process.env.BENCH_DEALS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 const CARD_SAMPLES = Number(process.env.BENCH_CARD_SAMPLES ?? 2);
 const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
+const WRITE_SAMPLES = Number(process.env.BENCH_WRITE_SAMPLES ?? 2);
 
 const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -162,6 +164,16 @@ async function main() {
     await fresh();
     const { deals: [one] } = await unary(dealsClient, 'listDeals', { filter: { pipelineId: pipeline.id, stageId: pipeline.stages[0].id, status: '', ownerId: '', teamId: '', contactId: '', companyId: '', includeDeleted: false }, page: { limit: 1, cursor: '' } }, tokens['acme-rep1']);
     rows.push((await measure('GetDeal (rep)', Math.max(CARD_SAMPLES, 1), () => unary(dealsClient, 'getDeal', { id: one.id, includeDeleted: false }, tokens['acme-rep1']))).row);
+
+    // Writes and a read of a freshly created (so last-stored) deal, for the cost of per-deal access at this size.
+    for (let i = 0; i < WRITE_SAMPLES; i++) {
+      await fresh();
+      const rep = tokens['acme-rep1'];
+      const { row: created, last } = await measure('CreateDeal (rep)', 1, () => unary(dealsClient, 'createDeal', { deal: { title: 'Bench', amount: { amountMinor: 100, currency: 'USD' }, pipelineId: '', stageId: '', ownerId: '', teamId: '', contactId: '', companyId: '', expectedCloseDate: '', nextStep: '', customFields: undefined, lostReason: '' } }, rep));
+      rows.push(created);
+      rows.push((await measure('GetDeal of the newest deal (rep)', 1, () => unary(dealsClient, 'getDeal', { id: last.deal.id, includeDeleted: false }, rep))).row);
+      rows.push((await measure('MoveDeal (rep)', 1, () => unary(dealsClient, 'moveDeal', { id: last.deal.id, expectedVersion: 1, stageId: pipeline.stages[1].id, afterDealId: '', beforeDealId: '', lostReason: '' }, rep))).row);
+    }
 
     console.log('\n| call | samples | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.label} | ${r.samples} | ${r.p50} | ${r.p95} | ${r.max} |`);
