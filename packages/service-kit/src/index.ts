@@ -16,6 +16,7 @@ export * from './mongo/connection';
 export * from './mongo/visibility';
 export * from './mongo/scoped-repository';
 export * from './mongo/document-locks';
+export * from './mongo/tenant-record-fields';
 export * from './outbox/outbox-entry';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox-sweeper';

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxEntrySchema, type TenantRecord } from '@crm/service-kit';
+import { tenantRecordFields, type TenantRecord } from '@crm/service-kit';
 import type { ActivityFields } from '../domain/activity.model';
 
 /** Owner and team are the contact's at logging time, so visibility follows the contact; loggedBy is the author. */
@@ -11,15 +11,7 @@ const mixed = { type: Schema.Types.Mixed };
 
 export const activitySchema = new Schema<ActivityDoc>(
   {
-    _id: String,
-    tenantId: { type: String, required: true },
-    ownerId: String,
-    teamId: String,
-    version: Number,
-    createdAt: Date,
-    updatedAt: Date,
-    deletedAt: { type: Date, default: null },
-    outbox: [outboxEntrySchema],
+    ...tenantRecordFields,
     type: String,
     contactId: String,
     companyId: String,

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxEntrySchema, type TenantRecord } from '@crm/service-kit';
+import { tenantRecordFields, type TenantRecord } from '@crm/service-kit';
 import type { CompanyFields } from '../domain/company.model';
 
 export interface CompanyDoc extends TenantRecord, CompanyFields {
@@ -11,15 +11,7 @@ const mixed = { type: Schema.Types.Mixed };
 
 export const companySchema = new Schema<CompanyDoc>(
   {
-    _id: String,
-    tenantId: { type: String, required: true },
-    ownerId: String,
-    teamId: String,
-    version: Number,
-    createdAt: Date,
-    updatedAt: Date,
-    deletedAt: { type: Date, default: null },
-    outbox: [outboxEntrySchema],
+    ...tenantRecordFields,
     name: String,
     domain: String,
     website: String,

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxEntrySchema, type TenantRecord } from '@crm/service-kit';
+import { tenantRecordFields, type TenantRecord } from '@crm/service-kit';
 import type { ContactFields } from '../domain/contact.model';
 
 /** A contact as stored: the fields, the denormalised company, and the keys that search and dedup are served by. */
@@ -26,15 +26,7 @@ const mixed = { type: Schema.Types.Mixed };
 
 export const contactSchema = new Schema<ContactDoc>(
   {
-    _id: String,
-    tenantId: { type: String, required: true },
-    ownerId: String,
-    teamId: String,
-    version: Number,
-    createdAt: Date,
-    updatedAt: Date,
-    deletedAt: { type: Date, default: null },
-    outbox: [outboxEntrySchema],
+    ...tenantRecordFields,
     firstName: String,
     lastName: String,
     emails: { ...mixed, default: [] },
