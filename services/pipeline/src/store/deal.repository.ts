@@ -64,7 +64,9 @@ export class DealRepository extends ScopedRepository<DealDocument> {
    */
   async patchUnversioned(tenantId: string, id: string, change: (current: DealDocument) => UpdateQuery<DealDocument> | undefined): Promise<boolean> {
     return this.locks.withLock(lockKey(DEALS_COLLECTION, id), async () => {
-      const current = await this.model.findOne({ _id: id, tenantId }, { outbox: 0 }).lean<DealDocument>();
+      // By _id alone, the lookup FerretDB v1 pushes down; the tenant is checked on the document.
+      const found = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<DealDocument>();
+      const current = found?.tenantId === tenantId ? found : undefined;
       const update = current ? change(current) : undefined;
       if (!update) return false;
       await this.model.updateOne({ _id: id }, update);
