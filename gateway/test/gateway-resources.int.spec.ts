@@ -119,6 +119,34 @@ describe('custom fields', () => {
   });
 });
 
+describe('activities and settings', () => {
+  it('reads and deletes an activity by its id, with If-Match', async () => {
+    const contact = (await stack.api.post('/api/v1/contacts', rep1, { firstName: 'Act', lastName: unique() })).body as Versioned;
+    const logged = (await stack.api.post(`/api/v1/contacts/${contact.id}/activities`, rep1, { type: 'note', body: 'to be removed' })).body as Versioned;
+    const read = await stack.api.get(`/api/v1/activities/${logged.id}`, rep1);
+    expect(read.status).toBe(200);
+    expect(read.headers.get('etag')).toBe(`"${logged.version}"`);
+    expect((await stack.api.get(`/api/v1/activities/${logged.id}`, rep3)).status).toBe(404);
+    expect((await stack.api.delete(`/api/v1/activities/${logged.id}`, rep1)).status).toBe(428);
+    expect((await stack.api.delete(`/api/v1/activities/${logged.id}`, rep1, { 'if-match': `"${logged.version}"` })).status).toBe(200);
+    const timeline = (await stack.api.get(`/api/v1/contacts/${contact.id}/activities`, rep1)).body as { data: Versioned[] };
+    expect(timeline.data.map((a) => a.id)).not.toContain(logged.id);
+  });
+
+  it('everyone reads the tenant settings; admins change them with If-Match', async () => {
+    const read = await stack.api.get('/api/v1/settings', rep1);
+    expect(read.status).toBe(200);
+    const etag = read.headers.get('etag') ?? '';
+    expect((await stack.api.patch('/api/v1/settings', rep1, { defaultPhoneRegion: 'DE' }, { 'if-match': etag })).status).toBe(403);
+    const changed = await stack.api.patch('/api/v1/settings', admin, { defaultPhoneRegion: 'DE' }, { 'if-match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ defaultPhoneRegion: 'DE' });
+    expect((await stack.api.patch('/api/v1/settings', admin, { defaultPhoneRegion: 'FR' }, { 'if-match': etag })).status).toBe(412);
+    const contact = await stack.api.post('/api/v1/contacts', rep1, { firstName: 'Phone', lastName: unique(), phones: [{ number: '030 1234567' }] });
+    expect((contact.body as { phones: Array<{ number: string }> }).phones[0]?.number).toBe('+49301234567');
+  });
+});
+
 describe('pipelines, deals, board and forecast', () => {
   it('admins shape pipelines; others may not', async () => {
     expect((await stack.api.post('/api/v1/pipelines', rep1, { name: 'Nope' })).status).toBe(403);
@@ -172,12 +200,16 @@ describe('pipelines, deals, board and forecast', () => {
     const rep3Board = (await stack.api.get('/api/v1/pipelines/default/board', rep3)).body as { columns: Array<{ deals: Versioned[] }> };
     expect(rep3Board.columns.flatMap((c) => c.deals.map((d) => d.id))).not.toContain(deal.id);
 
-    const forecast = await stack.api.get('/api/v1/forecast?from=2025-01-01&to=2025-03-31&groupBy=owner', rep1);
-    expect(forecast.status).toBe(200);
-    const body = forecast.body as { groupBy: string; groups: Array<{ key: string }>; totals: Array<{ currency: string; openDealCount: number }> };
+    // The forecast is a projection the pipeline service updates from its own events: eventually consistent.
+    type ForecastBody = { groupBy: string; groups: Array<{ key: string }>; totals: Array<{ currency: string; openDealCount: number }> };
+    const body = await eventually(async () => {
+      const forecast = await stack.api.get('/api/v1/forecast?from=2025-01-01&to=2025-03-31&groupBy=owner', rep1);
+      expect(forecast.status).toBe(200);
+      const answer = forecast.body as ForecastBody;
+      return answer.totals.find((t) => t.currency === 'EUR')?.openDealCount === 1 ? answer : undefined;
+    }, 15_000, 200);
     expect(body.groupBy).toBe('owner');
     expect(body.groups.map((g) => g.key)).toContain(decodeClaims(rep1).sub);
-    expect(body.totals.find((t) => t.currency === 'EUR')?.openDealCount).toBe(1);
     expect((await stack.api.get('/api/v1/forecast?from=2025-03-31&to=2025-01-01', rep1)).status).toBe(400);
 
     const list = await stack.api.get(`/api/v1/deals?stageId=${secondOpen?.id}`, rep1);

@@ -1,5 +1,6 @@
 import type { EventStreamOptions } from '../events/event-stream';
 import type { Route } from '../http/route';
+import { activityRoutes } from './activities.routes';
 import { companyRoutes } from './companies.routes';
 import { contactRoutes } from './contacts.routes';
 import { customFieldRoutes } from './custom-fields.routes';
@@ -9,15 +10,18 @@ import { healthRoutes, type Readiness } from './health.routes';
 import { importRoutes } from './imports.routes';
 import { meRoutes } from './me.routes';
 import { pipelineRoutes } from './pipelines.routes';
+import { settingsRoutes } from './settings.routes';
 
 /** Every route of the API, in the order the docs list them. */
 export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, readiness: Readiness): Route[] {
   return [
     ...meRoutes,
     ...contactRoutes,
+    ...activityRoutes,
     ...companyRoutes,
     ...importRoutes,
     ...customFieldRoutes,
+    ...settingsRoutes,
     ...pipelineRoutes,
     ...dealRoutes,
     ...eventRoutes(events, sessions),
