@@ -89,8 +89,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // Longer than a typical load balancer's idle timeout, so it is the balancer that closes idle connections.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);
-  // Registered only now: an admin /readyz with no checks would answer 200 before the API port listens.
   for (const [name, check] of checks) admin.addReadinessCheck(name, check);
+  admin.markReady();
 
   const { shutdown } = handleShutdownSignals({
     log,

@@ -8,6 +8,8 @@ export interface AdminServer {
   readonly metrics: Registry;
   /** Named dependency checks that /readyz runs: the store, NATS, the identity provider's keys. */
   addReadinessCheck(name: string, check: ReadinessCheck): void;
+  /** /readyz fails until this is called, once the process serves its API, so no traffic arrives before. */
+  markReady(): void;
   /** Fails /readyz at once, e.g. on SIGTERM, so the load balancer stops sending work. */
   markNotReady(): void;
   listen(port: number, host?: string): Promise<number>;
@@ -25,7 +27,7 @@ export function createMetricsRegistry(service: string): Registry {
 
 export function createAdminServer(metrics: Registry): AdminServer {
   const checks = new Map<string, ReadinessCheck>();
-  let shuttingDown = false;
+  let state: 'starting' | 'serving' | 'shutting down' = 'starting';
 
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown, type = 'application/json') => {
@@ -40,7 +42,7 @@ export function createAdminServer(metrics: Registry): AdminServer {
       return;
     }
     if (url === '/readyz') {
-      if (shuttingDown) return reply(503, { status: 'shutting down' });
+      if (state !== 'serving') return reply(503, { status: state });
       runChecks(checks).then((results) => reply(Object.values(results).every((r) => r === 'ok') ? 200 : 503, { status: 'checked', checks: results }));
       return;
     }
@@ -50,7 +52,8 @@ export function createAdminServer(metrics: Registry): AdminServer {
   return {
     metrics,
     addReadinessCheck: (name, check) => void checks.set(name, check),
-    markNotReady: () => void (shuttingDown = true),
+    markReady: () => void (state = state === 'starting' ? 'serving' : state),
+    markNotReady: () => void (state = 'shutting down'),
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

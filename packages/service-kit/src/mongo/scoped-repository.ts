@@ -62,7 +62,7 @@ export class ScopedRepository<T extends TenantRecord> {
     return includeDeleted ? base : { ...base, deletedAt: null };
   }
 
-  /** Reads by _id alone (served without a scan even on FerretDB v1) and applies the scope in memory. */
+  /** Reads by _id alone (the one filter FerretDB v1 pushes down to SQLite) and applies the scope in memory. */
   async findById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T | undefined> {
     const doc = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
     if (!doc || !this.allows(principal, 'read', doc, options.includeDeleted)) return undefined;

@@ -64,7 +64,7 @@ export interface RunningService {
 /** Connects, provisions, wires and serves a service, and registers the SIGTERM sequence ARCHITECTURE.md gives. */
 export async function runService(options: ServiceDefinitionOptions): Promise<RunningService> {
   const { config } = options;
-  const log = createLogger(config.SERVICE_NAME);
+  const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(config.SERVICE_NAME);
   const admin = createAdminServer(metrics);
   const adminPort = await admin.listen(config.ADMIN_PORT);
@@ -107,6 +107,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
     await bus.nc.flush();
   });
   admin.addReadinessCheck('keycloak', () => verifier.checkKeysReachable());
+  admin.markReady();
 
   const { shutdown } = handleShutdownSignals({
     log,
