@@ -1,6 +1,6 @@
 // Starts the contact service in-process on the real servers and calls it through real gRPC clients with real
 // Keycloak tokens. Events are read back from the service's own CONTACT stream.
-import { credentials, Metadata, type CallOptions, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient, type Contact, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
@@ -8,39 +8,20 @@ import { ExportServiceClient, ImportServiceClient, type ImportHeader, type Impor
 import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { connectBus, drainBus, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
-import { decodeClaims, eventually, infraEnv, uniqueDbName, uniqueNamespace, userToken, type DemoUser } from '@crm/testkit';
+import { bindClient, decodeClaims, eventually, infraEnv, uniqueDbName, uniqueNamespace, userToken, type BoundMethods, type DemoUser } from '@crm/testkit';
 import { contactEnvSchema } from '../../src/config';
 import { startContactService, type RunningContactService } from '../../src/contact-service';
 
-type Callback<Res> = (error: ServiceError | null, response: Res) => void;
-type UnaryOf<F> = F extends (request: infer Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<infer Res>) => unknown ? { req: Req; res: Res } : never;
-type Methods<C> = { [K in keyof C as UnaryOf<C[K]> extends never ? never : K]: (request: UnaryOf<C[K]>['req']) => Promise<UnaryOf<C[K]>['res']> };
-
 const DEADLINE_MS = 30_000;
-
-function bind<C extends Client>(client: C, token: string): Methods<C> {
-  return new Proxy({} as Methods<C>, {
-    get(_target, method: string) {
-      return (request: unknown) =>
-        new Promise((resolve, reject) => {
-          const metadata = new Metadata();
-          metadata.set('authorization', `Bearer ${token}`);
-          const fn = (client as unknown as Record<string, (r: unknown, m: Metadata, o: Partial<CallOptions>, cb: Callback<unknown>) => void>)[method];
-          if (!fn) throw new Error(`no method ${method}`);
-          fn.call(client, request, metadata, { deadline: new Date(Date.now() + DEADLINE_MS) }, (error, response) => (error ? reject(error) : resolve(response)));
-        });
-    },
-  });
-}
 
 export interface Api {
   userId: string;
   token: string;
-  contacts: Methods<ContactServiceClient>;
-  companies: Methods<CompanyServiceClient>;
-  activities: Methods<ActivityServiceClient>;
-  settings: Methods<SettingsServiceClient>;
-  imports: Methods<ImportServiceClient>;
+  contacts: BoundMethods<ContactServiceClient>;
+  companies: BoundMethods<CompanyServiceClient>;
+  activities: BoundMethods<ActivityServiceClient>;
+  settings: BoundMethods<SettingsServiceClient>;
+  imports: BoundMethods<ImportServiceClient>;
   startImport: (header: Partial<ImportHeader>, csv: string, pieceBytes?: number) => Promise<ImportJob>;
   exportContacts: (format: string, filter?: Record<string, unknown>) => Promise<string>;
   exportCompanies: (format: string) => Promise<string>;
@@ -101,11 +82,11 @@ export class ContactHarness {
     return {
       userId,
       token,
-      contacts: bind(this.client(ContactServiceClient), token),
-      companies: bind(this.client(CompanyServiceClient), token),
-      activities: bind(this.client(ActivityServiceClient), token),
-      settings: bind(this.client(SettingsServiceClient), token),
-      imports: bind(importClient, token),
+      contacts: bindClient(this.client(ContactServiceClient), token),
+      companies: bindClient(this.client(CompanyServiceClient), token),
+      activities: bindClient(this.client(ActivityServiceClient), token),
+      settings: bindClient(this.client(SettingsServiceClient), token),
+      imports: bindClient(importClient, token),
       startImport: (header, csv, pieceBytes = 64) =>
         new Promise<ImportJob>((resolve, reject) => {
           const stream = importClient.startImport(metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) }, (error: ServiceError | null, response: StartImportResponse) => (error ? reject(error) : resolve(response.job as ImportJob)));

@@ -1,47 +1,26 @@
 // Starts the real contact service and the pipeline service in-process, on the real servers and in one NATS
 // namespace (so the pipeline consumes the contact service's events), and calls both through real gRPC clients
 // with real Keycloak tokens.
-import { credentials, Metadata, type CallOptions, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient, type Contact, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealServiceClient, type Deal, type DealInput } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
 import { connectBus, drainBus, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
-import { decodeClaims, infraEnv, uniqueDbName, uniqueNamespace, userToken, type DemoUser } from '@crm/testkit';
+import { bindClient, decodeClaims, infraEnv, uniqueDbName, uniqueNamespace, userToken, type BoundMethods, type DemoUser } from '@crm/testkit';
 import { contactEnvSchema } from '../../../contact/src/config';
 import { startContactService, type RunningContactService } from '../../../contact/src/contact-service';
 import { pipelineEnvSchema } from '../../src/config';
 import { startPipelineService, type RunningPipelineService } from '../../src/pipeline-service';
 
-type Callback<Res> = (error: ServiceError | null, response: Res) => void;
-type UnaryOf<F> = F extends (request: infer Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<infer Res>) => unknown ? { req: Req; res: Res } : never;
-export type Methods<C> = { [K in keyof C as UnaryOf<C[K]> extends never ? never : K]: (request: UnaryOf<C[K]>['req']) => Promise<UnaryOf<C[K]>['res']> };
-
-const DEADLINE_MS = 30_000;
-
-function bind<C extends Client>(client: C, token: string): Methods<C> {
-  return new Proxy({} as Methods<C>, {
-    get(_target, method: string) {
-      return (request: unknown) =>
-        new Promise((resolve, reject) => {
-          const metadata = new Metadata();
-          metadata.set('authorization', `Bearer ${token}`);
-          const fn = (client as unknown as Record<string, (r: unknown, m: Metadata, o: Partial<CallOptions>, cb: Callback<unknown>) => void>)[method];
-          if (!fn) throw new Error(`no method ${method}`);
-          fn.call(client, request, metadata, { deadline: new Date(Date.now() + DEADLINE_MS) }, (error, response) => (error ? reject(error) : resolve(response)));
-        });
-    },
-  });
-}
-
 export interface Api {
   userId: string;
   token: string;
-  deals: Methods<DealServiceClient>;
-  pipelines: Methods<PipelineServiceClient>;
-  contacts: Methods<ContactServiceClient>;
-  companies: Methods<CompanyServiceClient>;
+  deals: BoundMethods<DealServiceClient>;
+  pipelines: BoundMethods<PipelineServiceClient>;
+  contacts: BoundMethods<ContactServiceClient>;
+  companies: BoundMethods<CompanyServiceClient>;
 }
 
 export class PipelineHarness {
@@ -85,10 +64,10 @@ export class PipelineHarness {
     return {
       userId: String(decodeClaims(token).sub),
       token,
-      deals: bind(this.client(DealServiceClient, this.pipeline.grpcPort), token),
-      pipelines: bind(this.client(PipelineServiceClient, this.pipeline.grpcPort), token),
-      contacts: bind(this.client(ContactServiceClient, this.contact.grpcPort), token),
-      companies: bind(this.client(CompanyServiceClient, this.contact.grpcPort), token),
+      deals: bindClient(this.client(DealServiceClient, this.pipeline.grpcPort), token),
+      pipelines: bindClient(this.client(PipelineServiceClient, this.pipeline.grpcPort), token),
+      contacts: bindClient(this.client(ContactServiceClient, this.contact.grpcPort), token),
+      companies: bindClient(this.client(CompanyServiceClient, this.contact.grpcPort), token),
     };
   }
 
