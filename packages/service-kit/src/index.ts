@@ -27,6 +27,7 @@ export * from './messaging/publisher';
 export * from './messaging/consumer';
 export * from './messaging/handled-events';
 export * from './messaging/dead-letters';
+export * from './messaging/stream-reader';
 export * from './admin/admin-server';
 export * from './lifecycle/shutdown';
 export * from './runtime/service-runtime';

@@ -7,7 +7,7 @@ import { ContactServiceClient, type Contact, type ContactInput } from '@crm/prot
 import { ExportServiceClient, ImportServiceClient, type ImportHeader, type ImportJob, type StartImportResponse } from '@crm/proto/crm/contact/v1/import';
 import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
-import { connectBus, drainBus, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
+import { connectBus, drainBus, readStreamEvents, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
 import { bindClient, decodeClaims, eventually, infraEnv, uniqueDbName, uniqueNamespace, userToken, type BoundMethods, type DemoUser } from '@crm/testkit';
 import { contactEnvSchema } from '../../src/config';
 import { startContactService, type RunningContactService } from '../../src/contact-service';
@@ -109,16 +109,8 @@ export class ContactHarness {
   }
 
   /** The envelopes of one type, oldest first, read by sequence from the stream. */
-  async events(type: string): Promise<Envelope[]> {
-    const name = streamName(this.bus, 'CONTACT');
-    const subject = subjectOf(this.bus, `crm.${type}`);
-    const info = await this.bus.jsm.streams.info(name);
-    const envelopes: Envelope[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const msg = await this.bus.jsm.streams.getMessage(name, { seq }).catch(() => null);
-      if (msg && msg.subject === subject) envelopes.push(Envelope.decode(msg.data));
-    }
-    return envelopes;
+  events(type: string): Promise<Envelope[]> {
+    return readStreamEvents(this.bus, 'CONTACT', type);
   }
 
   async waitForImport(api: Api, id: string): Promise<ImportJob> {

@@ -7,7 +7,7 @@ import { ContactServiceClient, type Contact, type ContactInput } from '@crm/prot
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealServiceClient, type Deal, type DealInput } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
-import { connectBus, drainBus, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
+import { connectBus, drainBus, readStreamEvents, fromGrpcError, type Bus, type ServiceError as KitError } from '@crm/service-kit';
 import { bindClient, decodeClaims, infraEnv, uniqueDbName, uniqueNamespace, userToken, type BoundMethods, type DemoUser } from '@crm/testkit';
 import { contactEnvSchema } from '../../../contact/src/config';
 import { startContactService, type RunningContactService } from '../../../contact/src/contact-service';
@@ -72,16 +72,8 @@ export class PipelineHarness {
   }
 
   /** The envelopes on one PIPELINE subject, oldest first. */
-  async events(type: string): Promise<Envelope[]> {
-    const name = streamName(this.bus, 'PIPELINE');
-    const subject = subjectOf(this.bus, `crm.${type}`);
-    const info = await this.bus.jsm.streams.info(name);
-    const envelopes: Envelope[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const msg = await this.bus.jsm.streams.getMessage(name, { seq }).catch(() => null);
-      if (msg && msg.subject === subject) envelopes.push(Envelope.decode(msg.data));
-    }
-    return envelopes;
+  events(type: string): Promise<Envelope[]> {
+    return readStreamEvents(this.bus, 'PIPELINE', type);
   }
 }
 
