@@ -13,12 +13,14 @@ import { ignoreEpipe, InfraError, note, progress } from './lib/log.mjs';
 import { isAlive, ownedPid, stopOwned, tailFile, tcpOpen, waitFor } from './lib/proc.mjs';
 import { withLock } from './lib/lock.mjs';
 import { nats } from './lib/nats.mjs';
-import { mongo } from './lib/mongo.mjs';
+import { mongo, needsPostgres } from './lib/mongo.mjs';
+import { postgres } from './lib/postgres.mjs';
 import { keycloak } from './lib/keycloak.mjs';
 
 export { InfraError } from './lib/log.mjs';
-export const components = [nats, mongo, keycloak];
-const ENV_OVERRIDE = { nats: 'NATS_URL', mongo: 'MONGODB_URL', keycloak: 'KEYCLOAK_URL' };
+// Listed before mongo so `down`, which goes in reverse, stops FerretDB before its backend.
+export const components = [nats, ...(needsPostgres() ? [postgres] : []), mongo, keycloak];
+const ENV_OVERRIDE = { nats: 'NATS_URL', postgres: 'MONGODB_URL', mongo: 'MONGODB_URL', keycloak: 'KEYCLOAK_URL' };
 
 function select(names) {
   if (!names?.length) return components;
@@ -195,6 +197,7 @@ export async function logs(name, { lines = 200, follow = false } = {}) {
 export async function reset({ quiet = false } = {}) {
   await down({ quiet });
   rmSync(join(stateDir(), 'data'), { recursive: true, force: true });
+  postgres.removeData();
   note(`deleted ${join(stateDir(), 'data')} (cache ${cacheDir()} kept)`);
 }
 

@@ -7,6 +7,8 @@ export const INFRA_PORTS = Object.freeze({
   nats: 4222,
   natsMonitor: 8222,
   mongo: 27017,
+  // FerretDB's backend; off PostgreSQL's default 5432 so a system cluster can stay.
+  postgres: 5433,
   keycloak: 8180,
   // Keycloak's default management port 9000 is a popular one; keep ours out of its way.
   keycloakManagement: 9180,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { binDir, dataDir, localDir } from './paths.mjs';
 import { HOST, INFRA_PORTS } from '../ports.mjs';
@@ -6,9 +6,12 @@ import { goBuildCached } from './go.mjs';
 import { progress } from './log.mjs';
 import { readPidRecord, spawnDetached, which } from './proc.mjs';
 import { ping, runCommand } from './wire.mjs';
+import { postgres } from './postgres.mjs';
 
 export const FERRETDB_VERSION = 'v1.24.0';
 const ferretSourceDir = join(localDir, 'ferretdb');
+
+const ferretSources = () => readdirSync(ferretSourceDir).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
 
 /** First host of a mongodb:// URL (credentials, options and replica lists ignored). */
 function hostPortOf(mongoUrl) {
@@ -21,6 +24,20 @@ function hostPortOf(mongoUrl) {
 /** Which server we run when nothing external is configured: a system mongod wins over FerretDB. */
 export function localMongoKind() {
   return which('mongod') ? 'mongod' : 'ferretdb';
+}
+
+/** FerretDB's backend: PostgreSQL unless FERRETDB_HANDLER=sqlite (which scans whole tables, fine for small data). */
+export function ferretHandler() {
+  const handler = process.env.FERRETDB_HANDLER || 'postgresql';
+  if (handler !== 'postgresql' && handler !== 'sqlite') {
+    throw new Error(`FERRETDB_HANDLER must be postgresql or sqlite, not "${handler}".`);
+  }
+  return handler;
+}
+
+/** True when `up` runs FerretDB on a PostgreSQL cluster of its own. */
+export function needsPostgres() {
+  return !process.env.MONGODB_URL && localMongoKind() === 'ferretdb' && ferretHandler() === 'postgresql';
 }
 
 async function describeServer(host, port) {
@@ -49,8 +66,8 @@ export const mongo = {
 
   async install() {
     if (localMongoKind() === 'mongod') return;
-    await goBuildCached('FerretDB', ferretSourceDir, ['main.go', 'go.mod', 'go.sum'], 'ferretdb-crm', () =>
-      progress('mongo', `building FerretDB ${FERRETDB_VERSION} (SQLite) with Go (first run or source change, ~3 min)…`),
+    await goBuildCached('FerretDB', ferretSourceDir, ferretSources(), 'ferretdb-crm', () =>
+      progress('mongo', `building FerretDB ${FERRETDB_VERSION} with Go (first run or source change, ~3 min)…`),
     );
   },
 
@@ -62,7 +79,14 @@ export const mongo = {
       return spawnDetached('mongo', which('mongod'), ['--dbpath', dbpath, '--bind_ip', HOST, '--port', port], {});
     }
     const ferret = join(binDir(), 'ferretdb-crm');
-    return spawnDetached('mongo', ferret, ['-listen-addr', `${HOST}:${port}`, '-sqlite-dir', dataDir('ferretdb')], {});
+    const args = ['-listen-addr', `${HOST}:${port}`];
+    if (ferretHandler() === 'postgresql') {
+      await postgres.ensureDatabase();
+      args.push('-postgresql-url', postgres.url());
+    } else {
+      args.push('-sqlite-dir', dataDir('ferretdb'));
+    }
+    return spawnDetached('mongo', ferret, args, {});
   },
 
   /** What our own pid file says we started, for `status`. */
@@ -73,7 +97,8 @@ export const mongo = {
   },
 
   summary() {
-    return [`MongoDB wire    ${this.url()}${this.external() ? ' (external)' : ''}`];
+    const via = this.external() ? ' (external)' : localMongoKind() === 'ferretdb' ? ` (FerretDB on ${ferretHandler()})` : '';
+    return [`MongoDB wire    ${this.url()}${via}`];
   },
 
   env() {

@@ -17,9 +17,9 @@ export function which(cmd) {
  * Runs a command to completion. Output is kept (bounded) so a failure can be
  * reported with its last lines instead of "exit code 1".
  */
-export function run(cmd, args, { cwd, env, onLine } = {}) {
+export function run(cmd, args, { cwd, env, onLine, uid, gid } = {}) {
   return new Promise((resolvePromise) => {
-    const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: env ?? process.env, uid, gid, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk) => {
       const text = chunk.toString();
@@ -44,17 +44,18 @@ export function lastLines(text, count = 15) {
  *
  * `match` is a string that must appear in /proc/<pid>/cmdline for the pid
  * file to be trusted later; it guards against killing a recycled pid.
+ * `uid`/`gid` run it as another user; `stopSignal` is what `down` sends first.
  */
-export function spawnDetached(name, cmd, args, { cwd, env, match }) {
+export function spawnDetached(name, cmd, args, { cwd, env, match, uid, gid, stopSignal = 'SIGTERM' }) {
   const log = logFile(name);
   mkdirSync(dirname(log), { recursive: true });
   mkdirSync(dirname(pidFile(name)), { recursive: true });
   const fd = openSync(log, 'a');
   writeSync(fd, `\n===== ${new Date().toISOString()} starting: ${cmd} ${args.join(' ')}\n`);
   try {
-    const child = spawn(cmd, args, { cwd, env: env ?? process.env, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(cmd, args, { cwd, env: env ?? process.env, uid, gid, detached: true, stdio: ['ignore', fd, fd] });
     child.unref();
-    const record = { pid: child.pid, cmd, match: match ?? cmd, startedAt: new Date().toISOString() };
+    const record = { pid: child.pid, cmd, match: match ?? cmd, stopSignal, startedAt: new Date().toISOString() };
     writeFileSync(pidFile(name), `${JSON.stringify(record)}\n`);
     return child.pid;
   } finally {
@@ -120,11 +121,11 @@ function groupAlive(pid) {
   }
 }
 
-/** SIGTERM the process group, give it `graceMs`, then SIGKILL. Returns false if nothing was running. */
+/** Signal the process group (SIGTERM unless it was started with another stopSignal), give it `graceMs`, then SIGKILL. Returns false if nothing was running. */
 export async function stopOwned(name, { graceMs = 20_000 } = {}) {
   const pid = ownedPid(name);
   if (!pid) return false;
-  signalGroup(pid, 'SIGTERM');
+  signalGroup(pid, readPidRecord(name)?.stopSignal ?? 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (groupAlive(pid) && Date.now() < deadline) await sleep(200);
   if (groupAlive(pid)) {

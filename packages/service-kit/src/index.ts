@@ -14,6 +14,8 @@ export * from './grpc/server';
 export * from './grpc/client';
 export * from './mongo/connection';
 export * from './mongo/visibility';
+export * from './mongo/filters';
+export * from './mongo/lookup-each';
 export * from './mongo/scoped-repository';
 export * from './mongo/document-locks';
 export * from './mongo/tenant-record-fields';

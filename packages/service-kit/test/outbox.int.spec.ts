@@ -4,7 +4,7 @@ import { Schema, type Connection } from 'mongoose';
 import pino from 'pino';
 import { infraEnv, uniqueNamespace } from '@crm/testkit';
 import { probeEntry } from './fixtures/events';
-import { connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, OutboxRelay, OutboxSweeper, outboxStoreOf, streamName, subjectOf, type Bus } from '@crm/service-kit';
+import { connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, initialOutbox, OutboxRelay, OutboxSweeper, outboxStoreOf, streamName, subjectOf, type Bus } from '@crm/service-kit';
 
 function runChild(script: string, env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -67,7 +67,7 @@ describe('single-document outbox on the real servers', () => {
     const model = mongo.models.Thing ?? mongo.model('Thing', new Schema({ _id: String }, { strict: false }), 'things');
     const publisher = new EventPublisher(bus);
     const entry = { ...probeEntry(namespace, 'thing-2', 1, 'thing.created'), createdAt: new Date(Date.now() - 60_000) };
-    await things.insertOne({ _id: 'thing-2' as never, outbox: [entry] });
+    await things.insertOne({ _id: 'thing-2' as never, ...initialOutbox([entry]) });
     // Published, but the process died before pulling it from the outbox.
     await publisher.publishEntry(entry);
     const before = await storedCount();

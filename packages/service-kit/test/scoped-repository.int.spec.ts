@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import pino from 'pino';
 import { infraEnv, uniqueNamespace } from '@crm/testkit';
 import {
-  connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, OutboxRelay, outboxEntrySchema, ScopedRepository, streamName, toOutboxEntry,
+  connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, OutboxRelay, outboxFields, ScopedRepository, streamName, toOutboxEntry,
   type Bus, type Principal, type TenantRecord,
 } from '@crm/service-kit';
 
@@ -29,7 +29,7 @@ describe('ScopedRepository on the real MongoDB-wire server', () => {
     mongo = await connectMongo({ url: env.mongoUrl, dbName: `test_${namespace}` });
     bus = await connectBus({ url: env.natsUrl, name: 'repo-test', namespace });
     await ensureStream(bus, { name: 'THING', subjects: ['crm.thing.>'] });
-    const schema = new Schema<Thing>({ _id: String, tenantId: String, ownerId: String, teamId: String, name: String, version: Number, createdAt: Date, updatedAt: Date, deletedAt: Date, outbox: [outboxEntrySchema] });
+    const schema = new Schema<Thing>({ _id: String, tenantId: String, ownerId: String, teamId: String, name: String, version: Number, createdAt: Date, updatedAt: Date, deletedAt: Date, ...outboxFields });
     schema.index({ tenantId: 1, ownerId: 1 });
     model = mongo.model<Thing>('Thing', schema, 'things');
     repo = new ScopedRepository<Thing>(model, 'things', 'thing', new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })), new DocumentLocks(mongo));

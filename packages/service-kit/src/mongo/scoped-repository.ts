@@ -1,10 +1,12 @@
 import type { Model, UpdateQuery } from 'mongoose';
 import type { Principal } from '../auth/principal';
 import { notFound, ServiceError, versionMismatch } from '../errors/service-error';
-import type { OutboxEntry } from '../outbox/outbox-entry';
+import { appendToOutbox, initialOutbox, type OutboxEntry } from '../outbox/outbox-entry';
 import type { OutboxRelay } from '../outbox/outbox-relay';
 import { lockKey, outboxStoreOf, type OutboxStore } from '../outbox/outbox-store';
 import type { DocumentLocks } from './document-locks';
+import { allOf, type Filter } from './filters';
+import { lookupEach } from './lookup-each';
 import { matchesFilter, visibilityFilter, type Access, type ScopeFilter } from './visibility';
 
 /** Fields every tenant-owned record carries; the server owns all but ownerId and teamId. */
@@ -18,9 +20,9 @@ export interface TenantRecord {
   updatedAt: Date;
   deletedAt?: Date | null;
   outbox?: OutboxEntry[];
+  outboxPending?: boolean;
 }
 
-export type Filter = Record<string, unknown>;
 
 export interface FindOptions {
   sort?: Record<string, 1 | -1>;
@@ -62,7 +64,7 @@ export class ScopedRepository<T extends TenantRecord> {
     return includeDeleted ? base : { ...base, deletedAt: null };
   }
 
-  /** Reads by _id alone (the one filter FerretDB v1 pushes down to SQLite) and applies the scope in memory. */
+  /** Reads by _id alone, which every store answers from its primary index, and applies the scope in memory. */
   async findById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T | undefined> {
     const doc = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
     if (!doc || !this.allows(principal, 'read', doc, options.includeDeleted)) return undefined;
@@ -73,6 +75,11 @@ export class ScopedRepository<T extends TenantRecord> {
     return matchesFilter(this.scope(principal, access, includeDeleted), doc as unknown as Record<string, unknown>);
   }
 
+  /** The visible records among `ids`, each read by _id. */
+  findByIds(principal: Principal, ids: readonly string[]): Promise<T[]> {
+    return lookupEach(ids, (id) => this.findById(principal, id));
+  }
+
   async getById(principal: Principal, id: string, options: { includeDeleted?: boolean } = {}): Promise<T> {
     const doc = await this.findById(principal, id, options);
     if (!doc) throw notFound(this.kind);
@@ -80,14 +87,14 @@ export class ScopedRepository<T extends TenantRecord> {
   }
 
   async find(principal: Principal, filter: Filter, options: FindOptions = {}): Promise<T[]> {
-    const query = this.model.find({ ...filter, ...this.scope(principal, 'read', options.includeDeleted) }, { outbox: 0 });
+    const query = this.model.find(allOf(this.scope(principal, 'read', options.includeDeleted), filter), { outbox: 0 });
     if (options.sort) query.sort(options.sort);
     if (options.limit) query.limit(options.limit);
     return query.lean<T[]>();
   }
 
   async count(principal: Principal, filter: Filter): Promise<number> {
-    return this.model.countDocuments({ ...filter, ...this.scope(principal, 'read') });
+    return this.model.countDocuments(allOf(this.scope(principal, 'read'), filter));
   }
 
   /** Inserts with its creation events in the same document, then relays them. */
@@ -95,7 +102,7 @@ export class ScopedRepository<T extends TenantRecord> {
     if (!visibilityFilter(principal, this.resource, 'write')) throw new ServiceError('PERMISSION_DENIED', `not allowed to create ${this.kind}`);
     const now = new Date();
     const entries = events(1);
-    const created = await this.model.create({ ...record, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: entries });
+    const created = await this.model.create({ ...record, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, ...initialOutbox(entries) });
     await this.relay.relayQuietly(this.outboxStore, String(created._id), entries);
     return this.stripOutbox(created.toObject() as T);
   }
@@ -112,7 +119,8 @@ export class ScopedRepository<T extends TenantRecord> {
       const refusal = this.refusal(principal, current, expectedVersion, change.includeDeleted);
       if (refusal) throw refusal;
       const events = change.events(newVersion);
-      const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date() }, $push: { outbox: { $each: events } } });
+      const outbox = appendToOutbox(events);
+      const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date(), ...outbox.$set }, $push: outbox.$push });
       await this.model.updateOne({ _id: id }, update);
       return events;
     });

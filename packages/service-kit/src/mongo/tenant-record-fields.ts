@@ -1,4 +1,4 @@
-import { outboxEntrySchema } from '../outbox/outbox-entry';
+import { outboxFields } from '../outbox/outbox-entry';
 
 /**
  * The schema paths of TenantRecord, which every aggregate's mongoose schema starts with:
@@ -13,5 +13,5 @@ export const tenantRecordFields = {
   createdAt: Date,
   updatedAt: Date,
   deletedAt: { type: Date, default: null },
-  outbox: [outboxEntrySchema],
+  ...outboxFields,
 };

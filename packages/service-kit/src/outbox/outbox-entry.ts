@@ -24,6 +24,29 @@ export const outboxEntrySchema = new Schema<OutboxEntry>(
   { _id: false },
 );
 
+/**
+ * The outbox paths an aggregate's schema carries. `outboxPending` is true while the outbox holds entries: the
+ * sweeper finds pending documents by that one indexed equality, which every store can answer from an index
+ * (a condition on `outbox.createdAt` makes FerretDB read the whole collection).
+ */
+export const outboxFields = {
+  outbox: { type: [outboxEntrySchema], default: [] },
+  outboxPending: { type: Boolean, default: false },
+};
+
+/** Index for the sweeper's lookup; add it to every schema that spreads outboxFields. */
+export const OUTBOX_PENDING_INDEX = { outboxPending: 1 } as const;
+
+/** Fields of a new document that starts with these entries in its outbox. */
+export function initialOutbox(entries: OutboxEntry[]): { outbox: OutboxEntry[]; outboxPending: boolean } {
+  return { outbox: entries, outboxPending: entries.length > 0 };
+}
+
+/** The part of an update that appends entries to a document's outbox. */
+export function appendToOutbox(entries: OutboxEntry[]): { $push: { outbox: { $each: OutboxEntry[] } }; $set: { outboxPending: boolean } } {
+  return { $push: { outbox: { $each: entries } }, $set: { outboxPending: entries.length > 0 } };
+}
+
 export interface DomainEvent {
   /** e.g. "contact.created"; the subject is "crm.contact.created". */
   type: string;

@@ -41,7 +41,7 @@ export class CompanyService {
 
   async batchGet(principal: Principal, ids: readonly string[]): Promise<{ companies: CompanyDoc[]; missingIds: string[] }> {
     if (ids.length > 100) throw invalidArgument([{ field: 'ids', description: 'must list at most 100 ids' }]);
-    const found = await this.store.companies.find(principal, { _id: { $in: [...new Set(ids)] } });
+    const found = await this.store.companies.findByIds(principal, ids);
     const byId = new Map(found.map((c) => [c._id, c]));
     return { companies: ids.flatMap((id) => byId.get(id) ?? []), missingIds: ids.filter((id) => !byId.has(id)) };
   }

@@ -57,7 +57,7 @@ export class ContactService {
 
   async batchGet(principal: Principal, ids: readonly string[]): Promise<{ contacts: ContactDoc[]; missingIds: string[] }> {
     if (ids.length > MAX_BATCH_GET) throw invalidArgument([{ field: 'ids', description: `must list at most ${MAX_BATCH_GET} ids` }]);
-    const found = await this.store.contacts.find(principal, { _id: { $in: [...new Set(ids)] } });
+    const found = await this.store.contacts.findByIds(principal, ids);
     const byId = new Map(found.map((c) => [c._id, c]));
     return { contacts: ids.flatMap((id) => byId.get(id) ?? []), missingIds: ids.filter((id) => !byId.has(id)) };
   }

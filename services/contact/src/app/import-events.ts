@@ -1,4 +1,4 @@
-import { isDuplicateKey, type OutboxEntry } from '@crm/service-kit';
+import { initialOutbox, isDuplicateKey, type OutboxEntry } from '@crm/service-kit';
 import type { ContactStore } from '../store/contact-store';
 
 /**
@@ -8,7 +8,7 @@ import type { ContactStore } from '../store/contact-store';
 export async function publishBatchEvents(store: ContactStore, tenantId: string, batchKey: string, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
   try {
-    await store.batchOutbox.create({ _id: batchKey, tenantId, outbox: entries });
+    await store.batchOutbox.create({ _id: batchKey, tenantId, ...initialOutbox(entries) });
   } catch (error) {
     if (isDuplicateKey(error)) return;
     throw error;

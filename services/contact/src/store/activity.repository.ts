@@ -1,4 +1,4 @@
-import { ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { allOf, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
 import type { ActivityDoc } from './activity.schema';
@@ -18,7 +18,7 @@ export class ActivityRepository extends ScopedRepository<ActivityDoc> {
     const clauses: Array<Record<string, unknown>> = [{ tenantId, contactId, deletedAt: null }];
     if (types.length > 0) clauses.push({ type: { $in: types } });
     if (cursor) clauses.push(afterCursor('occurredAt', cursor));
-    const rows = await this.model.find({ $and: clauses }, { outbox: 0 }).sort({ occurredAt: -1, _id: -1 }).limit(limit + 1).lean<ActivityDoc[]>();
+    const rows = await this.model.find(allOf(...clauses), { outbox: 0 }).sort({ occurredAt: -1, _id: -1 }).limit(limit + 1).lean<ActivityDoc[]>();
     return pageOf(rows, limit, (row) => row.occurredAt);
   }
 
@@ -27,7 +27,7 @@ export class ActivityRepository extends ScopedRepository<ActivityDoc> {
     const clauses: Array<Record<string, unknown>> = [{ companyId }];
     if (types.length > 0) clauses.push({ type: { $in: types } });
     if (cursor) clauses.push(afterCursor('occurredAt', cursor));
-    const rows = await this.find(principal, { $and: clauses }, { sort: { occurredAt: -1, _id: -1 }, limit: limit + 1 });
+    const rows = await this.find(principal, allOf(...clauses), { sort: { occurredAt: -1, _id: -1 }, limit: limit + 1 });
     return pageOf(rows, limit, (row) => row.occurredAt);
   }
 

@@ -1,4 +1,4 @@
-import { ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { allOf, lookupEach, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
 import type { CompanyDoc } from './company.schema';
@@ -30,7 +30,7 @@ export class CompanyRepository extends ScopedRepository<CompanyDoc> {
     if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
     if (filter.nameToken) clauses.push({ searchTokens: filter.nameToken });
     if (cursor) clauses.push(afterCursor('updatedAt', cursor));
-    const rows = await this.find(principal, clauses.length > 0 ? { $and: clauses } : {}, { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
+    const rows = await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
     return pageOf(rows, limit, (row) => row.updatedAt);
   }
 
@@ -42,7 +42,7 @@ export class CompanyRepository extends ScopedRepository<CompanyDoc> {
   /** Live companies of the tenant by domain or external id (imports match on them). */
   byKeys(tenantId: string, field: 'domain' | 'externalId', values: readonly string[]): Promise<CompanyDoc[]> {
     if (values.length === 0) return Promise.resolve([]);
-    return this.model.find({ tenantId, [field]: { $in: values }, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc[]>();
+    return lookupEach(values, (value) => this.model.find({ tenantId, [field]: value, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc[]>());
   }
 
   async insertManyRaw(docs: CompanyDoc[]): Promise<void> {

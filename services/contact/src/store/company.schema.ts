@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { tenantRecordFields, type TenantRecord } from '@crm/service-kit';
+import { OUTBOX_PENDING_INDEX, tenantRecordFields, type TenantRecord } from '@crm/service-kit';
 import type { CompanyFields } from '../domain/company.model';
 
 export interface CompanyDoc extends TenantRecord, CompanyFields {
@@ -34,6 +34,7 @@ companySchema.index({ tenantId: 1, searchTokens: 1 });
 companySchema.index({ tenantId: 1, externalId: 1 });
 companySchema.index({ tenantId: 1, parentCompanyId: 1 });
 companySchema.index({ tenantId: 1, ownerId: 1, updatedAt: -1 });
+companySchema.index(OUTBOX_PENDING_INDEX);
 
 export function companyModel(mongo: Connection): Model<CompanyDoc> {
   return (mongo.models.Company as Model<CompanyDoc> | undefined) ?? mongo.model<CompanyDoc>('Company', companySchema);

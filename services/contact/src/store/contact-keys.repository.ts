@@ -1,4 +1,4 @@
-import { isDuplicateKey, lockKey, type DocumentLocks } from '@crm/service-kit';
+import { isDuplicateKey, lockKey, lookupEach, type DocumentLocks } from '@crm/service-kit';
 import type { Collection, Connection } from 'mongoose';
 
 export type KeyKind = 'email' | 'phone' | 'ext';
@@ -93,7 +93,7 @@ export class ContactKeys {
   async owners(tenantId: string, kind: KeyKind, values: readonly string[]): Promise<Map<string, string>> {
     if (values.length === 0) return new Map();
     const ids = values.map((value) => ContactKeys.claimId(tenantId, { kind, value }));
-    const docs = await this.collection.find({ _id: { $in: ids } }).toArray();
+    const docs = await lookupEach(ids, (id) => this.collection.findOne({ _id: id }));
     return new Map(docs.map((d) => [d.value, d.contactId]));
   }
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { tenantRecordFields, type TenantRecord } from '@crm/service-kit';
+import { OUTBOX_PENDING_INDEX, tenantRecordFields, type TenantRecord } from '@crm/service-kit';
 import type { ContactFields } from '../domain/contact.model';
 
 /** A contact as stored: the fields, the denormalised company, and the keys that search and dedup are served by. */
@@ -67,6 +67,7 @@ contactSchema.index({ tenantId: 1, ownerId: 1, updatedAt: -1 });
 contactSchema.index({ tenantId: 1, teamId: 1, updatedAt: -1 });
 contactSchema.index({ tenantId: 1, tags: 1 });
 contactSchema.index({ tenantId: 1, lifecycleStage: 1 });
+contactSchema.index(OUTBOX_PENDING_INDEX);
 
 export function contactModel(mongo: Connection): Model<ContactDoc> {
   return (mongo.models.Contact as Model<ContactDoc> | undefined) ?? mongo.model<ContactDoc>('Contact', contactSchema);

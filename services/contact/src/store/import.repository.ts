@@ -1,4 +1,4 @@
-import { lockKey, notFound, visibilityFilter, type DocumentLocks, type OutboxEntry, type Principal } from '@crm/service-kit';
+import { allOf, lockKey, notFound, visibilityFilter, type DocumentLocks, type OutboxEntry, type Principal } from '@crm/service-kit';
 import type { Collection, Connection } from 'mongoose';
 import type { ColumnMapping, ImportEntity, MatchBy } from '../domain/csv-mapping';
 import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
@@ -62,6 +62,7 @@ export interface BatchOutboxDoc {
   _id: string;
   tenantId: string;
   outbox: OutboxEntry[];
+  outboxPending: boolean;
 }
 
 export const FIRST_ERRORS_KEPT = 20;
@@ -117,7 +118,7 @@ export class ImportRepository {
   async list(principal: Principal, limit: number, cursor: CursorKey | undefined): Promise<Page<ImportJobDoc>> {
     const clauses: Array<Record<string, unknown>> = [this.scope(principal)];
     if (cursor) clauses.push(afterCursor('createdAt', cursor));
-    const rows = await this.jobs.find({ $and: clauses }).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
+    const rows = await this.jobs.find(allOf(...clauses)).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
     return pageOf(rows, limit, (row) => row.createdAt);
   }
 
@@ -148,9 +149,14 @@ export class ImportRepository {
     });
   }
 
-  /** Jobs a worker may take: queued, or running under a lease that ran out (its worker died). */
-  claimable(now: Date): Promise<ImportJobDoc[]> {
-    return this.jobs.find({ $or: [{ status: 'queued' }, { status: 'running', leaseUntil: { $lt: now } }] }).sort({ createdAt: 1 }).limit(10).toArray();
+  /**
+   * Jobs a worker may take: queued, or running under a lease that ran out (its worker died). Two equality
+   * queries on the status index rather than one $or, which FerretDB would answer by reading every job.
+   */
+  async claimable(now: Date): Promise<ImportJobDoc[]> {
+    const [queued, running] = await Promise.all([this.jobs.find({ status: 'queued' }).toArray(), this.jobs.find({ status: 'running' }).toArray()]);
+    const expired = running.filter((job) => job.leaseUntil !== null && job.leaseUntil < now);
+    return [...queued, ...expired].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).slice(0, 10);
   }
 
   private scope(principal: Principal): Record<string, unknown> {

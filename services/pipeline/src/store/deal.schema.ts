@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxEntrySchema, type TenantRecord } from '@crm/service-kit';
+import { outboxFields, OUTBOX_PENDING_INDEX, type TenantRecord } from '@crm/service-kit';
 import type { DealFields } from '../domain/deal';
 
 export type DealDocument = TenantRecord & DealFields;
@@ -20,7 +20,7 @@ const dealSchema = new Schema<DealDocument>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
-    outbox: { type: [outboxEntrySchema], default: [] },
+    ...outboxFields,
     title: { type: String, required: true },
     amountMinor: { type: Number, required: true },
     currency: { type: String, required: true },
@@ -49,6 +49,7 @@ dealSchema.index({ tenantId: 1, ownerId: 1, _id: 1 });
 dealSchema.index({ tenantId: 1, teamId: 1, _id: 1 });
 dealSchema.index({ tenantId: 1, contactId: 1 });
 dealSchema.index({ tenantId: 1, companyId: 1 });
+dealSchema.index(OUTBOX_PENDING_INDEX);
 dealSchema.index({ tenantId: 1, forecastDate: 1 });
 
 export function dealModel(connection: Connection): Model<DealDocument> {

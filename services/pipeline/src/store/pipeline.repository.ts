@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
-import { isDuplicateKey, lockKey, notFound, outboxEntrySchema, outboxStoreOf, versionMismatch, type DocumentLocks, type OutboxEntry, type OutboxRelay, type OutboxStore } from '@crm/service-kit';
+import { isDuplicateKey, lockKey, notFound, appendToOutbox, initialOutbox, outboxFields, OUTBOX_PENDING_INDEX, outboxStoreOf, versionMismatch, type DocumentLocks, type OutboxEntry, type OutboxRelay, type OutboxStore } from '@crm/service-kit';
 import type { Stage } from '../domain/stage';
 
 export interface PipelineDocument {
@@ -36,11 +36,12 @@ const pipelineSchema = new Schema<PipelineDocument>(
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
-    outbox: { type: [outboxEntrySchema], default: [] },
+    ...outboxFields,
   },
   { versionKey: false, strict: 'throw' },
 );
 pipelineSchema.index({ tenantId: 1, createdAt: 1 });
+pipelineSchema.index(OUTBOX_PENDING_INDEX);
 
 export interface PipelineChange {
   name?: string;
@@ -100,7 +101,7 @@ export class PipelineRepository {
     const now = new Date();
     const doc: PipelineDocument = { _id: id, tenantId, ...fields, version: 1, createdAt: now, updatedAt: now };
     const entries = events(doc);
-    await this.model.create({ ...doc, outbox: entries });
+    await this.model.create({ ...doc, ...initialOutbox(entries) });
     await this.relay.relayQuietly(this.outboxStore, id, entries);
     return doc;
   }
@@ -116,7 +117,8 @@ export class PipelineRepository {
       const decided = await change(current);
       const next: PipelineDocument = { ...current, name: decided.name ?? current.name, stages: decided.stages ?? current.stages, version: current.version + 1, updatedAt: new Date() };
       const entries = decided.events(next.version, next);
-      await this.model.updateOne({ _id: id }, { $set: { name: next.name, stages: next.stages, version: next.version, updatedAt: next.updatedAt }, $push: { outbox: { $each: entries } } });
+      const outbox = appendToOutbox(entries);
+      await this.model.updateOne({ _id: id }, { $set: { name: next.name, stages: next.stages, version: next.version, updatedAt: next.updatedAt, ...outbox.$set }, $push: outbox.$push });
       return { next, entries };
     });
     await this.relay.relayQuietly(this.outboxStore, id, entries);
