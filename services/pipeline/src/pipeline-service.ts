@@ -9,6 +9,7 @@ import { contactSyncConsumer } from './events/contact-sync.consumer';
 import { projectionConsumer } from './events/projection.consumer';
 import { dealHandlers } from './rpc/deal.rpc';
 import { pipelineHandlers } from './rpc/pipeline.rpc';
+import { ColumnHeadRepository } from './store/column-head.repository';
 import { DealRepository } from './store/deal.repository';
 import { dealModel } from './store/deal.schema';
 import { DealSettingsRepository } from './store/deal-settings.repository';
@@ -42,11 +43,12 @@ export async function startPipelineService(config: PipelineConfig, options: Star
       const models = { deals: dealModel(deps.mongo), pipelines: PipelineRepository.modelFor(deps.mongo), settings: DealSettingsRepository.modelFor(deps.mongo) };
       // Indexes exist before the first request rather than whenever autoIndex gets to them.
       await Promise.all(Object.values(models).map((model) => model.init()));
-      const deals = new DealRepository(models.deals, deps.relay, deps.locks);
+      const heads = { repository: new ColumnHeadRepository(deps.mongo, deps.locks), size: config.PIPELINE_BOARD_HEAD_SIZE, log: deps.log };
+      const deals = new DealRepository(models.deals, deps.relay, deps.locks, heads);
       const pipelines = new PipelineRepository(models.pipelines, deps.relay, deps.locks);
       const settings = new DealSettingsRepository(models.settings, deps.locks);
       const projections = new ProjectionRepository(deps.mongo, deps.locks);
-      app = { deals, pipelines, settings, projections, contacts, locks: deps.locks, namespace: config.NATS_NAMESPACE };
+      app = { deals, heads, pipelines, settings, projections, contacts, locks: deps.locks, namespace: config.NATS_NAMESPACE };
       deps.grpc.addService('crm.pipeline.v1.PipelineService', PipelineServiceService, pipelineHandlers(app));
       deps.grpc.addService('crm.pipeline.v1.DealService', DealServiceService, dealHandlers(app));
       await ensureStreamExists(deps.bus, CONTACT_STREAM);

@@ -1,4 +1,4 @@
-import { allOf } from './filters';
+import { allOf, compareBy, equalityBranches } from './filters';
 import { matchesFilter } from './visibility';
 
 describe('allOf', () => {
@@ -20,5 +20,49 @@ describe('allOf', () => {
 
   it('returns a plain filter when nothing needs $and', () => {
     expect(allOf({ tenantId: 'acme' }, { deletedAt: null })).toEqual({ tenantId: 'acme', deletedAt: null });
+  });
+});
+
+describe('equalityBranches', () => {
+  it('splits a manager scope into one equality filter per team and one for the owner', () => {
+    const scope = { tenantId: 'acme', deletedAt: null, $or: [{ teamId: { $in: ['east', 'north'] } }, { ownerId: 'm1' }] };
+    expect(equalityBranches(scope)).toEqual([
+      { tenantId: 'acme', deletedAt: null, teamId: 'east' },
+      { tenantId: 'acme', deletedAt: null, teamId: 'north' },
+      { tenantId: 'acme', deletedAt: null, ownerId: 'm1' },
+    ]);
+  });
+
+  it('matches exactly the records the $or matches', () => {
+    const scope = { tenantId: 'acme', $or: [{ teamId: { $in: ['east', 'north'] } }, { ownerId: 'm1' }] };
+    const records = [
+      { tenantId: 'acme', teamId: 'east', ownerId: 'r1' },
+      { tenantId: 'acme', teamId: 'west', ownerId: 'm1' },
+      { tenantId: 'acme', teamId: 'west', ownerId: 'r2' },
+      { tenantId: 'globex', teamId: 'east', ownerId: 'm1' },
+    ];
+    for (const record of records) {
+      expect(equalityBranches(scope).some((branch) => matchesFilter(branch, record))).toBe(matchesFilter(scope, record));
+    }
+  });
+
+  it('leaves a filter alone when its $or holds other operators, or when it has none', () => {
+    const ranged = { tenantId: 'acme', $or: [{ rank: { $gt: 'a' } }, { ownerId: 'm1' }] };
+    expect(equalityBranches(ranged)).toEqual([ranged]);
+    expect(equalityBranches({ tenantId: 'acme' })).toEqual([{ tenantId: 'acme' }]);
+  });
+});
+
+describe('compareBy', () => {
+  it('orders by each key in turn, in its direction, with missing values first', () => {
+    const rows = [
+      { rank: 'b', _id: '2' },
+      { rank: 'a', _id: '9' },
+      { rank: 'b', _id: '1' },
+      { _id: '5' },
+    ];
+    expect([...rows].sort(compareBy({ rank: 1, _id: -1 })).map((r) => r._id)).toEqual(['5', '9', '2', '1']);
+    const dated = [{ at: new Date(2) }, { at: new Date(3) }, { at: new Date(1) }];
+    expect([...dated].sort(compareBy({ at: -1 })).map((r) => r.at.getTime())).toEqual([3, 2, 1]);
   });
 });

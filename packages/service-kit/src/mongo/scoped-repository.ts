@@ -5,7 +5,7 @@ import { appendToOutbox, initialOutbox, type OutboxEntry } from '../outbox/outbo
 import type { OutboxRelay } from '../outbox/outbox-relay';
 import { lockKey, outboxStoreOf, type OutboxStore } from '../outbox/outbox-store';
 import type { DocumentLocks } from './document-locks';
-import { allOf, type Filter } from './filters';
+import { allOf, compareBy, equalityBranches, type Filter, type SortSpec } from './filters';
 import { lookupEach } from './lookup-each';
 import { matchesFilter, visibilityFilter, type Access, type ScopeFilter } from './visibility';
 
@@ -25,7 +25,7 @@ export interface TenantRecord {
 
 
 export interface FindOptions {
-  sort?: Record<string, 1 | -1>;
+  sort?: SortSpec;
   limit?: number;
   includeDeleted?: boolean;
 }
@@ -86,8 +86,21 @@ export class ScopedRepository<T extends TenantRecord> {
     return doc;
   }
 
+  /**
+   * Visible records matching `filter`. A scope that is a union of equalities (a manager's teams and own records)
+   * runs as one query per branch, each answered from an index, merged here in the requested order.
+   */
   async find(principal: Principal, filter: Filter, options: FindOptions = {}): Promise<T[]> {
-    const query = this.model.find(allOf(this.scope(principal, 'read', options.includeDeleted), filter), { outbox: 0 });
+    const branches = equalityBranches(this.scope(principal, 'read', options.includeDeleted));
+    const found = await Promise.all(branches.map((branch) => this.findRaw(allOf(branch, filter), options)));
+    if (found.length === 1) return found[0] ?? [];
+    const merged = [...new Map(found.flat().map((doc) => [doc._id, doc])).values()];
+    if (options.sort) merged.sort(compareBy(options.sort) as (a: T, b: T) => number);
+    return options.limit ? merged.slice(0, options.limit) : merged;
+  }
+
+  private findRaw(filter: Filter, options: FindOptions): Promise<T[]> {
+    const query = this.model.find(filter, { outbox: 0 });
     if (options.sort) query.sort(options.sort);
     if (options.limit) query.limit(options.limit);
     return query.lean<T[]>();
@@ -104,7 +117,9 @@ export class ScopedRepository<T extends TenantRecord> {
     const entries = events(1);
     const created = await this.model.create({ ...record, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, ...initialOutbox(entries) });
     await this.relay.relayQuietly(this.outboxStore, String(created._id), entries);
-    return this.stripOutbox(created.toObject() as T);
+    const stored = this.stripOutbox(created.toObject() as T);
+    await this.afterWrite(undefined, stored);
+    return stored;
   }
 
   /**
@@ -114,21 +129,28 @@ export class ScopedRepository<T extends TenantRecord> {
    */
   async updateVersioned(principal: Principal, id: string, expectedVersion: number, change: VersionedUpdate): Promise<T> {
     const newVersion = expectedVersion + 1;
-    const entries = await this.locks.withLock(lockKey(this.model.collection.collectionName, id), async () => {
+    const { entries, before } = await this.locks.withLock(lockKey(this.model.collection.collectionName, id), async () => {
       const current = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
       const refusal = this.refusal(principal, current, expectedVersion, change.includeDeleted);
-      if (refusal) throw refusal;
+      if (refusal || !current) throw refusal ?? notFound(this.kind);
       const events = change.events(newVersion);
       const outbox = appendToOutbox(events);
       const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date(), ...outbox.$set }, $push: outbox.$push });
       await this.model.updateOne({ _id: id }, update);
-      return events;
+      return { entries: events, before: current };
     });
     await this.relay.relayQuietly(this.outboxStore, id, entries);
     const updated = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
     if (!updated) throw notFound(this.kind);
+    await this.afterWrite(before, updated);
     return updated;
   }
+
+  /**
+   * Called once a write is stored and its events relayed, with the record before (none for an insert) and after.
+   * For upkeep a subclass derives from its records; it must not throw, since the write has already happened.
+   */
+  protected async afterWrite(_before: T | undefined, _after: T): Promise<void> {}
 
   /** Why the caller may not change this record now: not visible (NOT_FOUND), stale, or visible but not theirs. */
   private refusal(principal: Principal, current: T | null, expectedVersion: number, includeDeleted = false): ServiceError | undefined {

@@ -1,6 +1,6 @@
 import { hasRole, lockKey, ServiceError, visibilityFilter, type DocumentLocks, type Principal } from '@crm/service-kit';
 import type { ContactDirectory } from '../clients/contact-directory';
-import type { DealRepository } from '../store/deal.repository';
+import type { ColumnHeads, DealRepository } from '../store/deal.repository';
 import type { DealSettingsRepository } from '../store/deal-settings.repository';
 import type { PipelineRepository } from '../store/pipeline.repository';
 import type { ProjectionRepository } from '../store/projection.repository';
@@ -8,6 +8,7 @@ import type { ProjectionRepository } from '../store/projection.repository';
 /** What the use cases work with; built once by the service's wiring. */
 export interface AppDeps {
   deals: DealRepository;
+  heads: ColumnHeads;
   pipelines: PipelineRepository;
   settings: DealSettingsRepository;
   projections: ProjectionRepository;

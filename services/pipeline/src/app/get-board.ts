@@ -4,6 +4,7 @@ import { invalidFields } from '../domain/invalid-fields';
 import type { DealDocument } from '../store/deal.schema';
 import type { PipelineDocument } from '../store/pipeline.repository';
 import { visibilityPredicate } from '../store/scope-matcher';
+import { firstPageOfColumn } from './column-page';
 import { assertMaySeeDeals, type AppDeps } from './app-deps';
 import { loadPipeline } from './pipelines';
 
@@ -31,7 +32,7 @@ export interface Board {
 
 /**
  * Totals come from the board projection (one document read by id, filtered in memory by the caller's visibility),
- * the deals from one scoped, ranked query per column.
+ * the deals from each column's head (app/column-page).
  */
 export async function getBoard(deps: AppDeps, principal: Principal, request: BoardRequest): Promise<Board> {
   assertMaySeeDeals(principal);
@@ -43,7 +44,7 @@ export async function getBoard(deps: AppDeps, principal: Principal, request: Boa
   );
   const totals = boardTotals(pipeline.stages, cells);
   const [pages, settings] = await Promise.all([
-    Promise.all(totals.map((column) => (perStage > 0 ? deps.deals.list(principal, { pipelineId: pipeline._id, stageId: column.stage.id, ownerId: request.ownerId, teamId: request.teamId }, perStage) : { deals: [], nextCursor: '' }))),
+    Promise.all(totals.map((column) => (perStage > 0 ? firstPageOfColumn(deps, principal, { tenantId: principal.tenantId, pipelineId: pipeline._id, stageId: column.stage.id }, { ownerId: request.ownerId, teamId: request.teamId }, perStage) : { deals: [], nextCursor: '' }))),
     deps.settings.get(principal.tenantId),
   ]);
   return { pipeline, columns: totals.map((column, i) => ({ ...column, deals: pages[i]?.deals ?? [], nextCursor: pages[i]?.nextCursor ?? '' })), definitions: settings.customFields };

@@ -1,5 +1,8 @@
 import type { Model, UpdateQuery } from 'mongoose';
-import { lockKey, ScopedRepository, type DocumentLocks, type Filter, type OutboxRelay, type Principal } from '@crm/service-kit';
+import type { Logger } from 'pino';
+import { lockKey, lookupEach, ScopedRepository, type DocumentLocks, type Filter, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { placeInHead, removeFromHead, type HeadEntry } from '../domain/column-head';
+import type { Column, ColumnHeadRepository } from './column-head.repository';
 import { DEALS_COLLECTION, type DealDocument } from './deal.schema';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
@@ -19,10 +22,56 @@ export interface DealPage {
   nextCursor: string;
 }
 
+export interface ColumnHeads {
+  repository: ColumnHeadRepository;
+  size: number;
+  log: Logger;
+}
+
+/** The board column a live deal is in; deleted deals are in none. */
+export function columnOf(deal: DealDocument): Column | undefined {
+  return deal.deletedAt ? undefined : { tenantId: deal.tenantId, pipelineId: deal.pipelineId, stageId: deal.stageId };
+}
+
+const sameColumn = (a: Column, b: Column) => a.tenantId === b.tenantId && a.pipelineId === b.pipelineId && a.stageId === b.stageId;
+
 /** Deals, always scoped to the caller's tenant and visibility (resource "deals" for partner scopes). */
 export class DealRepository extends ScopedRepository<DealDocument> {
-  constructor(model: Model<DealDocument>, relay: OutboxRelay, locks: DocumentLocks) {
+  constructor(
+    model: Model<DealDocument>,
+    relay: OutboxRelay,
+    locks: DocumentLocks,
+    private readonly heads: ColumnHeads,
+  ) {
     super(model, 'deals', 'deal', relay, locks);
+  }
+
+  /** Keeps the column heads in step with every deal write (see domain/column-head). */
+  protected override async afterWrite(before: DealDocument | undefined, after: DealDocument): Promise<void> {
+    const from = before ? columnOf(before) : undefined;
+    const to = columnOf(after);
+    const stays = Boolean(from && to && sameColumn(from, to));
+    try {
+      if (from && !stays) await this.heads.repository.change(from, (head) => removeFromHead(head, after._id));
+      if (to && !(stays && before?.rank === after.rank)) await this.heads.repository.change(to, (head) => placeInHead(head, { id: after._id, rank: after.rank }, this.heads.size));
+    } catch (error) {
+      // The write itself stands; the board finds the stale head when it checks it, and rebuilds it.
+      this.heads.log.warn({ err: error, dealId: after._id }, 'column head not updated');
+    }
+  }
+
+  /** The first `count` live deals of a column in board order, whoever owns them: what a column head is built from. */
+  async firstOfColumn(column: Column, count: number): Promise<HeadEntry[]> {
+    const deals = await this.model.find({ ...column, deletedAt: null }, { _id: 1, rank: 1 }).sort({ rank: 1, _id: 1 }).limit(count).lean<Array<Pick<DealDocument, '_id' | 'rank'>>>();
+    return deals.map((deal) => ({ id: deal._id, rank: deal.rank }));
+  }
+
+  /** Deals of a tenant by id, whoever may see them, each read by _id: for checking a column head. */
+  inTenantByIds(tenantId: string, ids: readonly string[]): Promise<DealDocument[]> {
+    return lookupEach(ids, async (id) => {
+      const deal = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<DealDocument>();
+      return deal?.tenantId === tenantId ? deal : undefined;
+    });
   }
 
   /**

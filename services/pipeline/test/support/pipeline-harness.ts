@@ -30,7 +30,8 @@ export class PipelineHarness {
   readonly namespace = uniqueNamespace('pipeline');
   private clients: Client[] = [];
 
-  async start(): Promise<void> {
+  /** `boardHeadSize` sets PIPELINE_BOARD_HEAD_SIZE, so tests can make columns longer than their heads. */
+  async start(options: { boardHeadSize?: number } = {}): Promise<void> {
     const infra = infraEnv();
     const common = { LOG_LEVEL: 'error', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, NATS_URL: infra.natsUrl, NATS_NAMESPACE: this.namespace, OIDC_ISSUER: infra.issuer };
     this.contact = await startContactService(
@@ -38,7 +39,7 @@ export class PipelineHarness {
       { exit: () => undefined },
     );
     this.pipeline = await startPipelineService(
-      pipelineEnvSchema.parse({ ...common, SERVICE_NAME: 'pipeline', MONGODB_DB: uniqueDbName('pipeline'), OIDC_CLIENT_ID: 'pipeline-service', OIDC_CLIENT_SECRET: 'pipeline-service-secret', CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}` }),
+      pipelineEnvSchema.parse({ ...common, SERVICE_NAME: 'pipeline', MONGODB_DB: uniqueDbName('pipeline'), OIDC_CLIENT_ID: 'pipeline-service', OIDC_CLIENT_SECRET: 'pipeline-service-secret', CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`, PIPELINE_BOARD_HEAD_SIZE: options.boardHeadSize }),
       { exit: () => undefined },
     );
     this.bus = await connectBus({ url: infra.natsUrl, name: 'pipeline-test', namespace: this.namespace });
