@@ -67,8 +67,8 @@ func run(listen, dataDir, postgresURL string, logger *slog.Logger) error {
 		return fmt.Errorf("constructing FerretDB: %w", err)
 	}
 
-	// Cancelling the context makes Run close the listener and the SQLite
-	// files cleanly, so SIGTERM from `infra down` never leaves a torn database.
+	// Cancelling the context makes Run close the listener and the backend
+	// cleanly, so SIGTERM from `infra down` never leaves a torn SQLite file.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

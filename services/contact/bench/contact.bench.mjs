@@ -2,7 +2,7 @@
 // Benchmark (not a test): seeds 100k contacts into a fresh database, then measures type-ahead search latency
 // through gRPC and the throughput of a CSV import through the real import path (upload stream, stored chunks,
 // worker batches). Needs `pnpm build` and the local infrastructure (`pnpm infra up`). Prints progress as it goes.
-//   BENCH_CONTACTS (100000)  BENCH_IMPORT_ROWS (100000)  BENCH_SEARCHES (20)  BENCH_BATCH (2000)
+//   BENCH_CONTACTS (100000)  BENCH_IMPORT_ROWS (100000)  BENCH_SEARCHES (20)  BENCH_LISTS (3)  BENCH_BATCH (2000)
 //   BENCH_DB: reuse a database an earlier run seeded (with BENCH_KEEP_DB=1): seeding is skipped, earlier imports are removed.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 20);
 const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
+const LISTS = Number(process.env.BENCH_LISTS ?? 3);
 
 const FIRST = ['Zoë', 'Ada', 'Grace', 'Alan', 'Marie', 'José', 'Søren', 'Ingrid', 'Björn', 'Chloé', 'Ángel', 'Mateo', 'Olivia', 'Liam', 'Noah', 'Emma', 'Hana', 'Yuki', 'Priya', 'Omar'];
 const LAST = ['García', 'Müller', 'Smith', 'Nakamura', 'Okafor', 'Kowalski', 'Dubois', 'Rossi', 'Jensen', 'Silva', 'Novak', 'Haddad', 'Chen', 'Patel', 'Ivanova', 'Brown', 'Lovelace', 'Hopper', 'Turing', 'Curie'];
@@ -89,6 +90,19 @@ async function searchBench(client, tokenOf) {
   return { p50: pct(latencies, 50), p95: pct(latencies, 95), hits };
 }
 
+/** The first page of the unfiltered contact list: the worst case, every contact of the tenant matches. */
+async function listBench(client, tokenOf) {
+  const latencies = [];
+  for (let i = 0; i < LISTS; i++) {
+    const t = performance.now();
+    const response = await unary(client, 'listContacts', { filter: { ownerId: '', teamId: '', lifecycleStage: '', tag: '', companyId: '', updatedSince: undefined, includeDeleted: false }, page: { limit: 50, cursor: '' } }, await tokenOf());
+    latencies.push(performance.now() - t);
+    log(`list ${i + 1}/${LISTS}: ${response.contacts.length} contacts in ${latencies[i].toFixed(1)} ms`);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: pct(latencies, 50), p95: pct(latencies, 95) };
+}
+
 async function importBench(client, tokenOf) {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${await tokenOf()}`);
@@ -140,12 +154,14 @@ async function main() {
     if (reuse) await forgetImports(service.deps.mongo);
     else await seed(service.deps.mongo, repId);
     const search = await searchBench(contacts, tokenOf);
-    const imported = await importBench(imports, tokenOf);
+    const list = LISTS > 0 ? await listBench(contacts, tokenOf) : undefined;
+    const imported = IMPORT_ROWS > 0 ? await importBench(imports, tokenOf) : undefined;
     console.log('\n=== contact service benchmark ===');
     console.log(`store: ${infra.mongoUrl} (db ${config.MONGODB_DB})`);
     console.log(`seeded contacts: ${CONTACTS}`);
     console.log(`search over ${CONTACTS} contacts (${SEARCHES} queries, gRPC, admin scope): p50 ${search.p50.toFixed(1)} ms, p95 ${search.p95.toFixed(1)} ms`);
-    console.log(`CSV import of ${imported.rows} rows (${imported.status}, ${imported.created} created, ${imported.errors} errors): ${imported.processingRowsPerSec.toFixed(0)} rows/s processing, ${imported.endToEndRowsPerSec.toFixed(0)} rows/s end to end incl. upload`);
+    if (list) console.log(`unfiltered list, first 50 of ${CONTACTS} (${LISTS} calls, admin scope): p50 ${list.p50.toFixed(1)} ms, p95 ${list.p95.toFixed(1)} ms`);
+    if (imported) console.log(`CSV import of ${imported.rows} rows (${imported.status}, ${imported.created} created, ${imported.errors} errors): ${imported.processingRowsPerSec.toFixed(0)} rows/s processing, ${imported.endToEndRowsPerSec.toFixed(0)} rows/s end to end incl. upload`);
   } finally {
     contacts.close();
     imports.close();

@@ -1,5 +1,6 @@
 import type { Deal } from '@crm/proto/crm/pipeline/v1/deal';
 import type { Pipeline } from '@crm/proto/crm/pipeline/v1/pipeline';
+import { lockKey } from '@crm/service-kit';
 import { eventually } from '@crm/testkit';
 import { COLUMN_HEADS } from '../src/store/column-head.repository';
 import { createDeal, PipelineHarness, type Api } from './support/pipeline-harness';
@@ -94,6 +95,20 @@ describe('board columns read from column heads on the real servers', () => {
     await heads().updateOne({ _id: headIdOf('Prospecting') }, { $set: { entries: [{ id: first?.id ?? '', rank: '~stale' }] } });
     await expectColumnAsListed(users.admin, 'Prospecting', 2);
     expect((await heads().findOne({ _id: headIdOf('Prospecting') }))?.entries[0]).toEqual({ id: first?.id, rank: first?.rank });
+  });
+
+  it('answers from the column itself while another reader holds the head being built', async () => {
+    const lockId = lockKey(COLUMN_HEADS, headIdOf('Proposal'));
+    for (const api of [users.rep1, users.rep2]) await createDeal(api, { title: 'proposal', stageId: stage('Proposal') });
+    await heads().deleteOne({ _id: headIdOf('Proposal') });
+    const locks = h.pipeline.deps.mongo.collection<{ _id: string; owner: string; expiresAt: Date }>('document_locks');
+    await locks.insertOne({ _id: lockId, owner: 'another reader', expiresAt: new Date(Date.now() + 60_000) });
+    try {
+      await expectColumnAsListed(users.admin, 'Proposal', 1);
+      expect(await heads().findOne({ _id: headIdOf('Proposal') })).toBeNull();
+    } finally {
+      await locks.deleteOne({ _id: lockId });
+    }
   });
 
   it('rebuilds an old head, healing a change a crash kept from it', async () => {

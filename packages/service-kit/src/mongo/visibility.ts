@@ -32,7 +32,7 @@ export function hasScope(principal: Principal, resource: string, access: Access)
 
 /**
  * Whether a record satisfies a filter built by visibilityFilter() and the repository's scope (equality, null,
- * $in, $or). Lets a store read a document by _id alone, the one filter FerretDB v1 pushes down to SQLite, and
+ * $in, $or). Lets a store read a document by _id alone, which every store answers from its primary index, and
  * apply visibility in memory from the same rule. Unknown operators fail closed.
  */
 export function matchesFilter(filter: Record<string, unknown>, record: Record<string, unknown>): boolean {

@@ -44,15 +44,13 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
   }
 
   /**
-   * Contacts holding every term as a token, for ranking by the caller. The store looks up the longest term, one
-   * equality on the token index; the other terms are checked here, because FerretDB evaluates a second array
-   * condition per document far more slowly than it reads one (measured: 3.1 s against 0.6 s for 5k matches).
+   * Contacts holding every term as a token, for ranking by the caller. One equality per term rather than $all,
+   * the longest first: that one stays a top-level equality, which the store answers from the token index, and
+   * the store checks the others on those candidates only (cheaper on FerretDB than shipping them all here).
    */
-  async searchCandidates(principal: Principal, terms: readonly string[]): Promise<ContactDoc[]> {
-    const [longest, ...others] = [...terms].sort((a, b) => b.length - a.length);
-    if (longest === undefined) return [];
-    const found = await this.find(principal, { searchTokens: longest }, { limit: others.length === 0 ? SEARCH_CANDIDATES : undefined });
-    return found.filter((row) => others.every((term) => row.searchTokens.includes(term))).slice(0, SEARCH_CANDIDATES);
+  searchCandidates(principal: Principal, terms: readonly string[]): Promise<ContactDoc[]> {
+    const longestFirst = [...terms].sort((a, b) => b.length - a.length);
+    return this.find(principal, allOf(...longestFirst.map((term) => ({ searchTokens: term }))), { limit: SEARCH_CANDIDATES });
   }
 
   /**

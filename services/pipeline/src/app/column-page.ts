@@ -1,4 +1,4 @@
-import { visibilityFilter, type Principal } from '@crm/service-kit';
+import { ServiceError, visibilityFilter, type Principal } from '@crm/service-kit';
 import { headOf, type ColumnHead } from '../domain/column-head';
 import type { Column, StoredHead } from '../store/column-head.repository';
 import type { DealPage } from '../store/deal.repository';
@@ -8,7 +8,7 @@ import { visibilityPredicate } from '../store/scope-matcher';
 import type { AppDeps } from './app-deps';
 
 /** A head older than this is rebuilt in the background, healing an update lost to a crash. */
-export const HEAD_MAX_AGE_MS = 15 * 60_000;
+export const HEAD_MAX_AGE_MS = 60 * 60_000;
 
 export interface ColumnFilter {
   ownerId?: string;
@@ -23,14 +23,23 @@ export interface ColumnFilter {
 export async function firstPageOfColumn(deps: AppDeps, principal: Principal, column: Column, filter: ColumnFilter, limit: number): Promise<DealPage> {
   const direct = () => deps.deals.list(principal, { pipelineId: column.pipelineId, stageId: column.stageId, ...filter }, limit);
   if (readsOneOwner(principal, filter)) return direct();
+  try {
+    return (await pageFromCurrentHead(deps, principal, column, filter, limit)) ?? (await direct());
+  } catch (error) {
+    // Another reader is building this head (its lock is busy): answer from the column itself meanwhile.
+    if (error instanceof ServiceError && error.code === 'ABORTED') return direct();
+    throw error;
+  }
+}
+
+async function pageFromCurrentHead(deps: AppDeps, principal: Principal, column: Column, filter: ColumnFilter, limit: number): Promise<DealPage | undefined> {
   let head = await currentHead(deps, column);
   for (let attempt = 0; attempt < 2; attempt++) {
     const read = await pageFromHead(deps, principal, column, head, filter, limit);
-    if (read.page) return read.page;
-    if (!read.stale) break;
+    if (read.page || !read.stale) return read.page;
     head = await rebuildHead(deps, column);
   }
-  return direct();
+  return undefined;
 }
 
 function readsOneOwner(principal: Principal, filter: ColumnFilter): boolean {
