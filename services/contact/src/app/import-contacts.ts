@@ -47,7 +47,7 @@ export class ContactBatchImporter implements BatchImporter {
     const fresh = new Map<string, ContactDoc>();
     for (const row of parsed) if (!fresh.has(row.key)) fresh.set(row.key, this.newContact(job, row, ownership, batchKey));
     // Claim first, look up second: inserting the match keys tells which rows are new in one round trip, and only
-    // the keys already taken need their owners read (a query the store answers by scanning every claim).
+    // the keys already taken need their owners read (one lookup by _id each).
     const taken = await this.store.keys.claimMany(job.tenantId, [...fresh.entries()].map(([value, doc]) => ({ kind, value, contactId: doc._id })));
     const takenValues = [...fresh.keys()].filter((value) => taken.has(ContactKeys.claimId(job.tenantId, { kind, value })));
     const owners = await this.store.keys.owners(job.tenantId, kind, takenValues);

@@ -113,7 +113,7 @@ export class DealRepository extends ScopedRepository<DealDocument> {
    */
   async patchUnversioned(tenantId: string, id: string, change: (current: DealDocument) => UpdateQuery<DealDocument> | undefined): Promise<boolean> {
     return this.locks.withLock(lockKey(DEALS_COLLECTION, id), async () => {
-      // By _id alone, the lookup FerretDB v1 pushes down; the tenant is checked on the document.
+      // By _id alone, which every store answers from its primary index; the tenant is checked on the document.
       const found = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<DealDocument>();
       const current = found?.tenantId === tenantId ? found : undefined;
       const update = current ? change(current) : undefined;
@@ -125,7 +125,7 @@ export class DealRepository extends ScopedRepository<DealDocument> {
 
   /**
    * Live deals of a tenant in batches, for rebuilding projections. One cursor rather than keyset pages: on
-   * FerretDB v1 every page query would scan the whole collection again.
+   * FerretDB v1 every page query (a range and a sort) would read all the tenant's deals again.
    */
   async *scanTenant(tenantId: string, batchSize = 1000): AsyncGenerator<DealDocument[]> {
     const cursor = this.model.find({ tenantId, deletedAt: null }, { outbox: 0, stageHistory: 0, customFields: 0 }).lean<DealDocument[]>().cursor({ batchSize });

@@ -22,9 +22,9 @@ export const APPLIED_MEMORY = 1000;
 
 /**
  * Board and forecast totals kept incrementally, one small document per (tenant, pipeline) and two per (tenant,
- * month), by day and by month, each read by its _id. On FerretDB v1 every other query scans its whole collection, $group sums only
- * the first of several accumulators, and reads cost in proportion to bytes: hence small collections and the
- * compact encoding of projection-codec.
+ * month), by day and by month, each read by its _id. On FerretDB v1 a sum over the deals would read every deal,
+ * $group sums only the first of several accumulators, and reads cost in proportion to bytes: hence these small
+ * documents and the compact encoding of projection-codec.
  */
 export class ProjectionRepository {
   private readonly board: Collection<ProjectionDocument>;
