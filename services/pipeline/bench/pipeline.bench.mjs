@@ -139,7 +139,7 @@ async function main() {
     if (!process.env.BENCH_DB || process.env.BENCH_REBUILD) {
       const rebuildStarted = performance.now();
       const rebuilt = await rebuildProjections(service.app, 'acme', (n) => n % 20_000 === 0 && log(`rebuild: read ${n}/${DEALS} deals`));
-      log(`projections rebuilt from ${rebuilt.deals} deals into ${rebuilt.documents} documents in ${Math.round(performance.now() - rebuildStarted)} ms`);
+      log(`projections rebuilt from ${rebuilt.deals} deals into ${rebuilt.documents} documents, and ${rebuilt.heads} column heads, in ${Math.round(performance.now() - rebuildStarted)} ms`);
     }
 
     const rows = [];

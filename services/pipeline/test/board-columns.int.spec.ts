@@ -2,6 +2,7 @@ import type { Deal } from '@crm/proto/crm/pipeline/v1/deal';
 import type { Pipeline } from '@crm/proto/crm/pipeline/v1/pipeline';
 import { lockKey } from '@crm/service-kit';
 import { eventually } from '@crm/testkit';
+import { rebuildProjections } from '../src/app/rebuild-projections';
 import { COLUMN_HEADS } from '../src/store/column-head.repository';
 import { createDeal, PipelineHarness, type Api } from './support/pipeline-harness';
 
@@ -95,6 +96,17 @@ describe('board columns read from column heads on the real servers', () => {
     await heads().updateOne({ _id: headIdOf('Prospecting') }, { $set: { entries: [{ id: first?.id ?? '', rank: '~stale' }] } });
     await expectColumnAsListed(users.admin, 'Prospecting', 2);
     expect((await heads().findOne({ _id: headIdOf('Prospecting') }))?.entries[0]).toEqual({ id: first?.id, rank: first?.rank });
+  });
+
+  it('builds every column\'s head while rebuilding the projections', async () => {
+    await heads().deleteMany({});
+    const result = await rebuildProjections(h.pipeline.app, 'acme');
+    const all = await listed(users.admin, 'Prospecting');
+    expect(result.heads).toBeGreaterThanOrEqual(2);
+    const head = await heads().findOne({ _id: headIdOf('Prospecting') });
+    expect(head?.entries).toEqual(all.slice(0, HEAD_SIZE).map((d) => ({ id: d.id, rank: d.rank })));
+    expect((head as unknown as { complete: boolean }).complete).toBe(all.length <= HEAD_SIZE);
+    await expectColumnAsListed(users.admin, 'Prospecting', 2);
   });
 
   it('answers from the column itself while another reader holds the head being built', async () => {

@@ -1,4 +1,4 @@
-import { headOf, placeInHead, removeFromHead, type ColumnHead, type HeadEntry } from './column-head';
+import { headOf, keepFirst, placeInHead, removeFromHead, type ColumnHead, type HeadEntry } from './column-head';
 
 const e = (id: string, rank: string): HeadEntry => ({ id, rank });
 const ids = (head: ColumnHead) => head.entries.map((entry) => entry.id);
@@ -35,5 +35,11 @@ describe('column head', () => {
 
   it('removes a deal that left, whatever else it holds', () => {
     expect(removeFromHead(headOf([e('a', 'a1'), e('b', 'a2')], 5), 'a')).toEqual({ entries: [e('b', 'a2')], complete: true });
+  });
+
+  it('keeps the first `count` entries of a stream, in order, whatever order they come in', () => {
+    const stream = [e('d', 'a4'), e('a', 'a1'), e('e', 'a5'), e('c', 'a3'), e('b', 'a2'), e('b0', 'a2')];
+    const firsts = stream.reduce<HeadEntry[]>((kept, entry) => keepFirst(kept, entry, 3), []);
+    expect(firsts.map((entry) => entry.id)).toEqual(['a', 'b', 'b0']);
   });
 });

@@ -41,3 +41,12 @@ export function placeInHead(head: ColumnHead, entry: HeadEntry, size = HEAD_SIZE
 export function removeFromHead(head: ColumnHead, id: string): ColumnHead {
   return { entries: head.entries.filter((e) => e.id !== id), complete: head.complete };
 }
+
+/** `firsts` (in order, at most `count`) with `entry` added if it is among the first `count`: for building heads in one pass. */
+export function keepFirst(firsts: HeadEntry[], entry: HeadEntry, count: number): HeadEntry[] {
+  const last = firsts[firsts.length - 1];
+  if (firsts.length >= count && last !== undefined && compareEntries(entry, last) >= 0) return firsts;
+  const at = firsts.findIndex((e) => compareEntries(entry, e) < 0);
+  const next = at < 0 ? [...firsts, entry] : [...firsts.slice(0, at), entry, ...firsts.slice(at)];
+  return next.slice(0, count);
+}
