@@ -88,4 +88,21 @@ describe('ScopedRepository on the real MongoDB-wire server', () => {
     const winner = attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<Thing>;
     expect((await repo.getById(admin, 'west-1')).name).toBe(winner.value.name);
   });
+
+  it('runs a manager scope as one query per branch, giving each record once, in the requested order', async () => {
+    const created = (id: string, teamId: string) => (version: number) => [
+      toOutboxEntry({ type: 'thing.created', tenantId: 'acme', aggregateId: id, aggregateVersion: version, ownerId: manager.userId, teamId, payloadType: 'crm.probe.v1.ThingCreated', payload: Buffer.from(id) }, manager, namespace),
+    ];
+    // Owned by the manager and in the manager's team: both branches of the scope match it.
+    await repo.insert(manager, { _id: 'mgr-east', ownerId: 'manager', teamId: 'acme-east', name: 'mine, my team' }, created('mgr-east', 'acme-east'));
+    await repo.insert(manager, { _id: 'mgr-west', ownerId: 'manager', teamId: 'acme-west', name: 'mine, other team' }, created('mgr-west', 'acme-west'));
+    expect((await repo.find(manager, {}, { sort: { _id: -1 } })).map((t) => t._id)).toEqual(['mgr-west', 'mgr-east', 'east-1']);
+    expect((await repo.find(manager, {}, { sort: { _id: 1 }, limit: 2 })).map((t) => t._id)).toEqual(['east-1', 'mgr-east']);
+    const scanned: string[] = [];
+    for await (const batch of repo.scan(manager, {}, { batchSize: 2 })) {
+      expect(batch.length).toBeLessThanOrEqual(2);
+      scanned.push(...batch.map((t) => t._id));
+    }
+    expect(scanned.sort()).toEqual(['east-1', 'mgr-east', 'mgr-west']);
+  });
 });

@@ -103,6 +103,23 @@ async function listBench(client, tokenOf) {
   return { p50: pct(latencies, 50), p95: pct(latencies, 95) };
 }
 
+/** An NDJSON export of every contact (admin scope), through the server stream. */
+async function exportBench(client, tokenOf) {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${await tokenOf()}`);
+  const started = performance.now();
+  let bytes = 0;
+  let rows = 0;
+  const stream = client.exportContacts({ format: 'ndjson', filter: { ownerId: '', teamId: '', lifecycleStage: '', tag: '', companyId: '', updatedSince: undefined, includeDeleted: false } }, metadata, { deadline: new Date(Date.now() + 3_600_000) });
+  for await (const piece of stream) {
+    bytes += piece.data.length;
+    for (const byte of piece.data) if (byte === 10) rows++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log(`exported ${rows} contacts (${(bytes / 1024 / 1024).toFixed(1)} MB NDJSON) in ${seconds.toFixed(1)} s`);
+  return { rows, seconds };
+}
+
 async function importBench(client, tokenOf) {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${await tokenOf()}`);
@@ -155,12 +172,14 @@ async function main() {
     else await seed(service.deps.mongo, repId);
     const search = await searchBench(contacts, tokenOf);
     const list = LISTS > 0 ? await listBench(contacts, tokenOf) : undefined;
+    const exported = await exportBench(imports, tokenOf);
     const imported = IMPORT_ROWS > 0 ? await importBench(imports, tokenOf) : undefined;
     console.log('\n=== contact service benchmark ===');
     console.log(`store: ${infra.mongoUrl} (db ${config.MONGODB_DB})`);
     console.log(`seeded contacts: ${CONTACTS}`);
     console.log(`search over ${CONTACTS} contacts (${SEARCHES} queries, gRPC, admin scope): p50 ${search.p50.toFixed(1)} ms, p95 ${search.p95.toFixed(1)} ms`);
     if (list) console.log(`unfiltered list, first 50 of ${CONTACTS} (${LISTS} calls, admin scope): p50 ${list.p50.toFixed(1)} ms, p95 ${list.p95.toFixed(1)} ms`);
+    console.log(`NDJSON export of ${exported.rows} contacts (admin scope): ${exported.seconds.toFixed(1)} s, ${Math.round(exported.rows / exported.seconds)} rows/s`);
     if (imported) console.log(`CSV import of ${imported.rows} rows (${imported.status}, ${imported.created} created, ${imported.errors} errors): ${imported.processingRowsPerSec.toFixed(0)} rows/s processing, ${imported.endToEndRowsPerSec.toFixed(0)} rows/s end to end incl. upload`);
   } finally {
     contacts.close();

@@ -21,17 +21,15 @@ export class CompanyRepository extends ScopedRepository<CompanyDoc> {
   }
 
   async list(principal: Principal, filter: CompanyListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<CompanyDoc>> {
-    const clauses: Array<Record<string, unknown>> = [];
-    if (filter.ownerId) clauses.push({ ownerId: filter.ownerId });
-    if (filter.teamId) clauses.push({ teamId: filter.teamId });
-    if (filter.industry) clauses.push({ industry: filter.industry });
-    if (filter.domain) clauses.push({ domain: filter.domain });
-    if (filter.parentCompanyId) clauses.push({ parentCompanyId: filter.parentCompanyId });
-    if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
-    if (filter.nameToken) clauses.push({ searchTokens: filter.nameToken });
+    const clauses = listClauses(filter);
     if (cursor) clauses.push(afterCursor('updatedAt', cursor));
     const rows = await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
     return pageOf(rows, limit, (row) => row.updatedAt);
+  }
+
+  /** Everything `list` would page through, in one pass and no particular order (exports). */
+  scanList(principal: Principal, filter: CompanyListFilter): AsyncGenerator<CompanyDoc[]> {
+    return this.scan(principal, allOf(...listClauses(filter)), { includeDeleted: filter.includeDeleted });
   }
 
   /** A company of the tenant by id, whatever the caller sees: contacts denormalise its name and domain. */
@@ -52,4 +50,16 @@ export class CompanyRepository extends ScopedRepository<CompanyDoc> {
   findByImportBatch(tenantId: string, batch: string): Promise<CompanyDoc[]> {
     return this.model.find({ tenantId, importBatch: batch }, { outbox: 0 }).lean<CompanyDoc[]>();
   }
+}
+
+function listClauses(filter: CompanyListFilter): Array<Record<string, unknown>> {
+  const clauses: Array<Record<string, unknown>> = [];
+  if (filter.ownerId) clauses.push({ ownerId: filter.ownerId });
+  if (filter.teamId) clauses.push({ teamId: filter.teamId });
+  if (filter.industry) clauses.push({ industry: filter.industry });
+  if (filter.domain) clauses.push({ domain: filter.domain });
+  if (filter.parentCompanyId) clauses.push({ parentCompanyId: filter.parentCompanyId });
+  if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
+  if (filter.nameToken) clauses.push({ searchTokens: filter.nameToken });
+  return clauses;
 }

@@ -31,16 +31,15 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
   }
 
   async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
-    const clauses: Array<Record<string, unknown>> = [];
-    if (filter.ownerId) clauses.push({ ownerId: filter.ownerId });
-    if (filter.teamId) clauses.push({ teamId: filter.teamId });
-    if (filter.lifecycleStage) clauses.push({ lifecycleStage: filter.lifecycleStage });
-    if (filter.tag) clauses.push({ tags: filter.tag.trim().toLowerCase() });
-    if (filter.companyId) clauses.push({ companyId: filter.companyId });
-    if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
+    const clauses = listClauses(filter);
     if (cursor) clauses.push(afterCursor('updatedAt', cursor));
     const rows = await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
     return pageOf(rows, limit, (row) => row.updatedAt);
+  }
+
+  /** Everything `list` would page through, in one pass and no particular order (exports). */
+  scanList(principal: Principal, filter: ContactListFilter): AsyncGenerator<ContactDoc[]> {
+    return this.scan(principal, allOf(...listClauses(filter)), { includeDeleted: filter.includeDeleted });
   }
 
   /**
@@ -112,4 +111,15 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
   findByImportBatch(tenantId: string, batch: string): Promise<ContactDoc[]> {
     return this.model.find({ tenantId, importBatch: batch }, { outbox: 0 }).lean<ContactDoc[]>();
   }
+}
+
+function listClauses(filter: ContactListFilter): Array<Record<string, unknown>> {
+  const clauses: Array<Record<string, unknown>> = [];
+  if (filter.ownerId) clauses.push({ ownerId: filter.ownerId });
+  if (filter.teamId) clauses.push({ teamId: filter.teamId });
+  if (filter.lifecycleStage) clauses.push({ lifecycleStage: filter.lifecycleStage });
+  if (filter.tag) clauses.push({ tags: filter.tag.trim().toLowerCase() });
+  if (filter.companyId) clauses.push({ companyId: filter.companyId });
+  if (filter.updatedSince) clauses.push({ updatedAt: { $gte: filter.updatedSince } });
+  return clauses;
 }
