@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 const require = createRequire(import.meta.url);
 const { credentials, Metadata } = require('@grpc/grpc-js');
 const { ContactServiceClient } = require('@crm/proto/crm/contact/v1/contact');
-const { ImportServiceClient } = require('@crm/proto/crm/contact/v1/import');
+const { ExportServiceClient, ImportServiceClient } = require('@crm/proto/crm/contact/v1/import');
 const { infraEnv, userToken } = require('@crm/testkit');
 const { contactEnvSchema } = require('../dist/config.js');
 const { startContactService } = require('../dist/contact-service.js');
@@ -167,12 +167,13 @@ async function main() {
   const repId = JSON.parse(Buffer.from(rep.split('.')[1], 'base64url').toString()).sub;
   const contacts = new ContactServiceClient(address, credentials.createInsecure());
   const imports = new ImportServiceClient(address, credentials.createInsecure());
+  const exports = new ExportServiceClient(address, credentials.createInsecure());
   try {
     if (reuse) await forgetImports(service.deps.mongo);
     else await seed(service.deps.mongo, repId);
     const search = await searchBench(contacts, tokenOf);
     const list = LISTS > 0 ? await listBench(contacts, tokenOf) : undefined;
-    const exported = await exportBench(imports, tokenOf);
+    const exported = await exportBench(exports, tokenOf);
     const imported = IMPORT_ROWS > 0 ? await importBench(imports, tokenOf) : undefined;
     console.log('\n=== contact service benchmark ===');
     console.log(`store: ${infra.mongoUrl} (db ${config.MONGODB_DB})`);
@@ -184,6 +185,7 @@ async function main() {
   } finally {
     contacts.close();
     imports.close();
+    exports.close();
     if (!process.env.BENCH_KEEP_DB) await service.deps.mongo.dropDatabase().catch(() => undefined);
     await service.shutdown('bench done');
   }
