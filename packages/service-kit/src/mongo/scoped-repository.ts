@@ -130,10 +130,6 @@ export class ScopedRepository<T extends TenantRecord> {
     return query.lean<T[]>();
   }
 
-  async count(principal: Principal, filter: Filter): Promise<number> {
-    return this.model.countDocuments(allOf(this.scope(principal, 'read'), filter));
-  }
-
   /** Inserts with its creation events in the same document, then relays them. */
   async insert(principal: Principal, record: Omit<T, 'tenantId' | 'version' | 'createdAt' | 'updatedAt' | 'outbox'>, events: (version: number) => OutboxEntry[]): Promise<T> {
     if (!visibilityFilter(principal, this.resource, 'write')) throw new ServiceError('PERMISSION_DENIED', `not allowed to create ${this.kind}`);
