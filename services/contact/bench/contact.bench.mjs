@@ -16,6 +16,8 @@ const { contactEnvSchema } = require('../dist/config.js');
 const { startContactService } = require('../dist/contact-service.js');
 const { EMPTY_CONTACT } = require('../dist/domain/contact.model.js');
 const { deriveContactFields } = require('../dist/domain/contact-derived.js');
+const { slotOf } = require('../dist/domain/list-slots.js');
+const { ListSlots } = require('../dist/store/list-slots.repository.js');
 const { v7: uuidv7 } = require('uuid');
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
@@ -39,6 +41,7 @@ function person(i, domain) {
 async function seed(mongo, ownerId) {
   const contacts = mongo.collection('contacts');
   const keys = mongo.collection('contact_keys');
+  const slots = new ListSlots(mongo, 'contact_list_slots');
   const started = performance.now();
   for (let at = 0; at < CONTACTS; at += BATCH) {
     const now = new Date();
@@ -48,9 +51,11 @@ async function seed(mongo, ownerId) {
       const p = person(i, 'seed.example');
       const fields = { ...EMPTY_CONTACT, firstName: p.first, lastName: p.last, emails: [{ address: p.email, primary: true, label: '' }], phones: [{ number: p.phone, primary: true, label: '' }] };
       const id = uuidv7();
-      docs.push({ _id: id, tenantId: 'acme', ownerId, teamId: 'acme-east', ...fields, companyId: '', companyName: '', companyDomain: '', ...deriveContactFields({ ...fields, companyName: '' }), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: '' });
+      docs.push({ _id: id, tenantId: 'acme', ownerId, teamId: 'acme-east', ...fields, companyId: '', companyName: '', companyDomain: '', ...deriveContactFields({ ...fields, companyName: '' }), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: '', updatedSlot: slotOf(now) });
       claims.push({ _id: `acme:email:${p.email}`, tenantId: 'acme', kind: 'email', value: p.email, contactId: id, claimedAt: now });
     }
+    // As the service's own writes do: the slot's markers first, then the contacts.
+    await slots.mark('acme', [now]);
     await contacts.insertMany(docs, { ordered: false });
     await keys.insertMany(claims, { ordered: false }).catch(() => undefined);
     if ((at / BATCH) % 5 === 0 || at + BATCH >= CONTACTS) log(`seeded ${Math.min(CONTACTS, at + BATCH)}/${CONTACTS} contacts (${Math.round(Math.min(CONTACTS, at + BATCH) / ((performance.now() - started) / 1000))}/s)`);
@@ -90,7 +95,7 @@ async function searchBench(client, tokenOf) {
   return { p50: pct(latencies, 50), p95: pct(latencies, 95), hits };
 }
 
-/** The first page of the unfiltered contact list: the worst case, every contact of the tenant matches. */
+/** The first page of the unfiltered contact list, which walks the time slots newest first. */
 async function listBench(client, tokenOf) {
   const latencies = [];
   for (let i = 0; i < LISTS; i++) {

@@ -135,7 +135,8 @@ export class ScopedRepository<T extends TenantRecord> {
     if (!visibilityFilter(principal, this.resource, 'write')) throw new ServiceError('PERMISSION_DENIED', `not allowed to create ${this.kind}`);
     const now = new Date();
     const entries = events(1);
-    const created = await this.model.create({ ...record, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, ...initialOutbox(entries) });
+    const stamp = await this.beforeWrite(principal.tenantId, now);
+    const created = await this.model.create({ ...record, ...stamp, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, ...initialOutbox(entries) });
     await this.relay.relayQuietly(this.outboxStore, String(created._id), entries);
     const stored = this.stripOutbox(created.toObject() as T);
     await this.afterWrite(undefined, stored);
@@ -155,7 +156,9 @@ export class ScopedRepository<T extends TenantRecord> {
       if (refusal || !current) throw refusal ?? notFound(this.kind);
       const events = change.events(newVersion);
       const outbox = appendToOutbox(events);
-      const update = mergeUpdate(change.update, { $set: { version: newVersion, updatedAt: new Date(), ...outbox.$set }, $push: outbox.$push });
+      const now = new Date();
+      const stamp = await this.beforeWrite(current.tenantId, now);
+      const update = mergeUpdate(change.update, { $set: { ...stamp, version: newVersion, updatedAt: now, ...outbox.$set }, $push: outbox.$push });
       await this.model.updateOne({ _id: id }, update);
       return { entries: events, before: current };
     });
@@ -164,6 +167,14 @@ export class ScopedRepository<T extends TenantRecord> {
     if (!updated) throw notFound(this.kind);
     await this.afterWrite(before, updated);
     return updated;
+  }
+
+  /**
+   * Called before a record is written with `updatedAt`; what it returns is stored with the write. For fields and
+   * bookkeeping derived from the write time; a failure here fails the write before anything is stored.
+   */
+  protected async beforeWrite(_tenantId: string, _updatedAt: Date): Promise<Record<string, unknown>> {
+    return {};
   }
 
   /**

@@ -6,6 +6,7 @@ import { EMPTY_CONTACT, uniqueKeysOf, type ContactFields } from '../domain/conta
 import { deriveContactFields } from '../domain/contact-derived';
 import { validateContactPatch, validateNewContact, type ContactInputData } from '../domain/contact.validation';
 import { contactRowInput, mappedValues } from '../domain/csv-mapping';
+import { slotOf } from '../domain/list-slots';
 import { normalizeDomain } from '../domain/normalize';
 import { contactChangedEntry } from '../events/contact.events';
 import { ContactKeys, keysOf, type KeyKind } from '../store/contact-keys.repository';
@@ -110,7 +111,7 @@ export class ContactBatchImporter implements BatchImporter {
     const now = new Date();
     const company = row.company ?? { companyId: '', companyName: '', companyDomain: '' };
     const fields = { ...row.fields, ...company };
-    return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...fields, ...deriveContactFields(fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: batchKey };
+    return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...fields, ...deriveContactFields(fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: batchKey, updatedSlot: slotOf(now) };
   }
 
   /** Claims the other keys of the new contacts in one round trip; a row whose email or phone is taken is an error. */
@@ -130,6 +131,7 @@ export class ContactBatchImporter implements BatchImporter {
       const row = parsed.find((p) => p.fields.emails[0]?.address === doc.emails[0]?.address && p.fields.externalId === doc.externalId)?.row ?? 0;
       errors.push({ row, field: clash.kind === 'ext' ? 'external_id' : clash.kind, message: `"${clash.value}" already belongs to another contact` });
     }
+    await this.store.contacts.slots.mark(job.tenantId, ok.map((doc) => doc.updatedAt));
     await this.store.contacts.insertManyRaw(ok);
     return ok;
   }

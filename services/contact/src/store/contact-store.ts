@@ -9,6 +9,7 @@ import { ContactKeys } from './contact-keys.repository';
 import { contactModel } from './contact.schema';
 import { ContactRepository } from './contact.repository';
 import { ImportRepository, type BatchOutboxDoc } from './import.repository';
+import { ListSlots } from './list-slots.repository';
 import { MergeRecords } from './merge.repository';
 import { SettingsRepository } from './settings.repository';
 
@@ -31,7 +32,7 @@ export interface ContactStore {
 }
 
 export async function createContactStore(mongo: Connection, deps: { locks: DocumentLocks; relay: OutboxRelay; namespace: string; defaultRegion: string }): Promise<ContactStore> {
-  const contacts = new ContactRepository(contactModel(mongo), deps.relay, deps.locks);
+  const contacts = new ContactRepository(contactModel(mongo), deps.relay, deps.locks, new ListSlots(mongo, 'contact_list_slots'));
   const batchOutbox = batchOutboxModel(mongo);
   const imports = new ImportRepository(mongo, deps.locks);
   const store: ContactStore = {
@@ -46,6 +47,6 @@ export async function createContactStore(mongo: Connection, deps: { locks: Docum
     batchOutboxStore: outboxStoreOf(batchOutbox, deps.locks),
     ...deps,
   };
-  await Promise.all([contactModel(mongo).init(), companyModel(mongo).init(), activityModel(mongo).init(), imports.ensureIndexes()]);
+  await Promise.all([contactModel(mongo).init(), companyModel(mongo).init(), activityModel(mongo).init(), imports.ensureIndexes(), contacts.slots.ensureIndexes()]);
   return store;
 }

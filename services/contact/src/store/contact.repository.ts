@@ -1,7 +1,9 @@
-import { allOf, lockKey, lookupEach, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { allOf, lockKey, lookupEach, visibilityFilter, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
+import { slotOf } from '../domain/list-slots';
 import type { ContactDoc } from './contact.schema';
+import type { ListSlots } from './list-slots.repository';
 
 export interface ContactListFilter {
   ownerId?: string;
@@ -21,19 +23,58 @@ export interface Page<T> {
 /** Rows considered for ranking; type-ahead shows the best few of them. */
 const SEARCH_CANDIDATES = 200;
 
+/** Seconds past now that a list still looks at: another replica's clock may run a little ahead. */
+const CLOCK_SLACK_SECONDS = 300;
+
 export class ContactRepository extends ScopedRepository<ContactDoc> {
-  constructor(model: Model<ContactDoc>, relay: OutboxRelay, locks: DocumentLocks) {
+  constructor(
+    model: Model<ContactDoc>,
+    relay: OutboxRelay,
+    locks: DocumentLocks,
+    readonly slots: ListSlots,
+  ) {
     super(model, 'contacts', 'contact', relay, locks);
+  }
+
+  /** Marks the write's slot before the write, so no stored contact is ever missing from the slot walk. */
+  protected override async beforeWrite(tenantId: string, updatedAt: Date): Promise<Record<string, unknown>> {
+    await this.slots.mark(tenantId, [updatedAt]);
+    return { updatedSlot: slotOf(updatedAt) };
   }
 
   get collectionName(): string {
     return this.model.collection.collectionName;
   }
 
+  /**
+   * One page, newest change first. Without an equality to narrow it (no filter but updatedSince, and a caller who
+   * sees more than their own contacts), the page walks the time slots newest first, reading a second's contacts at
+   * a time; otherwise one query, answered from the filter's index.
+   */
   async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
+    if (this.walksSlots(principal, filter)) return this.listBySlots(principal, filter, limit, cursor);
     const clauses = listClauses(filter);
     if (cursor) clauses.push(afterCursor('updatedAt', cursor));
     const rows = await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
+    return pageOf(rows, limit, (row) => row.updatedAt);
+  }
+
+  private walksSlots(principal: Principal, filter: ContactListFilter): boolean {
+    const narrowed = listClauses({ ...filter, updatedSince: undefined }).length > 0;
+    const ownOnly = typeof visibilityFilter(principal, 'contacts', 'read')?.ownerId === 'string';
+    return !narrowed && !ownOnly;
+  }
+
+  private async listBySlots(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
+    const high = cursor ? slotOf(cursor.at) : slotOf(new Date()) + CLOCK_SLACK_SECONDS;
+    const low = filter.updatedSince ? slotOf(filter.updatedSince) : 0;
+    const rows: ContactDoc[] = [];
+    for await (const second of this.slots.secondsDescending(principal.tenantId, high, low)) {
+      const clauses = [{ updatedSlot: second }, ...listClauses(filter)];
+      if (cursor) clauses.push(afterCursor('updatedAt', cursor));
+      rows.push(...(await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1 - rows.length, includeDeleted: filter.includeDeleted })));
+      if (rows.length > limit) break;
+    }
     return pageOf(rows, limit, (row) => row.updatedAt);
   }
 

@@ -20,6 +20,8 @@ export interface ContactDoc extends TenantRecord, ContactFields {
   nameKey: string;
   /** "<jobId>:<batch>" of the import that created it, so a resumed batch recognises its own rows. */
   importBatch: string;
+  /** The second of updatedAt: the slot unfiltered lists walk (domain/list-slots). */
+  updatedSlot?: number;
 }
 
 const mixed = { type: Schema.Types.Mixed };
@@ -51,6 +53,7 @@ export const contactSchema = new Schema<ContactDoc>(
     phoneKeys: [String],
     nameKey: String,
     importBatch: { type: String, default: '' },
+    updatedSlot: Number,
   },
   { versionKey: false, minimize: false, collection: 'contacts' },
 );
@@ -58,6 +61,7 @@ export const contactSchema = new Schema<ContactDoc>(
 // Every query starts with tenantId; lists sort by (updatedAt desc, _id desc).
 contactSchema.index({ tenantId: 1, updatedAt: -1, _id: -1 });
 contactSchema.index({ tenantId: 1, searchTokens: 1 });
+contactSchema.index({ tenantId: 1, updatedSlot: 1 });
 contactSchema.index({ tenantId: 1, emailKeys: 1 });
 contactSchema.index({ tenantId: 1, phoneKeys: 1 });
 contactSchema.index({ tenantId: 1, nameKey: 1 });

@@ -1,0 +1,85 @@
+import type { Contact } from '@crm/proto/crm/contact/v1/contact';
+import { ContactHarness, contactInput, type Api } from './support/contact-harness';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const newestFirst = (a: Contact, b: Contact) => (b.updatedAt?.getTime() ?? 0) - (a.updatedAt?.getTime() ?? 0) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** Lists without a narrowing filter walk the time slots (domain/list-slots); these check them against the contacts. */
+describe('unfiltered contact lists walk the time slots on the real servers', () => {
+  const h = new ContactHarness();
+  let users: Record<'rep1' | 'rep3' | 'manager' | 'admin', Api>;
+  const all: Contact[] = [];
+  let deleted: Contact;
+
+  /** Every page of the list, `limit` at a time, following the cursors. */
+  async function everyPage(api: Api, filter: { updatedSince?: Date; includeDeleted?: boolean }, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor = '';
+    do {
+      const { contacts, page } = await api.contacts.listContacts({ filter: { ownerId: '', teamId: '', lifecycleStage: '', tag: '', companyId: '', updatedSince: filter.updatedSince, includeDeleted: filter.includeDeleted ?? false }, page: { limit, cursor } });
+      expect(contacts.length).toBeLessThanOrEqual(limit);
+      ids.push(...contacts.map((c) => c.id));
+      cursor = page?.nextCursor ?? '';
+    } while (cursor);
+    return ids;
+  }
+
+  /** The contacts as they are now, read one by one, newest change first. */
+  async function current(api: Api, includeDeleted = false): Promise<Contact[]> {
+    const found: Contact[] = [];
+    for (const { id } of all) {
+      const read = await api.contacts.getContact({ id, includeDeleted }).catch(() => undefined);
+      if (read?.contact) found.push(read.contact);
+    }
+    return found.sort(newestFirst);
+  }
+
+  beforeAll(async () => {
+    await h.start();
+    const [rep1, rep3, manager, admin] = await Promise.all([h.as('acme-rep1'), h.as('acme-rep3'), h.as('acme-manager'), h.as('acme-admin')]);
+    users = { rep1, rep3, manager, admin };
+    // Three seconds apart at least, several contacts in one second, and writes of every kind after creation.
+    for (const [api, count] of [[rep1, 3], [rep3, 2], [manager, 2]] as const) {
+      for (let i = 0; i < count; i++) {
+        const { contact } = await api.contacts.createContact({ contact: contactInput({ firstName: `Slot${all.length}`, lastName: 'Walker' }), allowDuplicates: true });
+        all.push(contact as Contact);
+      }
+      await sleep(1100);
+    }
+    const first = all[0] as Contact;
+    await rep1.contacts.updateContact({ id: first.id, expectedVersion: first.version, contact: contactInput({ title: 'moved to the top' }), updateMask: ['title'], allowDuplicates: false });
+    deleted = all[3] as Contact;
+    await rep3.contacts.deleteContact({ id: deleted.id, expectedVersion: deleted.version });
+  });
+
+  afterAll(() => h.stop());
+
+  it('pages an admin through every contact, newest change first, whatever the page size', async () => {
+    const expected = (await current(users.admin)).map((c) => c.id);
+    expect(expected).toHaveLength(all.length - 1);
+    expect(expected[0]).toBe(all[0]?.id);
+    for (const limit of [1, 2, 3, 50]) expect(await everyPage(users.admin, {}, limit)).toEqual(expected);
+    expect(await everyPage(users.admin, { includeDeleted: true }, 2)).toEqual((await current(users.admin, true)).map((c) => c.id));
+  });
+
+  it('shows a manager only their team and their own, in the same order', async () => {
+    const expected = (await current(users.manager)).map((c) => c.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected).not.toContain(all[4]?.id);
+    expect(await everyPage(users.manager, {}, 2)).toEqual(expected);
+  });
+
+  it('stops at updatedSince', async () => {
+    const contacts = await current(users.admin);
+    const since = contacts[2]?.updatedAt as Date;
+    expect(await everyPage(users.admin, { updatedSince: since }, 2)).toEqual(contacts.filter((c) => (c.updatedAt as Date) >= since).map((c) => c.id));
+  });
+
+  it('leaves a marker for the second of every stored contact', async () => {
+    const markers = h.service.deps.mongo.collection<{ _id: string }>('contact_list_slots');
+    for (const contact of await current(users.admin, true)) {
+      const second = Math.floor((contact.updatedAt as Date).getTime() / 1000);
+      expect(await markers.findOne({ _id: `s:acme:${second}` })).not.toBeNull();
+    }
+  });
+});
