@@ -82,4 +82,23 @@ describe('unfiltered contact lists walk the time slots on the real servers', () 
       expect(await markers.findOne({ _id: `s:acme:${second}` })).not.toBeNull();
     }
   });
+
+  it('pages companies the same way, newest change first', async () => {
+    const company = (name: string) => ({ name, domain: '', website: '', industry: '', size: '', annualRevenue: undefined, address: undefined, parentCompanyId: '', ownerId: '', teamId: '', customFields: undefined, externalId: '' });
+    const created: string[] = [];
+    for (const name of ['Slot One', 'Slot Two', 'Slot Three']) {
+      created.push(((await users.rep1.companies.createCompany({ company: company(name) })).company as { id: string }).id);
+      await sleep(1100);
+    }
+    const first = (await users.rep1.companies.getCompany({ id: created[0] as string, includeDeleted: false })).company as { version: number };
+    await users.rep1.companies.updateCompany({ id: created[0] as string, expectedVersion: first.version, company: { ...company('Slot One'), industry: 'software' }, updateMask: ['industry'] });
+    const pages: string[] = [];
+    let cursor = '';
+    do {
+      const { companies, page } = await users.admin.companies.listCompanies({ filter: { ownerId: '', teamId: '', industry: '', domain: '', parentCompanyId: '', updatedSince: undefined, includeDeleted: false, namePrefix: '' }, page: { limit: 1, cursor } });
+      pages.push(...companies.map((c) => c.id));
+      cursor = page?.nextCursor ?? '';
+    } while (cursor);
+    expect(pages).toEqual([created[0], created[2], created[1]]);
+  });
 });

@@ -2,6 +2,7 @@
 import { ServiceError, type Principal } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { EMPTY_COMPANY, validateCompany, type CompanyFields } from '../domain/company.model';
+import { slotOf } from '../domain/list-slots';
 import { companyRowInput, mappedValues } from '../domain/csv-mapping';
 import { companySearchTokens } from '../domain/search-tokens';
 import { companyChangedEntry } from '../events/contact.events';
@@ -64,6 +65,7 @@ export class CompanyBatchImporter implements BatchImporter {
       if (match || fresh.has(row.key)) updates.push(row);
       else fresh.set(row.key, this.newCompany(job, row, ownership, batchKey));
     }
+    await this.store.companies.slots.mark(job.tenantId, [...fresh.values()].map((company) => company.updatedAt));
     await this.store.companies.insertManyRaw([...fresh.values()]);
     for (const doc of fresh.values()) existing.set(doc[field], doc);
     const created = [...resumed, ...fresh.values()];
@@ -88,6 +90,6 @@ export class CompanyBatchImporter implements BatchImporter {
 
   private newCompany(job: ImportJobDoc, row: ParsedRow, ownership: { ownerId: string; teamId: string }, batchKey: string): CompanyDoc {
     const now = new Date();
-    return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...row.fields, searchTokens: companySearchTokens(row.fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], importBatch: batchKey };
+    return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...row.fields, searchTokens: companySearchTokens(row.fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], importBatch: batchKey, updatedSlot: slotOf(now) };
   }
 }

@@ -5,6 +5,8 @@ import type { CompanyFields } from '../domain/company.model';
 export interface CompanyDoc extends TenantRecord, CompanyFields {
   searchTokens: string[];
   importBatch: string;
+  /** The second of updatedAt: the slot unfiltered lists walk (domain/list-slots). */
+  updatedSlot?: number;
 }
 
 const mixed = { type: Schema.Types.Mixed };
@@ -24,12 +26,14 @@ export const companySchema = new Schema<CompanyDoc>(
     externalId: String,
     searchTokens: [String],
     importBatch: { type: String, default: '' },
+    updatedSlot: Number,
   },
   { versionKey: false, minimize: false, collection: 'companies' },
 );
 
 companySchema.index({ tenantId: 1, updatedAt: -1, _id: -1 });
 companySchema.index({ tenantId: 1, domain: 1 });
+companySchema.index({ tenantId: 1, updatedSlot: 1 });
 companySchema.index({ tenantId: 1, searchTokens: 1 });
 companySchema.index({ tenantId: 1, externalId: 1 });
 companySchema.index({ tenantId: 1, parentCompanyId: 1 });

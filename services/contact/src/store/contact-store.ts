@@ -37,7 +37,7 @@ export async function createContactStore(mongo: Connection, deps: { locks: Docum
   const imports = new ImportRepository(mongo, deps.locks);
   const store: ContactStore = {
     contacts,
-    companies: new CompanyRepository(companyModel(mongo), deps.relay, deps.locks),
+    companies: new CompanyRepository(companyModel(mongo), deps.relay, deps.locks, new ListSlots(mongo, 'company_list_slots')),
     activities: new ActivityRepository(activityModel(mongo), deps.relay, deps.locks),
     keys: new ContactKeys(mongo, deps.locks, (tenantId, id) => contacts.existsInTenant(tenantId, id)),
     settings: new SettingsRepository(mongo, deps.locks, deps.defaultRegion),
@@ -47,6 +47,6 @@ export async function createContactStore(mongo: Connection, deps: { locks: Docum
     batchOutboxStore: outboxStoreOf(batchOutbox, deps.locks),
     ...deps,
   };
-  await Promise.all([contactModel(mongo).init(), companyModel(mongo).init(), activityModel(mongo).init(), imports.ensureIndexes(), contacts.slots.ensureIndexes()]);
+  await Promise.all([contactModel(mongo).init(), companyModel(mongo).init(), activityModel(mongo).init(), imports.ensureIndexes(), contacts.slots.ensureIndexes(), store.companies.slots.ensureIndexes()]);
   return store;
 }

@@ -1,9 +1,10 @@
-import { allOf, lockKey, lookupEach, visibilityFilter, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { allOf, lockKey, lookupEach, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
 import { slotOf } from '../domain/list-slots';
 import type { ContactDoc } from './contact.schema';
 import type { ListSlots } from './list-slots.repository';
+import { pageBySlots, pagePlan } from './slot-pages';
 
 export interface ContactListFilter {
   ownerId?: string;
@@ -22,9 +23,6 @@ export interface Page<T> {
 
 /** Rows considered for ranking; type-ahead shows the best few of them. */
 const SEARCH_CANDIDATES = 200;
-
-/** Seconds past now that a list still looks at: another replica's clock may run a little ahead. */
-const CLOCK_SLACK_SECONDS = 300;
 
 export class ContactRepository extends ScopedRepository<ContactDoc> {
   constructor(
@@ -46,38 +44,14 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
     return this.model.collection.collectionName;
   }
 
-  /**
-   * One page, newest change first. Without an equality to narrow it (no filter but updatedSince, and a caller who
-   * sees more than their own contacts), the page walks the time slots newest first, reading a second's contacts at
-   * a time; otherwise one query, answered from the filter's index.
-   */
+  /** One page, newest change first: by time slots when nothing narrows it, else one indexed query (store/slot-pages). */
   async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
-    const visible = visibilityFilter(principal, 'contacts', 'read');
-    // Nothing to read: neither a walk over every slot nor a query over the tenant.
-    if (!visible) return { rows: [], nextCursor: '' };
-    if (this.walksSlots(visible, filter)) return this.listBySlots(principal, filter, limit, cursor);
     const clauses = listClauses(filter);
+    const plan = pagePlan(principal, 'contacts', listClauses({ ...filter, updatedSince: undefined }));
+    if (plan === 'none') return { rows: [], nextCursor: '' };
+    if (plan === 'slots') return pageBySlots(this, this.slots, principal, { clauses, updatedSince: filter.updatedSince, includeDeleted: filter.includeDeleted, limit, cursor });
     if (cursor) clauses.push(afterCursor('updatedAt', cursor));
     const rows = await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
-    return pageOf(rows, limit, (row) => row.updatedAt);
-  }
-
-  private walksSlots(visible: Record<string, unknown>, filter: ContactListFilter): boolean {
-    const narrowed = listClauses({ ...filter, updatedSince: undefined }).length > 0;
-    const ownOnly = typeof visible.ownerId === 'string';
-    return !narrowed && !ownOnly;
-  }
-
-  private async listBySlots(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
-    const high = cursor ? slotOf(cursor.at) : slotOf(new Date()) + CLOCK_SLACK_SECONDS;
-    const low = filter.updatedSince ? slotOf(filter.updatedSince) : 0;
-    const rows: ContactDoc[] = [];
-    for await (const second of this.slots.secondsDescending(principal.tenantId, high, low)) {
-      const clauses = [{ updatedSlot: second }, ...listClauses(filter)];
-      if (cursor) clauses.push(afterCursor('updatedAt', cursor));
-      rows.push(...(await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1 - rows.length, includeDeleted: filter.includeDeleted })));
-      if (rows.length > limit) break;
-    }
     return pageOf(rows, limit, (row) => row.updatedAt);
   }
 
