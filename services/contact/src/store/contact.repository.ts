@@ -1,10 +1,9 @@
 import { allOf, lockKey, lookupEach, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
 import type { Model } from 'mongoose';
-import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
-import { slotOf } from '../domain/list-slots';
+import type { CursorKey } from '../domain/cursor';
 import type { ContactDoc } from './contact.schema';
 import type { ListSlots } from './list-slots.repository';
-import { pageBySlots, pagePlan } from './slot-pages';
+import { newestFirstPage, stampSlot } from './slot-pages';
 
 export interface ContactListFilter {
   ownerId?: string;
@@ -35,9 +34,8 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
   }
 
   /** Marks the write's slot before the write, so no stored contact is ever missing from the slot walk. */
-  protected override async beforeWrite(tenantId: string, updatedAt: Date): Promise<Record<string, unknown>> {
-    await this.slots.mark(tenantId, [updatedAt]);
-    return { updatedSlot: slotOf(updatedAt) };
+  protected override beforeWrite(tenantId: string, updatedAt: Date): Promise<Record<string, unknown>> {
+    return stampSlot(this.slots, tenantId, updatedAt);
   }
 
   get collectionName(): string {
@@ -46,13 +44,7 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
 
   /** One page, newest change first: by time slots when nothing narrows it, else one indexed query (store/slot-pages). */
   async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
-    const clauses = listClauses(filter);
-    const plan = pagePlan(principal, 'contacts', listClauses({ ...filter, updatedSince: undefined }));
-    if (plan === 'none') return { rows: [], nextCursor: '' };
-    if (plan === 'slots') return pageBySlots(this, this.slots, principal, { clauses, updatedSince: filter.updatedSince, includeDeleted: filter.includeDeleted, limit, cursor });
-    if (cursor) clauses.push(afterCursor('updatedAt', cursor));
-    const rows = await this.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1, includeDeleted: filter.includeDeleted });
-    return pageOf(rows, limit, (row) => row.updatedAt);
+    return newestFirstPage(this, this.slots, principal, 'contacts', { clauses: listClauses(filter), narrowing: listClauses({ ...filter, updatedSince: undefined }), updatedSince: filter.updatedSince, includeDeleted: filter.includeDeleted, limit, cursor });
   }
 
   /** Everything `list` would page through, in one pass and no particular order (exports). */
