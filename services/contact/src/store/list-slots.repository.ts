@@ -2,9 +2,13 @@ import type { Collection, Connection } from 'mongoose';
 import { isDuplicateKey } from '@crm/service-kit';
 import { dayOf, descendingWithin, hourOf, slotMarkers, yearOf, type SlotMarker } from '../domain/list-slots';
 
+/** Marker ids this process has seen stored; markers are never removed, so a remembered one need not be written. */
+const REMEMBERED_MARKERS = 10_000;
+
 /** The slot markers of one collection's records (see domain/list-slots). */
 export class ListSlots {
   private readonly markers: Collection<SlotMarker>;
+  private readonly stored = new Set<string>();
 
   constructor(connection: Connection, collectionName: string) {
     this.markers = connection.collection<SlotMarker>(collectionName);
@@ -16,7 +20,7 @@ export class ListSlots {
 
   /** Leaves the markers for writes at `times`; markers already there are kept as they are. */
   async mark(tenantId: string, times: readonly Date[]): Promise<void> {
-    const markers = slotMarkers(tenantId, times);
+    const markers = slotMarkers(tenantId, times).filter((marker) => !this.stored.has(marker._id));
     if (markers.length === 0) return;
     try {
       await this.markers.insertMany(markers, { ordered: false });
@@ -25,6 +29,12 @@ export class ListSlots {
       const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
       if (list.length === 0 || !list.every(isDuplicateKey)) throw error;
     }
+    this.remember(markers.map((marker) => marker._id));
+  }
+
+  private remember(ids: readonly string[]): void {
+    if (this.stored.size + ids.length > REMEMBERED_MARKERS) this.stored.clear();
+    for (const id of ids) this.stored.add(id);
   }
 
   /** Every marked second of the tenant within [low, high], newest first, read a level at a time as needed. */
