@@ -1,4 +1,4 @@
-import { allOf, lockKey, lookupEach, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import { allOf, lockKey, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import type { CursorKey } from '../domain/cursor';
 import type { ContactDoc } from './contact.schema';
@@ -85,14 +85,6 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
     return (await this.model.exists({ _id: id, tenantId })) !== null;
   }
 
-  /** The tenant's contacts by id, whatever the caller sees (service-internal use only). */
-  byIdsInTenant(tenantId: string, ids: readonly string[]): Promise<ContactDoc[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return lookupEach(ids, async (id) => {
-      const doc = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<ContactDoc>();
-      return doc?.tenantId === tenantId ? doc : undefined;
-    });
-  }
 
   /**
    * Moves lastActivityAt forward without a version bump: it is activity bookkeeping, not an edit, and must not
