@@ -1,8 +1,23 @@
 // Two projects: unit specs sit next to the code and need nothing running; integration specs live in test/
 // and talk to the real NATS, MongoDB-wire server and Keycloak that testkit's global setup makes sure are up.
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const moduleNameMapper = { '^@crm/service-kit/otel$': '<rootDir>/packages/service-kit/src/telemetry/register', '^@crm/([a-z-]+)$': '<rootDir>/packages/$1/src', '^@crm/([a-z-]+)/(.*)$': '<rootDir>/packages/$1/src/$2' };
-const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+  ],
+};
+const moduleNameMapper = {
+  '^@crm/service-kit/otel$': '<rootDir>/packages/service-kit/src/telemetry/register',
+  '^@crm/([a-z-]+)$': '<rootDir>/packages/$1/src',
+  '^@crm/([a-z-]+)/(.*)$': '<rootDir>/packages/$1/src/$2',
+};
+const common = {
+  rootDir: __dirname,
+  transform,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   // Integration tests wait on real servers (redelivery after ack-wait, Keycloak); unit tests finish far sooner.

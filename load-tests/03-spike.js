@@ -22,7 +22,10 @@ export function setup() {
 }
 
 export default function ({ token, seedId }) {
-  const response = http.get(`${BASE_URL}/api/v1/contacts/${seedId}`, { ...authHeaders(token), tags: { name: 'GET /contacts/{id}' } });
+  const response = http.get(`${BASE_URL}/api/v1/contacts/${seedId}`, {
+    ...authHeaders(token),
+    tags: { name: 'GET /contacts/{id}' },
+  });
   check(response, { 'no 5xx': (r) => r.status < 500 }, { kind: 'no5xx' });
   check(response, { 'ok or rate-limited': (r) => r.status === 200 || r.status === 429 });
 }

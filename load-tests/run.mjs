@@ -13,5 +13,7 @@ if (!existsSync(k6)) {
   process.stderr.write('[load] building k6 with Go (first run only, a few minutes)…\n');
   await goInstall('k6', K6_MODULE);
 }
-const result = spawnSync(k6, ['run', join(new URL('.', import.meta.url).pathname, script), ...process.argv.slice(3)], { stdio: 'inherit' });
+const result = spawnSync(k6, ['run', join(new URL('.', import.meta.url).pathname, script), ...process.argv.slice(3)], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

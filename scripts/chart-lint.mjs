@@ -27,7 +27,11 @@ async function tool(name, module) {
 }
 
 function run(command, args, input) {
-  const result = spawnSync(command, args, { input, encoding: 'utf8', stdio: [input ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
+  const result = spawnSync(command, args, {
+    input,
+    encoding: 'utf8',
+    stdio: [input ? 'pipe' : 'ignore', 'pipe', 'inherit'],
+  });
   return { status: result.status ?? 1, stdout: result.stdout ?? '' };
 }
 
@@ -36,10 +40,20 @@ const lint = run(helm, ['lint', '--strict', chartDir]);
 process.stdout.write(lint.stdout);
 if (lint.status !== 0) process.exit(lint.status);
 
-const rendered = run(helm, ['template', 'crm', chartDir, '--kube-version', '1.31.0', '--set', 'components.ticket.enabled=true,components.workflow.enabled=true,components.reporting.enabled=true']);
+const rendered = run(helm, [
+  'template',
+  'crm',
+  chartDir,
+  '--kube-version',
+  '1.31.0',
+  '--set',
+  'components.ticket.enabled=true,components.workflow.enabled=true,components.reporting.enabled=true',
+]);
 if (rendered.status !== 0) process.exit(rendered.status);
 const ignore = IGNORED_TESTS.flatMap((t) => ['--ignore-test', t]);
 const score = run(kubeScore, ['score', '--output-format', 'ci', ...ignore, '-'], rendered.stdout);
 const problems = score.stdout.split('\n').filter((line) => /^\[(CRITICAL|WARNING)\]/.test(line));
-process.stdout.write(problems.length ? `${problems.join('\n')}\n` : '[chart] kube-score: no warnings or critical findings\n');
+process.stdout.write(
+  problems.length ? `${problems.join('\n')}\n` : '[chart] kube-score: no warnings or critical findings\n',
+);
 process.exit(problems.length ? 1 : 0);

@@ -29,7 +29,9 @@ function listFiles(dir) {
 function staleFiles(expectedDir, actualDir) {
   const expected = listFiles(expectedDir);
   const actual = listFiles(actualDir);
-  const differing = expected.filter((f) => !actual.includes(f) || !readFileSync(join(expectedDir, f)).equals(readFileSync(join(actualDir, f))));
+  const differing = expected.filter(
+    (f) => !actual.includes(f) || !readFileSync(join(expectedDir, f)).equals(readFileSync(join(actualDir, f))),
+  );
   const extra = actual.filter((f) => !expected.includes(f));
   return [...differing, ...extra];
 }
@@ -50,7 +52,10 @@ function generate() {
   buf(['generate', '--template', 'buf.gen.yaml', '-o', scratch], protoDir);
   cpSync(join(scratch, 'gen'), genRoot, { recursive: true });
   // The .proto sources ship with the package, for gRPC reflection.
-  cpSync(protoDir, join(genRoot, '..', 'protos'), { recursive: true, filter: (f) => statSync(f).isDirectory() || f.endsWith('.proto') });
+  cpSync(protoDir, join(genRoot, '..', 'protos'), {
+    recursive: true,
+    filter: (f) => statSync(f).isDirectory() || f.endsWith('.proto'),
+  });
   return { scratch, genRoot, protosRoot: join(genRoot, '..', 'protos') };
 }
 

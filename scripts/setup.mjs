@@ -9,7 +9,11 @@ import { join } from 'node:path';
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 // corepack's bundled signing keys can lag behind the registry's; the registry's own integrity hash still applies.
-export const pnpmEnv = { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0', COREPACK_INTEGRITY_KEYS: process.env.COREPACK_INTEGRITY_KEYS ?? '0' };
+export const pnpmEnv = {
+  ...process.env,
+  COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+  COREPACK_INTEGRITY_KEYS: process.env.COREPACK_INTEGRITY_KEYS ?? '0',
+};
 
 export function step(message) {
   process.stderr.write(`\n[setup] ${message}\n`);

@@ -26,7 +26,11 @@ function jest(project, extraArgs) {
   step(`running ${project} tests`);
   const outputFile = join(resultsDir, `${project}.json`);
   const jestBin = join(repoRoot, 'node_modules/jest/bin/jest.js');
-  const run = spawnSync(process.execPath, [jestBin, '--selectProjects', project, '--json', '--outputFile', outputFile, ...extraArgs], { cwd: repoRoot, env: pnpmEnv, stdio: 'inherit' });
+  const run = spawnSync(
+    process.execPath,
+    [jestBin, '--selectProjects', project, '--json', '--outputFile', outputFile, ...extraArgs],
+    { cwd: repoRoot, env: pnpmEnv, stdio: 'inherit' },
+  );
   try {
     const results = JSON.parse(readFileSync(outputFile, 'utf8'));
     totals.passed += results.numPassedTests;

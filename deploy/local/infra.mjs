@@ -26,7 +26,8 @@ function select(names) {
   if (!names?.length) return components;
   return names.map((name) => {
     const found = components.find((c) => c.name === name);
-    if (!found) throw new InfraError(`Unknown component "${name}"; known: ${components.map((c) => c.name).join(', ')}.`);
+    if (!found)
+      throw new InfraError(`Unknown component "${name}"; known: ${components.map((c) => c.name).join(', ')}.`);
     return found;
   });
 }
@@ -37,14 +38,17 @@ export function infraEnv() {
 }
 
 async function waitHealthy(component, pid) {
-  const healthy = await waitFor(async () => {
-    const probe = await component.probe({ own: true });
-    return probe.ok ? probe : null;
-  }, {
-    timeoutMs: component.startTimeoutMs,
-    alive: () => isAlive(pid),
-    onSlow: (seconds) => progress(component.name, `still waiting for health (${seconds}s)…`),
-  });
+  const healthy = await waitFor(
+    async () => {
+      const probe = await component.probe({ own: true });
+      return probe.ok ? probe : null;
+    },
+    {
+      timeoutMs: component.startTimeoutMs,
+      alive: () => isAlive(pid),
+      onSlow: (seconds) => progress(component.name, `still waiting for health (${seconds}s)…`),
+    },
+  );
   if (healthy) return healthy;
   const why = isAlive(pid)
     ? `did not become healthy within ${component.startTimeoutMs / 1000}s`
@@ -155,7 +159,15 @@ export async function status({ only } = {}) {
     const external = component.external();
     const probe = await component.probe({ own: Boolean(pid) });
     const state = external ? 'external' : pid ? 'running' : probe.ok ? 'foreign' : 'stopped';
-    entries.push({ name: component.name, state, pid, port: component.port, url: component.url(), healthy: probe.ok, detail: probe.detail });
+    entries.push({
+      name: component.name,
+      state,
+      pid,
+      port: component.port,
+      url: component.url(),
+      healthy: probe.ok,
+      detail: probe.detail,
+    });
   }
   return entries;
 }
@@ -172,7 +184,12 @@ function printStatus(entries) {
   const header = ['COMPONENT', 'STATE', 'PID', 'PORT', 'HEALTH', 'DETAIL'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const row of [header, ...rows]) {
-    process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+    process.stdout.write(
+      `${row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
   }
   process.stdout.write(`\nstate dir: ${stateDir()}\ncache dir: ${cacheDir()}\n`);
 }
@@ -215,12 +232,17 @@ async function cli(argv) {
   const names = rest.filter((a, i) => !a.startsWith('-') && rest[i - 1] !== '-n');
   const quiet = flags.includes('--quiet') || flags.includes('-q');
   switch (command) {
-    case 'up': return void (await up({ quiet, only: names }));
-    case 'down': return void (await down({ only: names }));
-    case 'status': return printStatus(await status({ only: names }));
-    case 'reset': return reset();
+    case 'up':
+      return void (await up({ quiet, only: names }));
+    case 'down':
+      return void (await down({ only: names }));
+    case 'status':
+      return printStatus(await status({ only: names }));
+    case 'reset':
+      return reset();
     case 'logs': {
-      if (names.length !== 1) throw new InfraError(`usage: pnpm infra logs <${components.map((c) => c.name).join('|')}> [-n N] [-f]`);
+      if (names.length !== 1)
+        throw new InfraError(`usage: pnpm infra logs <${components.map((c) => c.name).join('|')}> [-n N] [-f]`);
       const n = rest.indexOf('-n');
       const follow = flags.includes('-f') || flags.includes('--follow');
       return logs(names[0], { lines: n >= 0 ? Number(rest[n + 1]) : 200, follow });

@@ -26,10 +26,19 @@ function noApps() {
 async function buildIfNeeded(apps) {
   if (!needsBuild(apps)) return;
   const pnpm = which('pnpm');
-  if (!pnpm) throw new InfraError('Building the apps needs `pnpm` on PATH (enable it with `corepack enable`), then run `pnpm install`.');
+  if (!pnpm)
+    throw new InfraError(
+      'Building the apps needs `pnpm` on PATH (enable it with `corepack enable`), then run `pnpm install`.',
+    );
   say('building (pnpm build)…');
-  const { code, output } = await run(pnpm, ['build'], { cwd: repoRoot, onLine: (line) => process.stderr.write(`[build] ${line}\n`) });
-  if (code !== 0) throw new InfraError(`pnpm build failed (exit ${code}); fix the errors above.${output ? '' : ' It printed nothing.'}`);
+  const { code, output } = await run(pnpm, ['build'], {
+    cwd: repoRoot,
+    onLine: (line) => process.stderr.write(`[build] ${line}\n`),
+  });
+  if (code !== 0)
+    throw new InfraError(
+      `pnpm build failed (exit ${code}); fix the errors above.${output ? '' : ' It printed nothing.'}`,
+    );
 }
 
 const readyUrl = (app) => `http://${HOST}:${app.ports.admin}/readyz`;
@@ -80,14 +89,19 @@ export async function up() {
       say(`${app.name}: already running (pid ${pid})`);
     } else {
       const main = join(app.dir, 'dist', 'main.js');
-      pid = spawnDetached(app.name, process.execPath, [main], { cwd: app.dir, env: appEnv(app, apps, env), match: main });
+      pid = spawnDetached(app.name, process.execPath, [main], {
+        cwd: app.dir,
+        env: appEnv(app, apps, env),
+        match: main,
+      });
       say(`${app.name}: started (pid ${pid}), log ${logFile(app.name)}`);
     }
     await waitReady(app, pid);
     say(`${app.name}: ready`);
   });
   const failures = (await Promise.allSettled(waits)).filter((r) => r.status === 'rejected').map((r) => r.reason);
-  if (failures.length) throw failures.length === 1 ? failures[0] : new InfraError(failures.map((f) => f.message).join('\n\n'));
+  if (failures.length)
+    throw failures.length === 1 ? failures[0] : new InfraError(failures.map((f) => f.message).join('\n\n'));
   printUrls(apps);
 }
 
@@ -101,13 +115,26 @@ export async function down() {
 export async function status() {
   const apps = discoverApps();
   if (!apps.length) return say('no services found.');
-  const rows = await Promise.all(apps.map(async (app) => {
-    const pid = ownedPid(app.name);
-    const port = app.ports.http ? `http ${app.ports.http}` : `grpc ${app.ports.grpc}`;
-    return [app.name, pid ? String(pid) : '-', port, `admin ${app.ports.admin}`, (await isReady(app)) ? 'ready' : 'not ready'];
-  }));
+  const rows = await Promise.all(
+    apps.map(async (app) => {
+      const pid = ownedPid(app.name);
+      const port = app.ports.http ? `http ${app.ports.http}` : `grpc ${app.ports.grpc}`;
+      return [
+        app.name,
+        pid ? String(pid) : '-',
+        port,
+        `admin ${app.ports.admin}`,
+        (await isReady(app)) ? 'ready' : 'not ready',
+      ];
+    }),
+  );
   for (const row of [['APP', 'PID', 'PORT', 'ADMIN', 'READY'], ...rows]) {
-    process.stdout.write(`${row.map((c, i) => c.padEnd([12, 8, 12, 12, 10][i])).join(' ').trimEnd()}\n`);
+    process.stdout.write(
+      `${row
+        .map((c, i) => c.padEnd([12, 8, 12, 12, 10][i]))
+        .join(' ')
+        .trimEnd()}\n`,
+    );
   }
 }
 
@@ -120,7 +147,11 @@ export async function dev() {
   const { apps, env } = await prepare();
   if (!apps.length) return noApps();
   const children = apps.map((app) => {
-    const child = spawn(process.execPath, [join(app.dir, 'dist', 'main.js')], { cwd: app.dir, env: appEnv(app, apps, env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(app.dir, 'dist', 'main.js')], {
+      cwd: app.dir,
+      env: appEnv(app, apps, env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     pipePrefixed(child.stdout, app.name, process.stdout);
     pipePrefixed(child.stderr, app.name, process.stderr);
     child.on('exit', (code, signal) => say(`${app.name} exited (${signal ?? `code ${code}`})`));
@@ -134,7 +165,12 @@ export async function dev() {
     const running = children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
     running.forEach(({ child }) => child.kill('SIGTERM'));
     const timer = setTimeout(() => running.forEach(({ child }) => child.kill('SIGKILL')), STOP_GRACE_MS);
-    await Promise.all(running.map(({ child }) => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)))));
+    await Promise.all(
+      running.map(
+        ({ child }) =>
+          new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r))),
+      ),
+    );
     clearTimeout(timer);
     say('all apps stopped; infra is still running (`pnpm infra down` stops it).');
   };
@@ -145,7 +181,9 @@ export async function dev() {
     if (!stopping && ready.every(Boolean)) printUrls(apps);
     else if (!stopping) say('not every app became ready; see the logs above.');
   });
-  await Promise.all(children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)))));
+  await Promise.all(
+    children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)))),
+  );
   await stopAll();
 }
 
@@ -161,10 +199,14 @@ const USAGE = `usage: pnpm stack <up|down|status|logs <app>>   |   pnpm dev
 
 async function cli([command, ...rest]) {
   switch (command) {
-    case 'up': return up();
-    case 'down': return down();
-    case 'status': return status();
-    case 'dev': return dev();
+    case 'up':
+      return up();
+    case 'down':
+      return down();
+    case 'status':
+      return status();
+    case 'dev':
+      return dev();
     case 'logs':
       if (!rest[0]) throw new InfraError('usage: pnpm stack logs <app>');
       return logs(rest[0]);

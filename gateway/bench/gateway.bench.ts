@@ -32,21 +32,36 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 const children: ChildProcess[] = [];
-function startProcess(name: string, script: string, cwd: string, env: Record<string, string>, nodeArgs: string[] = []): void {
-  const child = spawn(process.execPath, [...nodeArgs, script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+function startProcess(
+  name: string,
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): void {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   children.push(child);
 }
 
 async function waitReady(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -56,7 +71,12 @@ async function waitReady(url: string): Promise<void> {
 async function token(): Promise<string> {
   const response = await fetch(`${issuer}/protocol/openid-connect/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'crm-cli', username: 'acme-rep1', password: 'demo' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'crm-cli',
+      username: 'acme-rep1',
+      password: 'demo',
+    }),
   });
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -89,7 +109,14 @@ async function measure(name: string, once: () => Promise<boolean>): Promise<Resu
   const { latencies, errors } = await run(SECONDS, true);
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { name, requests: latencies.length, errors, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    name,
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 function httpGetter(port: number, pathName: string, headers: Record<string, string>): () => Promise<boolean> {
@@ -107,8 +134,19 @@ function httpGetter(port: number, pathName: string, headers: Record<string, stri
 
 async function main(): Promise<void> {
   const namespace = `bench${Date.now().toString(36)}`;
-  const [contactGrpc, contactAdmin, gatewayHttp, gatewayAdmin, helloPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const common = { LOG_LEVEL: 'warn', NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', NATS_NAMESPACE: namespace, OIDC_ISSUER: issuer };
+  const [contactGrpc, contactAdmin, gatewayHttp, gatewayAdmin, helloPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const common = {
+    LOG_LEVEL: 'warn',
+    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    NATS_NAMESPACE: namespace,
+    OIDC_ISSUER: issuer,
+  };
   startProcess('contact', 'dist/main.js', path.join(repoRoot, 'services/contact'), {
     ...common,
     SERVICE_NAME: 'contact',
@@ -119,23 +157,37 @@ async function main(): Promise<void> {
     OIDC_CLIENT_ID: 'contact-service',
     OIDC_CLIENT_SECRET: 'contact-service-secret',
   });
-  startProcess('gateway', 'dist/main.js', path.join(repoRoot, 'gateway'), {
-    ...common,
-    SERVICE_NAME: 'gateway',
-    HTTP_PORT: String(gatewayHttp),
-    ADMIN_PORT: String(gatewayAdmin),
-    CONTACT_GRPC_URL: `127.0.0.1:${contactGrpc}`,
-    // Limits stay on (their KV round trips are part of the cost) but high enough not to refuse.
-    RATE_LIMIT_CLIENT_BURST: '100000000',
-    RATE_LIMIT_CLIENT_PER_SEC: '1000000',
-    RATE_LIMIT_TENANT_BURST: '100000000',
-    RATE_LIMIT_TENANT_PER_SEC: '1000000',
-    // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/gateway-prof" shows where the gateway spends its time.
-  }, (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean));
-  const hello = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('hello')).listen(${helloPort}, '127.0.0.1')`], { stdio: 'ignore' });
+  startProcess(
+    'gateway',
+    'dist/main.js',
+    path.join(repoRoot, 'gateway'),
+    {
+      ...common,
+      SERVICE_NAME: 'gateway',
+      HTTP_PORT: String(gatewayHttp),
+      ADMIN_PORT: String(gatewayAdmin),
+      CONTACT_GRPC_URL: `127.0.0.1:${contactGrpc}`,
+      // Limits stay on (their KV round trips are part of the cost) but high enough not to refuse.
+      RATE_LIMIT_CLIENT_BURST: '100000000',
+      RATE_LIMIT_CLIENT_PER_SEC: '1000000',
+      RATE_LIMIT_TENANT_BURST: '100000000',
+      RATE_LIMIT_TENANT_PER_SEC: '1000000',
+      // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/gateway-prof" shows where the gateway spends its time.
+    },
+    (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
+  const hello = spawn(
+    process.execPath,
+    ['-e', `require('node:http').createServer((q, s) => s.end('hello')).listen(${helloPort}, '127.0.0.1')`],
+    { stdio: 'ignore' },
+  );
   children.push(hello);
 
-  await Promise.all([waitReady(`http://127.0.0.1:${contactAdmin}/readyz`), waitReady(`http://127.0.0.1:${gatewayAdmin}/readyz`), waitReady(`http://127.0.0.1:${helloPort}/`)]);
+  await Promise.all([
+    waitReady(`http://127.0.0.1:${contactAdmin}/readyz`),
+    waitReady(`http://127.0.0.1:${gatewayAdmin}/readyz`),
+    waitReady(`http://127.0.0.1:${helloPort}/`),
+  ]);
   const bearer = await token();
   // The kit's /readyz answers 200 before a service has registered its checks, so the first call may still fail.
   let created: Response | undefined;
@@ -143,34 +195,64 @@ async function main(): Promise<void> {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
     created = await fetch(`http://127.0.0.1:${gatewayHttp}/api/v1/contacts`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', 'idempotency-key': `bench-${namespace}` },
-      body: JSON.stringify({ firstName: 'Bench', lastName: 'Mark', emails: [{ address: `bench-${namespace}@example.test` }] }),
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        'content-type': 'application/json',
+        'idempotency-key': `bench-${namespace}`,
+      },
+      body: JSON.stringify({
+        firstName: 'Bench',
+        lastName: 'Mark',
+        emails: [{ address: `bench-${namespace}@example.test` }],
+      }),
     });
   }
   if (!created) throw new Error('no attempt made');
-  if (created.status !== 201) throw new Error(`could not create the contact to read: ${created.status} ${await created.text()}`);
+  if (created.status !== 201)
+    throw new Error(`could not create the contact to read: ${created.status} ${await created.text()}`);
   const { id } = (await created.json()) as { id: string };
-  const probe = await fetch(`http://127.0.0.1:${gatewayHttp}/api/v1/contacts/${id}`, { headers: { authorization: `Bearer ${bearer}` } });
+  const probe = await fetch(`http://127.0.0.1:${gatewayHttp}/api/v1/contacts/${id}`, {
+    headers: { authorization: `Bearer ${bearer}` },
+  });
   if (probe.status !== 200) throw new Error(`the read to measure fails: ${probe.status} ${await probe.text()}`);
 
   const grpc = new ContactServiceClient(`127.0.0.1:${contactGrpc}`, credentials.createInsecure());
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${bearer}`);
   const viaGrpc = () =>
-    new Promise<boolean>((resolve) => grpc.getContact({ id, includeDeleted: false }, metadata, { deadline: Date.now() + 5000 }, (error) => resolve(!error)));
+    new Promise<boolean>((resolve) =>
+      grpc.getContact({ id, includeDeleted: false }, metadata, { deadline: Date.now() + 5000 }, (error) =>
+        resolve(!error),
+      ),
+    );
 
-  console.log(`benchmark: ${CONCURRENCY} concurrent clients, ${SECONDS} s each after ${WARMUP_SECONDS} s warm-up, on ${cpus().length} cores\n`);
+  console.log(
+    `benchmark: ${CONCURRENCY} concurrent clients, ${SECONDS} s each after ${WARMUP_SECONDS} s warm-up, on ${cpus().length} cores\n`,
+  );
   const results = [
-    await measure('gateway  GET /api/v1/contacts/{id}', httpGetter(gatewayHttp, `/api/v1/contacts/${id}`, { authorization: `Bearer ${bearer}` })),
+    await measure(
+      'gateway  GET /api/v1/contacts/{id}',
+      httpGetter(gatewayHttp, `/api/v1/contacts/${id}`, { authorization: `Bearer ${bearer}` }),
+    ),
     await measure('direct   gRPC ContactService.GetContact', viaGrpc),
     await measure('raw      node:http hello', httpGetter(helloPort, '/', {})),
     // The gateway's own share: token check, rate limits, JSON, without a call downstream.
-    await measure('gateway  GET /api/v1/me (no service call)', httpGetter(gatewayHttp, '/api/v1/me', { authorization: `Bearer ${bearer}` })),
+    await measure(
+      'gateway  GET /api/v1/me (no service call)',
+      httpGetter(gatewayHttp, '/api/v1/me', { authorization: `Bearer ${bearer}` }),
+    ),
   ];
-  for (const r of results) console.log(`${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.requests} ok, ${r.errors} errors)`);
+  for (const r of results)
+    console.log(
+      `${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.requests} ok, ${r.errors} errors)`,
+    );
   const [gateway, direct, raw] = results as [Result, Result, Result];
-  console.log(`\nratios: gateway/direct gRPC throughput ${(gateway.rps / direct.rps).toFixed(2)}x, p50 ${(gateway.p50 / direct.p50).toFixed(2)}x, p99 ${(gateway.p99 / direct.p99).toFixed(2)}x`);
-  console.log(`        gateway/raw http   throughput ${(gateway.rps / raw.rps).toFixed(2)}x, p50 ${(gateway.p50 / raw.p50).toFixed(2)}x, p99 ${(gateway.p99 / raw.p99).toFixed(2)}x`);
+  console.log(
+    `\nratios: gateway/direct gRPC throughput ${(gateway.rps / direct.rps).toFixed(2)}x, p50 ${(gateway.p50 / direct.p50).toFixed(2)}x, p99 ${(gateway.p99 / direct.p99).toFixed(2)}x`,
+  );
+  console.log(
+    `        gateway/raw http   throughput ${(gateway.rps / raw.rps).toFixed(2)}x, p50 ${(gateway.p50 / raw.p50).toFixed(2)}x, p99 ${(gateway.p99 / raw.p99).toFixed(2)}x`,
+  );
   grpc.close();
 }
 

@@ -43,14 +43,32 @@ export interface GatewayApp {
   document: OpenApiDocument;
 }
 
-const EXPOSED_HEADERS = ['ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'];
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'];
+const EXPOSED_HEADERS = [
+  'ETag',
+  'Location',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Retry-After',
+  'X-Request-Id',
+  'Idempotent-Replayed',
+];
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'If-Match',
+  'Idempotency-Key',
+  'Last-Event-ID',
+  'X-Request-Id',
+];
 
 export function createApp(deps: AppDeps): GatewayApp {
   const { config, log } = deps;
   // The document describes itself too, so its route exists before it is built.
   const built: { document?: OpenApiDocument } = {};
-  const routes = [...apiRoutes({ ...deps.events, log }, deps.sessions, deps.readiness), openApiRoute(() => built.document)];
+  const routes = [
+    ...apiRoutes({ ...deps.events, log }, deps.sessions, deps.readiness),
+    openApiRoute(() => built.document),
+  ];
   const document = buildOpenApiDocument(routes);
   built.document = document;
   const streamingPaths = new Set(routes.filter((r) => r.streaming).map((r) => r.path));
@@ -63,13 +81,35 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(httpMetrics(deps.metrics));
   // TLS ends in front of the gateway; upgrading the docs' asset requests to https would break plain-http local use.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(cors({ origin: (origin, done) => done(null, origin !== undefined && config.CORS_ORIGINS.includes(origin)), exposedHeaders: EXPOSED_HEADERS, allowedHeaders: ALLOWED_HEADERS, maxAge: 600 }));
+  app.use(
+    cors({
+      origin: (origin, done) => done(null, origin !== undefined && config.CORS_ORIGINS.includes(origin)),
+      exposedHeaders: EXPOSED_HEADERS,
+      allowedHeaders: ALLOWED_HEADERS,
+      maxAge: 600,
+    }),
+  );
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS, (req) => streamingPaths.has(req.path)));
 
   const router = Router();
   mountRoutes(router, routes, {
     verifier: deps.verifier,
-    rateLimit: rateLimit(deps.rateLimitStore, { tenant: { name: 'tenant', capacity: config.RATE_LIMIT_TENANT_BURST, refillPerSec: config.RATE_LIMIT_TENANT_PER_SEC }, client: { name: 'client', capacity: config.RATE_LIMIT_CLIENT_BURST, refillPerSec: config.RATE_LIMIT_CLIENT_PER_SEC } }, log),
+    rateLimit: rateLimit(
+      deps.rateLimitStore,
+      {
+        tenant: {
+          name: 'tenant',
+          capacity: config.RATE_LIMIT_TENANT_BURST,
+          refillPerSec: config.RATE_LIMIT_TENANT_PER_SEC,
+        },
+        client: {
+          name: 'client',
+          capacity: config.RATE_LIMIT_CLIENT_BURST,
+          refillPerSec: config.RATE_LIMIT_CLIENT_PER_SEC,
+        },
+      },
+      log,
+    ),
     idempotency: idempotency(deps.idempotencyStore, log),
     clients: deps.clients,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -96,7 +136,10 @@ function openApiRoute(document: () => OpenApiDocument | undefined): Route {
 
 /** For 405: the methods of the routes whose path template matches. */
 function allowedMethodsOf(routes: Route[]): (path: string) => string[] {
-  const templates = routes.map((r) => ({ method: r.method.toUpperCase(), pattern: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`) }));
+  const templates = routes.map((r) => ({
+    method: r.method.toUpperCase(),
+    pattern: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+  }));
   return (path) => [...new Set(templates.filter((t) => t.pattern.test(path)).map((t) => t.method))];
 }
 

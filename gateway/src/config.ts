@@ -4,7 +4,16 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 const grpcAddress = z.string().regex(/^[^\s/]+:\d+$/, 'must be host:port');
-const csv = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
+const csv = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string()),
+);
 
 /** The gateway's environment, validated at start (see .env.example). */
 export const gatewayEnvSchema = z.object({
@@ -15,7 +24,10 @@ export const gatewayEnvSchema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   ADMIN_PORT: port.default(9100),
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
-  NATS_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/).default(''),
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9_]*$/)
+    .default(''),
   OIDC_ISSUER: z.url(),
   OIDC_AUDIENCE: z.string().min(1).default('crm-api'),
   OIDC_JWKS_URL: optionalUrl,
@@ -43,11 +55,16 @@ export const gatewayEnvSchema = z.object({
   SSE_HEARTBEAT_MS: positiveInt.default(15_000),
   SSE_MAX_BUFFER_BYTES: positiveInt.default(1_048_576),
   /** KV bucket names (namespaced like streams) shared by every replica. */
-  IDEMPOTENCY_BUCKET: z.string().regex(/^[A-Za-z0-9_-]+$/).default('gateway_idempotency'),
-  RATE_LIMIT_BUCKET: z.string().regex(/^[A-Za-z0-9_-]+$/).default('gateway_ratelimit'),
+  IDEMPOTENCY_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('gateway_idempotency'),
+  RATE_LIMIT_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('gateway_ratelimit'),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
-

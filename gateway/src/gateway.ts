@@ -52,21 +52,30 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const adminPort = await admin.listen(config.ADMIN_PORT);
 
   const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
-  const buckets = await openSharedBuckets(bus, { idempotency: config.IDEMPOTENCY_BUCKET, rateLimits: config.RATE_LIMIT_BUCKET });
-  const verifier = cachedVerifier(createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    audience: config.OIDC_AUDIENCE,
-    jwksUrl: jwksUrlOf(config),
-    clockToleranceSec: config.OIDC_CLOCK_TOLERANCE_SEC,
-    ...(options.verifierNow ? { now: options.verifierNow } : {}),
-  }), options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {});
+  const buckets = await openSharedBuckets(bus, {
+    idempotency: config.IDEMPOTENCY_BUCKET,
+    rateLimits: config.RATE_LIMIT_BUCKET,
+  });
+  const verifier = cachedVerifier(
+    createTokenVerifier({
+      issuer: config.OIDC_ISSUER,
+      audience: config.OIDC_AUDIENCE,
+      jwksUrl: jwksUrlOf(config),
+      clockToleranceSec: config.OIDC_CLOCK_TOLERANCE_SEC,
+      ...(options.verifierNow ? { now: options.verifierNow } : {}),
+    }),
+    options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {},
+  );
   const clients = createServiceClients({ contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL });
 
   const checks = new Map<string, ReadinessCheck>([
-    ['nats', async () => {
-      if (bus.nc.isClosed()) throw new Error('nats connection closed');
-      await bus.nc.flush();
-    }],
+    [
+      'nats',
+      async () => {
+        if (bus.nc.isClosed()) throw new Error('nats connection closed');
+        await bus.nc.flush();
+      },
+    ],
     ['keycloak', () => verifier.checkKeysReachable()],
   ]);
   let shuttingDown = false;
@@ -81,7 +90,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // An in-flight claim older than twice the request budget belongs to a request that can no longer answer.
     idempotencyStore: new IdempotencyStore(buckets.idempotency, 2 * config.REQUEST_TIMEOUT_MS),
     rateLimitStore: new RateLimitStore(buckets.rateLimits),
-    events: { bus, streams: config.EVENT_STREAMS, heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferBytes: config.SSE_MAX_BUFFER_BYTES },
+    events: {
+      bus,
+      streams: config.EVENT_STREAMS,
+      heartbeatMs: config.SSE_HEARTBEAT_MS,
+      maxBufferBytes: config.SSE_MAX_BUFFER_BYTES,
+    },
     sessions,
     readiness: { checks, shuttingDown: () => shuttingDown },
   });
@@ -97,7 +111,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     exit: options.exit,
     graceMs: config.SHUTDOWN_GRACE_MS,
     steps: [
-      { name: 'fail readiness', run: () => { shuttingDown = true; admin.markNotReady(); } },
+      {
+        name: 'fail readiness',
+        run: () => {
+          shuttingDown = true;
+          admin.markNotReady();
+        },
+      },
       { name: 'end event streams', run: async () => void (await Promise.all([...sessions].map((s) => s.close()))) },
       { name: 'finish requests in flight', run: () => closeServer(server) },
       { name: 'close gRPC channels', run: () => clients.close() },

@@ -8,7 +8,9 @@ afterAll(() => stack.stop());
 
 const expect401 = (res: { status: number; headers: Headers }, error = true) => {
   expect(res.status).toBe(401);
-  expect(res.headers.get('www-authenticate')).toBe(error ? 'Bearer realm="crm", error="invalid_token"' : 'Bearer realm="crm"');
+  expect(res.headers.get('www-authenticate')).toBe(
+    error ? 'Bearer realm="crm", error="invalid_token"' : 'Bearer realm="crm"',
+  );
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 };
 
@@ -22,7 +24,9 @@ describe('bad tokens are 401 with WWW-Authenticate', () => {
     const real = await userToken('acme-admin');
     const { kid } = decodeProtectedHeader(real);
     const { privateKey } = await generateKeyPair('RS256');
-    const forged = await new SignJWT(decodeClaims(real)).setProtectedHeader({ alg: 'RS256', kid: kid ?? 'x', typ: 'JWT' }).sign(privateKey);
+    const forged = await new SignJWT(decodeClaims(real))
+      .setProtectedHeader({ alg: 'RS256', kid: kid ?? 'x', typ: 'JWT' })
+      .sign(privateKey);
     expect401(await stack.api.get('/api/v1/me', forged));
   });
 
@@ -35,7 +39,9 @@ describe('bad tokens are 401 with WWW-Authenticate', () => {
 
   it('an HS256 token (algorithm confusion)', async () => {
     const claims = decodeClaims(await userToken('acme-admin'));
-    const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('x'.repeat(32)));
     expect401(await stack.api.get('/api/v1/me', hs));
   });
 
@@ -51,7 +57,13 @@ describe('/me', () => {
   it('describes the principal from the token', async () => {
     const res = await stack.api.get('/api/v1/me', await userToken('acme-manager'));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tenantId: 'acme', roles: ['sales-manager'], teamIds: ['acme-east'], clientId: 'crm-cli', permissions: { dealsRead: true, admin: false } });
+    expect(res.body).toMatchObject({
+      tenantId: 'acme',
+      roles: ['sales-manager'],
+      teamIds: ['acme-east'],
+      clientId: 'crm-cli',
+      permissions: { dealsRead: true, admin: false },
+    });
   });
 });
 
@@ -66,16 +78,37 @@ interface Probe {
 
 const probes: Record<string, Probe> = {
   listContacts: { name: 'GET /contacts', call: (api, t) => api.get('/api/v1/contacts', t) },
-  createContact: { name: 'POST /contacts', call: (api, t) => api.post('/api/v1/contacts', t, { firstName: 'Role', lastName: Math.random().toString(36).slice(2) }) },
+  createContact: {
+    name: 'POST /contacts',
+    call: (api, t) =>
+      api.post('/api/v1/contacts', t, { firstName: 'Role', lastName: Math.random().toString(36).slice(2) }),
+  },
   listCompanies: { name: 'GET /companies', call: (api, t) => api.get('/api/v1/companies', t) },
   exportContact: { name: 'GET /contacts/{id}/export', call: (api, t) => api.get('/api/v1/contacts/none/export', t) },
   eraseContact: { name: 'POST /contacts/{id}/erase', call: (api, t) => api.post('/api/v1/contacts/none/erase', t) },
-  mergeContacts: { name: 'POST /contacts/{id}/merge', call: (api, t) => api.post('/api/v1/contacts/none/merge', t, { sourceId: 'other' }) },
+  mergeContacts: {
+    name: 'POST /contacts/{id}/merge',
+    call: (api, t) => api.post('/api/v1/contacts/none/merge', t, { sourceId: 'other' }),
+  },
   listImports: { name: 'GET /imports', call: (api, t) => api.get('/api/v1/imports', t) },
-  readCustomFields: { name: 'GET /custom-fields/contact', call: (api, t) => api.get('/api/v1/custom-fields/contact', t) },
-  writeCustomFields: { name: 'PUT /custom-fields/contact', call: (api, t) => api.request('PUT', '/api/v1/custom-fields/contact', { token: t, body: { definitions: [] }, headers: { 'if-match': '"999"' } }) },
+  readCustomFields: {
+    name: 'GET /custom-fields/contact',
+    call: (api, t) => api.get('/api/v1/custom-fields/contact', t),
+  },
+  writeCustomFields: {
+    name: 'PUT /custom-fields/contact',
+    call: (api, t) =>
+      api.request('PUT', '/api/v1/custom-fields/contact', {
+        token: t,
+        body: { definitions: [] },
+        headers: { 'if-match': '"999"' },
+      }),
+  },
   listDeals: { name: 'GET /deals', call: (api, t) => api.get('/api/v1/deals', t) },
-  createPipeline: { name: 'POST /pipelines', call: (api, t) => api.post('/api/v1/pipelines', t, { name: `P${Math.random().toString(36).slice(2)}` }) },
+  createPipeline: {
+    name: 'POST /pipelines',
+    call: (api, t) => api.post('/api/v1/pipelines', t, { name: `P${Math.random().toString(36).slice(2)}` }),
+  },
   board: { name: 'GET /pipelines/default/board', call: (api, t) => api.get('/api/v1/pipelines/default/board', t) },
   forecast: { name: 'GET /forecast', call: (api, t) => api.get('/api/v1/forecast?from=2025-01-01&to=2025-03-31', t) },
 };
@@ -83,8 +116,28 @@ const probes: Record<string, Probe> = {
 // What each role may call; every probe not listed for a caller must be 403.
 const allowed: Record<Caller, string[]> = {
   'acme-admin': Object.keys(probes),
-  'acme-manager': ['listContacts', 'createContact', 'listCompanies', 'exportContact', 'mergeContacts', 'listImports', 'readCustomFields', 'listDeals', 'board', 'forecast'],
-  'acme-rep1': ['listContacts', 'createContact', 'listCompanies', 'mergeContacts', 'readCustomFields', 'listDeals', 'board', 'forecast'],
+  'acme-manager': [
+    'listContacts',
+    'createContact',
+    'listCompanies',
+    'exportContact',
+    'mergeContacts',
+    'listImports',
+    'readCustomFields',
+    'listDeals',
+    'board',
+    'forecast',
+  ],
+  'acme-rep1': [
+    'listContacts',
+    'createContact',
+    'listCompanies',
+    'mergeContacts',
+    'readCustomFields',
+    'listDeals',
+    'board',
+    'forecast',
+  ],
   'acme-support-lead': ['listContacts', 'createContact', 'listCompanies', 'readCustomFields'],
   'acme-agent1': ['listContacts', 'createContact', 'listCompanies', 'readCustomFields'],
   'acme-partner': ['listContacts', 'createContact', 'listCompanies', 'readCustomFields', 'listDeals', 'board'],
@@ -104,7 +157,9 @@ describe('authorisation by function', () => {
       expect(res.status).not.toBe(401);
       outcome[key] = res.status === 403 ? 'denied' : 'allowed';
     }
-    const expected = Object.fromEntries(Object.keys(probes).map((k) => [k, allowed[caller].includes(k) ? 'allowed' : 'denied']));
+    const expected = Object.fromEntries(
+      Object.keys(probes).map((k) => [k, allowed[caller].includes(k) ? 'allowed' : 'denied']),
+    );
     expect(outcome).toEqual(expected);
   });
 
@@ -112,6 +167,8 @@ describe('authorisation by function', () => {
     const partner = decodeClaims(await clientToken('acme-partner'));
     expect(String(partner.scope)).toContain('deals:read');
     expect((await stack.api.get('/api/v1/deals', await clientToken('acme-partner'))).status).toBe(200);
-    expect((await stack.api.get('/api/v1/forecast?from=2025-01-01&to=2025-03-31', await clientToken('acme-partner'))).status).toBe(403);
+    expect(
+      (await stack.api.get('/api/v1/forecast?from=2025-01-01&to=2025-03-31', await clientToken('acme-partner'))).status,
+    ).toBe(403);
   });
 });

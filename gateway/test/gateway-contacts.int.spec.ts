@@ -28,13 +28,23 @@ let globex: string;
 
 beforeAll(async () => {
   await stack.start();
-  [rep1, rep3, manager, globex] = await Promise.all([userToken('acme-rep1'), userToken('acme-rep3'), userToken('acme-manager'), userToken('globex-admin')]);
+  [rep1, rep3, manager, globex] = await Promise.all([
+    userToken('acme-rep1'),
+    userToken('acme-rep3'),
+    userToken('acme-manager'),
+    userToken('globex-admin'),
+  ]);
 });
 afterAll(() => stack.stop());
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 const createContact = async (token: string, body: Record<string, unknown> = {}) => {
-  const res = await stack.api.post('/api/v1/contacts', token, { firstName: 'Ada', lastName: `L${unique()}`, emails: [{ address: `${unique()}@example.test` }], ...body });
+  const res = await stack.api.post('/api/v1/contacts', token, {
+    firstName: 'Ada',
+    lastName: `L${unique()}`,
+    emails: [{ address: `${unique()}@example.test` }],
+    ...body,
+  });
   expect(res.status).toBe(201);
   return res;
 };
@@ -57,18 +67,29 @@ describe('contacts through the gateway', () => {
     const page = list.body as { data: ContactBody[]; nextCursor: string | null };
     expect(page.data).toHaveLength(1);
     await createContact(rep1);
-    const first = (await stack.api.get('/api/v1/contacts?limit=1', rep1)).body as { data: ContactBody[]; nextCursor: string | null };
+    const first = (await stack.api.get('/api/v1/contacts?limit=1', rep1)).body as {
+      data: ContactBody[];
+      nextCursor: string | null;
+    };
     expect(first.nextCursor).not.toBeNull();
-    const second = (await stack.api.get(`/api/v1/contacts?limit=1&cursor=${encodeURIComponent(first.nextCursor ?? '')}`, rep1)).body as { data: ContactBody[] };
+    const second = (
+      await stack.api.get(`/api/v1/contacts?limit=1&cursor=${encodeURIComponent(first.nextCursor ?? '')}`, rep1)
+    ).body as { data: ContactBody[] };
     expect(second.data[0]?.id).not.toBe(first.data[0]?.id);
   });
 
   it('PATCH merges, needs If-Match, and answers 412 to a stale one', async () => {
-    const contact = (await createContact(rep1, { title: 'Engineer', tags: ['x', 'y'], customFields: {} })).body as ContactBody;
+    const contact = (await createContact(rep1, { title: 'Engineer', tags: ['x', 'y'], customFields: {} }))
+      .body as ContactBody;
     const path = `/api/v1/contacts/${contact.id}`;
     expect((await stack.api.patch(path, rep1, { title: 'Lead' })).status).toBe(428);
 
-    const patched = await stack.api.patch(path, rep1, { title: 'Lead', tags: null }, { 'if-match': `"${contact.version}"` });
+    const patched = await stack.api.patch(
+      path,
+      rep1,
+      { title: 'Lead', tags: null },
+      { 'if-match': `"${contact.version}"` },
+    );
     expect(patched.status).toBe(200);
     const after = patched.body as ContactBody;
     expect(after.title).toBe('Lead');
@@ -81,13 +102,22 @@ describe('contacts through the gateway', () => {
     expect(stale.status).toBe(412);
     expect(stale.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-    const mergePatch = await stack.api.request('PATCH', path, { token: rep1, raw: JSON.stringify({ lastName: 'Lovelace' }), headers: { 'content-type': 'application/merge-patch+json', 'if-match': '*' } });
+    const mergePatch = await stack.api.request('PATCH', path, {
+      token: rep1,
+      raw: JSON.stringify({ lastName: 'Lovelace' }),
+      headers: { 'content-type': 'application/merge-patch+json', 'if-match': '*' },
+    });
     expect(mergePatch.status).toBe(200);
     expect((mergePatch.body as ContactBody).lastName).toBe('Lovelace');
   });
 
   it('rejects mass assignment: server-owned fields, unknown fields, and an owner from a rep', async () => {
-    for (const body of [{ firstName: 'X', tenantId: 'globex' }, { firstName: 'X', version: 7 }, { firstName: 'X', isAdmin: true }, { firstName: 'X', ownerId: decodeClaims(rep3).sub }]) {
+    for (const body of [
+      { firstName: 'X', tenantId: 'globex' },
+      { firstName: 'X', version: 7 },
+      { firstName: 'X', isAdmin: true },
+      { firstName: 'X', ownerId: decodeClaims(rep3).sub },
+    ]) {
       const res = await stack.api.post('/api/v1/contacts', rep1, body);
       expect(res.status).toBe(400);
       const problem = res.body as ProblemBody;
@@ -95,20 +125,33 @@ describe('contacts through the gateway', () => {
       expect(problem.errors?.map((e) => e.field)).toContain(field);
     }
     const contact = (await createContact(rep1)).body as ContactBody;
-    const patch = await stack.api.patch(`/api/v1/contacts/${contact.id}`, rep1, { tenantId: 'globex' }, { 'if-match': '*' });
+    const patch = await stack.api.patch(
+      `/api/v1/contacts/${contact.id}`,
+      rep1,
+      { tenantId: 'globex' },
+      { 'if-match': '*' },
+    );
     expect(patch.status).toBe(400);
   });
 
   it('lets a manager assign an owner in the team', async () => {
     const rep1Id = String(decodeClaims(rep1).sub);
-    const res = await stack.api.post('/api/v1/contacts', manager, { firstName: 'Team', lastName: unique(), ownerId: rep1Id, teamId: 'acme-east' });
+    const res = await stack.api.post('/api/v1/contacts', manager, {
+      firstName: 'Team',
+      lastName: unique(),
+      ownerId: rep1Id,
+      teamId: 'acme-east',
+    });
     expect(res.status).toBe(201);
     expect((res.body as ContactBody).ownerId).toBe(rep1Id);
     expect((await stack.api.get(`/api/v1/contacts/${(res.body as ContactBody).id}`, rep1)).status).toBe(200);
   });
 
   it('lists the invalid fields a service reports, in camelCase', async () => {
-    const res = await stack.api.post('/api/v1/contacts', rep1, { firstName: 'A', emails: [{ address: 'not-an-email' }] });
+    const res = await stack.api.post('/api/v1/contacts', rep1, {
+      firstName: 'A',
+      emails: [{ address: 'not-an-email' }],
+    });
     expect(res.status).toBe(400);
     expect((res.body as ProblemBody).errors?.[0]?.field).toBe('emails[0].address');
   });
@@ -121,7 +164,7 @@ describe('contacts through the gateway', () => {
     expect((second.body as ProblemBody).existingId).toBe(first.id);
   });
 
-  it('hides records outside the caller\'s visibility as 404: rep3, another tenant', async () => {
+  it("hides records outside the caller's visibility as 404: rep3, another tenant", async () => {
     const contact = (await createContact(rep1)).body as ContactBody;
     const path = `/api/v1/contacts/${contact.id}`;
     expect((await stack.api.get(path, rep3)).status).toBe(404);
@@ -148,14 +191,20 @@ describe('contacts through the gateway', () => {
   it('logs activities on the timeline, finds duplicates and merges', async () => {
     const target = (await createContact(rep1, { firstName: 'Grace', lastName: 'Hopper' })).body as ContactBody;
     const source = (await createContact(rep1, { firstName: 'Grace', lastName: 'Hopper' })).body as ContactBody;
-    const activity = await stack.api.post(`/api/v1/contacts/${source.id}/activities`, rep1, { type: 'call', subject: 'Intro', call: { direction: 'outbound', durationSeconds: 60 } });
+    const activity = await stack.api.post(`/api/v1/contacts/${source.id}/activities`, rep1, {
+      type: 'call',
+      subject: 'Intro',
+      call: { direction: 'outbound', durationSeconds: 60 },
+    });
     expect(activity.status).toBe(201);
     const timeline = await stack.api.get(`/api/v1/contacts/${source.id}/activities?type=call`, rep1);
     expect((timeline.body as { data: Array<{ subject: string }> }).data.map((a) => a.subject)).toEqual(['Intro']);
 
     const duplicates = await stack.api.get(`/api/v1/contacts/${target.id}/duplicates`, rep1);
     expect(duplicates.status).toBe(200);
-    expect((duplicates.body as { data: Array<{ contact: ContactBody }> }).data.map((d) => d.contact.id)).toContain(source.id);
+    expect((duplicates.body as { data: Array<{ contact: ContactBody }> }).data.map((d) => d.contact.id)).toContain(
+      source.id,
+    );
 
     const merged = await stack.api.post(`/api/v1/contacts/${target.id}/merge`, rep1, { sourceId: source.id });
     expect(merged.status).toBe(200);
@@ -201,10 +250,31 @@ describe('problem+json for every failure', () => {
   });
 
   it('malformed JSON 400, wrong content type 415, too large 413', async () => {
-    expectProblem(await stack.api.request('POST', '/api/v1/contacts', { token: rep1, raw: '{"firstName":', headers: { 'content-type': 'application/json' } }), 400);
-    expectProblem(await stack.api.request('POST', '/api/v1/contacts', { token: rep1, raw: 'firstName=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
+    expectProblem(
+      await stack.api.request('POST', '/api/v1/contacts', {
+        token: rep1,
+        raw: '{"firstName":',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+    );
+    expectProblem(
+      await stack.api.request('POST', '/api/v1/contacts', {
+        token: rep1,
+        raw: 'firstName=a',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+    );
     const huge = JSON.stringify({ firstName: 'x'.repeat(2 * 1024 * 1024) });
-    expectProblem(await stack.api.request('POST', '/api/v1/contacts', { token: rep1, raw: huge, headers: { 'content-type': 'application/json' } }), 413);
+    expectProblem(
+      await stack.api.request('POST', '/api/v1/contacts', {
+        token: rep1,
+        raw: huge,
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+    );
   });
 
   it('invalid query values 400 with the field', async () => {

@@ -12,7 +12,12 @@ let globex: string;
 
 beforeAll(async () => {
   await stack.start({ pipeline: true });
-  [rep1, rep3, manager, globex] = await Promise.all([userToken('acme-rep1'), userToken('acme-rep3'), userToken('acme-manager'), userToken('globex-admin')]);
+  [rep1, rep3, manager, globex] = await Promise.all([
+    userToken('acme-rep1'),
+    userToken('acme-rep3'),
+    userToken('acme-manager'),
+    userToken('globex-admin'),
+  ]);
 }, 90_000);
 afterAll(async () => {
   await Promise.all(open.map((c) => c.close()));
@@ -29,7 +34,15 @@ async function subscribe(token: string, lastEventId?: string): Promise<SseClient
 }
 
 const unique = () => Math.random().toString(36).slice(2, 10);
-const dataOf = (frame: SseFrame) => JSON.parse(frame.data) as { id: string; type: string; tenantId: string; aggregateId: string; ownerId: string; data: Record<string, unknown> };
+const dataOf = (frame: SseFrame) =>
+  JSON.parse(frame.data) as {
+    id: string;
+    type: string;
+    tenantId: string;
+    aggregateId: string;
+    ownerId: string;
+    data: Record<string, unknown>;
+  };
 
 async function createContact(token: string, lastName = unique()): Promise<string> {
   const res = await stack.api.post('/api/v1/contacts', token, { firstName: 'Ev', lastName });
@@ -48,22 +61,32 @@ describe('GET /api/v1/events', () => {
 
   it('delivers deal.stage_changed within 1 s of the move', async () => {
     const client = await subscribe(rep1);
-    const pipeline = (await stack.api.get('/api/v1/pipelines/default', rep1)).body as { stages: Array<{ id: string; kind: string }> };
+    const pipeline = (await stack.api.get('/api/v1/pipelines/default', rep1)).body as {
+      stages: Array<{ id: string; kind: string }>;
+    };
     const open = pipeline.stages.filter((s) => s.kind === 'open');
-    const deal = (await stack.api.post('/api/v1/deals', rep1, { title: `Deal ${unique()}`, amount: { amountMinor: 100_000, currency: 'EUR' } })).body as { id: string; stageId: string };
+    const deal = (
+      await stack.api.post('/api/v1/deals', rep1, {
+        title: `Deal ${unique()}`,
+        amount: { amountMinor: 100_000, currency: 'EUR' },
+      })
+    ).body as { id: string; stageId: string };
     const target = open.find((s) => s.id !== deal.stageId);
     if (!target) throw new Error('the default pipeline has one open stage');
 
     const moved = await stack.api.post(`/api/v1/deals/${deal.id}/move`, rep1, { stageId: target.id });
     expect(moved.status).toBe(200);
     const movedAt = Date.now();
-    const frame = await client.waitFor((f) => f.event === 'deal.stage_changed' && dataOf(f).aggregateId === deal.id, 5_000);
+    const frame = await client.waitFor(
+      (f) => f.event === 'deal.stage_changed' && dataOf(f).aggregateId === deal.id,
+      5_000,
+    );
     expect(frame.receivedAt - movedAt).toBeLessThan(1_000);
     expect(dataOf(frame).tenantId).toBe('acme');
     expect(dataOf(frame).data).toBeTruthy();
   });
 
-  it('sends nothing from another tenant, nor records outside the caller\'s visibility', async () => {
+  it("sends nothing from another tenant, nor records outside the caller's visibility", async () => {
     const acmeRep1 = await subscribe(rep1);
     const acmeRep3 = await subscribe(rep3);
     const acmeManager = await subscribe(manager);
@@ -91,7 +114,10 @@ describe('GET /api/v1/events', () => {
     const missed = [await createContact(rep1), await createContact(rep1), await createContact(rep1)];
     const resumed = await subscribe(rep1, last.id);
     await resumed.waitFor((f) => f.event === 'contact.created' && dataOf(f).aggregateId === missed[2]);
-    const created = resumed.events().filter((f) => f.event === 'contact.created').map((f) => dataOf(f).aggregateId);
+    const created = resumed
+      .events()
+      .filter((f) => f.event === 'contact.created')
+      .map((f) => dataOf(f).aggregateId);
     expect(created).toEqual(missed);
 
     const ids = resumed.events().map((f) => dataOf(f).id);
@@ -114,13 +140,20 @@ describe('GET /api/v1/events', () => {
     // bites once the kernel's socket buffers are full, several MB on loopback: more than a test should push.)
     const socket = connect(stack.gateway.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    socket.write(`GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${rep1}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.write(
+      `GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${rep1}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
     socket.pause();
     const reader = await subscribe(rep1);
     const created: string[] = [];
     for (let i = 0; i < 10; i++) created.push(await createContact(rep1));
     await reader.waitFor((f) => f.event === 'contact.created' && dataOf(f).aggregateId === created[9]);
-    expect(reader.events().filter((f) => f.event === 'contact.created').map((f) => dataOf(f).aggregateId)).toEqual(created);
+    expect(
+      reader
+        .events()
+        .filter((f) => f.event === 'contact.created')
+        .map((f) => dataOf(f).aggregateId),
+    ).toEqual(created);
     socket.destroy();
   });
 });

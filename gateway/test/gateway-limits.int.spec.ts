@@ -46,8 +46,22 @@ describe('Idempotency-Key on POST', () => {
 
   it('answers 422 to the same key with another body', async () => {
     const key = `k-${unique()}`;
-    expect((await stack.api.post('/api/v1/contacts', rep1, { firstName: 'A', lastName: unique() }, { 'idempotency-key': key })).status).toBe(201);
-    const other = await stack.api.post('/api/v1/contacts', rep1, { firstName: 'B', lastName: unique() }, { 'idempotency-key': key });
+    expect(
+      (
+        await stack.api.post(
+          '/api/v1/contacts',
+          rep1,
+          { firstName: 'A', lastName: unique() },
+          { 'idempotency-key': key },
+        )
+      ).status,
+    ).toBe(201);
+    const other = await stack.api.post(
+      '/api/v1/contacts',
+      rep1,
+      { firstName: 'B', lastName: unique() },
+      { 'idempotency-key': key },
+    );
     expect(other.status).toBe(422);
     expect((other.body as { type: string }).type).toBe('/problems/idempotency-key-reused');
   });
@@ -59,11 +73,20 @@ describe('Idempotency-Key on POST', () => {
     // Another replica has claimed the key and is still working on it.
     const principal = principalFromClaims(decodeClaims(rep1));
     if (!principal) throw new Error('no principal');
-    const store = new IdempotencyStore((await openSharedBuckets(bus, { idempotency: 'gateway_idempotency', rateLimits: 'gateway_ratelimit' })).idempotency, 60_000);
+    const store = new IdempotencyStore(
+      (
+        await openSharedBuckets(bus, { idempotency: 'gateway_idempotency', rateLimits: 'gateway_ratelimit' })
+      ).idempotency,
+      60_000,
+    );
     const claim = await store.claim(scopeKey(principal, key), requestFingerprint('POST', '/api/v1/contacts', raw));
     expect(claim.kind).toBe('claimed');
 
-    const res = await stack.api.request('POST', '/api/v1/contacts', { token: rep1, raw, headers: { 'content-type': 'application/json', 'idempotency-key': key } });
+    const res = await stack.api.request('POST', '/api/v1/contacts', {
+      token: rep1,
+      raw,
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    });
     expect(res.status).toBe(409);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(await countContacts(body.lastName)).toBe(0);
@@ -73,7 +96,12 @@ describe('Idempotency-Key on POST', () => {
     const key = `k-${unique()}`;
     const lastName = unique();
     const a = await stack.api.post('/api/v1/contacts', rep1, { firstName: 'S', lastName }, { 'idempotency-key': key });
-    const b = await stack.api.post('/api/v1/contacts', await userToken('acme-rep2'), { firstName: 'S', lastName }, { 'idempotency-key': key });
+    const b = await stack.api.post(
+      '/api/v1/contacts',
+      await userToken('acme-rep2'),
+      { firstName: 'S', lastName },
+      { 'idempotency-key': key },
+    );
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect((b.body as { id: string }).id).not.toBe((a.body as { id: string }).id);
@@ -90,7 +118,11 @@ describe('Idempotency-Key on POST', () => {
 
 describe('rate limits', () => {
   it('announce the policy, then answer 429 with Retry-After once the client bucket is empty, across replicas', async () => {
-    const env = { RATE_LIMIT_CLIENT_BURST: '3', RATE_LIMIT_CLIENT_PER_SEC: '0.01', RATE_LIMIT_BUCKET: `rl_${unique()}` };
+    const env = {
+      RATE_LIMIT_CLIENT_BURST: '3',
+      RATE_LIMIT_CLIENT_PER_SEC: '0.01',
+      RATE_LIMIT_BUCKET: `rl_${unique()}`,
+    };
     const a = stack.clientOf(await stack.startGateway(env));
     const b = stack.clientOf(await stack.startGateway(env));
     const token = await userToken('acme-rep3');
@@ -109,7 +141,13 @@ describe('rate limits', () => {
   });
 
   it('limits the tenant as a whole', async () => {
-    const gateway = stack.clientOf(await stack.startGateway({ RATE_LIMIT_TENANT_BURST: '2', RATE_LIMIT_TENANT_PER_SEC: '0.01', RATE_LIMIT_BUCKET: `rl_${unique()}` }));
+    const gateway = stack.clientOf(
+      await stack.startGateway({
+        RATE_LIMIT_TENANT_BURST: '2',
+        RATE_LIMIT_TENANT_PER_SEC: '0.01',
+        RATE_LIMIT_BUCKET: `rl_${unique()}`,
+      }),
+    );
     expect((await gateway.get('/api/v1/me', await userToken('globex-admin'))).status).toBe(200);
     expect((await gateway.get('/api/v1/me', await userToken('globex-rep1'))).status).toBe(200);
     const limited = await gateway.get('/api/v1/me', await userToken('globex-admin'));

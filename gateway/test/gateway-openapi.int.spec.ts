@@ -17,7 +17,8 @@ function expressOperations(app: Express): Set<string> {
   const walk = (layers: Layer[]) => {
     for (const layer of layers) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) operations.add(`${method.toUpperCase()} ${layer.route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+        for (const method of Object.keys(layer.route.methods))
+          operations.add(`${method.toUpperCase()} ${layer.route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
@@ -37,8 +38,14 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists exactly the routes express serves, both ways', async () => {
-    const document = (await stack.api.get('/api/v1/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    const documented = new Set(Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)));
+    const document = (await stack.api.get('/api/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+      ),
+    );
     const served = expressOperations(stack.gateway.app);
     // The docs UI is express's, not the API's.
     for (const docsRoute of ['GET /docs', 'GET /docs/', 'GET /docs/docs-init.js']) served.delete(docsRoute);
@@ -55,7 +62,9 @@ describe('the OpenAPI document', () => {
     const create = document.components.schemas.ContactCreate;
     expect(create?.additionalProperties).toBe(false);
     expect(Object.keys(create?.properties ?? {})).not.toContain('tenantId');
-    expect(document.paths['/api/v1/contacts/{id}']?.patch?.responses['412']?.content).toHaveProperty(['application/problem+json']);
+    expect(document.paths['/api/v1/contacts/{id}']?.patch?.responses['412']?.content).toHaveProperty([
+      'application/problem+json',
+    ]);
   });
 
   it('serves browsable docs from local assets', async () => {
@@ -79,7 +88,13 @@ describe('the OpenAPI document', () => {
   it('answers CORS preflights for allowed origins only', async () => {
     const api = stack.clientOf(await stack.startGateway({ CORS_ORIGINS: 'http://app.example.test' }));
     const preflight = (origin: string) =>
-      api.request('OPTIONS', '/api/v1/contacts', { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' } });
+      api.request('OPTIONS', '/api/v1/contacts', {
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,idempotency-key',
+        },
+      });
     const allowed = await preflight('http://app.example.test');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.example.test');
     expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');

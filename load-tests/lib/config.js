@@ -8,5 +8,6 @@ export const PASSWORD = __ENV.CRM_PASSWORD || 'demo';
 export function assertLoopback(url) {
   const host = url.replace(/^https?:\/\//, '').split(/[/:]/)[0];
   const loopback = host === 'localhost' || host === '[::1]' || /^127\./.test(host);
-  if (!loopback && __ENV.K6_ALLOW_REMOTE !== '1') throw new Error(`refusing to load-test ${host}: not a loopback address`);
+  if (!loopback && __ENV.K6_ALLOW_REMOTE !== '1')
+    throw new Error(`refusing to load-test ${host}: not a loopback address`);
 }

@@ -7,10 +7,13 @@ import { APP_PORTS, grpcUrlEnvName, HOST } from '../ports.mjs';
 export function discoverApps() {
   const servicesDir = join(repoRoot, 'services');
   const names = existsSync(servicesDir)
-    ? readdirSync(servicesDir).filter((d) => existsSync(join(servicesDir, d, 'package.json'))).sort()
+    ? readdirSync(servicesDir)
+        .filter((d) => existsSync(join(servicesDir, d, 'package.json')))
+        .sort()
     : [];
   const apps = names.map((name) => ({ name, kind: 'service', dir: join(servicesDir, name) }));
-  if (existsSync(join(repoRoot, 'gateway', 'package.json'))) apps.push({ name: 'gateway', kind: 'gateway', dir: join(repoRoot, 'gateway') });
+  if (existsSync(join(repoRoot, 'gateway', 'package.json')))
+    apps.push({ name: 'gateway', kind: 'gateway', dir: join(repoRoot, 'gateway') });
   return withPorts(apps);
 }
 
@@ -33,7 +36,10 @@ export function parseEnvFile(path) {
     const line = raw.trim().replace(/^export\s+/, '');
     if (!line || line.startsWith('#') || !line.includes('=')) continue;
     const at = line.indexOf('=');
-    env[line.slice(0, at).trim()] = line.slice(at + 1).trim().replace(/^(['"])(.*)\1$/, '$2');
+    env[line.slice(0, at).trim()] = line
+      .slice(at + 1)
+      .trim()
+      .replace(/^(['"])(.*)\1$/, '$2');
   }
   return env;
 }

@@ -43,7 +43,11 @@ export async function goInstall(what, moduleAtVersion) {
 /** Hash of the files that determine a build, used as its stamp. */
 export function sourceHash(dir, files) {
   const hash = createHash('sha256');
-  for (const file of files) hash.update(file).update('\0').update(readFileSync(join(dir, file)));
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(dir, file)));
   return hash.digest('hex');
 }
 

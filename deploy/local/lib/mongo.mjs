@@ -11,7 +11,10 @@ import { postgres } from './postgres.mjs';
 export const FERRETDB_VERSION = 'v1.24.0';
 const ferretSourceDir = join(localDir, 'ferretdb');
 
-const ferretSources = () => readdirSync(ferretSourceDir).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
+const ferretSources = () =>
+  readdirSync(ferretSourceDir)
+    .filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum')
+    .sort();
 
 /** First host of a mongodb:// URL (credentials, options and replica lists ignored). */
 function hostPortOf(mongoUrl) {
@@ -97,7 +100,11 @@ export const mongo = {
   },
 
   summary() {
-    const via = this.external() ? ' (external)' : localMongoKind() === 'ferretdb' ? ` (FerretDB on ${ferretHandler()})` : '';
+    const via = this.external()
+      ? ' (external)'
+      : localMongoKind() === 'ferretdb'
+        ? ` (FerretDB on ${ferretHandler()})`
+        : '';
     return [`MongoDB wire    ${this.url()}${via}`];
   },
 

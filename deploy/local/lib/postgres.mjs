@@ -28,7 +28,9 @@ const runningAsRoot = () => process.getuid?.() === 0;
 /** postgres refuses to run as root; as root the cluster belongs to the `postgres` system user. */
 function clusterOwner() {
   if (!runningAsRoot()) return {};
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new InfraError('Running as root, but there is no `postgres` user to own the cluster.');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -72,7 +74,16 @@ async function initCluster(dir) {
   if (owner.uid !== undefined) chownSync(dir, owner.uid, owner.gid);
   progress('postgres', `initialising a cluster in ${dir}…`);
   // Trust on loopback only: the server listens on 127.0.0.1 and no socket file is made.
-  const { ok, output } = await asOwner('initdb', ['-D', dir, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  const { ok, output } = await asOwner('initdb', [
+    '-D',
+    dir,
+    '-U',
+    SUPERUSER,
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
   if (!ok) throw new InfraError(`initdb failed:\n${lastLines(output)}`);
 }
 
@@ -97,7 +108,8 @@ export const postgres = {
 
   async install() {
     if (!serverBinDir()) await aptInstall();
-    if (!serverBinDir()) throw new InfraError('PostgreSQL was installed, but no server was found under /usr/lib/postgresql.');
+    if (!serverBinDir())
+      throw new InfraError('PostgreSQL was installed, but no server was found under /usr/lib/postgresql.');
   },
 
   async start() {
@@ -111,7 +123,10 @@ export const postgres = {
       shared_buffers: '256MB',
     };
     const args = ['-D', dir, ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
-    return spawnDetached('postgres', join(serverBinDir(), 'postgres'), args, { ...clusterOwner(), stopSignal: 'SIGINT' });
+    return spawnDetached('postgres', join(serverBinDir(), 'postgres'), args, {
+      ...clusterOwner(),
+      stopSignal: 'SIGINT',
+    });
   },
 
   /** Waits until the server answers, then creates FerretDB's database once. */
@@ -119,7 +134,8 @@ export const postgres = {
     const ready = await waitFor(async () => (await this.probe()).ok, { timeoutMs: this.startTimeoutMs });
     if (!ready) throw new InfraError('PostgreSQL did not accept connections in time (see `pnpm infra logs postgres`).');
     const { ok, output } = await asOwner('createdb', [...connectionArgs(), database]);
-    if (!ok && !output.includes('already exists')) throw new InfraError(`createdb ${database} failed:\n${lastLines(output)}`);
+    if (!ok && !output.includes('already exists'))
+      throw new InfraError(`createdb ${database} failed:\n${lastLines(output)}`);
   },
 
   removeData() {

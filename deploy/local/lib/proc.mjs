@@ -53,7 +53,14 @@ export function spawnDetached(name, cmd, args, { cwd, env, match, uid, gid, stop
   const fd = openSync(log, 'a');
   writeSync(fd, `\n===== ${new Date().toISOString()} starting: ${cmd} ${args.join(' ')}\n`);
   try {
-    const child = spawn(cmd, args, { cwd, env: env ?? process.env, uid, gid, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(cmd, args, {
+      cwd,
+      env: env ?? process.env,
+      uid,
+      gid,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
     child.unref();
     const record = { pid: child.pid, cmd, match: match ?? cmd, stopSignal, startedAt: new Date().toISOString() };
     writeFileSync(pidFile(name), `${JSON.stringify(record)}\n`);

@@ -30,16 +30,34 @@ export function encodeDocument(doc) {
   return Buffer.concat([size, body]);
 }
 
-const FIXED_SIZES = { 0x01: 8, 0x07: 12, 0x08: 1, 0x09: 8, 0x0a: 0, 0x10: 4, 0x11: 8, 0x12: 8, 0x13: 16, 0xff: 0, 0x7f: 0 };
+const FIXED_SIZES = {
+  0x01: 8,
+  0x07: 12,
+  0x08: 1,
+  0x09: 8,
+  0x0a: 0,
+  0x10: 4,
+  0x11: 8,
+  0x12: 8,
+  0x13: 16,
+  0xff: 0,
+  0x7f: 0,
+};
 
 function readValue(buf, type, at) {
   switch (type) {
-    case 0x01: return buf.readDoubleLE(at);
-    case 0x08: return buf[at] === 1;
-    case 0x0a: return null;
-    case 0x10: return buf.readInt32LE(at);
-    case 0x12: return Number(buf.readBigInt64LE(at));
-    default: return undefined;
+    case 0x01:
+      return buf.readDoubleLE(at);
+    case 0x08:
+      return buf[at] === 1;
+    case 0x0a:
+      return null;
+    case 0x10:
+      return buf.readInt32LE(at);
+    case 0x12:
+      return Number(buf.readBigInt64LE(at));
+    default:
+      return undefined;
   }
 }
 

@@ -1,8 +1,22 @@
 import type { Principal } from '@crm/service-kit';
 import { ACCESS, isAllowed } from './access-policy';
 
-const person = (roles: Principal['roles']): Principal => ({ tenantId: 'acme', userId: 'u', roles, teamIds: [], clientId: 'crm-web', scopes: [] });
-const partner = (scopes: string[]): Principal => ({ tenantId: 'acme', userId: 'sa', roles: ['integration'], teamIds: [], clientId: 'acme-partner', scopes });
+const person = (roles: Principal['roles']): Principal => ({
+  tenantId: 'acme',
+  userId: 'u',
+  roles,
+  teamIds: [],
+  clientId: 'crm-web',
+  scopes: [],
+});
+const partner = (scopes: string[]): Principal => ({
+  tenantId: 'acme',
+  userId: 'sa',
+  roles: ['integration'],
+  teamIds: [],
+  clientId: 'acme-partner',
+  scopes,
+});
 
 describe('isAllowed', () => {
   it('admits people by role', () => {

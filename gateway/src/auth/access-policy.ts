@@ -19,16 +19,32 @@ const SALES: readonly CrmRole[] = ['crm-admin', 'sales-manager', 'sales-rep'];
 export const ACCESS = {
   /** Any user of the tenant and any partner: /me, /events, reading custom-field definitions. */
   anyone: { name: 'any authenticated user or partner', roles: [...PEOPLE, 'integration'] },
-  contactsRead: { name: 'users; partners with contacts:read', roles: [...PEOPLE, 'integration'], scope: { resource: 'contacts', access: 'read' } },
-  contactsWrite: { name: 'users; partners with contacts:write', roles: [...PEOPLE, 'integration'], scope: { resource: 'contacts', access: 'write' } },
+  contactsRead: {
+    name: 'users; partners with contacts:read',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'contacts', access: 'read' },
+  },
+  contactsWrite: {
+    name: 'users; partners with contacts:write',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'contacts', access: 'write' },
+  },
   /** Merging and restoring are people's decisions, not a partner sync's. */
   contactsCurate: { name: 'crm-admin, sales-manager, sales-rep', roles: SALES },
   /** GDPR export and erasure, bulk import and export. */
   privacyAndBulk: { name: 'crm-admin, sales-manager', roles: ['crm-admin', 'sales-manager'] },
   erase: { name: 'crm-admin', roles: ['crm-admin'] },
   admin: { name: 'crm-admin', roles: ['crm-admin'] },
-  dealsRead: { name: 'sales roles; partners with deals:read', roles: [...SALES, 'integration'], scope: { resource: 'deals', access: 'read' } },
-  dealsWrite: { name: 'sales roles; partners with deals:write', roles: [...SALES, 'integration'], scope: { resource: 'deals', access: 'write' } },
+  dealsRead: {
+    name: 'sales roles; partners with deals:read',
+    roles: [...SALES, 'integration'],
+    scope: { resource: 'deals', access: 'read' },
+  },
+  dealsWrite: {
+    name: 'sales roles; partners with deals:write',
+    roles: [...SALES, 'integration'],
+    scope: { resource: 'deals', access: 'write' },
+  },
   forecast: { name: 'crm-admin, sales-manager, sales-rep', roles: SALES },
 } as const satisfies Record<string, AccessPolicy>;
 

@@ -2,7 +2,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearerToken, type Principal, type TokenVerifier } from '@crm/service-kit';
 import { HttpProblem } from '../http/problem';
 
-
 const REALM = 'Bearer realm="crm"';
 
 /** RFC 6750: no credentials get a bare challenge; credentials that fail get error="invalid_token". */
@@ -25,7 +24,12 @@ export function authenticate(verifier: TokenVerifier): RequestHandler {
 }
 
 function invalidToken(): HttpProblem {
-  return new HttpProblem(401, 'The access token is invalid or expired', {}, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+  return new HttpProblem(
+    401,
+    'The access token is invalid or expired',
+    {},
+    { 'www-authenticate': `${REALM}, error="invalid_token"` },
+  );
 }
 
 /** The authenticated principal of a request that passed authenticate(). */

@@ -1,7 +1,14 @@
 import { ServiceError, type Principal, type TokenVerifier } from '@crm/service-kit';
 import { cachedVerifier } from './cached-verifier';
 
-const principal: Principal = { tenantId: 'acme', userId: 'u', roles: ['sales-rep'], teamIds: [], clientId: 'crm-web', scopes: [] };
+const principal: Principal = {
+  tenantId: 'acme',
+  userId: 'u',
+  roles: ['sales-rep'],
+  teamIds: [],
+  clientId: 'crm-web',
+  scopes: [],
+};
 const tokenExpiringAt = (expSec: number) => `h.${Buffer.from(JSON.stringify({ exp: expSec })).toString('base64url')}.s`;
 
 /** A verifier that counts its calls and accepts only the tokens it is told to. */

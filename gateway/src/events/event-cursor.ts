@@ -6,7 +6,10 @@ export type EventCursor = Map<string, number>;
 const PART = /^([A-Z][A-Z0-9_]{0,63}):(\d{1,15})$/;
 
 export function formatCursor(cursor: EventCursor): string {
-  return [...cursor].sort(([a], [b]) => a.localeCompare(b)).map(([stream, seq]) => `${stream}:${seq}`).join(',');
+  return [...cursor]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([stream, seq]) => `${stream}:${seq}`)
+    .join(',');
 }
 
 /** Undefined for an absent or malformed id: the client then starts from now. */

@@ -1,4 +1,10 @@
-import { ActivityLogged, CompanyChanged, ContactChanged, ContactErased, ContactMerged } from '@crm/proto/crm/contact/v1/events';
+import {
+  ActivityLogged,
+  CompanyChanged,
+  ContactChanged,
+  ContactErased,
+  ContactMerged,
+} from '@crm/proto/crm/contact/v1/events';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealChanged, PipelineChanged } from '@crm/proto/crm/pipeline/v1/events';
 

@@ -1,13 +1,32 @@
 import type { Principal } from '@crm/service-kit';
 import { canSeeEvent } from './event-visibility';
 
-const rep1: Principal = { tenantId: 'acme', userId: 'rep1', roles: ['sales-rep'], teamIds: ['east'], clientId: 'crm-web', scopes: [] };
+const rep1: Principal = {
+  tenantId: 'acme',
+  userId: 'rep1',
+  roles: ['sales-rep'],
+  teamIds: ['east'],
+  clientId: 'crm-web',
+  scopes: [],
+};
 const manager: Principal = { ...rep1, userId: 'mgr', roles: ['sales-manager'] };
 const agent: Principal = { ...rep1, userId: 'agent', roles: ['support-agent'], teamIds: ['support'] };
-const partner: Principal = { tenantId: 'acme', userId: 'sa', roles: ['integration'], teamIds: [], clientId: 'acme-partner', scopes: ['contacts:read'] };
+const partner: Principal = {
+  tenantId: 'acme',
+  userId: 'sa',
+  roles: ['integration'],
+  teamIds: [],
+  clientId: 'acme-partner',
+  scopes: ['contacts:read'],
+};
 const admin: Principal = { ...rep1, userId: 'adm', roles: ['crm-admin'], teamIds: [] };
 
-const event = (type: string, ownerId: string, teamId = 'east', tenantId = 'acme') => ({ type, tenantId, ownerId, teamId });
+const event = (type: string, ownerId: string, teamId = 'east', tenantId = 'acme') => ({
+  type,
+  tenantId,
+  ownerId,
+  teamId,
+});
 
 describe('canSeeEvent', () => {
   it('never shows another tenant', () => {

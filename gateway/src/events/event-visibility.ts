@@ -6,12 +6,21 @@ import { ACCESS, isAllowed, type AccessPolicy, type Resource } from '../auth/acc
 // visibilityFilter) to the owner and team the envelope carries, so a client sees exactly the changes to records
 // it could read.
 
-const RESOURCE_OF_ENTITY: Record<string, Resource> = { contact: 'contacts', company: 'contacts', activity: 'contacts', deal: 'deals', pipeline: 'deals' };
+const RESOURCE_OF_ENTITY: Record<string, Resource> = {
+  contact: 'contacts',
+  company: 'contacts',
+  activity: 'contacts',
+  deal: 'deals',
+  pipeline: 'deals',
+};
 const READ_POLICY: Record<Resource, AccessPolicy> = { contacts: ACCESS.contactsRead, deals: ACCESS.dealsRead };
 /** Tenant-wide configuration everyone who may read the resource sees (pipelines and their stages). */
 const TENANT_WIDE = new Set(['pipeline']);
 
-export function canSeeEvent(principal: Principal, envelope: Pick<Envelope, 'type' | 'tenantId' | 'ownerId' | 'teamId'>): boolean {
+export function canSeeEvent(
+  principal: Principal,
+  envelope: Pick<Envelope, 'type' | 'tenantId' | 'ownerId' | 'teamId'>,
+): boolean {
   if (!principal.tenantId || envelope.tenantId !== principal.tenantId) return false;
   const entity = envelope.type.split('.')[0] ?? '';
   const resource = RESOURCE_OF_ENTITY[entity];
@@ -19,7 +28,10 @@ export function canSeeEvent(principal: Principal, envelope: Pick<Envelope, 'type
   if (!isAllowed(principal, READ_POLICY[resource])) return false;
   if (TENANT_WIDE.has(entity)) return true;
   const filter = visibilityFilter(principal, resource, 'read');
-  return filter !== undefined && matches(filter, { tenantId: envelope.tenantId, ownerId: envelope.ownerId, teamId: envelope.teamId });
+  return (
+    filter !== undefined &&
+    matches(filter, { tenantId: envelope.tenantId, ownerId: envelope.ownerId, teamId: envelope.teamId })
+  );
 }
 
 type Fields = Record<'tenantId' | 'ownerId' | 'teamId', string>;
@@ -27,7 +39,8 @@ type Fields = Record<'tenantId' | 'ownerId' | 'teamId', string>;
 /** Evaluates the filter shapes visibilityFilter builds: equality, $in, and $or of those. */
 export function matches(filter: Record<string, unknown>, record: Fields): boolean {
   return Object.entries(filter).every(([key, condition]) => {
-    if (key === '$or') return Array.isArray(condition) && condition.some((clause: Record<string, unknown>) => matches(clause, record));
+    if (key === '$or')
+      return Array.isArray(condition) && condition.some((clause: Record<string, unknown>) => matches(clause, record));
     const value = record[key as keyof Fields];
     if (typeof condition === 'object' && condition !== null && '$in' in condition) {
       const options = (condition as { $in: unknown }).$in;

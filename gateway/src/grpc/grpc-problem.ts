@@ -20,28 +20,54 @@ const VERSION_MISMATCH = 'VERSION_MISMATCH';
 
 /** Maps a service's error to problem+json; an INTERNAL error's message is never passed on. */
 export function problemFromServiceError(error: ServiceError): HttpProblem {
-  const status = error.code === 'FAILED_PRECONDITION' && error.reason === VERSION_MISMATCH ? 412 : STATUS_BY_CODE[error.code];
+  const status =
+    error.code === 'FAILED_PRECONDITION' && error.reason === VERSION_MISMATCH ? 412 : STATUS_BY_CODE[error.code];
   const reason = error.reason ? { reason: error.reason } : {};
   switch (error.code) {
     case 'INVALID_ARGUMENT':
-      return new HttpProblem(status, error.message, { type: 'validation', errors: error.violations.map(toInvalidParam), ...reason });
+      return new HttpProblem(status, error.message, {
+        type: 'validation',
+        errors: error.violations.map(toInvalidParam),
+        ...reason,
+      });
     case 'ALREADY_EXISTS': {
-      const existingId = error.metadata.existingId ?? error.metadata.existing_id ?? error.metadata.duplicateId ?? error.metadata.duplicate_id;
-      return new HttpProblem(status, error.message, { type: 'duplicate', ...reason, ...(existingId ? { existingId } : {}) });
+      const existingId =
+        error.metadata.existingId ??
+        error.metadata.existing_id ??
+        error.metadata.duplicateId ??
+        error.metadata.duplicate_id;
+      return new HttpProblem(status, error.message, {
+        type: 'duplicate',
+        ...reason,
+        ...(existingId ? { existingId } : {}),
+      });
     }
     case 'FAILED_PRECONDITION':
-      return new HttpProblem(status, error.message, { ...(status === 412 ? { type: 'version-mismatch' as const } : {}), ...reason });
+      return new HttpProblem(status, error.message, {
+        ...(status === 412 ? { type: 'version-mismatch' as const } : {}),
+        ...reason,
+      });
     case 'RESOURCE_EXHAUSTED':
       return new HttpProblem(status, error.message, reason, { 'retry-after': retryAfterOf(error) });
     // Transport failures describe the network (addresses, resolvers): nothing of it reaches the client.
     case 'UNAVAILABLE':
-      return new HttpProblem(status, 'A service is unavailable; retry later', {}, { 'retry-after': retryAfterOf(error) });
+      return new HttpProblem(
+        status,
+        'A service is unavailable; retry later',
+        {},
+        { 'retry-after': retryAfterOf(error) },
+      );
     case 'DEADLINE_EXCEEDED':
       return new HttpProblem(status, 'A service did not answer in time');
     case 'INTERNAL':
       return new HttpProblem(500, 'The request could not be completed');
     case 'UNAUTHENTICATED':
-      return new HttpProblem(401, 'The access token was not accepted', {}, { 'www-authenticate': 'Bearer realm="crm", error="invalid_token"' });
+      return new HttpProblem(
+        401,
+        'The access token was not accepted',
+        {},
+        { 'www-authenticate': 'Bearer realm="crm", error="invalid_token"' },
+      );
     default:
       return new HttpProblem(status, error.message, reason);
   }

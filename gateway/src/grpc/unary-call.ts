@@ -11,14 +11,20 @@ export interface Downstream {
 }
 
 /** A generated client's unary method, bound to its client (its last overload is the one inferred). */
-export type UnaryMethod<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: GrpcServiceError | null, response: Res) => void) => ClientUnaryCall;
+export type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: GrpcServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
 
 /**
  * Calls on behalf of the caller (its token, what remains of the request's deadline), cancels the call when the
  * HTTP client goes away, and turns a gRPC failure into the problem the ARCHITECTURE.md table gives.
  */
 export function callUnary<Req, Res>(downstream: Downstream, method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
-  if (downstream.deadline.getTime() <= Date.now()) return Promise.reject(new HttpProblem(504, 'The request ran out of time'));
+  if (downstream.deadline.getTime() <= Date.now())
+    return Promise.reject(new HttpProblem(504, 'The request ran out of time'));
   const { metadata, options } = onBehalfOf(downstream);
   return new Promise<Res>((resolve, reject) => {
     const call = method(request, metadata, options, (error, response) => {

@@ -14,7 +14,11 @@ export function accessLog(log: Logger) {
     quietReqLogger: true,
     autoLogging: { ignore: (req) => /^\/(livez|readyz)$/.test(req.url ?? '') },
     serializers: {
-      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+      }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       // pino-http invents an error for a 5xx; its stack says nothing (the error handler logs real failures).
       err: (err: { message?: string }) => ({ message: err.message }),

@@ -13,7 +13,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     const problem = asProblem(grpcToProblem(error));
-    if (problem.status >= 500 && !(error instanceof HttpProblem)) log.error({ err: error, requestId: req.id }, 'request failed');
+    if (problem.status >= 500 && !(error instanceof HttpProblem))
+      log.error({ err: error, requestId: req.id }, 'request failed');
     sendProblem(res, problem);
   };
 }
@@ -27,7 +28,8 @@ function asProblem(error: unknown): HttpProblem {
 
 /** body-parser tags its errors with a type; map those to what the client did wrong. */
 function bodyParserError(error: unknown): HttpProblem | undefined {
-  if (typeof error !== 'object' || error === null || typeof (error as BodyParserError).type !== 'string') return undefined;
+  if (typeof error !== 'object' || error === null || typeof (error as BodyParserError).type !== 'string')
+    return undefined;
   switch ((error as BodyParserError).type) {
     case 'entity.parse.failed':
       return new HttpProblem(400, 'The body is not valid JSON');
@@ -40,7 +42,9 @@ function bodyParserError(error: unknown): HttpProblem | undefined {
     case 'request.size.invalid':
       return new HttpProblem(400, 'The body was incomplete');
     default:
-      return (error as BodyParserError).status < 500 ? new HttpProblem((error as BodyParserError).status, 'The body could not be read') : undefined;
+      return (error as BodyParserError).status < 500
+        ? new HttpProblem((error as BodyParserError).status, 'The body could not be read')
+        : undefined;
   }
 }
 

@@ -26,5 +26,8 @@ export function jsonBody(limitBytes: number, mediaTypes: string[] = JSON_TYPES):
 }
 
 export function hasBody(headers: { 'transfer-encoding'?: string; 'content-length'?: string }): boolean {
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+  );
 }

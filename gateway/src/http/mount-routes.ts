@@ -78,7 +78,8 @@ function handle(route: Route, clients: ServiceClients): RequestHandler {
   return async (req, res) => {
     const params = route.params ? parseInput(route.params, req.params, 'path') : {};
     const query = route.query ? parseInput(route.query, req.query, 'query') : {};
-    const body = route.body && route.bodyKind !== 'csv-upload' ? parseInput(route.body, req.body ?? {}, 'body') : undefined;
+    const body =
+      route.body && route.bodyKind !== 'csv-upload' ? parseInput(route.body, req.body ?? {}, 'body') : undefined;
     const precondition = preconditionOf(route, req);
     const result = await route.handler({
       params,

@@ -44,7 +44,13 @@ const TITLES: Record<number, string> = {
 };
 
 /** Problem types the gateway defines; plain HTTP failures use "about:blank" as RFC 9457 suggests. */
-export type ProblemType = 'validation' | 'version-mismatch' | 'idempotency-key-reused' | 'idempotency-key-in-use' | 'rate-limited' | 'duplicate';
+export type ProblemType =
+  | 'validation'
+  | 'version-mismatch'
+  | 'idempotency-key-reused'
+  | 'idempotency-key-in-use'
+  | 'rate-limited'
+  | 'duplicate';
 
 export function problemTypeUri(type: ProblemType | undefined): string {
   return type ? `/problems/${type}` : 'about:blank';
@@ -56,7 +62,12 @@ export class HttpProblem extends Error {
   readonly problem: Omit<Problem, 'status' | 'title' | 'type'> & { type?: ProblemType; title?: string };
   readonly headers: Record<string, string>;
 
-  constructor(status: number, detail: string, extra: Omit<HttpProblem['problem'], 'detail'> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    detail: string,
+    extra: Omit<HttpProblem['problem'], 'detail'> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(detail);
     this.name = 'HttpProblem';
     this.status = status;
@@ -80,13 +91,20 @@ export function toProblem(error: HttpProblem, instance: string, requestId: strin
 export function sendProblem(res: Response, error: HttpProblem): void {
   const requestId = res.getHeader('x-request-id');
   res.status(error.status).set(error.headers).type(PROBLEM_CONTENT_TYPE);
-  res.send(JSON.stringify(toProblem(error, res.req.originalUrl.split('?')[0] ?? '/', typeof requestId === 'string' ? requestId : undefined)));
+  res.send(
+    JSON.stringify(
+      toProblem(error, res.req.originalUrl.split('?')[0] ?? '/', typeof requestId === 'string' ? requestId : undefined),
+    ),
+  );
 }
 
 export const problems = {
-  badRequest: (detail: string, errors?: InvalidParam[]) => new HttpProblem(400, detail, errors ? { type: 'validation', errors } : {}),
+  badRequest: (detail: string, errors?: InvalidParam[]) =>
+    new HttpProblem(400, detail, errors ? { type: 'validation', errors } : {}),
   notFound: (detail = 'No such resource') => new HttpProblem(404, detail),
   forbidden: (detail = 'Your role or scopes do not allow this operation') => new HttpProblem(403, detail),
-  unsupportedMediaType: (expected: string[]) => new HttpProblem(415, `Content-Type must be ${expected.join(' or ')}`, {}, { 'accept-post': expected.join(', ') }),
-  methodNotAllowed: (allowed: string[]) => new HttpProblem(405, `Allowed methods: ${allowed.join(', ')}`, {}, { allow: allowed.join(', ') }),
+  unsupportedMediaType: (expected: string[]) =>
+    new HttpProblem(415, `Content-Type must be ${expected.join(' or ')}`, {}, { 'accept-post': expected.join(', ') }),
+  methodNotAllowed: (allowed: string[]) =>
+    new HttpProblem(405, `Allowed methods: ${allowed.join(', ')}`, {}, { allow: allowed.join(', ') }),
 };

@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { HttpProblem, sendProblem } from './problem';
 
-
 /**
  * Gives every request a deadline. Calls downstream carry what remains of it (and fail as 504 when it passes);
  * should anything still be pending then, the client gets a 504 problem rather than a hanging socket.

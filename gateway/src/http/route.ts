@@ -80,7 +80,11 @@ export interface Route extends RouteBase {
   handler: (ctx: RouteContext<unknown, unknown, unknown>) => Promise<RouteResult | undefined>;
 }
 
-export function defineRoute<P extends z.ZodType = z.ZodNever, Q extends z.ZodType = z.ZodNever, B extends z.ZodType = z.ZodNever>(spec: RouteSpec<P, Q, B>): Route {
+export function defineRoute<
+  P extends z.ZodType = z.ZodNever,
+  Q extends z.ZodType = z.ZodNever,
+  B extends z.ZodType = z.ZodNever,
+>(spec: RouteSpec<P, Q, B>): Route {
   return spec as unknown as Route;
 }
 

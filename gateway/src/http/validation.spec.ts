@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { HttpProblem } from './problem';
 import { parseInput } from './validation';
 
-const schema = z.strictObject({ firstName: z.string(), emails: z.array(z.strictObject({ address: z.email() })).optional() });
+const schema = z.strictObject({
+  firstName: z.string(),
+  emails: z.array(z.strictObject({ address: z.email() })).optional(),
+});
 
 function problemOf(fn: () => unknown): HttpProblem {
   try {

@@ -2,7 +2,18 @@ import type { z } from 'zod';
 import { problems, type InvalidParam } from './problem';
 
 /** Properties only the server writes; naming them in input is rejected with a clear reason. */
-const SERVER_OWNED = new Set(['id', 'tenantId', 'version', 'createdAt', 'updatedAt', 'deletedAt', 'erasedAt', 'mergedInto', 'lastActivityAt', 'companyName']);
+const SERVER_OWNED = new Set([
+  'id',
+  'tenantId',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+  'erasedAt',
+  'mergedInto',
+  'lastActivityAt',
+  'companyName',
+]);
 
 export type InputLocation = 'body' | 'query' | 'path';
 
@@ -10,7 +21,10 @@ export type InputLocation = 'body' | 'query' | 'path';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: InputLocation): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw problems.badRequest(`The request ${location === 'body' ? 'body' : location === 'query' ? 'query' : 'path'} has invalid fields`, result.error.issues.flatMap(toInvalidParams));
+  throw problems.badRequest(
+    `The request ${location === 'body' ? 'body' : location === 'query' ? 'query' : 'path'} has invalid fields`,
+    result.error.issues.flatMap(toInvalidParams),
+  );
 }
 
 function toInvalidParams(issue: z.core.$ZodIssue): InvalidParam[] {
@@ -25,7 +39,10 @@ function toInvalidParams(issue: z.core.$ZodIssue): InvalidParam[] {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : joinPath(acc, String(part))), '');
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : joinPath(acc, String(part))),
+    '',
+  );
 }
 
 function joinPath(base: string, key: string): string {

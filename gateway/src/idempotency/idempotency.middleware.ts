@@ -6,7 +6,6 @@ import { principalOf } from '../auth/authenticate.middleware';
 import { HttpProblem } from '../http/problem';
 import type { IdempotencyStore, StoredResponse } from './idempotency.store';
 
-
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ['content-type', 'etag', 'location'] as const;
 /** Larger responses are not kept; a retry then runs again (and meets the service's own duplicate checks). */
@@ -26,15 +25,27 @@ export function idempotency(store: IdempotencyStore, log: Logger): RequestHandle
     const fingerprint = requestFingerprint(req.method, req.originalUrl, req.rawBody);
     const claim = await store.claim(scopedKey, fingerprint).catch((err: unknown) => {
       log.error({ err }, 'idempotency store unavailable');
-      throw new HttpProblem(503, 'Idempotency keys cannot be checked right now; retry later', {}, { 'retry-after': '1' });
+      throw new HttpProblem(
+        503,
+        'Idempotency keys cannot be checked right now; retry later',
+        {},
+        { 'retry-after': '1' },
+      );
     });
     switch (claim.kind) {
       case 'replay':
         return replay(res, claim.response);
       case 'mismatch':
-        throw new HttpProblem(422, 'This Idempotency-Key was already used with a different request', { type: 'idempotency-key-reused' });
+        throw new HttpProblem(422, 'This Idempotency-Key was already used with a different request', {
+          type: 'idempotency-key-reused',
+        });
       case 'in-flight':
-        throw new HttpProblem(409, 'A request with this Idempotency-Key is still being processed', { type: 'idempotency-key-in-use' }, { 'retry-after': '1' });
+        throw new HttpProblem(
+          409,
+          'A request with this Idempotency-Key is still being processed',
+          { type: 'idempotency-key-in-use' },
+          { 'retry-after': '1' },
+        );
       case 'claimed':
         recordOutcome(res, (response) => settle(store, scopedKey, claim.revision, fingerprint, response, log));
         return next();
@@ -44,7 +55,9 @@ export function idempotency(store: IdempotencyStore, log: Logger): RequestHandle
 
 /** The KV key of an Idempotency-Key: scoped to the tenant and the calling client, and hashed. */
 export function scopeKey(principal: Pick<Principal, 'tenantId' | 'clientId' | 'userId'>, key: string): string {
-  return createHash('sha256').update([principal.tenantId, principal.clientId, principal.userId, key].join('\0')).digest('hex');
+  return createHash('sha256')
+    .update([principal.tenantId, principal.clientId, principal.userId, key].join('\0'))
+    .digest('hex');
 }
 
 /** What "the same request" means: method, URL with query, and the body's bytes. */
@@ -65,9 +78,17 @@ function isReplayable(status: number): boolean {
   return status < 500 && status !== 429;
 }
 
-async function settle(store: IdempotencyStore, key: string, revision: number, fingerprint: string, response: StoredResponse, log: Logger): Promise<void> {
+async function settle(
+  store: IdempotencyStore,
+  key: string,
+  revision: number,
+  fingerprint: string,
+  response: StoredResponse,
+  log: Logger,
+): Promise<void> {
   try {
-    if (isReplayable(response.status) && response.body.length <= (MAX_STORED_BODY_BYTES * 4) / 3 + 4) await store.complete(key, revision, fingerprint, response);
+    if (isReplayable(response.status) && response.body.length <= (MAX_STORED_BODY_BYTES * 4) / 3 + 4)
+      await store.complete(key, revision, fingerprint, response);
     else await store.release(key, revision);
   } catch (err) {
     log.error({ err }, 'could not record the idempotent response');
@@ -85,13 +106,20 @@ function recordOutcome(res: Response, store: (response: StoredResponse) => Promi
     if (captured) return Reflect.apply(originalEnd, this, args) as Response;
     captured = true;
     const [chunk, encoding] = args;
-    const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.alloc(0);
+    const body =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.alloc(0);
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = this.getHeader(name);
       if (typeof value === 'string') headers[name] = value;
     }
-    void store({ status: this.statusCode, headers, body: body.toString('base64') }).finally(() => Reflect.apply(originalEnd, this, args));
+    void store({ status: this.statusCode, headers, body: body.toString('base64') }).finally(() =>
+      Reflect.apply(originalEnd, this, args),
+    );
     return this;
   } as Response['end'];
 }

@@ -31,7 +31,11 @@ export class IdempotencyStore {
   ) {}
 
   async claim(key: string, fingerprint: string): Promise<Claim> {
-    const claim = JSON.stringify({ state: 'in-flight', fingerprint, startedAt: this.now() } satisfies IdempotencyRecord);
+    const claim = JSON.stringify({
+      state: 'in-flight',
+      fingerprint,
+      startedAt: this.now(),
+    } satisfies IdempotencyRecord);
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
         return { kind: 'claimed', revision: await this.kv.create(key, claim) };
@@ -54,7 +58,11 @@ export class IdempotencyStore {
   }
 
   async complete(key: string, revision: number, fingerprint: string, response: StoredResponse): Promise<void> {
-    await this.kv.update(key, JSON.stringify({ state: 'done', fingerprint, response } satisfies IdempotencyRecord), revision);
+    await this.kv.update(
+      key,
+      JSON.stringify({ state: 'done', fingerprint, response } satisfies IdempotencyRecord),
+      revision,
+    );
   }
 
   /** Forgets a claim whose outcome must not be replayed (e.g. the service was unavailable), so a retry runs again. */

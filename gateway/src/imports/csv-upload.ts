@@ -26,7 +26,9 @@ function optionsOf(fields: Record<string, string | undefined>, location: 'query'
     try {
       mapping = JSON.parse(fields.mapping);
     } catch {
-      throw problems.badRequest('mapping must be a JSON array of {column, field}', [{ field: 'mapping', detail: 'is not valid JSON' }]);
+      throw problems.badRequest('mapping must be a JSON array of {column, field}', [
+        { field: 'mapping', detail: 'is not valid JSON' },
+      ]);
     }
   }
   const candidate = Object.fromEntries(Object.entries({ ...fields, mapping }).filter(([, v]) => v !== undefined));
@@ -59,7 +61,13 @@ function readMultipart(req: Request, body: Buffer): Promise<CsvUpload> {
     });
     parser.on('error', () => reject(problems.badRequest('The multipart body could not be read')));
     parser.on('close', () => {
-      if (!file) return reject(new HttpProblem(400, 'A part named "file" with the CSV is required', { type: 'validation', errors: [{ field: 'file', detail: 'is required' }] }));
+      if (!file)
+        return reject(
+          new HttpProblem(400, 'A part named "file" with the CSV is required', {
+            type: 'validation',
+            errors: [{ field: 'file', detail: 'is required' }],
+          }),
+        );
       try {
         resolve({ options: optionsOf(fields, 'body'), file });
       } catch (error) {

@@ -14,7 +14,10 @@ const HOUR_MS = 3_600_000;
  * The JetStream KV buckets every gateway replica shares. Idempotency keys expire after 24 h (the bucket's max
  * age); a rate-limit bucket idle for an hour is full again anyway, so it may expire after one.
  */
-export async function openSharedBuckets(bus: Bus, names: { idempotency: string; rateLimits: string }): Promise<SharedBuckets> {
+export async function openSharedBuckets(
+  bus: Bus,
+  names: { idempotency: string; rateLimits: string },
+): Promise<SharedBuckets> {
   const kvm = new Kvm(bus.js);
   const [idempotency, rateLimits] = await Promise.all([
     kvm.create(streamName(bus, names.idempotency), { history: 1, ttl: DAY_MS }),
@@ -27,7 +30,8 @@ export async function openSharedBuckets(bus: Bus, names: { idempotency: string; 
 export function isRevisionConflict(error: unknown): boolean {
   return (
     error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+    (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
 }
 

@@ -13,6 +13,9 @@ export function jsonOf(value: unknown): unknown {
 }
 
 /** The page of a list response: an empty next_cursor means the last page. */
-export function listBody(items: unknown[], page: { nextCursor: string } | undefined): { data: unknown[]; nextCursor: string | null } {
+export function listBody(
+  items: unknown[],
+  page: { nextCursor: string } | undefined,
+): { data: unknown[]; nextCursor: string | null } {
   return { data: items.map(jsonOf), nextCursor: page?.nextCursor ? page.nextCursor : null };
 }

@@ -16,7 +16,10 @@ export interface MaskedPatch<T> {
  * Turns a validated merge patch into (input, paths). Nulls become the field's empty value; customFields are
  * merged key by key ("custom_fields.<key>"), a null value removing that key.
  */
-export function toUpdateMask<T>(patch: Record<string, unknown>, emptyValues: Partial<Record<keyof T & string, unknown>> = {}): MaskedPatch<T> {
+export function toUpdateMask<T>(
+  patch: Record<string, unknown>,
+  emptyValues: Partial<Record<keyof T & string, unknown>> = {},
+): MaskedPatch<T> {
   const input: Record<string, unknown> = {};
   const paths: string[] = [];
   for (const [key, value] of Object.entries(patch)) {

@@ -8,40 +8,79 @@ export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']
 const problemContent = { 'application/problem+json': { schema: problemSchema } };
 
 /** Answers every route can give, besides its own. */
-function commonResponses(route: Route): Record<number, { description: string; content?: typeof problemContent; headers?: Record<string, { description: string; schema: { type: 'string' } }> }> {
-  const responses: Record<number, { description: string; content?: typeof problemContent; headers?: Record<string, { description: string; schema: { type: 'string' } }> }> = {
+function commonResponses(route: Route): Record<
+  number,
+  {
+    description: string;
+    content?: typeof problemContent;
+    headers?: Record<string, { description: string; schema: { type: 'string' } }>;
+  }
+> {
+  const responses: Record<
+    number,
+    {
+      description: string;
+      content?: typeof problemContent;
+      headers?: Record<string, { description: string; schema: { type: 'string' } }>;
+    }
+  > = {
     400: { description: 'Invalid input; errors lists the fields', content: problemContent },
     500: { description: 'Unexpected failure (no details are disclosed)', content: problemContent },
     503: { description: 'A service is unavailable', content: problemContent },
     504: { description: 'The request or a service ran out of time', content: problemContent },
   };
   if (route.access) {
-    responses[401] = { description: 'Missing, invalid or expired token', content: problemContent, headers: { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } } };
-    responses[403] = { description: `Not allowed for the caller's role or scopes (${route.access.name})`, content: problemContent };
+    responses[401] = {
+      description: 'Missing, invalid or expired token',
+      content: problemContent,
+      headers: { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } },
+    };
+    responses[403] = {
+      description: `Not allowed for the caller's role or scopes (${route.access.name})`,
+      content: problemContent,
+    };
     responses[404] = { description: 'Not found, or not visible to the caller', content: problemContent };
-    responses[429] = { description: 'Rate limit exhausted', content: problemContent, headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'string' } } } };
+    responses[429] = {
+      description: 'Rate limit exhausted',
+      content: problemContent,
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'string' } } },
+    };
   }
   if (route.method === 'post' || route.method === 'put' || route.method === 'patch') {
     responses[413] = { description: 'Body too large', content: problemContent };
     responses[415] = { description: 'Unsupported Content-Type', content: problemContent };
   }
   if (route.method === 'post' && route.access) {
-    responses[409] = { description: 'Conflict, e.g. the Idempotency-Key is in use by a request in flight', content: problemContent };
+    responses[409] = {
+      description: 'Conflict, e.g. the Idempotency-Key is in use by a request in flight',
+      content: problemContent,
+    };
     responses[422] = { description: 'The Idempotency-Key was used with a different request', content: problemContent };
   }
-  if (route.ifMatch) responses[412] = { description: 'If-Match does not match the current version', content: problemContent };
+  if (route.ifMatch)
+    responses[412] = { description: 'If-Match does not match the current version', content: problemContent };
   if (route.ifMatch === 'required') responses[428] = { description: 'If-Match is required', content: problemContent };
   return responses;
 }
 
 function responseOf(spec: ResponseSpec) {
   const headers: Record<string, { description: string; schema: { type: 'string' } }> = {};
-  if (spec.etag) headers.ETag = { description: 'The record\'s version as a strong entity tag, e.g. "3"; send it back in If-Match', schema: { type: 'string' } };
+  if (spec.etag)
+    headers.ETag = {
+      description: 'The record\'s version as a strong entity tag, e.g. "3"; send it back in If-Match',
+      schema: { type: 'string' },
+    };
   if (spec.location) headers.Location = { description: 'URL of the created resource', schema: { type: 'string' } };
   return {
     description: spec.description,
     ...(Object.keys(headers).length ? { headers } : {}),
-    ...(spec.schema ? { content: Object.fromEntries([spec.contentType ?? 'application/json'].flat().map((type) => [type, { schema: spec.schema as z.ZodType }])) } : {}),
+    ...(spec.schema
+      ? {
+          content: Object.fromEntries(
+            [spec.contentType ?? 'application/json'].flat().map((type) => [type, { schema: spec.schema as z.ZodType }]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -50,10 +89,22 @@ function requestBodyOf(route: Route): RouteConfig['request'] {
   if (route.params) request.params = route.params as z.ZodObject;
   if (route.query) request.query = route.query as z.ZodObject;
   if (route.body && route.bodyKind === 'csv-upload') {
-    request.body = { required: true, content: { 'multipart/form-data': { schema: route.body }, 'text/csv': { schema: z.string().meta({ description: 'The CSV; entity, matchBy and mapping go in the query.' }) } } };
+    request.body = {
+      required: true,
+      content: {
+        'multipart/form-data': { schema: route.body },
+        'text/csv': {
+          schema: z.string().meta({ description: 'The CSV; entity, matchBy and mapping go in the query.' }),
+        },
+      },
+    };
   } else if (route.body) {
-    const types = route.bodyKind === 'merge-patch' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
-    request.body = { required: route.method !== 'post' || !isEmptyObject(route.body), content: Object.fromEntries(types.map((t) => [t, { schema: route.body as z.ZodType }])) };
+    const types =
+      route.bodyKind === 'merge-patch' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
+    request.body = {
+      required: route.method !== 'post' || !isEmptyObject(route.body),
+      content: Object.fromEntries(types.map((t) => [t, { schema: route.body as z.ZodType }])),
+    };
   }
   return request;
 }
@@ -64,26 +115,59 @@ function isEmptyObject(schema: z.ZodType): boolean {
 }
 
 function headerParameters(route: Route) {
-  const parameters: Array<{ name: string; in: 'header'; required: boolean; description: string; schema: { type: 'string' } }> = [];
-  if (route.ifMatch) parameters.push({ name: 'If-Match', in: 'header', required: route.ifMatch === 'required', description: 'The ETag the change is based on, or "*"', schema: { type: 'string' } });
+  const parameters: Array<{
+    name: string;
+    in: 'header';
+    required: boolean;
+    description: string;
+    schema: { type: 'string' };
+  }> = [];
+  if (route.ifMatch)
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: route.ifMatch === 'required',
+      description: 'The ETag the change is based on, or "*"',
+      schema: { type: 'string' },
+    });
   if (route.method === 'post' && route.access) {
-    parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'Makes a retry safe: the same key and body replay the first response for 24 h', schema: { type: 'string' } });
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Makes a retry safe: the same key and body replay the first response for 24 h',
+      schema: { type: 'string' },
+    });
   }
   return parameters;
 }
 
 /** The OpenAPI 3.1 document of the routes, from the zod schemas that validate their input. */
-export function buildOpenApiDocument(routes: Route[], extra: (registry: OpenAPIRegistry) => void = () => undefined): OpenApiDocument {
+export function buildOpenApiDocument(
+  routes: Route[],
+  extra: (registry: OpenAPIRegistry) => void = () => undefined,
+): OpenApiDocument {
   const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Keycloak access token of realm crm (audience crm-api).' });
+  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A Keycloak access token of realm crm (audience crm-api).',
+  });
   for (const route of routes) {
-    const responses = { ...commonResponses(route), ...Object.fromEntries(route.responses.map((r) => [r.status, responseOf(r)])) };
+    const responses = {
+      ...commonResponses(route),
+      ...Object.fromEntries(route.responses.map((r) => [r.status, responseOf(r)])),
+    };
     registry.registerPath({
       method: route.method,
       path: route.path,
       operationId: route.operationId,
       summary: route.summary,
-      description: [route.description, route.access ? `Allowed for: ${route.access.name}.` : undefined].filter(Boolean).join('\n\n') || undefined,
+      description:
+        [route.description, route.access ? `Allowed for: ${route.access.name}.` : undefined]
+          .filter(Boolean)
+          .join('\n\n') || undefined,
       tags: [route.tag],
       security: route.access ? [{ [bearer.name]: [] }] : [],
       request: requestBodyOf(route),

@@ -17,7 +17,9 @@ export interface RateLimitPolicies {
  * the tighter one. If the KV store fails the request is let through: an outage of the limiter is no outage of the API.
  */
 export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, log: Logger): RequestHandler {
-  const policyHeader = [policies.tenant, policies.client].map((p) => `"${p.name}";q=${p.capacity};w=${windowSec(p)}`).join(', ');
+  const policyHeader = [policies.tenant, policies.client]
+    .map((p) => `"${p.name}";q=${p.capacity};w=${windowSec(p)}`)
+    .join(', ');
   return async (req, res, next) => {
     const principal = principalOf(req);
     let decisions: Array<[BucketPolicy, BucketDecision]>;
@@ -27,16 +29,29 @@ export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, lo
       const client = await store.take(clientKey, policies.client);
       // A client already over its own limit does not spend its tenant's tokens.
       const tenant = client.allowed ? await store.take(tenantKey, policies.tenant) : undefined;
-      decisions = tenant ? [[policies.client, client], [policies.tenant, tenant]] : [[policies.client, client]];
+      decisions = tenant
+        ? [
+            [policies.client, client],
+            [policies.tenant, tenant],
+          ]
+        : [[policies.client, client]];
     } catch (err) {
       log.warn({ err }, 'rate limiter unavailable; request let through');
       return next();
     }
     const [policy, tightest] = decisions.reduce((a, b) => (!b[1].allowed || b[1].remaining < a[1].remaining ? b : a));
     res.setHeader('ratelimit-policy', policyHeader);
-    res.setHeader('ratelimit', `"${policy.name}";r=${tightest.remaining};t=${tightest.allowed ? tightest.resetSec : tightest.retryAfterSec}`);
+    res.setHeader(
+      'ratelimit',
+      `"${policy.name}";r=${tightest.remaining};t=${tightest.allowed ? tightest.resetSec : tightest.retryAfterSec}`,
+    );
     if (!tightest.allowed) {
-      throw new HttpProblem(429, `The ${policy.name} rate limit is exhausted`, { type: 'rate-limited' }, { 'retry-after': String(tightest.retryAfterSec) });
+      throw new HttpProblem(
+        429,
+        `The ${policy.name} rate limit is exhausted`,
+        { type: 'rate-limited' },
+        { 'retry-after': String(tightest.retryAfterSec) },
+      );
     }
     next();
   };

@@ -95,7 +95,8 @@ export class RateLimitStore {
 
   private rememberWrite(key: string, state: BucketState, revision: number): void {
     // Bounded: the cache only saves a read, so forgetting the oldest entries is harmless.
-    if (this.lastWritten.size >= MAX_CACHED_KEYS) this.lastWritten.delete(this.lastWritten.keys().next().value as string);
+    if (this.lastWritten.size >= MAX_CACHED_KEYS)
+      this.lastWritten.delete(this.lastWritten.keys().next().value as string);
     this.lastWritten.set(key, { state, revision });
   }
 }

@@ -33,9 +33,16 @@ export interface BatchDecision {
 }
 
 /** Takes a token for each of `count` requests that arrived together (one compare-and-set for all of them). */
-export function takeTokens(state: BucketState | undefined, policy: BucketPolicy, now: number, count: number): BatchDecision {
+export function takeTokens(
+  state: BucketState | undefined,
+  policy: BucketPolicy,
+  now: number,
+  count: number,
+): BatchDecision {
   const elapsedSec = state ? Math.max(0, now - state.at) / 1000 : 0;
-  const available = state ? Math.min(policy.capacity, state.tokens + elapsedSec * policy.refillPerSec) : policy.capacity;
+  const available = state
+    ? Math.min(policy.capacity, state.tokens + elapsedSec * policy.refillPerSec)
+    : policy.capacity;
   const granted = Math.max(0, Math.min(count, Math.floor(available)));
   const left = available - granted;
   const decisions: BucketDecision[] = [];
@@ -52,7 +59,11 @@ export function takeTokens(state: BucketState | undefined, policy: BucketPolicy,
   return { next: { tokens: left, at: now }, decisions };
 }
 
-export function takeToken(state: BucketState | undefined, policy: BucketPolicy, now: number): BucketDecision & { next: BucketState } {
+export function takeToken(
+  state: BucketState | undefined,
+  policy: BucketPolicy,
+  now: number,
+): BucketDecision & { next: BucketState } {
   const { next, decisions } = takeTokens(state, policy, now, 1);
   return { next, ...(decisions[0] as BucketDecision) };
 }

@@ -11,7 +11,9 @@ import { expectedVersion, required } from './route-helpers';
 const TAG = 'Contacts';
 
 function getActivity(clients: ServiceClients, downstream: Downstream, id: string) {
-  return callUnary(downstream, clients.activities.getActivity.bind(clients.activities), { id }).then((r) => required(r.activity, 'an activity'));
+  return callUnary(downstream, clients.activities.getActivity.bind(clients.activities), { id }).then((r) =>
+    required(r.activity, 'an activity'),
+  );
 }
 
 /** Activities are logged on a contact (/contacts/{id}/activities); one is read or removed by its own id. */
@@ -41,8 +43,13 @@ export const activityRoutes: Route[] = [
     params: idParams,
     responses: [ok(activitySchema, 'The deleted activity', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
-      const version = await expectedVersion(precondition, () => getActivity(clients, downstream, params.id).then((a) => a.version));
-      const response = await callUnary(downstream, clients.activities.deleteActivity.bind(clients.activities), { id: params.id, expectedVersion: version });
+      const version = await expectedVersion(precondition, () =>
+        getActivity(clients, downstream, params.id).then((a) => a.version),
+      );
+      const response = await callUnary(downstream, clients.activities.deleteActivity.bind(clients.activities), {
+        id: params.id,
+        expectedVersion: version,
+      });
       const activity = required(response.activity, 'an activity');
       return { status: 200, body: jsonOf(activity), version: activity.version };
     },

@@ -1,7 +1,11 @@
 import type { ResponseSpec } from '../http/route';
 import { problemSchema } from '../schemas/common.schema';
 
-export function ok(schema: ResponseSpec['schema'], description: string, extra: Partial<ResponseSpec> = {}): ResponseSpec {
+export function ok(
+  schema: ResponseSpec['schema'],
+  description: string,
+  extra: Partial<ResponseSpec> = {},
+): ResponseSpec {
   return { status: 200, description, schema, ...extra };
 }
 

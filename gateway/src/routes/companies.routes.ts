@@ -8,7 +8,13 @@ import { jsonOf, listBody } from '../mappers/json-of';
 import { toUpdateMask } from '../mappers/update-mask';
 import { activityListSchema, timelineQuery } from '../schemas/activity.schema';
 import { booleanQuery, idParams, pageQuery } from '../schemas/common.schema';
-import { companyCreateSchema, companyListQuery, companyListSchema, companyPatchSchema, companySchema } from '../schemas/company.schema';
+import {
+  companyCreateSchema,
+  companyListQuery,
+  companyListSchema,
+  companyPatchSchema,
+  companySchema,
+} from '../schemas/company.schema';
 import { contactListSchema } from '../schemas/contact.schema';
 import { created, ok } from './common-responses';
 import { assertMayAssign, dateOrUndefined, expectedVersion, required } from './route-helpers';
@@ -21,11 +27,21 @@ function companyResult(company: Company | undefined, status = 200): RouteResult 
   return { status, body: jsonOf(value), version: value.version };
 }
 
-function getCompany(clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false): Promise<Company> {
-  return callUnary(downstream, clients.companies.getCompany.bind(clients.companies), { id, includeDeleted }).then((r) => required(r.company, 'a company'));
+function getCompany(
+  clients: ServiceClients,
+  downstream: Downstream,
+  id: string,
+  includeDeleted = false,
+): Promise<Company> {
+  return callUnary(downstream, clients.companies.getCompany.bind(clients.companies), { id, includeDeleted }).then((r) =>
+    required(r.company, 'a company'),
+  );
 }
 
-const currentVersion = (clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false) => () => getCompany(clients, downstream, id, includeDeleted).then((c) => c.version);
+const currentVersion =
+  (clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false) =>
+  () =>
+    getCompany(clients, downstream, id, includeDeleted).then((c) => c.version);
 
 export const companyRoutes: Route[] = [
   defineRoute({
@@ -39,7 +55,9 @@ export const companyRoutes: Route[] = [
     responses: [created(companySchema, 'The company')],
     handler: async ({ body, principal, clients, downstream }) => {
       assertMayAssign(principal, body);
-      const response = await callUnary(downstream, clients.companies.createCompany.bind(clients.companies), { company: CompanyInput.fromPartial(body) });
+      const response = await callUnary(downstream, clients.companies.createCompany.bind(clients.companies), {
+        company: CompanyInput.fromPartial(body),
+      });
       return { ...companyResult(response.company, 201), location: `${BASE}/${response.company?.id}` };
     },
   }),
@@ -55,8 +73,15 @@ export const companyRoutes: Route[] = [
     responses: [ok(companyListSchema, 'A page of companies')],
     handler: async ({ query, clients, downstream }) => {
       const { q, limit, cursor, ...filter } = query;
-      const companyFilter = CompanyFilter.fromPartial({ ...filter, namePrefix: q, updatedSince: dateOrUndefined(filter.updatedSince) });
-      const response = await callUnary(downstream, clients.companies.listCompanies.bind(clients.companies), { filter: companyFilter, page: { limit: limit ?? 0, cursor: cursor ?? '' } });
+      const companyFilter = CompanyFilter.fromPartial({
+        ...filter,
+        namePrefix: q,
+        updatedSince: dateOrUndefined(filter.updatedSince),
+      });
+      const response = await callUnary(downstream, clients.companies.listCompanies.bind(clients.companies), {
+        filter: companyFilter,
+        page: { limit: limit ?? 0, cursor: cursor ?? '' },
+      });
       return { status: 200, body: listBody(response.companies, response.page) };
     },
   }),
@@ -70,14 +95,16 @@ export const companyRoutes: Route[] = [
     params: idParams,
     query: z.strictObject({ includeDeleted: booleanQuery.optional() }),
     responses: [ok(companySchema, 'The company', { etag: true })],
-    handler: async ({ params, query, clients, downstream }) => companyResult(await getCompany(clients, downstream, params.id, query.includeDeleted)),
+    handler: async ({ params, query, clients, downstream }) =>
+      companyResult(await getCompany(clients, downstream, params.id, query.includeDeleted)),
   }),
   defineRoute({
     method: 'patch',
     path: `${BASE}/{id}`,
     operationId: 'updateCompany',
     summary: 'Update a company (merge patch)',
-    description: 'JSON merge patch; customFields merge key by key. Owner and team are for managers and admins. Needs If-Match.',
+    description:
+      'JSON merge patch; customFields merge key by key. Owner and team are for managers and admins. Needs If-Match.',
     tag: TAG,
     access: ACCESS.contactsWrite,
     bodyKind: 'merge-patch',
@@ -111,7 +138,10 @@ export const companyRoutes: Route[] = [
     responses: [ok(companySchema, 'The deleted company', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
-      const response = await callUnary(downstream, clients.companies.deleteCompany.bind(clients.companies), { id: params.id, expectedVersion: version });
+      const response = await callUnary(downstream, clients.companies.deleteCompany.bind(clients.companies), {
+        id: params.id,
+        expectedVersion: version,
+      });
       return companyResult(response.company);
     },
   }),
@@ -128,7 +158,10 @@ export const companyRoutes: Route[] = [
     responses: [ok(companySchema, 'The restored company', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id, true));
-      const response = await callUnary(downstream, clients.companies.restoreCompany.bind(clients.companies), { id: params.id, expectedVersion: version });
+      const response = await callUnary(downstream, clients.companies.restoreCompany.bind(clients.companies), {
+        id: params.id,
+        expectedVersion: version,
+      });
       return companyResult(response.company);
     },
   }),
@@ -143,7 +176,10 @@ export const companyRoutes: Route[] = [
     query: z.strictObject({ ...pageQuery }),
     responses: [ok(contactListSchema, 'A page of contacts')],
     handler: async ({ params, query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.companies.listCompanyContacts.bind(clients.companies), { companyId: params.id, page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' } });
+      const response = await callUnary(downstream, clients.companies.listCompanyContacts.bind(clients.companies), {
+        companyId: params.id,
+        page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' },
+      });
       return { status: 200, body: listBody(response.contacts, response.page) };
     },
   }),
@@ -152,7 +188,8 @@ export const companyRoutes: Route[] = [
     path: `${BASE}/{id}/activities`,
     operationId: 'listCompanyActivities',
     summary: "A company's timeline, newest first",
-    description: 'Activities are logged on a contact (POST /api/v1/contacts/{id}/activities) and show on its company too.',
+    description:
+      'Activities are logged on a contact (POST /api/v1/contacts/{id}/activities) and show on its company too.',
     tag: TAG,
     access: ACCESS.contactsRead,
     params: idParams,

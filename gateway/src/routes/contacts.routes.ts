@@ -34,11 +34,21 @@ function contactResult(contact: Contact | undefined, status = 200): RouteResult 
   return { status, body: jsonOf(value), version: value.version };
 }
 
-function getContact(clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false): Promise<Contact> {
-  return callUnary(downstream, clients.contacts.getContact.bind(clients.contacts), { id, includeDeleted }).then((r) => required(r.contact, 'a contact'));
+function getContact(
+  clients: ServiceClients,
+  downstream: Downstream,
+  id: string,
+  includeDeleted = false,
+): Promise<Contact> {
+  return callUnary(downstream, clients.contacts.getContact.bind(clients.contacts), { id, includeDeleted }).then((r) =>
+    required(r.contact, 'a contact'),
+  );
 }
 
-const currentVersion = (clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false) => () => getContact(clients, downstream, id, includeDeleted).then((c) => c.version);
+const currentVersion =
+  (clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false) =>
+  () =>
+    getContact(clients, downstream, id, includeDeleted).then((c) => c.version);
 
 export const contactRoutes: Route[] = [
   defineRoute({
@@ -46,15 +56,22 @@ export const contactRoutes: Route[] = [
     path: BASE,
     operationId: 'createContact',
     summary: 'Create a contact',
-    description: 'A rep owns what they create; managers and admins may name ownerId and teamId. A duplicate email or phone is 409 with the existing id unless allowDuplicates=true.',
+    description:
+      'A rep owns what they create; managers and admins may name ownerId and teamId. A duplicate email or phone is 409 with the existing id unless allowDuplicates=true.',
     tag: TAG,
     access: ACCESS.contactsWrite,
     query: allowDuplicatesQuery,
     body: contactCreateSchema,
-    responses: [created(contactSchema, 'The contact'), problem(409, 'A contact with this email or phone exists (existingId)')],
+    responses: [
+      created(contactSchema, 'The contact'),
+      problem(409, 'A contact with this email or phone exists (existingId)'),
+    ],
     handler: async ({ body, query, principal, clients, downstream }) => {
       assertMayAssign(principal, body);
-      const response = await callUnary(downstream, clients.contacts.createContact.bind(clients.contacts), { contact: ContactInput.fromPartial(body), allowDuplicates: query.allowDuplicates ?? false });
+      const response = await callUnary(downstream, clients.contacts.createContact.bind(clients.contacts), {
+        contact: ContactInput.fromPartial(body),
+        allowDuplicates: query.allowDuplicates ?? false,
+      });
       const result = contactResult(response.contact, 201);
       return { ...result, location: `${BASE}/${response.contact?.id}` };
     },
@@ -64,7 +81,8 @@ export const contactRoutes: Route[] = [
     path: BASE,
     operationId: 'listContacts',
     summary: 'List or search contacts',
-    description: 'The contacts the caller may see, oldest first. With q, a type-ahead search instead (best matches first).',
+    description:
+      'The contacts the caller may see, oldest first. With q, a type-ahead search instead (best matches first).',
     tag: TAG,
     access: ACCESS.contactsRead,
     query: contactListQuery,
@@ -72,12 +90,28 @@ export const contactRoutes: Route[] = [
     handler: async ({ query, clients, downstream }) => {
       const { q, limit, cursor, ...filter } = query;
       if (q !== undefined) {
-        if (cursor !== undefined || Object.values(filter).some((v) => v !== undefined)) throw problems.badRequest('q cannot be combined with filters or a cursor');
-        const response = await callUnary(downstream, clients.contacts.searchContacts.bind(clients.contacts), { query: q, limit: Math.min(limit ?? 10, 50) });
-        return { status: 200, body: listBody(response.hits.map((h) => h.contact), undefined) };
+        if (cursor !== undefined || Object.values(filter).some((v) => v !== undefined))
+          throw problems.badRequest('q cannot be combined with filters or a cursor');
+        const response = await callUnary(downstream, clients.contacts.searchContacts.bind(clients.contacts), {
+          query: q,
+          limit: Math.min(limit ?? 10, 50),
+        });
+        return {
+          status: 200,
+          body: listBody(
+            response.hits.map((h) => h.contact),
+            undefined,
+          ),
+        };
       }
-      const contactFilter = ContactFilter.fromPartial({ ...filter, updatedSince: dateOrUndefined(filter.updatedSince) });
-      const response = await callUnary(downstream, clients.contacts.listContacts.bind(clients.contacts), { filter: contactFilter, page: { limit: limit ?? 0, cursor: cursor ?? '' } });
+      const contactFilter = ContactFilter.fromPartial({
+        ...filter,
+        updatedSince: dateOrUndefined(filter.updatedSince),
+      });
+      const response = await callUnary(downstream, clients.contacts.listContacts.bind(clients.contacts), {
+        filter: contactFilter,
+        page: { limit: limit ?? 0, cursor: cursor ?? '' },
+      });
       return { status: 200, body: listBody(response.contacts, response.page) };
     },
   }),
@@ -89,16 +123,23 @@ export const contactRoutes: Route[] = [
     tag: TAG,
     access: ACCESS.contactsRead,
     params: idParams,
-    query: z.strictObject({ includeDeleted: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }),
+    query: z.strictObject({
+      includeDeleted: z
+        .enum(['true', 'false'])
+        .transform((v) => v === 'true')
+        .optional(),
+    }),
     responses: [ok(contactSchema, 'The contact', { etag: true })],
-    handler: async ({ params, query, clients, downstream }) => contactResult(await getContact(clients, downstream, params.id, query.includeDeleted)),
+    handler: async ({ params, query, clients, downstream }) =>
+      contactResult(await getContact(clients, downstream, params.id, query.includeDeleted)),
   }),
   defineRoute({
     method: 'patch',
     path: `${BASE}/{id}`,
     operationId: 'updateContact',
     summary: 'Update a contact (merge patch)',
-    description: 'JSON merge patch: present properties are set, null clears one, absent ones stay; customFields merge key by key. ownerId/teamId (managers and admins) transfer the contact. Needs If-Match.',
+    description:
+      'JSON merge patch: present properties are set, null clears one, absent ones stay; customFields merge key by key. ownerId/teamId (managers and admins) transfer the contact. Needs If-Match.',
     tag: TAG,
     access: ACCESS.contactsWrite,
     bodyKind: 'merge-patch',
@@ -112,14 +153,30 @@ export const contactRoutes: Route[] = [
       const { ownerId, teamId, ...fields } = body;
       let version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
       let contact: Contact | undefined;
-      const { input, paths } = toUpdateMask<ContactInput>(fields, { emails: [], phones: [], tags: [], address: undefined });
+      const { input, paths } = toUpdateMask<ContactInput>(fields, {
+        emails: [],
+        phones: [],
+        tags: [],
+        address: undefined,
+      });
       if (paths.length > 0) {
-        const response = await callUnary(downstream, clients.contacts.updateContact.bind(clients.contacts), { id: params.id, expectedVersion: version, contact: ContactInput.fromPartial(input), updateMask: paths, allowDuplicates: query.allowDuplicates ?? false });
+        const response = await callUnary(downstream, clients.contacts.updateContact.bind(clients.contacts), {
+          id: params.id,
+          expectedVersion: version,
+          contact: ContactInput.fromPartial(input),
+          updateMask: paths,
+          allowDuplicates: query.allowDuplicates ?? false,
+        });
         contact = required(response.contact, 'a contact');
         version = contact.version;
       }
       if (ownerId !== undefined || teamId !== undefined) {
-        const response = await callUnary(downstream, clients.contacts.transferContact.bind(clients.contacts), { id: params.id, expectedVersion: version, newOwnerId: ownerId ?? '', newTeamId: teamId ?? '' });
+        const response = await callUnary(downstream, clients.contacts.transferContact.bind(clients.contacts), {
+          id: params.id,
+          expectedVersion: version,
+          newOwnerId: ownerId ?? '',
+          newTeamId: teamId ?? '',
+        });
         contact = response.contact;
       }
       return contactResult(contact ?? (await getContact(clients, downstream, params.id)));
@@ -137,7 +194,10 @@ export const contactRoutes: Route[] = [
     responses: [ok(contactSchema, 'The deleted contact', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
-      const response = await callUnary(downstream, clients.contacts.deleteContact.bind(clients.contacts), { id: params.id, expectedVersion: version });
+      const response = await callUnary(downstream, clients.contacts.deleteContact.bind(clients.contacts), {
+        id: params.id,
+        expectedVersion: version,
+      });
       return contactResult(response.contact);
     },
   }),
@@ -154,7 +214,10 @@ export const contactRoutes: Route[] = [
     responses: [ok(contactSchema, 'The restored contact', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id, true));
-      const response = await callUnary(downstream, clients.contacts.restoreContact.bind(clients.contacts), { id: params.id, expectedVersion: version });
+      const response = await callUnary(downstream, clients.contacts.restoreContact.bind(clients.contacts), {
+        id: params.id,
+        expectedVersion: version,
+      });
       return contactResult(response.contact);
     },
   }),
@@ -169,7 +232,10 @@ export const contactRoutes: Route[] = [
     query: z.strictObject({ limit: z.coerce.number().int().min(1).max(50).optional() }),
     responses: [ok(duplicatesSchema, 'Candidates, most likely first')],
     handler: async ({ params, query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.contacts.findDuplicates.bind(clients.contacts), { id: params.id, limit: query.limit ?? 0 });
+      const response = await callUnary(downstream, clients.contacts.findDuplicates.bind(clients.contacts), {
+        id: params.id,
+        limit: query.limit ?? 0,
+      });
       return { status: 200, body: { data: jsonOf(response.candidates) } };
     },
   }),
@@ -178,7 +244,8 @@ export const contactRoutes: Route[] = [
     path: `${BASE}/{id}/merge`,
     operationId: 'mergeContacts',
     summary: 'Merge another contact into this one',
-    description: 'sourceId is merged into {id} (which survives) and becomes a tombstone; its activities move over. If-Match, when given, is the target\'s ETag.',
+    description:
+      "sourceId is merged into {id} (which survives) and becomes a tombstone; its activities move over. If-Match, when given, is the target's ETag.",
     tag: TAG,
     access: ACCESS.contactsCurate,
     ifMatch: 'optional',
@@ -186,11 +253,22 @@ export const contactRoutes: Route[] = [
     body: mergeSchema,
     responses: [ok(mergeResultSchema, 'The surviving contact', { etag: true })],
     handler: async ({ params, body, precondition, clients, downstream }) => {
-      if (body.sourceId === params.id) throw problems.badRequest('A contact cannot be merged into itself', [{ field: 'sourceId', detail: 'must differ from the target' }]);
+      if (body.sourceId === params.id)
+        throw problems.badRequest('A contact cannot be merged into itself', [
+          { field: 'sourceId', detail: 'must differ from the target' },
+        ]);
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
-      const response = await callUnary(downstream, clients.contacts.mergeContacts.bind(clients.contacts), { targetId: params.id, sourceId: body.sourceId, expectedTargetVersion: version });
+      const response = await callUnary(downstream, clients.contacts.mergeContacts.bind(clients.contacts), {
+        targetId: params.id,
+        sourceId: body.sourceId,
+        expectedTargetVersion: version,
+      });
       const contact = required(response.contact, 'a contact');
-      return { status: 200, body: { contact: jsonOf(contact), activitiesMoved: response.activitiesMoved }, version: contact.version };
+      return {
+        status: 200,
+        body: { contact: jsonOf(contact), activitiesMoved: response.activitiesMoved },
+        version: contact.version,
+      };
     },
   }),
   defineRoute({
@@ -208,11 +286,24 @@ export const contactRoutes: Route[] = [
         ...body,
         contactId: params.id,
         occurredAt: dateOrUndefined(body.occurredAt),
-        meeting: body.meeting ? { ...body.meeting, startAt: dateOrUndefined(body.meeting.startAt), endAt: dateOrUndefined(body.meeting.endAt) } : undefined,
+        meeting: body.meeting
+          ? {
+              ...body.meeting,
+              startAt: dateOrUndefined(body.meeting.startAt),
+              endAt: dateOrUndefined(body.meeting.endAt),
+            }
+          : undefined,
       });
-      const response = await callUnary(downstream, clients.activities.logActivity.bind(clients.activities), { activity: input });
+      const response = await callUnary(downstream, clients.activities.logActivity.bind(clients.activities), {
+        activity: input,
+      });
       const activity = required(response.activity, 'an activity');
-      return { status: 201, body: jsonOf(activity), version: activity.version, location: `${BASE}/${params.id}/activities` };
+      return {
+        status: 201,
+        body: jsonOf(activity),
+        version: activity.version,
+        location: `${BASE}/${params.id}/activities`,
+      };
     },
   }),
   defineRoute({
@@ -226,7 +317,11 @@ export const contactRoutes: Route[] = [
     query: timelineQuery,
     responses: [ok(activityListSchema, 'A page of activities')],
     handler: async ({ params, query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.activities.listContactTimeline.bind(clients.activities), { contactId: params.id, page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' }, types: query.type?.split(',') ?? [] });
+      const response = await callUnary(downstream, clients.activities.listContactTimeline.bind(clients.activities), {
+        contactId: params.id,
+        page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' },
+        types: query.type?.split(',') ?? [],
+      });
       return { status: 200, body: listBody(response.activities, response.page) };
     },
   }),
@@ -240,7 +335,9 @@ export const contactRoutes: Route[] = [
     params: idParams,
     responses: [ok(contactExportSchema, 'The contact, its activities and company link as one JSON document')],
     handler: async ({ params, clients, downstream, res }) => {
-      const response = await callUnary(downstream, clients.contacts.exportContactData.bind(clients.contacts), { id: params.id });
+      const response = await callUnary(downstream, clients.contacts.exportContactData.bind(clients.contacts), {
+        id: params.id,
+      });
       res.setHeader('content-disposition', `attachment; filename="contact-${params.id}.json"`);
       return { status: 200, body: JSON.parse(response.json) as unknown };
     },
@@ -257,9 +354,10 @@ export const contactRoutes: Route[] = [
     body: z.strictObject({}),
     responses: [ok(eraseResultSchema, 'When the data was erased')],
     handler: async ({ params, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.contacts.eraseContact.bind(clients.contacts), { id: params.id });
+      const response = await callUnary(downstream, clients.contacts.eraseContact.bind(clients.contacts), {
+        id: params.id,
+      });
       return { status: 200, body: jsonOf(response) };
     },
   }),
 ];
-

@@ -6,7 +6,12 @@ import type { ServiceClients } from '../grpc/service-clients';
 import { callUnary, type Downstream } from '../grpc/unary-call';
 import { defineRoute, type Route, type RouteResult } from '../http/route';
 import { jsonOf } from '../mappers/json-of';
-import { customFieldEntities, customFieldEntityParams, customFieldSetResultSchema, customFieldSetSchema } from '../schemas/custom-field.schema';
+import {
+  customFieldEntities,
+  customFieldEntityParams,
+  customFieldSetResultSchema,
+  customFieldSetSchema,
+} from '../schemas/custom-field.schema';
 import { ok } from './common-responses';
 import { expectedVersion } from './route-helpers';
 
@@ -22,7 +27,9 @@ async function readDefinitions(clients: ServiceClients, downstream: Downstream, 
     const response = await callUnary(downstream, clients.pipelines.getDealFieldDefinitions.bind(clients.pipelines), {});
     return result(entity, response.definitions, response.version);
   }
-  const response = await callUnary(downstream, clients.settings.getCustomFieldDefinitions.bind(clients.settings), { entity });
+  const response = await callUnary(downstream, clients.settings.getCustomFieldDefinitions.bind(clients.settings), {
+    entity,
+  });
   return result(entity, response.definitions, response.version);
 }
 
@@ -34,7 +41,9 @@ export const customFieldRoutes: Route[] = [
     summary: 'The custom field definitions of every entity',
     tag: TAG,
     access: ACCESS.anyone,
-    responses: [ok(z.object({ data: z.array(customFieldSetResultSchema), nextCursor: z.null() }), 'One set per entity')],
+    responses: [
+      ok(z.object({ data: z.array(customFieldSetResultSchema), nextCursor: z.null() }), 'One set per entity'),
+    ],
     handler: async ({ principal, clients, downstream }) => {
       // Deal fields only for callers who may read deals.
       const entities = customFieldEntities.filter((e) => e !== 'deal' || isAllowed(principal, ACCESS.dealsRead));
@@ -59,7 +68,8 @@ export const customFieldRoutes: Route[] = [
     path: '/api/v1/custom-fields/{entity}',
     operationId: 'setCustomFields',
     summary: 'Replace the custom field definitions (admin)',
-    description: 'The complete set: a field is archived, never left out. If-Match is the ETag read ("0" before the first save).',
+    description:
+      'The complete set: a field is archived, never left out. If-Match is the ETag read ("0" before the first save).',
     tag: TAG,
     access: ACCESS.admin,
     ifMatch: 'required',
@@ -67,14 +77,24 @@ export const customFieldRoutes: Route[] = [
     body: customFieldSetSchema,
     responses: [ok(customFieldSetResultSchema, 'The saved definitions', { etag: true })],
     handler: async ({ params, body, precondition, clients, downstream }) => {
-      const version = await expectedVersion(precondition, async () => Number((await readDefinitions(clients, downstream, params.entity)).version));
+      const version = await expectedVersion(precondition, async () =>
+        Number((await readDefinitions(clients, downstream, params.entity)).version),
+      );
       if (params.entity === 'deal') {
         const definitions = body.definitions.map((d) => DealFieldDefinition.fromPartial(d));
-        const response = await callUnary(downstream, clients.pipelines.setDealFieldDefinitions.bind(clients.pipelines), { definitions, expectedVersion: version });
+        const response = await callUnary(
+          downstream,
+          clients.pipelines.setDealFieldDefinitions.bind(clients.pipelines),
+          { definitions, expectedVersion: version },
+        );
         return result(params.entity, response.definitions, response.version);
       }
       const definitions = body.definitions.map((d) => ContactFieldDefinition.fromPartial(d));
-      const response = await callUnary(downstream, clients.settings.setCustomFieldDefinitions.bind(clients.settings), { entity: params.entity, definitions, expectedVersion: version });
+      const response = await callUnary(downstream, clients.settings.setCustomFieldDefinitions.bind(clients.settings), {
+        entity: params.entity,
+        definitions,
+        expectedVersion: version,
+      });
       return result(params.entity, response.definitions, response.version);
     },
   }),

@@ -8,7 +8,17 @@ import { defineRoute, type Route, type RouteResult } from '../http/route';
 import { jsonOf, listBody } from '../mappers/json-of';
 import { toUpdateMask } from '../mappers/update-mask';
 import { booleanQuery, idParams } from '../schemas/common.schema';
-import { dealCreateSchema, dealListQuery, dealListSchema, dealMoveSchema, dealPatchSchema, dealReopenSchema, dealSchema, forecastQuery, forecastSchema } from '../schemas/deal.schema';
+import {
+  dealCreateSchema,
+  dealListQuery,
+  dealListSchema,
+  dealMoveSchema,
+  dealPatchSchema,
+  dealReopenSchema,
+  dealSchema,
+  forecastQuery,
+  forecastSchema,
+} from '../schemas/deal.schema';
 import { created, ok } from './common-responses';
 import { assertMayAssign, expectedVersion, required } from './route-helpers';
 
@@ -21,10 +31,15 @@ function dealResult(deal: Deal | undefined, status = 200): RouteResult {
 }
 
 function getDeal(clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false): Promise<Deal> {
-  return callUnary(downstream, clients.deals.getDeal.bind(clients.deals), { id, includeDeleted }).then((r) => required(r.deal, 'a deal'));
+  return callUnary(downstream, clients.deals.getDeal.bind(clients.deals), { id, includeDeleted }).then((r) =>
+    required(r.deal, 'a deal'),
+  );
 }
 
-const currentVersion = (clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false) => () => getDeal(clients, downstream, id, includeDeleted).then((d) => d.version);
+const currentVersion =
+  (clients: ServiceClients, downstream: Downstream, id: string, includeDeleted = false) =>
+  () =>
+    getDeal(clients, downstream, id, includeDeleted).then((d) => d.version);
 
 export const dealRoutes: Route[] = [
   defineRoute({
@@ -32,14 +47,17 @@ export const dealRoutes: Route[] = [
     path: BASE,
     operationId: 'createDeal',
     summary: 'Create a deal',
-    description: "Without pipelineId/stageId it goes to the default pipeline's first open stage. contactId and companyId must be records the caller can see.",
+    description:
+      "Without pipelineId/stageId it goes to the default pipeline's first open stage. contactId and companyId must be records the caller can see.",
     tag: TAG,
     access: ACCESS.dealsWrite,
     body: dealCreateSchema,
     responses: [created(dealSchema, 'The deal')],
     handler: async ({ body, principal, clients, downstream }) => {
       assertMayAssign(principal, body);
-      const response = await callUnary(downstream, clients.deals.createDeal.bind(clients.deals), { deal: DealInput.fromPartial(body) });
+      const response = await callUnary(downstream, clients.deals.createDeal.bind(clients.deals), {
+        deal: DealInput.fromPartial(body),
+      });
       return { ...dealResult(response.deal, 201), location: `${BASE}/${response.deal?.id}` };
     },
   }),
@@ -55,7 +73,10 @@ export const dealRoutes: Route[] = [
     responses: [ok(dealListSchema, 'A page of deals')],
     handler: async ({ query, clients, downstream }) => {
       const { limit, cursor, ...filter } = query;
-      const response = await callUnary(downstream, clients.deals.listDeals.bind(clients.deals), { filter: DealFilter.fromPartial(filter), page: { limit: limit ?? 0, cursor: cursor ?? '' } });
+      const response = await callUnary(downstream, clients.deals.listDeals.bind(clients.deals), {
+        filter: DealFilter.fromPartial(filter),
+        page: { limit: limit ?? 0, cursor: cursor ?? '' },
+      });
       return { status: 200, body: listBody(response.deals, response.page) };
     },
   }),
@@ -69,7 +90,8 @@ export const dealRoutes: Route[] = [
     params: idParams,
     query: z.strictObject({ includeDeleted: booleanQuery.optional() }),
     responses: [ok(dealSchema, 'The deal', { etag: true })],
-    handler: async ({ params, query, clients, downstream }) => dealResult(await getDeal(clients, downstream, params.id, query.includeDeleted)),
+    handler: async ({ params, query, clients, downstream }) =>
+      dealResult(await getDeal(clients, downstream, params.id, query.includeDeleted)),
   }),
   defineRoute({
     method: 'patch',
@@ -89,7 +111,12 @@ export const dealRoutes: Route[] = [
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
       const { input, paths } = toUpdateMask<DealInput>(body, { amount: undefined });
       if (paths.length === 0) return dealResult(await getDeal(clients, downstream, params.id));
-      const response = await callUnary(downstream, clients.deals.updateDeal.bind(clients.deals), { id: params.id, expectedVersion: version, deal: DealInput.fromPartial(input), updateMask: paths });
+      const response = await callUnary(downstream, clients.deals.updateDeal.bind(clients.deals), {
+        id: params.id,
+        expectedVersion: version,
+        deal: DealInput.fromPartial(input),
+        updateMask: paths,
+      });
       return dealResult(response.deal);
     },
   }),
@@ -105,7 +132,10 @@ export const dealRoutes: Route[] = [
     responses: [ok(dealSchema, 'The deleted deal', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
-      const response = await callUnary(downstream, clients.deals.deleteDeal.bind(clients.deals), { id: params.id, expectedVersion: version });
+      const response = await callUnary(downstream, clients.deals.deleteDeal.bind(clients.deals), {
+        id: params.id,
+        expectedVersion: version,
+      });
       return dealResult(response.deal);
     },
   }),
@@ -122,7 +152,10 @@ export const dealRoutes: Route[] = [
     responses: [ok(dealSchema, 'The restored deal', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id, true));
-      const response = await callUnary(downstream, clients.deals.restoreDeal.bind(clients.deals), { id: params.id, expectedVersion: version });
+      const response = await callUnary(downstream, clients.deals.restoreDeal.bind(clients.deals), {
+        id: params.id,
+        expectedVersion: version,
+      });
       return dealResult(response.deal);
     },
   }),
@@ -165,7 +198,11 @@ export const dealRoutes: Route[] = [
     responses: [ok(dealSchema, 'The reopened deal', { etag: true })],
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
-      const response = await callUnary(downstream, clients.deals.reopenDeal.bind(clients.deals), { id: params.id, expectedVersion: version, stageId: body.stageId ?? '' });
+      const response = await callUnary(downstream, clients.deals.reopenDeal.bind(clients.deals), {
+        id: params.id,
+        expectedVersion: version,
+        stageId: body.stageId ?? '',
+      });
       return dealResult(response.deal);
     },
   }),
@@ -174,39 +211,67 @@ export const dealRoutes: Route[] = [
     path: '/api/v1/forecast',
     operationId: 'getForecast',
     summary: 'Forecast for a period, by owner or by team, per currency',
-    description: 'Closed won, commit, best case, pipeline and weighted pipeline of the deals the caller may see. from/to are calendar dates (inclusive).',
+    description:
+      'Closed won, commit, best case, pipeline and weighted pipeline of the deals the caller may see. from/to are calendar dates (inclusive).',
     tag: TAG,
     access: ACCESS.forecast,
     query: forecastQuery,
     responses: [ok(forecastSchema, 'The forecast')],
     handler: async ({ query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.pipelines.getForecast.bind(clients.pipelines), { range: { startDate: query.from, endDate: query.to }, pipelineId: query.pipelineId ?? '' });
+      const response = await callUnary(downstream, clients.pipelines.getForecast.bind(clients.pipelines), {
+        range: { startDate: query.from, endDate: query.to },
+        pipelineId: query.pipelineId ?? '',
+      });
       const groups: Array<{ key: string; figures: ForecastFigures[] }> =
-        query.groupBy === 'team' ? response.byTeam.map((t) => ({ key: t.teamId, figures: t.figures })) : response.byOwner.map((o) => ({ key: o.ownerId, figures: o.figures }));
+        query.groupBy === 'team'
+          ? response.byTeam.map((t) => ({ key: t.teamId, figures: t.figures }))
+          : response.byOwner.map((o) => ({ key: o.ownerId, figures: o.figures }));
       return {
         status: 200,
-        body: { from: response.range?.startDate ?? query.from, to: response.range?.endDate ?? query.to, groupBy: query.groupBy, groups: jsonOf(groups), totals: jsonOf(response.totals) },
+        body: {
+          from: response.range?.startDate ?? query.from,
+          to: response.range?.endDate ?? query.to,
+          groupBy: query.groupBy,
+          groups: jsonOf(groups),
+          totals: jsonOf(response.totals),
+        },
       };
     },
   }),
 ];
 
 /** The contract positions a deal by its neighbours; rank "top" / "bottom" are the ends of the target column. */
-async function neighboursOf(clients: ServiceClients, downstream: Downstream, id: string, body: z.infer<typeof dealMoveSchema>): Promise<{ afterDealId: string; beforeDealId: string }> {
-  if (body.afterDealId || body.beforeDealId || !body.rank) return { afterDealId: body.afterDealId ?? '', beforeDealId: body.beforeDealId ?? '' };
+async function neighboursOf(
+  clients: ServiceClients,
+  downstream: Downstream,
+  id: string,
+  body: z.infer<typeof dealMoveSchema>,
+): Promise<{ afterDealId: string; beforeDealId: string }> {
+  if (body.afterDealId || body.beforeDealId || !body.rank)
+    return { afterDealId: body.afterDealId ?? '', beforeDealId: body.beforeDealId ?? '' };
   const stageId = body.stageId ?? (await getDeal(clients, downstream, id)).stageId;
   const column = await columnIds(clients, downstream, stageId, body.rank === 'top' ? 1 : Number.POSITIVE_INFINITY);
   const others = column.filter((other) => other !== id);
   if (others.length === 0) return { afterDealId: '', beforeDealId: '' };
-  return body.rank === 'top' ? { afterDealId: '', beforeDealId: others[0] ?? '' } : { afterDealId: others[others.length - 1] ?? '', beforeDealId: '' };
+  return body.rank === 'top'
+    ? { afterDealId: '', beforeDealId: others[0] ?? '' }
+    : { afterDealId: others[others.length - 1] ?? '', beforeDealId: '' };
 }
 
 /** Ids of a column in board order, up to max (two for "top", in case the first is the deal itself). */
-async function columnIds(clients: ServiceClients, downstream: Downstream, stageId: string, max: number): Promise<string[]> {
+async function columnIds(
+  clients: ServiceClients,
+  downstream: Downstream,
+  stageId: string,
+  max: number,
+): Promise<string[]> {
   const ids: string[] = [];
   let cursor = '';
   do {
-    const response = await callUnary(downstream, clients.deals.listDeals.bind(clients.deals), { filter: DealFilter.fromPartial({ stageId }), page: { limit: max === 1 ? 2 : 200, cursor } });
+    const response = await callUnary(downstream, clients.deals.listDeals.bind(clients.deals), {
+      filter: DealFilter.fromPartial({ stageId }),
+      page: { limit: max === 1 ? 2 : 200, cursor },
+    });
     ids.push(...response.deals.map((d) => d.id));
     cursor = response.page?.nextCursor ?? '';
     if (max === 1) break;

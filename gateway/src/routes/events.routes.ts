@@ -18,8 +18,16 @@ export function eventRoutes(options: EventStreamOptions, sessions: SessionSet): 
       tag: 'Events',
       access: ACCESS.anyone,
       streaming: true,
-      query: z.strictObject({ lastEventId: z.string().max(2000).optional().meta({ description: 'Resume point, for clients that cannot send Last-Event-ID.' }) }),
-      responses: [{ status: 200, description: 'An event stream', contentType: 'text/event-stream', schema: z.string() }],
+      query: z.strictObject({
+        lastEventId: z
+          .string()
+          .max(2000)
+          .optional()
+          .meta({ description: 'Resume point, for clients that cannot send Last-Event-ID.' }),
+      }),
+      responses: [
+        { status: 200, description: 'An event stream', contentType: 'text/event-stream', schema: z.string() },
+      ],
       handler: async ({ principal, req, res }) => {
         const resumeFrom = resumePointOf(req);
         const session = new EventStreamSession(options, principal, res, resumeFrom);

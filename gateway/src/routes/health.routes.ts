@@ -3,7 +3,9 @@ import type { ReadinessCheck } from '@crm/service-kit';
 import { defineRoute, type Route } from '../http/route';
 import { ok } from './common-responses';
 
-const healthSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.enum(['ok', 'failing'])).optional() }).meta({ id: 'Health' });
+const healthSchema = z
+  .object({ status: z.string(), checks: z.record(z.string(), z.enum(['ok', 'failing'])).optional() })
+  .meta({ id: 'Health' });
 
 export interface Readiness {
   checks: Map<string, ReadinessCheck>;
@@ -27,15 +29,32 @@ export function healthRoutes(readiness: Readiness): Route[] {
       method: 'get',
       path: '/readyz',
       operationId: 'readyz',
-      summary: 'Readiness: NATS and the identity provider\'s keys are reachable',
+      summary: "Readiness: NATS and the identity provider's keys are reachable",
       tag: 'Health',
-      responses: [ok(healthSchema, 'Ready'), { status: 503, description: 'Not ready, or shutting down', schema: healthSchema }],
+      responses: [
+        ok(healthSchema, 'Ready'),
+        { status: 503, description: 'Not ready, or shutting down', schema: healthSchema },
+      ],
       handler: async ({ res }) => {
         res.setHeader('cache-control', 'no-store');
         if (readiness.shuttingDown()) return { status: 503, body: { status: 'shutting down' } };
-        const entries = await Promise.all([...readiness.checks].map(async ([name, check]) => [name, await check().then(() => 'ok' as const, () => 'failing' as const)] as const));
+        const entries = await Promise.all(
+          [...readiness.checks].map(
+            async ([name, check]) =>
+              [
+                name,
+                await check().then(
+                  () => 'ok' as const,
+                  () => 'failing' as const,
+                ),
+              ] as const,
+          ),
+        );
         const checks = Object.fromEntries(entries);
-        return { status: Object.values(checks).every((c) => c === 'ok') ? 200 : 503, body: { status: 'checked', checks } };
+        return {
+          status: Object.values(checks).every((c) => c === 'ok') ? 200 : 503,
+          body: { status: 'checked', checks },
+        };
       },
     }),
   ];

@@ -11,7 +11,15 @@ import { readCsvUpload } from '../imports/csv-upload';
 import { defineRoute, type Route } from '../http/route';
 import { jsonOf, listBody } from '../mappers/json-of';
 import { idParams, pageQuery } from '../schemas/common.schema';
-import { exportQuery, importErrorListSchema, importJobSchema, importListQuery, importListSchema, importQuerySchema, importUploadSchema } from '../schemas/import-export.schema';
+import {
+  exportQuery,
+  importErrorListSchema,
+  importJobSchema,
+  importListQuery,
+  importListSchema,
+  importQuerySchema,
+  importUploadSchema,
+} from '../schemas/import-export.schema';
 import { ok } from './common-responses';
 import { dateOrUndefined, required } from './route-helpers';
 
@@ -22,12 +30,16 @@ const EXPORT_DEADLINE_MS = 10 * 60_000;
 
 function jobBody(job: ImportJob | undefined): unknown {
   const value = required(job, 'an import job');
-  return { ...(jsonOf(value) as object), progress: value.rowsTotal > 0 ? Math.min(1, value.rowsDone / value.rowsTotal) : 0 };
+  return {
+    ...(jsonOf(value) as object),
+    progress: value.rowsTotal > 0 ? Math.min(1, value.rowsDone / value.rowsTotal) : 0,
+  };
 }
 
 function* importMessages(header: StartImportRequest['header'], file: Buffer): Generator<StartImportRequest> {
   yield { header, data: undefined };
-  for (let at = 0; at < file.length; at += PIECE_BYTES) yield { header: undefined, data: file.subarray(at, at + PIECE_BYTES) };
+  for (let at = 0; at < file.length; at += PIECE_BYTES)
+    yield { header: undefined, data: file.subarray(at, at + PIECE_BYTES) };
 }
 
 export const importRoutes: Route[] = [
@@ -46,8 +58,17 @@ export const importRoutes: Route[] = [
     responses: [{ status: 202, description: 'The queued import job', schema: importJobSchema, location: true }],
     handler: async ({ req, clients, downstream }) => {
       const upload = await readCsvUpload(req, req.rawBody ?? Buffer.alloc(0));
-      const header = { entity: upload.options.entity, fileName: upload.options.fileName ?? 'upload.csv', mapping: upload.options.mapping ?? [], matchBy: upload.options.matchBy ?? '' };
-      const response = await callClientStream(downstream, clients.imports.startImport.bind(clients.imports), importMessages(header, upload.file));
+      const header = {
+        entity: upload.options.entity,
+        fileName: upload.options.fileName ?? 'upload.csv',
+        mapping: upload.options.mapping ?? [],
+        matchBy: upload.options.matchBy ?? '',
+      };
+      const response = await callClientStream(
+        downstream,
+        clients.imports.startImport.bind(clients.imports),
+        importMessages(header, upload.file),
+      );
       const job = required(response.job, 'an import job');
       return { status: 202, body: jobBody(job), location: `/api/v1/imports/${job.id}` };
     },
@@ -62,7 +83,9 @@ export const importRoutes: Route[] = [
     query: importListQuery,
     responses: [ok(importListSchema, 'A page of import jobs')],
     handler: async ({ query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.imports.listImports.bind(clients.imports), { page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' } });
+      const response = await callUnary(downstream, clients.imports.listImports.bind(clients.imports), {
+        page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' },
+      });
       return { status: 200, body: { data: response.jobs.map(jobBody), nextCursor: response.page?.nextCursor || null } };
     },
   }),
@@ -91,7 +114,10 @@ export const importRoutes: Route[] = [
     query: z.strictObject({ ...pageQuery }),
     responses: [ok(importErrorListSchema, 'A page of row errors')],
     handler: async ({ params, query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.imports.listImportErrors.bind(clients.imports), { id: params.id, page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' } });
+      const response = await callUnary(downstream, clients.imports.listImportErrors.bind(clients.imports), {
+        id: params.id,
+        page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' },
+      });
       return { status: 200, body: listBody(response.errors, response.page) };
     },
   }),
@@ -105,22 +131,49 @@ export const importRoutes: Route[] = [
     access: ACCESS.privacyAndBulk,
     streaming: true,
     query: exportQuery,
-    responses: [{ status: 200, description: 'CSV with a header row, or NDJSON', schema: z.string(), contentType: ['text/csv', 'application/x-ndjson'] }],
+    responses: [
+      {
+        status: 200,
+        description: 'CSV with a header row, or NDJSON',
+        schema: z.string(),
+        contentType: ['text/csv', 'application/x-ndjson'],
+      },
+    ],
     handler: async ({ query, clients, downstream, res }) => {
       const exportDownstream = { ...downstream, deadline: new Date(Date.now() + EXPORT_DEADLINE_MS) };
-      const filter = { ownerId: query.ownerId, teamId: query.teamId, updatedSince: dateOrUndefined(query.updatedSince) };
+      const filter = {
+        ownerId: query.ownerId,
+        teamId: query.teamId,
+        updatedSince: dateOrUndefined(query.updatedSince),
+      };
       const stream: ClientReadableStream<{ data: Buffer }> =
         query.entity === 'contact'
-          ? openServerStream(exportDownstream, clients.exports.exportContacts.bind(clients.exports), { format: query.format, filter: ContactFilter.fromPartial(filter) })
-          : openServerStream(exportDownstream, clients.exports.exportCompanies.bind(clients.exports), { format: query.format, filter: CompanyFilter.fromPartial(filter) });
-      await pipeExport(stream, res, query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', `${query.entity}s.${query.format}`);
+          ? openServerStream(exportDownstream, clients.exports.exportContacts.bind(clients.exports), {
+              format: query.format,
+              filter: ContactFilter.fromPartial(filter),
+            })
+          : openServerStream(exportDownstream, clients.exports.exportCompanies.bind(clients.exports), {
+              format: query.format,
+              filter: CompanyFilter.fromPartial(filter),
+            });
+      await pipeExport(
+        stream,
+        res,
+        query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+        `${query.entity}s.${query.format}`,
+      );
       return undefined;
     },
   }),
 ];
 
 /** Until the first piece the answer can still be a problem; after it, a failure can only cut the download short. */
-function pipeExport(stream: ClientReadableStream<{ data: Buffer }>, res: Response, contentType: string, fileName: string): Promise<void> {
+function pipeExport(
+  stream: ClientReadableStream<{ data: Buffer }>,
+  res: Response,
+  contentType: string,
+  fileName: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const start = () => {
       if (res.headersSent) return;

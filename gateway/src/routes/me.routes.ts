@@ -11,7 +11,9 @@ const meSchema = z
     roles: z.array(z.string()),
     teamIds: z.array(z.string()),
     scopes: z.array(z.string()),
-    permissions: z.record(z.string(), z.boolean()).meta({ description: 'Which groups of operations the caller may use, e.g. for showing or hiding parts of a UI.' }),
+    permissions: z.record(z.string(), z.boolean()).meta({
+      description: 'Which groups of operations the caller may use, e.g. for showing or hiding parts of a UI.',
+    }),
   })
   .meta({ id: 'Me' });
 
@@ -33,7 +35,9 @@ export const meRoutes: Route[] = [
         roles: principal.roles,
         teamIds: principal.teamIds,
         scopes: principal.scopes,
-        permissions: Object.fromEntries(Object.entries(ACCESS).map(([name, policy]) => [name, isAllowed(principal, policy)])),
+        permissions: Object.fromEntries(
+          Object.entries(ACCESS).map(([name, policy]) => [name, isAllowed(principal, policy)]),
+        ),
       },
     }),
   }),

@@ -5,7 +5,19 @@ import { callUnary, type Downstream } from '../grpc/unary-call';
 import { defineRoute, type Route, type RouteResult } from '../http/route';
 import { jsonOf } from '../mappers/json-of';
 import { toUpdateMask } from '../mappers/update-mask';
-import { boardQuery, boardSchema, pipelineCreateSchema, pipelineListSchema, pipelineParams, pipelinePatchSchema, pipelineSchema, stageAddSchema, stageOrderSchema, stagePatchSchema, stageParams } from '../schemas/pipeline.schema';
+import {
+  boardQuery,
+  boardSchema,
+  pipelineCreateSchema,
+  pipelineListSchema,
+  pipelineParams,
+  pipelinePatchSchema,
+  pipelineSchema,
+  stageAddSchema,
+  stageOrderSchema,
+  stagePatchSchema,
+  stageParams,
+} from '../schemas/pipeline.schema';
 import { created, ok } from './common-responses';
 import { expectedVersion, required } from './route-helpers';
 
@@ -22,14 +34,30 @@ function pipelineResult(pipeline: Pipeline | undefined, status = 200): RouteResu
 }
 
 function getPipeline(clients: ServiceClients, downstream: Downstream, id: string): Promise<Pipeline> {
-  return callUnary(downstream, clients.pipelines.getPipeline.bind(clients.pipelines), { id: serviceId(id) }).then((r) => required(r.pipeline, 'a pipeline'));
+  return callUnary(downstream, clients.pipelines.getPipeline.bind(clients.pipelines), { id: serviceId(id) }).then((r) =>
+    required(r.pipeline, 'a pipeline'),
+  );
 }
 
 /** Stage changes name the pipeline by its real id and version. */
-async function target(clients: ServiceClients, downstream: Downstream, id: string, precondition: Parameters<typeof expectedVersion>[0]): Promise<{ pipelineId: string; expectedVersion: number }> {
-  if (id !== DEFAULT_ID) return { pipelineId: id, expectedVersion: await expectedVersion(precondition, () => getPipeline(clients, downstream, id).then((p) => p.version)) };
+async function target(
+  clients: ServiceClients,
+  downstream: Downstream,
+  id: string,
+  precondition: Parameters<typeof expectedVersion>[0],
+): Promise<{ pipelineId: string; expectedVersion: number }> {
+  if (id !== DEFAULT_ID)
+    return {
+      pipelineId: id,
+      expectedVersion: await expectedVersion(precondition, () =>
+        getPipeline(clients, downstream, id).then((p) => p.version),
+      ),
+    };
   const pipeline = await getPipeline(clients, downstream, id);
-  return { pipelineId: pipeline.id, expectedVersion: precondition.kind === 'version' ? precondition.version : pipeline.version };
+  return {
+    pipelineId: pipeline.id,
+    expectedVersion: precondition.kind === 'version' ? precondition.version : pipeline.version,
+  };
 }
 
 export const pipelineRoutes: Route[] = [
@@ -56,7 +84,10 @@ export const pipelineRoutes: Route[] = [
     body: pipelineCreateSchema,
     responses: [created(pipelineSchema, 'The pipeline')],
     handler: async ({ body, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.pipelines.createPipeline.bind(clients.pipelines), { name: body.name, stages: (body.stages ?? []).map((s) => StageInput.fromPartial(s)) });
+      const response = await callUnary(downstream, clients.pipelines.createPipeline.bind(clients.pipelines), {
+        name: body.name,
+        stages: (body.stages ?? []).map((s) => StageInput.fromPartial(s)),
+      });
       return { ...pipelineResult(response.pipeline, 201), location: `${BASE}/${response.pipeline?.id}` };
     },
   }),
@@ -69,7 +100,8 @@ export const pipelineRoutes: Route[] = [
     access: ACCESS.dealsRead,
     params: pipelineParams,
     responses: [ok(pipelineSchema, 'The pipeline', { etag: true })],
-    handler: async ({ params, clients, downstream }) => pipelineResult(await getPipeline(clients, downstream, params.id)),
+    handler: async ({ params, clients, downstream }) =>
+      pipelineResult(await getPipeline(clients, downstream, params.id)),
   }),
   defineRoute({
     method: 'patch',
@@ -85,7 +117,11 @@ export const pipelineRoutes: Route[] = [
     responses: [ok(pipelineSchema, 'The pipeline', { etag: true })],
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const { pipelineId, expectedVersion: version } = await target(clients, downstream, params.id, precondition);
-      const response = await callUnary(downstream, clients.pipelines.renamePipeline.bind(clients.pipelines), { id: pipelineId, expectedVersion: version, name: body.name });
+      const response = await callUnary(downstream, clients.pipelines.renamePipeline.bind(clients.pipelines), {
+        id: pipelineId,
+        expectedVersion: version,
+        name: body.name,
+      });
       return pipelineResult(response.pipeline);
     },
   }),
@@ -102,7 +138,11 @@ export const pipelineRoutes: Route[] = [
     responses: [created(pipelineSchema, 'The pipeline with the new stage')],
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const t = await target(clients, downstream, params.id, precondition);
-      const response = await callUnary(downstream, clients.pipelines.addStage.bind(clients.pipelines), { ...t, stage: StageInput.fromPartial(body.stage), beforeStageId: body.beforeStageId ?? '' });
+      const response = await callUnary(downstream, clients.pipelines.addStage.bind(clients.pipelines), {
+        ...t,
+        stage: StageInput.fromPartial(body.stage),
+        beforeStageId: body.beforeStageId ?? '',
+      });
       return { ...pipelineResult(response.pipeline, 201), location: `${BASE}/${t.pipelineId}` };
     },
   }),
@@ -110,7 +150,7 @@ export const pipelineRoutes: Route[] = [
     method: 'patch',
     path: `${BASE}/{id}/stages/{stageId}`,
     operationId: 'updateStage',
-    summary: "Rename a stage or change its probability or forecast category (admin); the kind never changes",
+    summary: 'Rename a stage or change its probability or forecast category (admin); the kind never changes',
     tag: TAG,
     access: ACCESS.admin,
     bodyKind: 'merge-patch',
@@ -121,7 +161,12 @@ export const pipelineRoutes: Route[] = [
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const t = await target(clients, downstream, params.id, precondition);
       const { input, paths } = toUpdateMask<StageInput>(body);
-      const response = await callUnary(downstream, clients.pipelines.updateStage.bind(clients.pipelines), { ...t, stageId: params.stageId, stage: StageInput.fromPartial(input), updateMask: paths });
+      const response = await callUnary(downstream, clients.pipelines.updateStage.bind(clients.pipelines), {
+        ...t,
+        stageId: params.stageId,
+        stage: StageInput.fromPartial(input),
+        updateMask: paths,
+      });
       return pipelineResult(response.pipeline);
     },
   }),
@@ -137,7 +182,10 @@ export const pipelineRoutes: Route[] = [
     responses: [ok(pipelineSchema, 'The pipeline', { etag: true })],
     handler: async ({ params, precondition, clients, downstream }) => {
       const t = await target(clients, downstream, params.id, precondition);
-      const response = await callUnary(downstream, clients.pipelines.archiveStage.bind(clients.pipelines), { ...t, stageId: params.stageId });
+      const response = await callUnary(downstream, clients.pipelines.archiveStage.bind(clients.pipelines), {
+        ...t,
+        stageId: params.stageId,
+      });
       return pipelineResult(response.pipeline);
     },
   }),
@@ -154,7 +202,10 @@ export const pipelineRoutes: Route[] = [
     responses: [ok(pipelineSchema, 'The pipeline', { etag: true })],
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const t = await target(clients, downstream, params.id, precondition);
-      const response = await callUnary(downstream, clients.pipelines.reorderStages.bind(clients.pipelines), { ...t, stageIds: body.stageIds });
+      const response = await callUnary(downstream, clients.pipelines.reorderStages.bind(clients.pipelines), {
+        ...t,
+        stageIds: body.stageIds,
+      });
       return pipelineResult(response.pipeline);
     },
   }),
@@ -169,8 +220,14 @@ export const pipelineRoutes: Route[] = [
     query: boardQuery,
     responses: [ok(boardSchema, 'The board')],
     handler: async ({ params, query, clients, downstream }) => {
-      const dealsPerStage = query.dealsPerStage === undefined ? 0 : query.dealsPerStage === 0 ? -1 : query.dealsPerStage;
-      const response = await callUnary(downstream, clients.pipelines.getBoard.bind(clients.pipelines), { pipelineId: serviceId(params.id), dealsPerStage, ownerId: query.ownerId ?? '', teamId: query.teamId ?? '' });
+      const dealsPerStage =
+        query.dealsPerStage === undefined ? 0 : query.dealsPerStage === 0 ? -1 : query.dealsPerStage;
+      const response = await callUnary(downstream, clients.pipelines.getBoard.bind(clients.pipelines), {
+        pipelineId: serviceId(params.id),
+        dealsPerStage,
+        ownerId: query.ownerId ?? '',
+        teamId: query.teamId ?? '',
+      });
       const body = jsonOf(response) as { columns: Array<{ nextCursor: string | null }> };
       for (const column of body.columns) column.nextCursor = column.nextCursor || null;
       return { status: 200, body };

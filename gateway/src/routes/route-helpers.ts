@@ -11,7 +11,11 @@ export async function expectedVersion(precondition: Precondition, current: () =>
 export function assertMayAssign(principal: Principal, body: { ownerId?: unknown; teamId?: unknown }): void {
   if (isManagerOrAdmin(principal)) return;
   const named = (['ownerId', 'teamId'] as const).filter((key) => body[key] !== undefined && body[key] !== null);
-  if (named.length > 0) throw problems.badRequest('Only managers and admins may set the owner or team', named.map((field) => ({ field, detail: 'is set by the server for your role' })));
+  if (named.length > 0)
+    throw problems.badRequest(
+      'Only managers and admins may set the owner or team',
+      named.map((field) => ({ field, detail: 'is set by the server for your role' })),
+    );
 }
 
 export function dateOrUndefined(value: string | undefined): Date | undefined {

@@ -12,12 +12,21 @@ const TAG = 'Settings';
 const fieldName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a field name, e.g. last_name');
 
 const settingsSchema = z
-  .object({ defaultPhoneRegion: z.string(), requiredContactFields: z.array(z.string()), requiredCompanyFields: z.array(z.string()), version: z.number().int(), updatedAt: nullableTimestamp })
+  .object({
+    defaultPhoneRegion: z.string(),
+    requiredContactFields: z.array(z.string()),
+    requiredCompanyFields: z.array(z.string()),
+    version: z.number().int(),
+    updatedAt: nullableTimestamp,
+  })
   .meta({ id: 'TenantSettings' });
 
 const settingsPatchSchema = z
   .strictObject({
-    defaultPhoneRegion: z.string().regex(/^[A-Z]{2}$/).meta({ description: 'ISO 3166-1 alpha-2, for phone numbers without +country.' }),
+    defaultPhoneRegion: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .meta({ description: 'ISO 3166-1 alpha-2, for phone numbers without +country.' }),
     requiredContactFields: z.array(fieldName).max(20),
     requiredCompanyFields: z.array(fieldName).max(20),
   })
@@ -39,7 +48,10 @@ export const settingsRoutes: Route[] = [
     tag: TAG,
     access: ACCESS.anyone,
     responses: [ok(settingsSchema, 'The settings', { etag: true })],
-    handler: async ({ clients, downstream }) => settingsResult((await callUnary(downstream, clients.settings.getTenantSettings.bind(clients.settings), {})).settings),
+    handler: async ({ clients, downstream }) =>
+      settingsResult(
+        (await callUnary(downstream, clients.settings.getTenantSettings.bind(clients.settings), {})).settings,
+      ),
   }),
   defineRoute({
     method: 'patch',
@@ -53,10 +65,16 @@ export const settingsRoutes: Route[] = [
     body: settingsPatchSchema,
     responses: [ok(settingsSchema, 'The settings', { etag: true })],
     handler: async ({ body, precondition, clients, downstream }) => {
-      const current = required((await callUnary(downstream, clients.settings.getTenantSettings.bind(clients.settings), {})).settings, 'settings');
+      const current = required(
+        (await callUnary(downstream, clients.settings.getTenantSettings.bind(clients.settings), {})).settings,
+        'settings',
+      );
       const version = await expectedVersion(precondition, async () => current.version);
       const settings: TenantSettings = { ...current, ...body };
-      const response = await callUnary(downstream, clients.settings.updateTenantSettings.bind(clients.settings), { settings, expectedVersion: version });
+      const response = await callUnary(downstream, clients.settings.updateTenantSettings.bind(clients.settings), {
+        settings,
+        expectedVersion: version,
+      });
       return settingsResult(response.settings);
     },
   }),

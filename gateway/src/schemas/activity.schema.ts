@@ -4,9 +4,23 @@ import { idSchema, listOf, nullableTimestamp, pageQuery, timestamp } from './com
 export const activityTypes = ['note', 'call', 'email', 'meeting'] as const;
 const direction = z.enum(['inbound', 'outbound']);
 
-const call = z.strictObject({ direction, durationSeconds: z.number().int().min(0).max(86_400).optional(), outcome: z.string().max(40).optional() });
-const email = z.strictObject({ direction, from: z.string().max(320).optional(), to: z.array(z.string().max(320)).max(100).optional(), cc: z.array(z.string().max(320)).max(100).optional() });
-const meeting = z.strictObject({ startAt: timestamp.optional(), endAt: timestamp.optional(), attendees: z.array(z.string().max(320)).max(200).optional(), location: z.string().max(500).optional() });
+const call = z.strictObject({
+  direction,
+  durationSeconds: z.number().int().min(0).max(86_400).optional(),
+  outcome: z.string().max(40).optional(),
+});
+const email = z.strictObject({
+  direction,
+  from: z.string().max(320).optional(),
+  to: z.array(z.string().max(320)).max(100).optional(),
+  cc: z.array(z.string().max(320)).max(100).optional(),
+});
+const meeting = z.strictObject({
+  startAt: timestamp.optional(),
+  endAt: timestamp.optional(),
+  attendees: z.array(z.string().max(320)).max(200).optional(),
+  location: z.string().max(500).optional(),
+});
 
 /** The contact comes from the path; the details object matching the type may be given. */
 export const activityCreateSchema = z
@@ -37,8 +51,17 @@ export const activitySchema = z
     body: z.string(),
     occurredAt: nullableTimestamp,
     call: z.object({ direction: z.string(), durationSeconds: z.number().int(), outcome: z.string() }).nullable(),
-    email: z.object({ direction: z.string(), from: z.string(), to: z.array(z.string()), cc: z.array(z.string()) }).nullable(),
-    meeting: z.object({ startAt: nullableTimestamp, endAt: nullableTimestamp, attendees: z.array(z.string()), location: z.string() }).nullable(),
+    email: z
+      .object({ direction: z.string(), from: z.string(), to: z.array(z.string()), cc: z.array(z.string()) })
+      .nullable(),
+    meeting: z
+      .object({
+        startAt: nullableTimestamp,
+        endAt: nullableTimestamp,
+        attendees: z.array(z.string()),
+        location: z.string(),
+      })
+      .nullable(),
     ownerId: z.string(),
     teamId: z.string(),
     version: z.number().int(),

@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 // Building blocks shared by the resource schemas. Input objects are strict: an unknown property is a 400.
 
-export const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 
 export const idParams = z.strictObject({ id: idSchema });
 
@@ -19,13 +23,24 @@ export const nullableTimestamp = timestamp.nullable();
 export const calendarDate = z.iso.date().meta({ description: 'ISO 8601 calendar date, e.g. 2025-03-31' });
 
 /** Custom-field values: JSON scalars, lists of them, or null; validated against the tenant's definitions downstream. */
-export const customFieldValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()])), z.null()]);
-export const customFields = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), customFieldValue).meta({ id: 'CustomFields', description: 'Values by field key; see /api/v1/custom-fields.' });
+export const customFieldValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.array(z.union([z.string(), z.number()])),
+  z.null(),
+]);
+export const customFields = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), customFieldValue)
+  .meta({ id: 'CustomFields', description: 'Values by field key; see /api/v1/custom-fields.' });
 
 export const money = z
   .strictObject({
-    amountMinor: z.number().int().meta({ description: 'Integer amount in the currency\'s minor unit (cents for USD).' }),
-    currency: z.string().regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 code' }),
+    amountMinor: z.number().int().meta({ description: "Integer amount in the currency's minor unit (cents for USD)." }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .meta({ description: 'ISO 4217 code' }),
   })
   .meta({ id: 'Money' });
 
@@ -35,12 +50,24 @@ export const postalAddress = z
     city: z.string().max(200).optional(),
     region: z.string().max(200).optional(),
     postalCode: z.string().max(40).optional(),
-    country: z.string().regex(/^[A-Z]{2}$/).optional().meta({ description: 'ISO 3166-1 alpha-2' }),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional()
+      .meta({ description: 'ISO 3166-1 alpha-2' }),
   })
   .meta({ id: 'PostalAddress' });
 
 export function listOf<T extends z.ZodType>(item: T, id: string) {
-  return z.object({ data: z.array(item), nextCursor: z.string().nullable().meta({ description: 'Pass as cursor for the next page; null on the last page.' }) }).meta({ id });
+  return z
+    .object({
+      data: z.array(item),
+      nextCursor: z
+        .string()
+        .nullable()
+        .meta({ description: 'Pass as cursor for the next page; null on the last page.' }),
+    })
+    .meta({ id });
 }
 
 export const problemSchema = z
@@ -59,5 +86,7 @@ export const problemSchema = z
 
 /** The same shape with every property nullable: a merge patch's null clears the property. */
 export function nullableShape<S extends Record<string, z.ZodType>>(shape: S): { [K in keyof S]: z.ZodNullable<S[K]> } {
-  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.nullable()])) as { [K in keyof S]: z.ZodNullable<S[K]> };
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.nullable()])) as {
+    [K in keyof S]: z.ZodNullable<S[K]>;
+  };
 }

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { booleanQuery, customFields, idSchema, listOf, money, nullableShape, nullableTimestamp, pageQuery, postalAddress, timestamp } from './common.schema';
+import {
+  booleanQuery,
+  customFields,
+  idSchema,
+  listOf,
+  money,
+  nullableShape,
+  nullableTimestamp,
+  pageQuery,
+  postalAddress,
+  timestamp,
+} from './common.schema';
 
 export const companySizes = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'] as const;
 
@@ -23,10 +34,19 @@ export const companyCreateSchema = z
   .required({ name: true })
   .meta({ id: 'CompanyCreate' });
 
-export const companyPatchSchema = z.strictObject({ ...nullableShape(writable), ...assignment }).partial().meta({ id: 'CompanyPatch' });
+export const companyPatchSchema = z
+  .strictObject({ ...nullableShape(writable), ...assignment })
+  .partial()
+  .meta({ id: 'CompanyPatch' });
 
 const moneyOut = z.object({ amountMinor: z.number().int(), currency: z.string() });
-const addressOut = z.object({ street: z.string(), city: z.string(), region: z.string(), postalCode: z.string(), country: z.string() });
+const addressOut = z.object({
+  street: z.string(),
+  city: z.string(),
+  region: z.string(),
+  postalCode: z.string(),
+  country: z.string(),
+});
 
 export const companySchema = z
   .object({

@@ -1,11 +1,38 @@
 import { z } from 'zod';
-import { booleanQuery, customFields, idSchema, listOf, nullableShape, nullableTimestamp, pageQuery, postalAddress, timestamp } from './common.schema';
+import {
+  booleanQuery,
+  customFields,
+  idSchema,
+  listOf,
+  nullableShape,
+  nullableTimestamp,
+  pageQuery,
+  postalAddress,
+  timestamp,
+} from './common.schema';
 
-export const lifecycleStages = ['subscriber', 'lead', 'marketing_qualified', 'sales_qualified', 'opportunity', 'customer', 'evangelist', 'other'] as const;
+export const lifecycleStages = [
+  'subscriber',
+  'lead',
+  'marketing_qualified',
+  'sales_qualified',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+] as const;
 export const tiers = ['standard', 'vip'] as const;
 
-const email = z.strictObject({ address: z.email(), primary: z.boolean().optional(), label: z.string().max(40).optional() }).meta({ id: 'EmailAddressInput' });
-const phone = z.strictObject({ number: z.string().min(3).max(40), primary: z.boolean().optional(), label: z.string().max(40).optional() }).meta({ id: 'PhoneNumberInput' });
+const email = z
+  .strictObject({ address: z.email(), primary: z.boolean().optional(), label: z.string().max(40).optional() })
+  .meta({ id: 'EmailAddressInput' });
+const phone = z
+  .strictObject({
+    number: z.string().min(3).max(40),
+    primary: z.boolean().optional(),
+    label: z.string().max(40).optional(),
+  })
+  .meta({ id: 'PhoneNumberInput' });
 
 const writable = {
   firstName: z.string().max(200),
@@ -26,14 +53,22 @@ const writable = {
 const assignment = { ownerId: z.string().min(1).max(128), teamId: z.string().min(1).max(128) };
 
 /** ownerId and teamId: managers and admins only (a rep's request naming them is rejected). */
-export const contactCreateSchema = z.strictObject({ ...writable, ...assignment }).partial().meta({ id: 'ContactCreate' });
+export const contactCreateSchema = z
+  .strictObject({ ...writable, ...assignment })
+  .partial()
+  .meta({ id: 'ContactCreate' });
 
 /** Merge patch: present properties are set, null clears, absent ones stay. ownerId/teamId transfer the contact. */
-export const contactPatchSchema = z.strictObject({ ...nullableShape(writable), ...assignment }).partial().meta({ id: 'ContactPatch' });
+export const contactPatchSchema = z
+  .strictObject({ ...nullableShape(writable), ...assignment })
+  .partial()
+  .meta({ id: 'ContactPatch' });
 
 const emailOut = z.object({ address: z.string(), primary: z.boolean(), label: z.string() });
 const phoneOut = z.object({ number: z.string(), primary: z.boolean(), label: z.string() });
-const addressOut = z.object({ street: z.string(), city: z.string(), region: z.string(), postalCode: z.string(), country: z.string() }).meta({ id: 'PostalAddressOut' });
+const addressOut = z
+  .object({ street: z.string(), city: z.string(), region: z.string(), postalCode: z.string(), country: z.string() })
+  .meta({ id: 'PostalAddressOut' });
 
 export const contactSchema = z
   .object({
@@ -68,7 +103,10 @@ export const contactSchema = z
 export const contactListSchema = listOf(contactSchema, 'ContactList');
 
 export const contactListQuery = z.strictObject({
-  q: z.string().min(1).max(200).optional().meta({ description: 'Type-ahead search over name, email, phone and company (ignores the other filters; at most 50 hits, no cursor).' }),
+  q: z.string().min(1).max(200).optional().meta({
+    description:
+      'Type-ahead search over name, email, phone and company (ignores the other filters; at most 50 hits, no cursor).',
+  }),
   ownerId: z.string().max(128).optional(),
   teamId: z.string().max(128).optional(),
   lifecycleStage: z.enum(lifecycleStages).optional(),
@@ -80,14 +118,22 @@ export const contactListQuery = z.strictObject({
 });
 
 export const allowDuplicatesQuery = z.strictObject({
-  allowDuplicates: booleanQuery.optional().meta({ description: 'Write even when the email or phone already belongs to another contact.' }),
+  allowDuplicates: booleanQuery
+    .optional()
+    .meta({ description: 'Write even when the email or phone already belongs to another contact.' }),
 });
 
 export const duplicatesSchema = z
   .object({ data: z.array(z.object({ contact: contactSchema, score: z.number(), reasons: z.array(z.string()) })) })
   .meta({ id: 'DuplicateCandidates' });
 
-export const mergeSchema = z.strictObject({ sourceId: idSchema.meta({ description: 'The contact merged into {id} and tombstoned.' }) }).meta({ id: 'MergeRequest' });
-export const mergeResultSchema = z.object({ contact: contactSchema, activitiesMoved: z.number().int() }).meta({ id: 'MergeResult' });
+export const mergeSchema = z
+  .strictObject({ sourceId: idSchema.meta({ description: 'The contact merged into {id} and tombstoned.' }) })
+  .meta({ id: 'MergeRequest' });
+export const mergeResultSchema = z
+  .object({ contact: contactSchema, activitiesMoved: z.number().int() })
+  .meta({ id: 'MergeResult' });
 export const eraseResultSchema = z.object({ id: z.string(), erasedAt: nullableTimestamp }).meta({ id: 'EraseResult' });
-export const contactExportSchema = z.record(z.string(), z.unknown()).meta({ id: 'ContactDataExport', description: 'Everything held about the contact (GDPR Art. 15/20).' });
+export const contactExportSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'ContactDataExport', description: 'Everything held about the contact (GDPR Art. 15/20).' });

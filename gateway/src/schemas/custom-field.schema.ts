@@ -1,9 +1,23 @@
 import { z } from 'zod';
 
 export const customFieldEntities = ['contact', 'company', 'deal'] as const;
-export const customFieldTypes = ['text', 'number', 'date', 'boolean', 'single_select', 'multi_select', 'url', 'email', 'phone'] as const;
+export const customFieldTypes = [
+  'text',
+  'number',
+  'date',
+  'boolean',
+  'single_select',
+  'multi_select',
+  'url',
+  'email',
+  'phone',
+] as const;
 
-const option = z.strictObject({ value: z.string().min(1).max(200), label: z.string().max(200), archived: z.boolean().optional() });
+const option = z.strictObject({
+  value: z.string().min(1).max(200),
+  label: z.string().max(200),
+  archived: z.boolean().optional(),
+});
 
 export const customFieldDefinitionSchema = z
   .strictObject({
@@ -24,8 +38,14 @@ export const customFieldDefinitionSchema = z
 export const customFieldEntityParams = z.strictObject({ entity: z.enum(customFieldEntities) });
 
 /** The complete set: a field is archived, never left out. */
-export const customFieldSetSchema = z.strictObject({ definitions: z.array(customFieldDefinitionSchema).max(200) }).meta({ id: 'CustomFieldSet' });
+export const customFieldSetSchema = z
+  .strictObject({ definitions: z.array(customFieldDefinitionSchema).max(200) })
+  .meta({ id: 'CustomFieldSet' });
 
 export const customFieldSetResultSchema = z
-  .object({ entity: z.enum(customFieldEntities), definitions: z.array(z.record(z.string(), z.unknown())), version: z.number().int() })
+  .object({
+    entity: z.enum(customFieldEntities),
+    definitions: z.array(z.record(z.string(), z.unknown())),
+    version: z.number().int(),
+  })
   .meta({ id: 'CustomFieldDefinitions' });

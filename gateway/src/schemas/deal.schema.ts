@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { booleanQuery, calendarDate, customFields, idSchema, listOf, money, nullableShape, nullableTimestamp, pageQuery } from './common.schema';
+import {
+  booleanQuery,
+  calendarDate,
+  customFields,
+  idSchema,
+  listOf,
+  money,
+  nullableShape,
+  nullableTimestamp,
+  pageQuery,
+} from './common.schema';
 
 export const dealStatuses = ['open', 'won', 'lost'] as const;
 
@@ -27,7 +37,10 @@ export const dealCreateSchema = z
   .meta({ id: 'DealCreate' });
 
 /** Merge patch; the stage changes through /move only. */
-export const dealPatchSchema = z.strictObject({ ...nullableShape(writable), ...assignment }).partial().meta({ id: 'DealPatch' });
+export const dealPatchSchema = z
+  .strictObject({ ...nullableShape(writable), ...assignment })
+  .partial()
+  .meta({ id: 'DealPatch' });
 
 export const dealMoveSchema = z
   .strictObject({
@@ -39,7 +52,11 @@ export const dealMoveSchema = z
   })
   .meta({ id: 'DealMove' });
 
-export const dealReopenSchema = z.strictObject({ stageId: idSchema.optional().meta({ description: 'An open stage; default: the last open stage the deal was in.' }) }).meta({ id: 'DealReopen' });
+export const dealReopenSchema = z
+  .strictObject({
+    stageId: idSchema.optional().meta({ description: 'An open stage; default: the last open stage the deal was in.' }),
+  })
+  .meta({ id: 'DealReopen' });
 
 const summary = z.object({ id: z.string() }).catchall(z.unknown());
 
@@ -66,7 +83,9 @@ export const dealSchema = z
     lostReason: z.string(),
     closedAt: nullableTimestamp,
     rank: z.string(),
-    stageHistory: z.array(z.object({ stageId: z.string(), enteredAt: nullableTimestamp, leftAt: nullableTimestamp, by: z.string() })),
+    stageHistory: z.array(
+      z.object({ stageId: z.string(), enteredAt: nullableTimestamp, leftAt: nullableTimestamp, by: z.string() }),
+    ),
     version: z.number().int(),
     createdAt: nullableTimestamp,
     updatedAt: nullableTimestamp,
@@ -113,7 +132,9 @@ export const forecastSchema = z
     from: z.string(),
     to: z.string(),
     groupBy: z.enum(['owner', 'team']),
-    groups: z.array(z.object({ key: z.string().meta({ description: 'The owner id or team id.' }), figures: z.array(figures) })),
+    groups: z.array(
+      z.object({ key: z.string().meta({ description: 'The owner id or team id.' }), figures: z.array(figures) }),
+    ),
     totals: z.array(figures),
   })
   .meta({ id: 'Forecast' });

@@ -4,14 +4,18 @@ import { listOf, nullableTimestamp, pageQuery, timestamp } from './common.schema
 export const importEntities = ['contact', 'company'] as const;
 export const matchByValues = ['email', 'domain', 'external_id'] as const;
 
-const columnMapping = z.strictObject({ column: z.string().min(1).max(200), field: z.string().min(1).max(200) }).meta({ id: 'ColumnMapping' });
+const columnMapping = z
+  .strictObject({ column: z.string().min(1).max(200), field: z.string().min(1).max(200) })
+  .meta({ id: 'ColumnMapping' });
 
 /** The import's header: with text/csv it comes in the query, with multipart in form fields. */
 export const importOptionsSchema = z
   .strictObject({
     entity: z.enum(importEntities),
     matchBy: z.enum(matchByValues).optional().meta({ description: 'Key an existing record is found by.' }),
-    mapping: z.array(columnMapping).max(500).optional().meta({ description: 'CSV column → field; unmapped columns are ignored. Empty maps headers that already name a field.' }),
+    mapping: z.array(columnMapping).max(500).optional().meta({
+      description: 'CSV column → field; unmapped columns are ignored. Empty maps headers that already name a field.',
+    }),
     fileName: z.string().max(300).optional(),
   })
   .meta({ id: 'ImportOptions' });
@@ -33,7 +37,9 @@ export const importUploadSchema = z
   })
   .meta({ id: 'ImportUpload' });
 
-const rowError = z.object({ row: z.number().int(), field: z.string(), message: z.string() }).meta({ id: 'ImportRowError' });
+const rowError = z
+  .object({ row: z.number().int(), field: z.string(), message: z.string() })
+  .meta({ id: 'ImportRowError' });
 
 export const importJobSchema = z
   .object({

@@ -15,7 +15,14 @@ export const stageInputSchema = z
   .meta({ id: 'StageInput' });
 
 export const stageSchema = z
-  .object({ id: z.string(), name: z.string(), probability: z.number().int(), kind: z.string(), forecastCategory: z.string(), archived: z.boolean() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    probability: z.number().int(),
+    kind: z.string(),
+    forecastCategory: z.string(),
+    archived: z.boolean(),
+  })
   .meta({ id: 'Stage' });
 
 export const pipelineSchema = z
@@ -31,24 +38,58 @@ export const pipelineSchema = z
   })
   .meta({ id: 'Pipeline' });
 
-export const pipelineListSchema = z.object({ data: z.array(pipelineSchema), nextCursor: z.null() }).meta({ id: 'PipelineList' });
+export const pipelineListSchema = z
+  .object({ data: z.array(pipelineSchema), nextCursor: z.null() })
+  .meta({ id: 'PipelineList' });
 
 export const pipelineCreateSchema = z
-  .strictObject({ name: z.string().min(1).max(200), stages: z.array(stageInputSchema).max(50).optional().meta({ description: 'Board order; default stages when absent.' }) })
+  .strictObject({
+    name: z.string().min(1).max(200),
+    stages: z
+      .array(stageInputSchema)
+      .max(50)
+      .optional()
+      .meta({ description: 'Board order; default stages when absent.' }),
+  })
   .meta({ id: 'PipelineCreate' });
 
 export const pipelinePatchSchema = z.strictObject({ name: z.string().min(1).max(200) }).meta({ id: 'PipelinePatch' });
 
 /** "default" names the tenant's default pipeline. */
-export const pipelineParams = z.strictObject({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) });
-export const stageParams = z.strictObject({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/), stageId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) });
+export const pipelineParams = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
+export const stageParams = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_-]+$/),
+  stageId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 
-export const stageAddSchema = z.strictObject({ stage: stageInputSchema, beforeStageId: z.string().max(128).optional() }).meta({ id: 'StageAdd' });
+export const stageAddSchema = z
+  .strictObject({ stage: stageInputSchema, beforeStageId: z.string().max(128).optional() })
+  .meta({ id: 'StageAdd' });
 export const stagePatchSchema = z
-  .strictObject({ name: z.string().min(1).max(200), probability: z.number().int().min(0).max(100), forecastCategory: z.enum(forecastCategories) })
+  .strictObject({
+    name: z.string().min(1).max(200),
+    probability: z.number().int().min(0).max(100),
+    forecastCategory: z.enum(forecastCategories),
+  })
   .partial()
   .meta({ id: 'StagePatch' });
-export const stageOrderSchema = z.strictObject({ stageIds: z.array(z.string().min(1).max(128)).min(1).max(50) }).meta({ id: 'StageOrder' });
+export const stageOrderSchema = z
+  .strictObject({ stageIds: z.array(z.string().min(1).max(128)).min(1).max(50) })
+  .meta({ id: 'StageOrder' });
 
 const currencyTotal = z.object({
   currency: z.string(),
@@ -60,12 +101,26 @@ const currencyTotal = z.object({
 export const boardSchema = z
   .object({
     pipeline: pipelineSchema,
-    columns: z.array(z.object({ stage: stageSchema, dealCount: z.number().int(), totals: z.array(currencyTotal), deals: z.array(dealSchema), nextCursor: z.string().nullable() })),
+    columns: z.array(
+      z.object({
+        stage: stageSchema,
+        dealCount: z.number().int(),
+        totals: z.array(currencyTotal),
+        deals: z.array(dealSchema),
+        nextCursor: z.string().nullable(),
+      }),
+    ),
   })
   .meta({ id: 'Board' });
 
 export const boardQuery = z.strictObject({
-  dealsPerStage: z.coerce.number().int().min(0).max(100).optional().meta({ description: '0 leaves the deals out (totals only); default 20.' }),
+  dealsPerStage: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .optional()
+    .meta({ description: '0 leaves the deals out (totals only); default 20.' }),
   ownerId: z.string().max(128).optional(),
   teamId: z.string().max(128).optional(),
 });

@@ -40,13 +40,22 @@ export class GatewayClient {
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, text, body: /^application\/(problem\+)?json/.test(type) && text ? (JSON.parse(text) as unknown) : text };
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      body: /^application\/(problem\+)?json/.test(type) && text ? (JSON.parse(text) as unknown) : text,
+    };
   }
 
-  get = (path: string, token?: string, headers?: Record<string, string>) => this.request('GET', path, { token, headers });
-  post = (path: string, token: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, { token, body, headers });
-  patch = (path: string, token: string, body: unknown, headers?: Record<string, string>) => this.request('PATCH', path, { token, body, headers });
-  delete = (path: string, token: string, headers?: Record<string, string>) => this.request('DELETE', path, { token, headers });
+  get = (path: string, token?: string, headers?: Record<string, string>) =>
+    this.request('GET', path, { token, headers });
+  post = (path: string, token: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request('POST', path, { token, body, headers });
+  patch = (path: string, token: string, body: unknown, headers?: Record<string, string>) =>
+    this.request('PATCH', path, { token, body, headers });
+  delete = (path: string, token: string, headers?: Record<string, string>) =>
+    this.request('DELETE', path, { token, headers });
 }
 
 export interface StackOptions {
@@ -65,9 +74,23 @@ export class GatewayStack {
 
   async start(options: StackOptions = {}): Promise<this> {
     const infra = infraEnv();
-    const common = { LOG_LEVEL: 'error', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, NATS_URL: infra.natsUrl, NATS_NAMESPACE: this.namespace, OIDC_ISSUER: infra.issuer };
+    const common = {
+      LOG_LEVEL: 'error',
+      GRPC_PORT: '0',
+      ADMIN_PORT: '0',
+      MONGODB_URL: infra.mongoUrl,
+      NATS_URL: infra.natsUrl,
+      NATS_NAMESPACE: this.namespace,
+      OIDC_ISSUER: infra.issuer,
+    };
     this.contact = await startContactService(
-      contactEnvSchema.parse({ ...common, SERVICE_NAME: 'contact', MONGODB_DB: uniqueDbName('gwcontact'), OIDC_CLIENT_ID: 'contact-service', OIDC_CLIENT_SECRET: 'contact-service-secret' }),
+      contactEnvSchema.parse({
+        ...common,
+        SERVICE_NAME: 'contact',
+        MONGODB_DB: uniqueDbName('gwcontact'),
+        OIDC_CLIENT_ID: 'contact-service',
+        OIDC_CLIENT_SECRET: 'contact-service-secret',
+      }),
       { exit: () => undefined },
     );
     if (options.pipeline) {

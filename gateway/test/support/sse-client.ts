@@ -23,7 +23,10 @@ export class SseClient {
   ) {}
 
   async open(): Promise<this> {
-    const response = await fetch(this.url, { headers: { accept: 'text/event-stream', ...this.headers }, signal: this.controller.signal });
+    const response = await fetch(this.url, {
+      headers: { accept: 'text/event-stream', ...this.headers },
+      signal: this.controller.signal,
+    });
     this.status = response.status;
     this.contentType = response.headers.get('content-type') ?? '';
     if (!response.body) return this;
@@ -43,7 +46,10 @@ export class SseClient {
       const found = this.frames.find(predicate);
       if (found) return found;
       const left = until - Date.now();
-      if (left <= 0) throw new Error(`no matching SSE frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.event).join(', ')}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching SSE frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.event).join(', ')}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -1,15 +1,31 @@
 import { exportJWK, generateKeyPair, SignJWT, createLocalJWKSet } from 'jose';
 import { clientToken, decodeClaims, infraEnv, userToken } from '@crm/testkit';
-import { createClientCredentialsTokenSource, createTokenVerifier, jwksUrlOf, ServiceError, tokenUrlOf, type TokenVerifierOptions } from '@crm/service-kit';
+import {
+  createClientCredentialsTokenSource,
+  createTokenVerifier,
+  jwksUrlOf,
+  ServiceError,
+  tokenUrlOf,
+  type TokenVerifierOptions,
+} from '@crm/service-kit';
 
 describe('token verification against the real Keycloak realm', () => {
   const { issuer } = infraEnv();
-  const options: TokenVerifierOptions = { issuer, audience: 'crm-api', jwksUrl: jwksUrlOf({ OIDC_ISSUER: issuer, OIDC_JWKS_URL: undefined }) };
+  const options: TokenVerifierOptions = {
+    issuer,
+    audience: 'crm-api',
+    jwksUrl: jwksUrlOf({ OIDC_ISSUER: issuer, OIDC_JWKS_URL: undefined }),
+  };
   const verifier = createTokenVerifier(options);
 
   it('verifies a demo user token and takes tenant, roles and teams from its claims', async () => {
     const principal = await verifier.verify(await userToken('acme-manager'));
-    expect(principal).toMatchObject({ tenantId: 'acme', roles: ['sales-manager'], teamIds: ['acme-east'], clientId: 'crm-cli' });
+    expect(principal).toMatchObject({
+      tenantId: 'acme',
+      roles: ['sales-manager'],
+      teamIds: ['acme-east'],
+      clientId: 'crm-cli',
+    });
   });
 
   it('verifies the partner client and keeps its resource scopes', async () => {
@@ -20,7 +36,11 @@ describe('token verification against the real Keycloak realm', () => {
   });
 
   it('gets and reuses a client-credentials token for a service', async () => {
-    const source = createClientCredentialsTokenSource({ tokenUrl: tokenUrlOf({ OIDC_ISSUER: issuer }), clientId: 'workflow-service', clientSecret: 'workflow-service-secret' });
+    const source = createClientCredentialsTokenSource({
+      tokenUrl: tokenUrlOf({ OIDC_ISSUER: issuer }),
+      clientId: 'workflow-service',
+      clientSecret: 'workflow-service-secret',
+    });
     const first = await source.getToken();
     expect(await source.getToken()).toBe(first);
     const principal = await verifier.verify(first);
@@ -28,7 +48,8 @@ describe('token verification against the real Keycloak realm', () => {
     expect(decodeClaims(first).azp).toBe('workflow-service');
   });
 
-  const rejects = (promise: Promise<unknown>) => expect(promise).rejects.toMatchObject({ code: 'UNAUTHENTICATED' } satisfies Partial<ServiceError>);
+  const rejects = (promise: Promise<unknown>) =>
+    expect(promise).rejects.toMatchObject({ code: 'UNAUTHENTICATED' } satisfies Partial<ServiceError>);
 
   it('rejects an expired token', async () => {
     const token = await userToken('acme-rep1');
@@ -42,7 +63,11 @@ describe('token verification against the real Keycloak realm', () => {
   });
 
   it('rejects a token from another issuer', async () => {
-    await rejects(createTokenVerifier({ ...options, issuer: 'http://127.0.0.1:8180/realms/other' }).verify(await userToken('acme-rep1')));
+    await rejects(
+      createTokenVerifier({ ...options, issuer: 'http://127.0.0.1:8180/realms/other' }).verify(
+        await userToken('acme-rep1'),
+      ),
+    );
   });
 
   it('rejects an alg:none token', async () => {
@@ -54,7 +79,9 @@ describe('token verification against the real Keycloak realm', () => {
   it('rejects a tampered token', async () => {
     const [header, , signature] = (await userToken('acme-rep1')).split('.');
     const claims = { ...decodeClaims(await userToken('acme-rep1')), realm_access: { roles: ['crm-admin'] } };
-    await rejects(verifier.verify(`${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`));
+    await rejects(
+      verifier.verify(`${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`),
+    );
   });
 
   it('rejects a token signed by a key the realm does not publish', async () => {
@@ -69,7 +96,11 @@ describe('token verification against the real Keycloak realm', () => {
     const jwk = { ...(await exportJWK(secret)), kid: 'hs', alg: 'HS256' };
     const local = createTokenVerifier({ ...options, keySet: createLocalJWKSet({ keys: [jwk] }) });
     const token = await new SignJWT({ sub: 'x', tenant: 'acme', realm_access: { roles: ['crm-admin'] } })
-      .setProtectedHeader({ alg: 'HS256', kid: 'hs' }).setIssuer(issuer).setAudience('crm-api').setExpirationTime('5m').sign(secret);
+      .setProtectedHeader({ alg: 'HS256', kid: 'hs' })
+      .setIssuer(issuer)
+      .setAudience('crm-api')
+      .setExpirationTime('5m')
+      .sign(secret);
     await rejects(local.verify(token));
   });
 });

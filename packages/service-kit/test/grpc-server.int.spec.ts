@@ -5,7 +5,15 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { infraEnv, userToken } from '@crm/testkit';
-import { createTokenVerifier, fromGrpcError, GrpcServer, invalidArgument, jwksUrlOf, type CallContext, type ServiceHandlers } from '@crm/service-kit';
+import {
+  createTokenVerifier,
+  fromGrpcError,
+  GrpcServer,
+  invalidArgument,
+  jwksUrlOf,
+  type CallContext,
+  type ServiceHandlers,
+} from '@crm/service-kit';
 import { callProbe, PROBE_PROTO, probeDefinition } from './fixtures/probe-client';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,10 +26,25 @@ describe('GrpcServer against real Keycloak tokens', () => {
   let address: string;
 
   beforeAll(async () => {
-    const verifier = createTokenVerifier({ issuer: env.issuer, audience: 'crm-api', jwksUrl: jwksUrlOf({ OIDC_ISSUER: env.issuer, OIDC_JWKS_URL: undefined }) });
-    server = new GrpcServer({ log: pino({ level: 'silent' }), verifier, metrics: new Registry(), defaultDeadlineMs: 2000, reflectionProtos: [PROBE_PROTO] });
+    const verifier = createTokenVerifier({
+      issuer: env.issuer,
+      audience: 'crm-api',
+      jwksUrl: jwksUrlOf({ OIDC_ISSUER: env.issuer, OIDC_JWKS_URL: undefined }),
+    });
+    server = new GrpcServer({
+      log: pino({ level: 'silent' }),
+      verifier,
+      metrics: new Registry(),
+      defaultDeadlineMs: 2000,
+      reflectionProtos: [PROBE_PROTO],
+    });
     const handlers = {
-      Echo: async (request: { message: string }, ctx: CallContext) => ({ message: request.message, tenantId: ctx.principal.tenantId, userId: ctx.principal.userId, roles: ctx.principal.roles }),
+      Echo: async (request: { message: string }, ctx: CallContext) => ({
+        message: request.message,
+        tenantId: ctx.principal.tenantId,
+        userId: ctx.principal.userId,
+        roles: ctx.principal.roles,
+      }),
       Slow: async (request: { millis: number }) => {
         await sleep(request.millis);
         return { message: 'slow done', tenantId: '', userId: '', roles: [] };
@@ -58,18 +81,24 @@ describe('GrpcServer against real Keycloak tokens', () => {
     const [header, payload, signature] = (await userToken('acme-rep1')).split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
     const forged = Buffer.from(JSON.stringify({ ...claims, tenant: 'globex' })).toString('base64url');
-    await expect(callProbe(client, 'echo', { message: 'hi' }, `${header}.${forged}.${signature}`)).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(
+      callProbe(client, 'echo', { message: 'hi' }, `${header}.${forged}.${signature}`),
+    ).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
   });
 
   it('sends field violations as INVALID_ARGUMENT details that survive the hop', async () => {
-    const error = await callProbe(client, 'reject', { message: 'x' }, await userToken('acme-rep1')).catch((e: GrpcError) => e);
+    const error = await callProbe(client, 'reject', { message: 'x' }, await userToken('acme-rep1')).catch(
+      (e: GrpcError) => e,
+    );
     expect((error as GrpcError).code).toBe(status.INVALID_ARGUMENT);
     const mapped = fromGrpcError(error as GrpcError);
     expect(mapped.violations).toEqual([{ field: 'emails[0].address', description: 'must be an email address' }]);
   });
 
   it('answers an unexpected error as a bare INTERNAL without its message', async () => {
-    const error = (await callProbe(client, 'createThing', { name: 'x' }, await userToken('acme-rep1')).catch((e: GrpcError) => e)) as GrpcError;
+    const error = (await callProbe(client, 'createThing', { name: 'x' }, await userToken('acme-rep1')).catch(
+      (e: GrpcError) => e,
+    )) as GrpcError;
     expect(error.code).toBe(status.INTERNAL);
     expect(error.details).toBe('Internal error');
     expect(JSON.stringify(error.metadata.getMap())).not.toContain('hunter2');
@@ -77,23 +106,44 @@ describe('GrpcServer against real Keycloak tokens', () => {
 
   it('answers DEADLINE_EXCEEDED when the handler outlives the caller deadline', async () => {
     const token = await userToken('acme-rep1');
-    await expect(callProbe(client, 'slow', { millis: 1500 }, token, 300)).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    await expect(callProbe(client, 'slow', { millis: 1500 }, token, 300)).rejects.toMatchObject({
+      code: status.DEADLINE_EXCEEDED,
+    });
   });
 
   it('serves grpc.health.v1 as SERVING', async () => {
-    const health = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as { grpc: { health: { v1: { Health: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } } };
+    const health = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
+      grpc: { health: { v1: { Health: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } };
+    };
     const healthClient = new health.grpc.health.v1.Health(address, credentials.createInsecure());
-    const check = (healthClient as unknown as { check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }).check.bind(healthClient);
-    const reply = await new Promise<{ status: string }>((resolve, reject) => check({ service: '' }, (e, r) => (e ? reject(e) : resolve(r))));
+    const check = (
+      healthClient as unknown as { check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }
+    ).check.bind(healthClient);
+    const reply = await new Promise<{ status: string }>((resolve, reject) =>
+      check({ service: '' }, (e, r) => (e ? reject(e) : resolve(r))),
+    );
     healthClient.close();
     expect(reply.status).toBe('SERVING');
   });
 
   it('serves reflection listing its services', async () => {
-    const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto');
-    const pkg = loadPackageDefinition(loadSync(reflectionProto, { keepCase: true })) as unknown as { grpc: { reflection: { v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } } };
+    const reflectionProto = path.join(
+      path.dirname(require.resolve('@grpc/reflection/package.json')),
+      'build/proto/grpc/reflection/v1/reflection.proto',
+    );
+    const pkg = loadPackageDefinition(loadSync(reflectionProto, { keepCase: true })) as unknown as {
+      grpc: {
+        reflection: {
+          v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client };
+        };
+      };
+    };
     const reflection = new pkg.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
-    const stream = (reflection as unknown as { serverReflectionInfo: () => NodeJS.ReadWriteStream & { end: () => void; write: (m: object) => void } }).serverReflectionInfo();
+    const stream = (
+      reflection as unknown as {
+        serverReflectionInfo: () => NodeJS.ReadWriteStream & { end: () => void; write: (m: object) => void };
+      }
+    ).serverReflectionInfo();
     const reply = new Promise<{ list_services_response?: { service: Array<{ name: string }> } }>((resolve, reject) => {
       stream.on('data', resolve);
       stream.on('error', reject);

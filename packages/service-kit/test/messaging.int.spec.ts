@@ -2,8 +2,20 @@ import type { Connection } from 'mongoose';
 import pino from 'pino';
 import { eventually, infraEnv, uniqueNamespace } from '@crm/testkit';
 import {
-  connectBus, connectMongo, drainBus, ensureDeadLetterStream, ensureStream, EventPublisher, HandledEvents, listDeadLetters, replayDeadLetters, startConsumer, streamName, subjectOf,
-  type Bus, type EventHandler,
+  connectBus,
+  connectMongo,
+  drainBus,
+  ensureDeadLetterStream,
+  ensureStream,
+  EventPublisher,
+  HandledEvents,
+  listDeadLetters,
+  replayDeadLetters,
+  startConsumer,
+  streamName,
+  subjectOf,
+  type Bus,
+  type EventHandler,
 } from '@crm/service-kit';
 import { probeEntry } from './fixtures/events';
 
@@ -37,7 +49,9 @@ describe('JetStream messaging on a real NATS server', () => {
     const second = await publisher.publishEntry(entry);
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
-    const info = await bus.jsm.streams.info(streamName(bus, 'PROBE'), { subjects_filter: subjectOf(bus, 'crm.probe.duplicated') });
+    const info = await bus.jsm.streams.info(streamName(bus, 'PROBE'), {
+      subjects_filter: subjectOf(bus, 'crm.probe.duplicated'),
+    });
     expect(info.state.subjects?.[subjectOf(bus, 'crm.probe.duplicated')]).toBe(1);
   });
 
@@ -45,7 +59,10 @@ describe('JetStream messaging on a real NATS server', () => {
     const applied = mongo.collection<{ _id: string; version: number; applications: number }>('applied');
     // Applying is guarded by aggregate version, as ARCHITECTURE.md asks of every consumer.
     const applyOnce: EventHandler = async (event) => {
-      await applied.updateOne({ _id: event.aggregateId, version: { $lt: event.aggregateVersion } }, { $set: { version: event.aggregateVersion }, $inc: { applications: 1 } });
+      await applied.updateOne(
+        { _id: event.aggregateId, version: { $lt: event.aggregateVersion } },
+        { $set: { version: event.aggregateVersion }, $inc: { applications: 1 } },
+      );
     };
     await applied.insertOne({ _id: 'agg-1', version: 0, applications: 0 });
 
@@ -54,26 +71,42 @@ describe('JetStream messaging on a real NATS server', () => {
     let firstAttempt: () => void = () => undefined;
     const firstAttemptSeen = new Promise<void>((resolve) => (firstAttempt = resolve));
     let releaseDeadHandler: () => void = () => undefined;
-    const dying = await startConsumer(dyingBus, {
-      stream: 'PROBE', durable: 'redelivery', filterSubjects: ['crm.probe.redelivered'], ackWaitMs: 1000, handled,
-      handler: async (event, meta) => {
-        await applyOnce(event, meta);
-        firstAttempt();
-        await dyingBus.nc.close();
-        await new Promise<void>((resolve) => (releaseDeadHandler = resolve));
+    const dying = await startConsumer(
+      dyingBus,
+      {
+        stream: 'PROBE',
+        durable: 'redelivery',
+        filterSubjects: ['crm.probe.redelivered'],
+        ackWaitMs: 1000,
+        handled,
+        handler: async (event, meta) => {
+          await applyOnce(event, meta);
+          firstAttempt();
+          await dyingBus.nc.close();
+          await new Promise<void>((resolve) => (releaseDeadHandler = resolve));
+        },
       },
-    }, log);
+      log,
+    );
     await new EventPublisher(bus).publishEntry(probeEntry(namespace, 'agg-1', 1, 'probe.redelivered'));
     await firstAttemptSeen;
 
     const deliveries: number[] = [];
-    const survivor = await startConsumer(bus, {
-      stream: 'PROBE', durable: 'redelivery', filterSubjects: ['crm.probe.redelivered'], ackWaitMs: 1000, handled,
-      handler: async (event, meta) => {
-        deliveries.push(meta.deliveryCount);
-        await applyOnce(event, meta);
+    const survivor = await startConsumer(
+      bus,
+      {
+        stream: 'PROBE',
+        durable: 'redelivery',
+        filterSubjects: ['crm.probe.redelivered'],
+        ackWaitMs: 1000,
+        handled,
+        handler: async (event, meta) => {
+          deliveries.push(meta.deliveryCount);
+          await applyOnce(event, meta);
+        },
       },
-    }, log);
+      log,
+    );
     await eventually(() => (deliveries.length > 0 ? true : undefined), 15_000);
     await survivor.stop();
     releaseDeadHandler();
@@ -90,7 +123,17 @@ describe('JetStream messaging on a real NATS server', () => {
     const seen: string[] = [];
     const entry = probeEntry(namespace, 'agg-2', 1, 'probe.replayed');
     await handled.add('already', entry.id);
-    const consumer = await startConsumer(bus, { stream: 'PROBE', durable: 'already', filterSubjects: ['crm.probe.replayed'], handled, handler: async (e) => void seen.push(e.id) }, log);
+    const consumer = await startConsumer(
+      bus,
+      {
+        stream: 'PROBE',
+        durable: 'already',
+        filterSubjects: ['crm.probe.replayed'],
+        handled,
+        handler: async (e) => void seen.push(e.id),
+      },
+      log,
+    );
     const later = probeEntry(namespace, 'agg-2', 2, 'probe.replayed');
     await publisher.publishEntry(entry);
     await publisher.publishEntry(later);
@@ -102,13 +145,22 @@ describe('JetStream messaging on a real NATS server', () => {
   it('dead-letters a poison message after max deliveries, and replays it', async () => {
     let healed = false;
     const applied: string[] = [];
-    const consumer = await startConsumer(bus, {
-      stream: 'PROBE', durable: 'poisoned', filterSubjects: ['crm.probe.poison'], maxDeliver: 3, ackWaitMs: 2000, handled,
-      handler: async (event) => {
-        if (!healed) throw new Error('cannot apply this event');
-        applied.push(event.id);
+    const consumer = await startConsumer(
+      bus,
+      {
+        stream: 'PROBE',
+        durable: 'poisoned',
+        filterSubjects: ['crm.probe.poison'],
+        maxDeliver: 3,
+        ackWaitMs: 2000,
+        handled,
+        handler: async (event) => {
+          if (!healed) throw new Error('cannot apply this event');
+          applied.push(event.id);
+        },
       },
-    }, log);
+      log,
+    );
     const entry = probeEntry(namespace, 'agg-3', 1, 'probe.poison');
     await new EventPublisher(bus).publishEntry(entry);
 
@@ -117,7 +169,10 @@ describe('JetStream messaging on a real NATS server', () => {
       return list.length > 0 ? list : undefined;
     }, 20_000);
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ originalSubject: subjectOf(bus, 'crm.probe.poison'), error: 'cannot apply this event' });
+    expect(letters[0]).toMatchObject({
+      originalSubject: subjectOf(bus, 'crm.probe.poison'),
+      error: 'cannot apply this event',
+    });
     expect(applied).toEqual([]);
 
     healed = true;
@@ -130,7 +185,17 @@ describe('JetStream messaging on a real NATS server', () => {
 
   it('dead-letters an undecodable message at once instead of retrying it', async () => {
     const calls: string[] = [];
-    const consumer = await startConsumer(bus, { stream: 'PROBE', durable: 'garbage', filterSubjects: ['crm.probe.garbage'], handled, handler: async (e) => void calls.push(e.id) }, log);
+    const consumer = await startConsumer(
+      bus,
+      {
+        stream: 'PROBE',
+        durable: 'garbage',
+        filterSubjects: ['crm.probe.garbage'],
+        handled,
+        handler: async (e) => void calls.push(e.id),
+      },
+      log,
+    );
     await bus.js.publish(subjectOf(bus, 'crm.probe.garbage'), Buffer.from([0xff, 0xff, 0xff, 0x01]));
     const letters = await eventually(async () => {
       const list = await listDeadLetters(bus, 'garbage');

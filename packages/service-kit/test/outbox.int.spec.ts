@@ -4,11 +4,31 @@ import { Schema, type Connection } from 'mongoose';
 import pino from 'pino';
 import { infraEnv, uniqueNamespace } from '@crm/testkit';
 import { probeEntry } from './fixtures/events';
-import { connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, initialOutbox, OutboxRelay, OutboxSweeper, outboxStoreOf, streamName, subjectOf, type Bus } from '@crm/service-kit';
+import {
+  connectBus,
+  connectMongo,
+  DocumentLocks,
+  drainBus,
+  ensureStream,
+  EventPublisher,
+  initialOutbox,
+  OutboxRelay,
+  OutboxSweeper,
+  outboxStoreOf,
+  streamName,
+  subjectOf,
+  type Bus,
+} from '@crm/service-kit';
 
-function runChild(script: string, env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runChild(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
@@ -41,7 +61,12 @@ describe('single-document outbox on the real servers', () => {
   }
 
   it('loses no event when the process is killed between the write and the publish', async () => {
-    const child = await runChild(path.join(__dirname, 'fixtures/write-then-die.js'), { MONGODB_URL: env.mongoUrl, DB_NAME: dbName, NATS_URL: env.natsUrl, NAMESPACE: namespace });
+    const child = await runChild(path.join(__dirname, 'fixtures/write-then-die.js'), {
+      MONGODB_URL: env.mongoUrl,
+      DB_NAME: dbName,
+      NATS_URL: env.natsUrl,
+      NAMESPACE: namespace,
+    });
     expect(child.stderr).toBe('');
     expect(child.signal).toBe('SIGKILL');
 
@@ -52,7 +77,11 @@ describe('single-document outbox on the real servers', () => {
     // The restarted process's sweeper publishes what the dead one left behind.
     const model = mongo.model('Thing', new Schema({ _id: String }, { strict: false }), 'things');
     const store = outboxStoreOf(model, new DocumentLocks(mongo));
-    const sweeper = new OutboxSweeper([store], new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })), pino({ level: 'silent' }));
+    const sweeper = new OutboxSweeper(
+      [store],
+      new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })),
+      pino({ level: 'silent' }),
+    );
     expect(await sweeper.sweepOnce({ minAgeMs: 0 })).toBe(1);
     expect(await storedCount()).toBe(1);
     expect((await things.findOne({ _id: 'thing-1' }))?.outbox).toHaveLength(0);
@@ -71,7 +100,11 @@ describe('single-document outbox on the real servers', () => {
     // Published, but the process died before pulling it from the outbox.
     await publisher.publishEntry(entry);
     const before = await storedCount();
-    const sweeper = new OutboxSweeper([outboxStoreOf(model, new DocumentLocks(mongo))], new OutboxRelay(publisher, pino({ level: 'silent' })), pino({ level: 'silent' }));
+    const sweeper = new OutboxSweeper(
+      [outboxStoreOf(model, new DocumentLocks(mongo))],
+      new OutboxRelay(publisher, pino({ level: 'silent' })),
+      pino({ level: 'silent' }),
+    );
     expect(await sweeper.sweepOnce()).toBe(1);
     expect(await storedCount()).toBe(before);
   });

@@ -2,15 +2,32 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import pino from 'pino';
 import { infraEnv, uniqueNamespace } from '@crm/testkit';
 import {
-  connectBus, connectMongo, DocumentLocks, drainBus, ensureStream, EventPublisher, OutboxRelay, outboxFields, ScopedRepository, streamName, toOutboxEntry,
-  type Bus, type Principal, type TenantRecord,
+  connectBus,
+  connectMongo,
+  DocumentLocks,
+  drainBus,
+  ensureStream,
+  EventPublisher,
+  OutboxRelay,
+  outboxFields,
+  ScopedRepository,
+  streamName,
+  toOutboxEntry,
+  type Bus,
+  type Principal,
+  type TenantRecord,
 } from '@crm/service-kit';
 
 interface Thing extends TenantRecord {
   name: string;
 }
 
-const principal = (userId: string, roles: Principal['roles'], teamIds: string[] = [], tenantId = 'acme'): Principal => ({ tenantId, userId, roles, teamIds, clientId: 'test', scopes: [] });
+const principal = (
+  userId: string,
+  roles: Principal['roles'],
+  teamIds: string[] = [],
+  tenantId = 'acme',
+): Principal => ({ tenantId, userId, roles, teamIds, clientId: 'test', scopes: [] });
 const admin = principal('admin', ['crm-admin']);
 const manager = principal('manager', ['sales-manager'], ['acme-east']);
 const rep1 = principal('rep1', ['sales-rep'], ['acme-east']);
@@ -29,16 +46,58 @@ describe('ScopedRepository on the real MongoDB-wire server', () => {
     mongo = await connectMongo({ url: env.mongoUrl, dbName: `test_${namespace}` });
     bus = await connectBus({ url: env.natsUrl, name: 'repo-test', namespace });
     await ensureStream(bus, { name: 'THING', subjects: ['crm.thing.>'] });
-    const schema = new Schema<Thing>({ _id: String, tenantId: String, ownerId: String, teamId: String, name: String, version: Number, createdAt: Date, updatedAt: Date, deletedAt: Date, ...outboxFields });
+    const schema = new Schema<Thing>({
+      _id: String,
+      tenantId: String,
+      ownerId: String,
+      teamId: String,
+      name: String,
+      version: Number,
+      createdAt: Date,
+      updatedAt: Date,
+      deletedAt: Date,
+      ...outboxFields,
+    });
     schema.index({ tenantId: 1, ownerId: 1 });
     model = mongo.model<Thing>('Thing', schema, 'things');
-    repo = new ScopedRepository<Thing>(model, 'things', 'thing', new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })), new DocumentLocks(mongo));
+    repo = new ScopedRepository<Thing>(
+      model,
+      'things',
+      'thing',
+      new OutboxRelay(new EventPublisher(bus), pino({ level: 'silent' })),
+      new DocumentLocks(mongo),
+    );
     const events = (id: string, owner: Principal, teamId: string) => (version: number) => [
-      toOutboxEntry({ type: 'thing.created', tenantId: owner.tenantId, aggregateId: id, aggregateVersion: version, ownerId: owner.userId, teamId, payloadType: 'crm.probe.v1.ThingCreated', payload: Buffer.from(id) }, owner, namespace),
+      toOutboxEntry(
+        {
+          type: 'thing.created',
+          tenantId: owner.tenantId,
+          aggregateId: id,
+          aggregateVersion: version,
+          ownerId: owner.userId,
+          teamId,
+          payloadType: 'crm.probe.v1.ThingCreated',
+          payload: Buffer.from(id),
+        },
+        owner,
+        namespace,
+      ),
     ];
-    await repo.insert(rep1, { _id: 'east-1', ownerId: 'rep1', teamId: 'acme-east', name: 'east thing' }, events('east-1', rep1, 'acme-east'));
-    await repo.insert(rep3, { _id: 'west-1', ownerId: 'rep3', teamId: 'acme-west', name: 'west thing' }, events('west-1', rep3, 'acme-west'));
-    await repo.insert(globexAdmin, { _id: 'globex-1', ownerId: 'gadmin', teamId: 'globex-sales', name: 'globex thing' }, events('globex-1', globexAdmin, 'globex-sales'));
+    await repo.insert(
+      rep1,
+      { _id: 'east-1', ownerId: 'rep1', teamId: 'acme-east', name: 'east thing' },
+      events('east-1', rep1, 'acme-east'),
+    );
+    await repo.insert(
+      rep3,
+      { _id: 'west-1', ownerId: 'rep3', teamId: 'acme-west', name: 'west thing' },
+      events('west-1', rep3, 'acme-west'),
+    );
+    await repo.insert(
+      globexAdmin,
+      { _id: 'globex-1', ownerId: 'gadmin', teamId: 'globex-sales', name: 'globex thing' },
+      events('globex-1', globexAdmin, 'globex-sales'),
+    );
   });
 
   afterAll(async () => {
@@ -75,29 +134,68 @@ describe('ScopedRepository on the real MongoDB-wire server', () => {
     const change = (name: string) => ({ update: { $set: { name } }, events: () => [] });
     const updated = await repo.updateVersioned(rep1, 'east-1', 1, change('renamed'));
     expect(updated).toMatchObject({ name: 'renamed', version: 2 });
-    await expect(repo.updateVersioned(rep1, 'east-1', 1, change('stale'))).rejects.toMatchObject({ code: 'FAILED_PRECONDITION', reason: 'VERSION_MISMATCH' });
-    await expect(repo.updateVersioned(rep3, 'east-1', 2, change('not mine'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(repo.updateVersioned(rep1, 'east-1', 1, change('stale'))).rejects.toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      reason: 'VERSION_MISMATCH',
+    });
+    await expect(repo.updateVersioned(rep3, 'east-1', 2, change('not mine'))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect((await repo.getById(admin, 'east-1')).name).toBe('renamed');
   });
 
   it('lets exactly one of several concurrent updates with the same expected version win', async () => {
     const current = await repo.getById(admin, 'west-1');
-    const attempts = await Promise.allSettled(['a', 'b', 'c', 'd'].map((name) => repo.updateVersioned(admin, 'west-1', current.version, { update: { $set: { name } }, events: () => [] })));
+    const attempts = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((name) =>
+        repo.updateVersioned(admin, 'west-1', current.version, { update: { $set: { name } }, events: () => [] }),
+      ),
+    );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-    expect(attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(['FAILED_PRECONDITION', 'FAILED_PRECONDITION', 'FAILED_PRECONDITION']);
+    expect(
+      attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code),
+    ).toEqual(['FAILED_PRECONDITION', 'FAILED_PRECONDITION', 'FAILED_PRECONDITION']);
     const winner = attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<Thing>;
     expect((await repo.getById(admin, 'west-1')).name).toBe(winner.value.name);
   });
 
   it('runs a manager scope as one query per branch, giving each record once, in the requested order', async () => {
     const created = (id: string, teamId: string) => (version: number) => [
-      toOutboxEntry({ type: 'thing.created', tenantId: 'acme', aggregateId: id, aggregateVersion: version, ownerId: manager.userId, teamId, payloadType: 'crm.probe.v1.ThingCreated', payload: Buffer.from(id) }, manager, namespace),
+      toOutboxEntry(
+        {
+          type: 'thing.created',
+          tenantId: 'acme',
+          aggregateId: id,
+          aggregateVersion: version,
+          ownerId: manager.userId,
+          teamId,
+          payloadType: 'crm.probe.v1.ThingCreated',
+          payload: Buffer.from(id),
+        },
+        manager,
+        namespace,
+      ),
     ];
     // Owned by the manager and in the manager's team: both branches of the scope match it.
-    await repo.insert(manager, { _id: 'mgr-east', ownerId: 'manager', teamId: 'acme-east', name: 'mine, my team' }, created('mgr-east', 'acme-east'));
-    await repo.insert(manager, { _id: 'mgr-west', ownerId: 'manager', teamId: 'acme-west', name: 'mine, other team' }, created('mgr-west', 'acme-west'));
-    expect((await repo.find(manager, {}, { sort: { _id: -1 } })).map((t) => t._id)).toEqual(['mgr-west', 'mgr-east', 'east-1']);
-    expect((await repo.find(manager, {}, { sort: { _id: 1 }, limit: 2 })).map((t) => t._id)).toEqual(['east-1', 'mgr-east']);
+    await repo.insert(
+      manager,
+      { _id: 'mgr-east', ownerId: 'manager', teamId: 'acme-east', name: 'mine, my team' },
+      created('mgr-east', 'acme-east'),
+    );
+    await repo.insert(
+      manager,
+      { _id: 'mgr-west', ownerId: 'manager', teamId: 'acme-west', name: 'mine, other team' },
+      created('mgr-west', 'acme-west'),
+    );
+    expect((await repo.find(manager, {}, { sort: { _id: -1 } })).map((t) => t._id)).toEqual([
+      'mgr-west',
+      'mgr-east',
+      'east-1',
+    ]);
+    expect((await repo.find(manager, {}, { sort: { _id: 1 }, limit: 2 })).map((t) => t._id)).toEqual([
+      'east-1',
+      'mgr-east',
+    ]);
     const scanned: string[] = [];
     for await (const batch of repo.scan(manager, {}, { batchSize: 2 })) {
       expect(batch.length).toBeLessThanOrEqual(2);

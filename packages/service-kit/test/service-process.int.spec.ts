@@ -12,7 +12,10 @@ interface Child {
 }
 
 function start(env: Record<string, string | undefined>): Child {
-  const child = spawn(process.execPath, [PROBE_SERVICE], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [PROBE_SERVICE], {
+    env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return { process: child, exited: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr }))) };
@@ -55,7 +58,11 @@ describe('a service process', () => {
     const grpcPort = randomPort();
     const adminPort = randomPort();
     const child = start(serviceEnv(grpcPort, adminPort));
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined), 30_000, 200);
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
+      30_000,
+      200,
+    );
     const livez = await fetch(`http://127.0.0.1:${adminPort}/livez`);
     expect(livez.status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
@@ -69,10 +76,16 @@ describe('a service process', () => {
     child.process.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const readyz = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then((r) => r.status, () => 'closed');
+    const readyz = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then(
+      (r) => r.status,
+      () => 'closed',
+    );
     expect(readyz).toBe(503);
     const lateClient = new ProbeService(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
-    const late = await callProbe(lateClient, 'echo', { message: 'late' }, token, 1000).then(() => 'served', (e: { code: number }) => e.code);
+    const late = await callProbe(lateClient, 'echo', { message: 'late' }, token, 1000).then(
+      () => 'served',
+      (e: { code: number }) => e.code,
+    );
     expect(late).toBe(status.UNAVAILABLE);
 
     const results = await Promise.all(inFlight);

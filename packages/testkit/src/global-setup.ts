@@ -8,6 +8,10 @@ import path from 'node:path';
  */
 export default function globalSetup(): void {
   const repoRoot = path.resolve(__dirname, '../../..');
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'deploy/local/infra.mjs'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
-  if (result.status !== 0) throw new Error(`test infrastructure did not come up (infra up exited ${result.status}); see the messages above`);
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'deploy/local/infra.mjs'), 'up'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: process.env,
+  });
+  if (result.status !== 0)
+    throw new Error(`test infrastructure did not come up (infra up exited ${result.status}); see the messages above`);
 }

@@ -5,7 +5,11 @@ import { randomBytes } from 'node:crypto';
  * names, so test files never see each other's data and need no clean-up between runs.
  */
 export function uniqueNamespace(label = 't'): string {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12) || 't';
+  const safe =
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 12) || 't';
   return `${safe}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 

@@ -42,7 +42,13 @@ async function requestToken(form: Record<string, string>): Promise<string> {
 
 /** A real access token for a demo user, through the dev-only crm-cli client's password grant. */
 export function userToken(username: DemoUser, scope?: string): Promise<string> {
-  return requestToken({ grant_type: 'password', client_id: 'crm-cli', username, password: 'demo', ...(scope ? { scope } : {}) });
+  return requestToken({
+    grant_type: 'password',
+    client_id: 'crm-cli',
+    username,
+    password: 'demo',
+    ...(scope ? { scope } : {}),
+  });
 }
 
 /** A real client-credentials token, e.g. for acme-partner or a service's own client. */

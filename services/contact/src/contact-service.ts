@@ -37,7 +37,10 @@ export interface RunningContactService extends RunningService {
   worker: ImportWorker;
 }
 
-export async function startContactService(config: ContactConfig, options: StartOptions = {}): Promise<RunningContactService> {
+export async function startContactService(
+  config: ContactConfig,
+  options: StartOptions = {},
+): Promise<RunningContactService> {
   let store: ContactStore | undefined;
   let worker: ImportWorker | undefined;
   const running = await runService({
@@ -46,9 +49,21 @@ export async function startContactService(config: ContactConfig, options: StartO
     reflectionProtos: CONTACT_PROTOS,
     exit: options.exit,
     wire: async (deps) => {
-      store = await createContactStore(deps.mongo, { locks: deps.locks, relay: deps.relay, namespace: deps.config.NATS_NAMESPACE, defaultRegion: config.CONTACT_DEFAULT_REGION });
+      store = await createContactStore(deps.mongo, {
+        locks: deps.locks,
+        relay: deps.relay,
+        namespace: deps.config.NATS_NAMESPACE,
+        defaultRegion: config.CONTACT_DEFAULT_REGION,
+      });
       worker = wire(deps, store, config);
-      return { outboxStores: [store.contacts.outboxStore, store.companies.outboxStore, store.activities.outboxStore, store.batchOutboxStore] };
+      return {
+        outboxStores: [
+          store.contacts.outboxStore,
+          store.companies.outboxStore,
+          store.activities.outboxStore,
+          store.batchOutboxStore,
+        ],
+      };
     },
   });
   if (!store || !worker) throw new Error('contact service wiring did not run');
@@ -64,12 +79,33 @@ export async function startContactService(config: ContactConfig, options: StartO
 function wire(deps: ServiceDeps, store: ContactStore, config: ContactConfig): ImportWorker {
   const contacts = new ContactService(store);
   const companies = new CompanyService(store, contacts);
-  const worker = new ImportWorker(store, contacts, companies, deps.log, { pollMs: config.CONTACT_IMPORT_POLL_MS, batchSize: config.CONTACT_IMPORT_BATCH_SIZE, leaseMs: config.CONTACT_IMPORT_LEASE_MS });
-  const strict = <D extends ServiceDefinition>(definition: D, service: string) => strictDefinition(definition, CONTACT_PROTOS, 'crm.contact.v1', service);
-  deps.grpc.addService('crm.contact.v1.ContactService', strict(ContactServiceService, 'ContactService'), strictHandlers(contactHandlers(contacts, new MergeService(store), new PrivacyService(store))));
-  deps.grpc.addService('crm.contact.v1.CompanyService', strict(CompanyServiceService, 'CompanyService'), strictHandlers(companyHandlers(companies)));
-  deps.grpc.addService('crm.contact.v1.ActivityService', strict(ActivityServiceService, 'ActivityService'), strictHandlers(activityHandlers(new ActivityService(store))));
-  deps.grpc.addService('crm.contact.v1.SettingsService', strict(SettingsServiceService, 'SettingsService'), strictHandlers(settingsHandlers(new SettingsService(store))));
+  const worker = new ImportWorker(store, contacts, companies, deps.log, {
+    pollMs: config.CONTACT_IMPORT_POLL_MS,
+    batchSize: config.CONTACT_IMPORT_BATCH_SIZE,
+    leaseMs: config.CONTACT_IMPORT_LEASE_MS,
+  });
+  const strict = <D extends ServiceDefinition>(definition: D, service: string) =>
+    strictDefinition(definition, CONTACT_PROTOS, 'crm.contact.v1', service);
+  deps.grpc.addService(
+    'crm.contact.v1.ContactService',
+    strict(ContactServiceService, 'ContactService'),
+    strictHandlers(contactHandlers(contacts, new MergeService(store), new PrivacyService(store))),
+  );
+  deps.grpc.addService(
+    'crm.contact.v1.CompanyService',
+    strict(CompanyServiceService, 'CompanyService'),
+    strictHandlers(companyHandlers(companies)),
+  );
+  deps.grpc.addService(
+    'crm.contact.v1.ActivityService',
+    strict(ActivityServiceService, 'ActivityService'),
+    strictHandlers(activityHandlers(new ActivityService(store))),
+  );
+  deps.grpc.addService(
+    'crm.contact.v1.SettingsService',
+    strict(SettingsServiceService, 'SettingsService'),
+    strictHandlers(settingsHandlers(new SettingsService(store))),
+  );
   registerImportExport(deps, new ImportService(store, () => worker.nudge()), new ExportService(store));
   worker.start();
   return worker;

@@ -9,6 +9,8 @@ startContactService(loadContactConfig())
     process.once('SIGTERM', () => void service.worker.stop());
   })
   .catch((error: unknown) => {
-    process.stderr.write(`contact service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `contact service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });

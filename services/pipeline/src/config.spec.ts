@@ -16,18 +16,24 @@ const env = {
 describe('pipeline config', () => {
   it('takes the contact service address as host:port', () => {
     expect(parseConfig(pipelineEnvSchema, env).CONTACT_GRPC_URL).toBe('127.0.0.1:50051');
-    expect(parseConfig(pipelineEnvSchema, { ...env, CONTACT_GRPC_URL: 'contact.crm.svc:50051' }).CONTACT_GRPC_URL).toBe('contact.crm.svc:50051');
+    expect(parseConfig(pipelineEnvSchema, { ...env, CONTACT_GRPC_URL: 'contact.crm.svc:50051' }).CONTACT_GRPC_URL).toBe(
+      'contact.crm.svc:50051',
+    );
   });
 
   it('sizes the board column heads, 200 deals unless set', () => {
     expect(parseConfig(pipelineEnvSchema, env).PIPELINE_BOARD_HEAD_SIZE).toBe(200);
     expect(parseConfig(pipelineEnvSchema, { ...env, PIPELINE_BOARD_HEAD_SIZE: '4' }).PIPELINE_BOARD_HEAD_SIZE).toBe(4);
-    expect(() => parseConfig(pipelineEnvSchema, { ...env, PIPELINE_BOARD_HEAD_SIZE: '0' })).toThrow(/PIPELINE_BOARD_HEAD_SIZE/);
+    expect(() => parseConfig(pipelineEnvSchema, { ...env, PIPELINE_BOARD_HEAD_SIZE: '0' })).toThrow(
+      /PIPELINE_BOARD_HEAD_SIZE/,
+    );
   });
 
   it('names the variable when it is missing or not host:port', () => {
     const { CONTACT_GRPC_URL: _omitted, ...without } = env;
     expect(() => parseConfig(pipelineEnvSchema, without)).toThrow(/CONTACT_GRPC_URL: required/);
-    expect(() => parseConfig(pipelineEnvSchema, { ...env, CONTACT_GRPC_URL: 'http://contact:50051' })).toThrow(/CONTACT_GRPC_URL: must be host:port/);
+    expect(() => parseConfig(pipelineEnvSchema, { ...env, CONTACT_GRPC_URL: 'http://contact:50051' })).toThrow(
+      /CONTACT_GRPC_URL: must be host:port/,
+    );
   });
 });

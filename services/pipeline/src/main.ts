@@ -4,6 +4,8 @@ import { loadPipelineConfig } from './config';
 import { startPipelineService } from './pipeline-service';
 
 startPipelineService(loadPipelineConfig()).catch((error: unknown) => {
-  process.stderr.write(`pipeline service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `pipeline service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

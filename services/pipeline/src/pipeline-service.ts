@@ -31,7 +31,10 @@ export interface RunningPipelineService extends RunningService {
   app: AppDeps;
 }
 
-export async function startPipelineService(config: PipelineConfig, options: StartOptions = {}): Promise<RunningPipelineService> {
+export async function startPipelineService(
+  config: PipelineConfig,
+  options: StartOptions = {},
+): Promise<RunningPipelineService> {
   let app: AppDeps | undefined;
   const contacts = grpcContactDirectory(config.CONTACT_GRPC_URL);
   const running = await runService({
@@ -40,21 +43,44 @@ export async function startPipelineService(config: PipelineConfig, options: Star
     reflectionProtos: PIPELINE_PROTOS,
     exit: options.exit,
     wire: async (deps) => {
-      const models = { deals: dealModel(deps.mongo), pipelines: PipelineRepository.modelFor(deps.mongo), settings: DealSettingsRepository.modelFor(deps.mongo) };
+      const models = {
+        deals: dealModel(deps.mongo),
+        pipelines: PipelineRepository.modelFor(deps.mongo),
+        settings: DealSettingsRepository.modelFor(deps.mongo),
+      };
       // Indexes exist before the first request rather than whenever autoIndex gets to them.
       await Promise.all(Object.values(models).map((model) => model.init()));
-      const heads = { repository: new ColumnHeadRepository(deps.mongo, deps.locks), size: config.PIPELINE_BOARD_HEAD_SIZE, log: deps.log };
+      const heads = {
+        repository: new ColumnHeadRepository(deps.mongo, deps.locks),
+        size: config.PIPELINE_BOARD_HEAD_SIZE,
+        log: deps.log,
+      };
       const deals = new DealRepository(models.deals, deps.relay, deps.locks, heads);
       const pipelines = new PipelineRepository(models.pipelines, deps.relay, deps.locks);
       const settings = new DealSettingsRepository(models.settings, deps.locks);
       const projections = new ProjectionRepository(deps.mongo, deps.locks);
-      app = { deals, heads, pipelines, settings, projections, contacts, locks: deps.locks, namespace: config.NATS_NAMESPACE };
+      app = {
+        deals,
+        heads,
+        pipelines,
+        settings,
+        projections,
+        contacts,
+        locks: deps.locks,
+        namespace: config.NATS_NAMESPACE,
+      };
       deps.grpc.addService('crm.pipeline.v1.PipelineService', PipelineServiceService, pipelineHandlers(app));
       deps.grpc.addService('crm.pipeline.v1.DealService', DealServiceService, dealHandlers(app));
       await ensureStreamExists(deps.bus, CONTACT_STREAM);
       return {
         outboxStores: [deals.outboxStore, pipelines.outboxStore],
-        consumers: [projectionConsumer(projections), contactSyncConsumer(app, { service: { userId: `service:${config.OIDC_CLIENT_ID}`, clientId: config.OIDC_CLIENT_ID }, log: deps.log })],
+        consumers: [
+          projectionConsumer(projections),
+          contactSyncConsumer(app, {
+            service: { userId: `service:${config.OIDC_CLIENT_ID}`, clientId: config.OIDC_CLIENT_ID },
+            log: deps.log,
+          }),
+        ],
       };
     },
   });

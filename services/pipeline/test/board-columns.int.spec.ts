@@ -14,7 +14,10 @@ describe('board columns read from column heads on the real servers', () => {
   let users: Record<'rep1' | 'rep2' | 'rep3' | 'manager' | 'admin', Api>;
   let pipeline: Pipeline;
   const stage = (name: string) => pipeline.stages.find((s) => s.name === name)?.id ?? '';
-  const heads = () => h.pipeline.deps.mongo.collection<{ _id: string; entries: Array<{ id: string; rank: string }>; builtAt: Date }>(COLUMN_HEADS);
+  const heads = () =>
+    h.pipeline.deps.mongo.collection<{ _id: string; entries: Array<{ id: string; rank: string }>; builtAt: Date }>(
+      COLUMN_HEADS,
+    );
   const headIdOf = (stageName: string) => `acme:${pipeline.id}:${stage(stageName)}`;
 
   /** The whole column as the caller lists it, page by page: the board's order. */
@@ -22,7 +25,19 @@ describe('board columns read from column heads on the real servers', () => {
     const all: Deal[] = [];
     let cursor = '';
     do {
-      const { deals, page } = await api.deals.listDeals({ filter: { pipelineId: pipeline.id, stageId: stage(stageName), status: '', ownerId: '', teamId: '', contactId: '', companyId: '', includeDeleted: false }, page: { limit: 4, cursor } });
+      const { deals, page } = await api.deals.listDeals({
+        filter: {
+          pipelineId: pipeline.id,
+          stageId: stage(stageName),
+          status: '',
+          ownerId: '',
+          teamId: '',
+          contactId: '',
+          companyId: '',
+          includeDeleted: false,
+        },
+        page: { limit: 4, cursor },
+      });
       all.push(...deals);
       cursor = page?.nextCursor ?? '';
     } while (cursor);
@@ -30,7 +45,12 @@ describe('board columns read from column heads on the real servers', () => {
   }
 
   async function boardColumn(api: Api, stageName: string, perStage: number) {
-    const { columns } = await api.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: perStage, ownerId: '', teamId: '' });
+    const { columns } = await api.pipelines.getBoard({
+      pipelineId: pipeline.id,
+      dealsPerStage: perStage,
+      ownerId: '',
+      teamId: '',
+    });
     const column = columns.find((c) => c.stage?.id === stage(stageName));
     if (!column) throw new Error(`no column ${stageName}`);
     return column;
@@ -43,16 +63,35 @@ describe('board columns read from column heads on the real servers', () => {
     expect(column.deals.map((d) => d.id)).toEqual(all.slice(0, perStage).map((d) => d.id));
     expect(column.nextCursor !== '').toBe(all.length > perStage);
     if (!column.nextCursor) return;
-    const { deals: rest } = await api.deals.listDeals({ filter: { pipelineId: pipeline.id, stageId: stage(stageName), status: '', ownerId: '', teamId: '', contactId: '', companyId: '', includeDeleted: false }, page: { limit: 100, cursor: column.nextCursor } });
+    const { deals: rest } = await api.deals.listDeals({
+      filter: {
+        pipelineId: pipeline.id,
+        stageId: stage(stageName),
+        status: '',
+        ownerId: '',
+        teamId: '',
+        contactId: '',
+        companyId: '',
+        includeDeleted: false,
+      },
+      page: { limit: 100, cursor: column.nextCursor },
+    });
     expect([...column.deals, ...rest].map((d) => d.id)).toEqual(all.map((d) => d.id));
   }
 
   beforeAll(async () => {
     await h.start({ boardHeadSize: HEAD_SIZE });
-    const [rep1, rep2, rep3, manager, admin] = await Promise.all([h.as('acme-rep1'), h.as('acme-rep2'), h.as('acme-rep3'), h.as('acme-manager'), h.as('acme-admin')]);
+    const [rep1, rep2, rep3, manager, admin] = await Promise.all([
+      h.as('acme-rep1'),
+      h.as('acme-rep2'),
+      h.as('acme-rep3'),
+      h.as('acme-manager'),
+      h.as('acme-admin'),
+    ]);
     users = { rep1, rep2, rep3, manager, admin };
     pipeline = (await admin.pipelines.getPipeline({ id: '' })).pipeline as Pipeline;
-    for (const api of [rep1, rep3, rep2, manager, rep1, rep3, rep2]) await createDeal(api, { title: `by ${api.userId}`, stageId: stage('Prospecting') });
+    for (const api of [rep1, rep3, rep2, manager, rep1, rep3, rep2])
+      await createDeal(api, { title: `by ${api.userId}`, stageId: stage('Prospecting') });
   });
 
   afterAll(() => h.stop());
@@ -63,19 +102,35 @@ describe('board columns read from column heads on the real servers', () => {
     }
     // Seven deals, a head of three: the stored head holds the first three and knows it is not the whole column.
     const head = await heads().findOne({ _id: headIdOf('Prospecting') });
-    expect(head?.entries.map((e) => e.id)).toEqual((await listed(users.admin, 'Prospecting')).slice(0, HEAD_SIZE).map((d) => d.id));
+    expect(head?.entries.map((e) => e.id)).toEqual(
+      (await listed(users.admin, 'Prospecting')).slice(0, HEAD_SIZE).map((d) => d.id),
+    );
   });
 
   it('follows reorders, moves between columns, deletes and restores', async () => {
     const admin = users.admin;
     const [top, , , , last] = await listed(admin, 'Prospecting');
     if (!top || !last) throw new Error('fixture');
-    await admin.deals.moveDeal({ id: last.id, expectedVersion: last.version, stageId: '', afterDealId: '', beforeDealId: top.id, lostReason: '' });
+    await admin.deals.moveDeal({
+      id: last.id,
+      expectedVersion: last.version,
+      stageId: '',
+      afterDealId: '',
+      beforeDealId: top.id,
+      lostReason: '',
+    });
     await expectColumnAsListed(admin, 'Prospecting', 2);
     expect((await boardColumn(admin, 'Prospecting', 1)).deals[0]?.id).toBe(last.id);
 
     const moved = (await admin.deals.getDeal({ id: last.id, includeDeleted: false })).deal as Deal;
-    await admin.deals.moveDeal({ id: moved.id, expectedVersion: moved.version, stageId: stage('Qualification'), afterDealId: '', beforeDealId: '', lostReason: '' });
+    await admin.deals.moveDeal({
+      id: moved.id,
+      expectedVersion: moved.version,
+      stageId: stage('Qualification'),
+      afterDealId: '',
+      beforeDealId: '',
+      lostReason: '',
+    });
     await expectColumnAsListed(admin, 'Prospecting', 2);
     await expectColumnAsListed(admin, 'Qualification', 2);
     expect((await boardColumn(admin, 'Qualification', 2)).deals.map((d) => d.id)).toContain(moved.id);
@@ -93,12 +148,18 @@ describe('board columns read from column heads on the real servers', () => {
 
   it('rebuilds a head whose entries no longer match their deals before answering from it', async () => {
     const [first] = await listed(users.admin, 'Prospecting');
-    await heads().updateOne({ _id: headIdOf('Prospecting') }, { $set: { entries: [{ id: first?.id ?? '', rank: '~stale' }] } });
+    await heads().updateOne(
+      { _id: headIdOf('Prospecting') },
+      { $set: { entries: [{ id: first?.id ?? '', rank: '~stale' }] } },
+    );
     await expectColumnAsListed(users.admin, 'Prospecting', 2);
-    expect((await heads().findOne({ _id: headIdOf('Prospecting') }))?.entries[0]).toEqual({ id: first?.id, rank: first?.rank });
+    expect((await heads().findOne({ _id: headIdOf('Prospecting') }))?.entries[0]).toEqual({
+      id: first?.id,
+      rank: first?.rank,
+    });
   });
 
-  it('builds every column\'s head while rebuilding the projections', async () => {
+  it("builds every column's head while rebuilding the projections", async () => {
     await heads().deleteMany({});
     const result = await rebuildProjections(h.pipeline.app, 'acme');
     const all = await listed(users.admin, 'Prospecting');
@@ -111,7 +172,8 @@ describe('board columns read from column heads on the real servers', () => {
 
   it('answers from the column itself while another reader holds the head being built', async () => {
     const lockId = lockKey(COLUMN_HEADS, headIdOf('Proposal'));
-    for (const api of [users.rep1, users.rep2]) await createDeal(api, { title: 'proposal', stageId: stage('Proposal') });
+    for (const api of [users.rep1, users.rep2])
+      await createDeal(api, { title: 'proposal', stageId: stage('Proposal') });
     await heads().deleteOne({ _id: headIdOf('Proposal') });
     const locks = h.pipeline.deps.mongo.collection<{ _id: string; owner: string; expiresAt: Date }>('document_locks');
     await locks.insertOne({ _id: lockId, owner: 'another reader', expiresAt: new Date(Date.now() + 60_000) });
@@ -126,11 +188,29 @@ describe('board columns read from column heads on the real servers', () => {
   it('rebuilds an old head, healing a change a crash kept from it', async () => {
     const all = await listed(users.admin, 'Prospecting');
     // As if the process had died between a deal's write and its head update: the first deal is missing.
-    await heads().updateOne({ _id: headIdOf('Prospecting') }, { $set: { entries: all.slice(1, 1 + HEAD_SIZE).map((d) => ({ id: d.id, rank: d.rank })), builtAt: new Date(Date.now() - 60 * 60_000) } });
-    await eventually(async () => {
-      const column = await boardColumn(users.admin, 'Prospecting', 2);
-      return column.deals.map((d) => d.id).join() === all.slice(0, 2).map((d) => d.id).join() ? column : undefined;
-    }, 10_000, 200);
+    await heads().updateOne(
+      { _id: headIdOf('Prospecting') },
+      {
+        $set: {
+          entries: all.slice(1, 1 + HEAD_SIZE).map((d) => ({ id: d.id, rank: d.rank })),
+          builtAt: new Date(Date.now() - 60 * 60_000),
+        },
+      },
+    );
+    await eventually(
+      async () => {
+        const column = await boardColumn(users.admin, 'Prospecting', 2);
+        return column.deals.map((d) => d.id).join() ===
+          all
+            .slice(0, 2)
+            .map((d) => d.id)
+            .join()
+          ? column
+          : undefined;
+      },
+      10_000,
+      200,
+    );
     await expectColumnAsListed(users.admin, 'Prospecting', 2);
   });
 });

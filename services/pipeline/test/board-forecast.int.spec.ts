@@ -11,7 +11,19 @@ async function visibleDeals(api: Api, pipelineId: string): Promise<Deal[]> {
   const all: Deal[] = [];
   let cursor = '';
   do {
-    const { deals, page } = await api.deals.listDeals({ filter: { pipelineId, stageId: '', status: '', ownerId: '', teamId: '', contactId: '', companyId: '', includeDeleted: false }, page: { limit: 7, cursor } });
+    const { deals, page } = await api.deals.listDeals({
+      filter: {
+        pipelineId,
+        stageId: '',
+        status: '',
+        ownerId: '',
+        teamId: '',
+        contactId: '',
+        companyId: '',
+        includeDeleted: false,
+      },
+      page: { limit: 7, cursor },
+    });
     all.push(...deals);
     cursor = page?.nextCursor ?? '';
   } while (cursor);
@@ -37,14 +49,23 @@ function expectedTotals(deals: Deal[], pipeline: Pipeline): Totals {
 
 /** Key order does not matter: compare as sorted JSON. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
 
 function boardTotals(board: GetBoardResponse): Totals {
   const totals: Totals = {};
   for (const column of board.columns) {
     if (column.totals.length === 0) continue;
-    totals[column.stage?.id ?? ''] = Object.fromEntries(column.totals.map((t) => [t.currency, { count: t.dealCount, amount: t.amount?.amountMinor ?? 0, weighted: t.weightedAmount?.amountMinor ?? 0 }]));
+    totals[column.stage?.id ?? ''] = Object.fromEntries(
+      column.totals.map((t) => [
+        t.currency,
+        { count: t.dealCount, amount: t.amount?.amountMinor ?? 0, weighted: t.weightedAmount?.amountMinor ?? 0 },
+      ]),
+    );
   }
   return totals;
 }
@@ -60,7 +81,17 @@ interface PlainFigures {
   openDealCount: number;
 }
 
-const figures = (currency: string, f: Partial<PlainFigures>): PlainFigures => ({ currency, closedWon: 0, commit: 0, bestCase: 0, pipeline: 0, weightedPipeline: 0, wonDealCount: 0, openDealCount: 0, ...f });
+const figures = (currency: string, f: Partial<PlainFigures>): PlainFigures => ({
+  currency,
+  closedWon: 0,
+  commit: 0,
+  bestCase: 0,
+  pipeline: 0,
+  weightedPipeline: 0,
+  wonDealCount: 0,
+  openDealCount: 0,
+  ...f,
+});
 const money = (currency: string) => (amountMinor: number) => ({ amountMinor, currency });
 
 describe('board and forecast on the real servers', () => {
@@ -71,7 +102,13 @@ describe('board and forecast on the real servers', () => {
 
   beforeAll(async () => {
     await h.start();
-    const [rep1, rep2, rep3, manager, admin] = await Promise.all([h.as('acme-rep1'), h.as('acme-rep2'), h.as('acme-rep3'), h.as('acme-manager'), h.as('acme-admin')]);
+    const [rep1, rep2, rep3, manager, admin] = await Promise.all([
+      h.as('acme-rep1'),
+      h.as('acme-rep2'),
+      h.as('acme-rep3'),
+      h.as('acme-manager'),
+      h.as('acme-admin'),
+    ]);
     users = { rep1, rep2, rep3, manager, admin };
     pipeline = (await admin.pipelines.getPipeline({ id: '' })).pipeline as Pipeline;
   });
@@ -84,24 +121,63 @@ describe('board and forecast on the real servers', () => {
     for (const [name, api] of Object.entries(users)) {
       for (const stageName of ['Prospecting', 'Qualification', 'Proposal', 'Negotiation']) {
         const amount = amounts[n++ % amounts.length] as number;
-        await createDeal(api, { title: `${name} ${stageName}`, stageId: stage(stageName), amount: n % 3 === 0 ? { amountMinor: amount, currency: 'EUR' } : usd(amount) });
+        await createDeal(api, {
+          title: `${name} ${stageName}`,
+          stageId: stage(stageName),
+          amount: n % 3 === 0 ? { amountMinor: amount, currency: 'EUR' } : usd(amount),
+        });
       }
     }
     // Changes after creation must show as well: a move, an amount change, a close, a delete.
     const [first, second, third, fourth] = await visibleDeals(users.rep1, pipeline.id);
-    await users.rep1.deals.moveDeal({ id: first?.id ?? '', expectedVersion: 1, stageId: stage('Won'), afterDealId: '', beforeDealId: '', lostReason: '' });
-    await users.rep1.deals.updateDeal({ id: second?.id ?? '', expectedVersion: 1, deal: { ...(second as Deal), amount: usd(777_777) } as never, updateMask: ['amount'] });
-    await users.rep1.deals.moveDeal({ id: third?.id ?? '', expectedVersion: 1, stageId: stage('Lost'), afterDealId: '', beforeDealId: '', lostReason: 'Timing' });
+    await users.rep1.deals.moveDeal({
+      id: first?.id ?? '',
+      expectedVersion: 1,
+      stageId: stage('Won'),
+      afterDealId: '',
+      beforeDealId: '',
+      lostReason: '',
+    });
+    await users.rep1.deals.updateDeal({
+      id: second?.id ?? '',
+      expectedVersion: 1,
+      deal: { ...(second as Deal), amount: usd(777_777) } as never,
+      updateMask: ['amount'],
+    });
+    await users.rep1.deals.moveDeal({
+      id: third?.id ?? '',
+      expectedVersion: 1,
+      stageId: stage('Lost'),
+      afterDealId: '',
+      beforeDealId: '',
+      lostReason: 'Timing',
+    });
     await users.rep1.deals.deleteDeal({ id: fourth?.id ?? '', expectedVersion: 1 });
 
     for (const [name, api] of Object.entries(users)) {
       const expected = expectedTotals(await visibleDeals(api, pipeline.id), pipeline);
-      const board = await eventually(async () => {
-        const answer = await api.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: 3, ownerId: '', teamId: '' });
-        return canonical(boardTotals(answer)) === canonical(expected) ? answer : undefined;
-      }, 15_000, 200).catch(async (error: unknown) => {
-        const answer = await api.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: 3, ownerId: '', teamId: '' });
-        throw new Error(`${name}: board ${canonical(boardTotals(answer))} != deals ${canonical(expected)} (${String(error)})`);
+      const board = await eventually(
+        async () => {
+          const answer = await api.pipelines.getBoard({
+            pipelineId: pipeline.id,
+            dealsPerStage: 3,
+            ownerId: '',
+            teamId: '',
+          });
+          return canonical(boardTotals(answer)) === canonical(expected) ? answer : undefined;
+        },
+        15_000,
+        200,
+      ).catch(async (error: unknown) => {
+        const answer = await api.pipelines.getBoard({
+          pipelineId: pipeline.id,
+          dealsPerStage: 3,
+          ownerId: '',
+          teamId: '',
+        });
+        throw new Error(
+          `${name}: board ${canonical(boardTotals(answer))} != deals ${canonical(expected)} (${String(error)})`,
+        );
       });
       // Each column lists at most the first page of deals, all visible, in rank order, with a cursor for more.
       for (const column of board.columns) {
@@ -114,28 +190,54 @@ describe('board and forecast on the real servers', () => {
       }
     }
     // Narrowing to one owner stays within what the caller may see.
-    const narrowed = await users.manager.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: -1, ownerId: users.rep2.userId, teamId: '' });
-    expect(boardTotals(narrowed)).toEqual(expectedTotals((await visibleDeals(users.rep2, pipeline.id)), pipeline));
+    const narrowed = await users.manager.pipelines.getBoard({
+      pipelineId: pipeline.id,
+      dealsPerStage: -1,
+      ownerId: users.rep2.userId,
+      teamId: '',
+    });
+    expect(boardTotals(narrowed)).toEqual(expectedTotals(await visibleDeals(users.rep2, pipeline.id), pipeline));
     expect(narrowed.columns.every((c) => c.deals.length === 0)).toBe(true);
-    const other = await users.rep1.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: -1, ownerId: users.rep3.userId, teamId: '' });
+    const other = await users.rep1.pipelines.getBoard({
+      pipelineId: pipeline.id,
+      dealsPerStage: -1,
+      ownerId: users.rep3.userId,
+      teamId: '',
+    });
     expect(other.columns.every((c) => c.dealCount === 0)).toBe(true);
   });
 
   it('rebuilds the projections from the deals to the same totals', async () => {
-    const before = boardTotals(await users.admin.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: -1, ownerId: '', teamId: '' }));
+    const before = boardTotals(
+      await users.admin.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: -1, ownerId: '', teamId: '' }),
+    );
     const result = await rebuildProjections(h.pipeline.app, 'acme');
     expect(result.deals).toBeGreaterThan(0);
-    const after = boardTotals(await users.admin.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: -1, ownerId: '', teamId: '' }));
+    const after = boardTotals(
+      await users.admin.pipelines.getBoard({ pipelineId: pipeline.id, dealsPerStage: -1, ownerId: '', teamId: '' }),
+    );
     expect(after).toEqual(before);
   });
 
   it('applies an event to a projection once, however often it is delivered', async () => {
     const { projections } = h.pipeline.app;
-    const change = { target: { kind: 'board' as const, pipelineId: 'probe-pipeline' }, cells: [{ key: 's~u~t~USD', cell: { stageId: 's', ownerId: 'u', teamId: 't', currency: 'USD' }, count: 1, amountMinor: 500 }] };
+    const change = {
+      target: { kind: 'board' as const, pipelineId: 'probe-pipeline' },
+      cells: [
+        {
+          key: 's~u~t~USD',
+          cell: { stageId: 's', ownerId: 'u', teamId: 't', currency: 'USD' },
+          count: 1,
+          amountMinor: 500,
+        },
+      ],
+    };
     const results = await Promise.all([1, 2, 3].map(() => projections.apply('acme', 'event-1', change)));
     expect(results.filter(Boolean)).toHaveLength(1);
     await projections.apply('acme', 'event-2', change);
-    expect(await projections.boardCells('acme', 'probe-pipeline')).toEqual([{ stageId: 's', ownerId: 'u', teamId: 't', currency: 'USD', count: 2, amountMinor: 1000 }]);
+    expect(await projections.boardCells('acme', 'probe-pipeline')).toEqual([
+      { stageId: 's', ownerId: 'u', teamId: 't', currency: 'USD', count: 2, amountMinor: 1000 },
+    ]);
   });
 
   describe('forecast of a fixed fixture (tenant globex)', () => {
@@ -150,14 +252,29 @@ describe('board and forecast on the real servers', () => {
       stages = Object.fromEntries((globexPipeline?.stages ?? []).map((s) => [s.name, s.id]));
       const win = async (api: Api, amount: number) => {
         const deal = await createDeal(api, { amount: usd(amount) });
-        return (await api.deals.moveDeal({ id: deal.id, expectedVersion: 1, stageId: stages.Won as string, afterDealId: '', beforeDealId: '', lostReason: '' })).deal as Deal;
+        return (
+          await api.deals.moveDeal({
+            id: deal.id,
+            expectedVersion: 1,
+            stageId: stages.Won as string,
+            afterDealId: '',
+            beforeDealId: '',
+            lostReason: '',
+          })
+        ).deal as Deal;
       };
       const won = await win(rep, 100_000);
       day = (won.closedAt as Date).toISOString().slice(0, 10);
       const wonByAdmin = await win(admin, 50_000);
-      if ((wonByAdmin.closedAt as Date).toISOString().slice(0, 10) !== day) throw new Error('the fixture straddled midnight UTC; run again');
+      if ((wonByAdmin.closedAt as Date).toISOString().slice(0, 10) !== day)
+        throw new Error('the fixture straddled midnight UTC; run again');
       const later = new Date(Date.parse(`${day}T00:00:00Z`) + 40 * 86_400_000).toISOString().slice(0, 10);
-      const open = (api: Api, stageName: string, amount: number, currency = 'USD', expectedCloseDate = day) => createDeal(api, { stageId: stages[stageName] as string, amount: { amountMinor: amount, currency }, expectedCloseDate });
+      const open = (api: Api, stageName: string, amount: number, currency = 'USD', expectedCloseDate = day) =>
+        createDeal(api, {
+          stageId: stages[stageName] as string,
+          amount: { amountMinor: amount, currency },
+          expectedCloseDate,
+        });
       await open(rep, 'Negotiation', 40_000); // commit, 75 %
       await open(rep, 'Proposal', 20_000); // best case, 50 %
       await open(rep, 'Prospecting', 10_000); // pipeline, 10 %
@@ -169,16 +286,48 @@ describe('board and forecast on the real servers', () => {
       const gone = await open(rep, 'Negotiation', 3_333);
       await rep.deals.deleteDeal({ id: gone.id, expectedVersion: 1 });
       const lost = await open(rep, 'Negotiation', 99_999);
-      await rep.deals.moveDeal({ id: lost.id, expectedVersion: 1, stageId: stages.Lost as string, afterDealId: '', beforeDealId: '', lostReason: 'Price' });
+      await rep.deals.moveDeal({
+        id: lost.id,
+        expectedVersion: 1,
+        stageId: stages.Lost as string,
+        afterDealId: '',
+        beforeDealId: '',
+        lostReason: 'Price',
+      });
     });
 
     const usdOf = money('USD');
-    const repUsd = () => figures('USD', { closedWon: 100_000, commit: 40_000, bestCase: 20_000, pipeline: 18_000, weightedPipeline: 43_000, wonDealCount: 1, openDealCount: 4 });
+    const repUsd = () =>
+      figures('USD', {
+        closedWon: 100_000,
+        commit: 40_000,
+        bestCase: 20_000,
+        pipeline: 18_000,
+        weightedPipeline: 43_000,
+        wonDealCount: 1,
+        openDealCount: 4,
+      });
     const repEur = () => figures('EUR', { commit: 1_000, weightedPipeline: 750, openDealCount: 1 });
-    const adminUsd = () => figures('USD', { closedWon: 50_000, bestCase: 30_000, weightedPipeline: 15_000, wonDealCount: 1, openDealCount: 1 });
+    const adminUsd = () =>
+      figures('USD', {
+        closedWon: 50_000,
+        bestCase: 30_000,
+        weightedPipeline: 15_000,
+        wonDealCount: 1,
+        openDealCount: 1,
+      });
 
     function plain(list: ForecastFigures[]) {
-      return list.map((f) => ({ currency: f.currency, closedWon: f.closedWon?.amountMinor, commit: f.commit?.amountMinor, bestCase: f.bestCase?.amountMinor, pipeline: f.pipeline?.amountMinor, weightedPipeline: f.weightedPipeline?.amountMinor, wonDealCount: f.wonDealCount, openDealCount: f.openDealCount }));
+      return list.map((f) => ({
+        currency: f.currency,
+        closedWon: f.closedWon?.amountMinor,
+        commit: f.commit?.amountMinor,
+        bestCase: f.bestCase?.amountMinor,
+        pipeline: f.pipeline?.amountMinor,
+        weightedPipeline: f.weightedPipeline?.amountMinor,
+        wonDealCount: f.wonDealCount,
+        openDealCount: f.openDealCount,
+      }));
     }
 
     it('equals the hand-computed figures by owner, by team and in total, per currency', async () => {
@@ -193,14 +342,33 @@ describe('board and forecast on the real servers', () => {
         ],
         totals: [
           figures('EUR', { commit: 1_000, weightedPipeline: 750, openDealCount: 1 }),
-          figures('USD', { closedWon: 150_000, commit: 40_000, bestCase: 50_000, pipeline: 18_000, weightedPipeline: 58_000, wonDealCount: 2, openDealCount: 5 }),
+          figures('USD', {
+            closedWon: 150_000,
+            commit: 40_000,
+            bestCase: 50_000,
+            pipeline: 18_000,
+            weightedPipeline: 58_000,
+            wonDealCount: 2,
+            openDealCount: 5,
+          }),
         ],
       };
-      const answer = await eventually(async () => {
-        const forecast = await admin.pipelines.getForecast({ range: { startDate: day, endDate: day }, pipelineId: '' });
-        const shaped = { byOwner: forecast.byOwner.map((o) => ({ ownerId: o.ownerId, figures: plain(o.figures) })), byTeam: forecast.byTeam.map((t) => ({ teamId: t.teamId, figures: plain(t.figures) })), totals: plain(forecast.totals) };
-        return JSON.stringify(shaped) === JSON.stringify(expected) ? forecast : undefined;
-      }, 15_000, 200);
+      const answer = await eventually(
+        async () => {
+          const forecast = await admin.pipelines.getForecast({
+            range: { startDate: day, endDate: day },
+            pipelineId: '',
+          });
+          const shaped = {
+            byOwner: forecast.byOwner.map((o) => ({ ownerId: o.ownerId, figures: plain(o.figures) })),
+            byTeam: forecast.byTeam.map((t) => ({ teamId: t.teamId, figures: plain(t.figures) })),
+            totals: plain(forecast.totals),
+          };
+          return JSON.stringify(shaped) === JSON.stringify(expected) ? forecast : undefined;
+        },
+        15_000,
+        200,
+      );
       expect(answer.range).toEqual({ startDate: day, endDate: day });
       expect(answer.totals[1]?.weightedPipeline).toEqual(usdOf(58_000));
       // The month holds exactly the same deals (the one outside the period is 40 days later).
@@ -215,7 +383,9 @@ describe('board and forecast on the real servers', () => {
     });
 
     it('refuses a period that is not one', async () => {
-      await expect(admin.pipelines.getForecast({ month: '2031-13', pipelineId: '' })).rejects.toMatchObject({ details: expect.stringContaining('month') });
+      await expect(admin.pipelines.getForecast({ month: '2031-13', pipelineId: '' })).rejects.toMatchObject({
+        details: expect.stringContaining('month'),
+      });
     });
   });
 });

@@ -25,45 +25,112 @@ describe('contact data on deals kept fresh from contact events', () => {
     const deal = await createDeal(rep, { title: 'Merged deal', contactId: source.id });
     expect(deal.contact?.displayName).toBe('Alice Source');
 
-    const { contact: survivor } = await rep.contacts.mergeContacts({ targetId: target.id, sourceId: source.id, expectedTargetVersion: target.version });
+    const { contact: survivor } = await rep.contacts.mergeContacts({
+      targetId: target.id,
+      sourceId: source.id,
+      expectedTargetVersion: target.version,
+    });
     const expectedName = [survivor?.firstName, survivor?.lastName].filter(Boolean).join(' ');
-    const repointed = await eventually(async () => {
-      const current = await dealOf(deal.id);
-      return current?.contactId === target.id && current.contact?.displayName === expectedName ? current : undefined;
-    }, 10_000, 100);
-    expect(repointed).toMatchObject({ contactId: target.id, contact: { id: target.id, displayName: expectedName, erased: false }, version: 2 });
+    const repointed = await eventually(
+      async () => {
+        const current = await dealOf(deal.id);
+        return current?.contactId === target.id && current.contact?.displayName === expectedName ? current : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(repointed).toMatchObject({
+      contactId: target.id,
+      contact: { id: target.id, displayName: expectedName, erased: false },
+      version: 2,
+    });
     const event = await eventually(async () => (await h.events('deal.updated')).find((e) => e.aggregateId === deal.id));
     const payload = DealChanged.decode(event.payload?.value ?? new Uint8Array());
-    expect(payload).toMatchObject({ changedFields: ['contact_id'], previous: { contactId: source.id }, deal: { contactId: target.id, version: 2 } });
+    expect(payload).toMatchObject({
+      changedFields: ['contact_id'],
+      previous: { contactId: source.id },
+      deal: { contactId: target.id, version: 2 },
+    });
   });
 
   it('refreshes the contact summary on contact.updated without a new deal version', async () => {
     const contact = await createContact(rep, 'Carol', 'Old');
     const deal = await createDeal(rep, { contactId: contact.id });
-    await rep.contacts.updateContact({ id: contact.id, expectedVersion: contact.version, contact: contactInput({ lastName: 'New' }), updateMask: ['last_name'], allowDuplicates: false });
-    const refreshed = await eventually(async () => {
-      const current = await dealOf(deal.id);
-      return current?.contact?.displayName === 'Carol New' ? current : undefined;
-    }, 10_000, 100);
+    await rep.contacts.updateContact({
+      id: contact.id,
+      expectedVersion: contact.version,
+      contact: contactInput({ lastName: 'New' }),
+      updateMask: ['last_name'],
+      allowDuplicates: false,
+    });
+    const refreshed = await eventually(
+      async () => {
+        const current = await dealOf(deal.id);
+        return current?.contact?.displayName === 'Carol New' ? current : undefined;
+      },
+      10_000,
+      100,
+    );
     // A summary refresh is no edit of the deal: its version stays.
     expect(refreshed.version).toBe(1);
   });
 
   it('refreshes the company summary on company.updated', async () => {
-    const { company } = await rep.companies.createCompany({ company: { name: 'Globo Gym', domain: 'globo.example', website: '', industry: '', size: '', annualRevenue: undefined, address: undefined, parentCompanyId: '', ownerId: '', teamId: '', customFields: undefined, externalId: '' } });
+    const { company } = await rep.companies.createCompany({
+      company: {
+        name: 'Globo Gym',
+        domain: 'globo.example',
+        website: '',
+        industry: '',
+        size: '',
+        annualRevenue: undefined,
+        address: undefined,
+        parentCompanyId: '',
+        ownerId: '',
+        teamId: '',
+        customFields: undefined,
+        externalId: '',
+      },
+    });
     const deal = await createDeal(rep, { companyId: company?.id ?? '' });
-    await rep.companies.updateCompany({ id: company?.id ?? '', expectedVersion: company?.version ?? 0, company: { name: 'Globo Gym Corp', domain: '', website: '', industry: '', size: '', annualRevenue: undefined, address: undefined, parentCompanyId: '', ownerId: '', teamId: '', customFields: undefined, externalId: '' }, updateMask: ['name'] });
-    await eventually(async () => ((await dealOf(deal.id))?.company?.name === 'Globo Gym Corp' ? true : undefined), 10_000, 100);
+    await rep.companies.updateCompany({
+      id: company?.id ?? '',
+      expectedVersion: company?.version ?? 0,
+      company: {
+        name: 'Globo Gym Corp',
+        domain: '',
+        website: '',
+        industry: '',
+        size: '',
+        annualRevenue: undefined,
+        address: undefined,
+        parentCompanyId: '',
+        ownerId: '',
+        teamId: '',
+        customFields: undefined,
+        externalId: '',
+      },
+      updateMask: ['name'],
+    });
+    await eventually(
+      async () => ((await dealOf(deal.id))?.company?.name === 'Globo Gym Corp' ? true : undefined),
+      10_000,
+      100,
+    );
   });
 
   it('drops what it copied about a contact whose personal data was erased', async () => {
     const contact = await createContact(rep, 'Dave', 'Private');
     const deal = await createDeal(rep, { contactId: contact.id });
     await rep.contacts.eraseContact({ id: contact.id });
-    const erased = await eventually(async () => {
-      const current = await dealOf(deal.id);
-      return current?.contact?.erased ? current : undefined;
-    }, 10_000, 100);
+    const erased = await eventually(
+      async () => {
+        const current = await dealOf(deal.id);
+        return current?.contact?.erased ? current : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(erased.contact).toEqual({ id: contact.id, displayName: '', email: '', erased: true });
     expect(erased.contactId).toBe(contact.id);
   });
@@ -71,7 +138,10 @@ describe('contact data on deals kept fresh from contact events', () => {
   it('never lets an older or repeated contact event overwrite a newer summary', async () => {
     const contact = await createContact(rep, 'Erin', 'Current');
     const deal = await createDeal(rep, { contactId: contact.id });
-    const handle = contactSyncHandler(h.pipeline.app, { service: { userId: 'service:test', clientId: 'pipeline-service' }, log: pino({ level: 'silent' }) });
+    const handle = contactSyncHandler(h.pipeline.app, {
+      service: { userId: 'service:test', clientId: 'pipeline-service' },
+      log: pino({ level: 'silent' }),
+    });
     const updated = (version: number, lastName: string): Envelope => ({
       id: `evt-${version}-${lastName}`,
       type: 'contact.updated',
@@ -80,7 +150,12 @@ describe('contact data on deals kept fresh from contact events', () => {
       aggregateVersion: version,
       occurredAt: new Date(),
       actor: undefined,
-      payload: { typeUrl: 'type.googleapis.com/crm.contact.v1.ContactChanged', value: Buffer.from(ContactChanged.encode({ contact: { ...contact, lastName, version }, changedFields: ['last_name'] }).finish()) },
+      payload: {
+        typeUrl: 'type.googleapis.com/crm.contact.v1.ContactChanged',
+        value: Buffer.from(
+          ContactChanged.encode({ contact: { ...contact, lastName, version }, changedFields: ['last_name'] }).finish(),
+        ),
+      },
       ownerId: rep.userId,
       teamId: 'acme-east',
     });

@@ -27,13 +27,21 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
   };
 }
 
-function start(environment: NodeJS.ProcessEnv): { child: ChildProcess; stdout: () => string; exited: Promise<{ code: number | null; stderr: string }> } {
+function start(environment: NodeJS.ProcessEnv): {
+  child: ChildProcess;
+  stdout: () => string;
+  exited: Promise<{ code: number | null; stderr: string }>;
+} {
   const child = spawn(process.execPath, [MAIN], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { child, stdout: () => stdout, exited: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr }))) };
+  return {
+    child,
+    stdout: () => stdout,
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr }))),
+  };
 }
 
 describe('the pipeline service process', () => {
@@ -47,11 +55,22 @@ describe('the pipeline service process', () => {
   it('becomes ready, then on SIGTERM fails readiness and exits 0', async () => {
     const environment = env();
     const proc = start(environment);
-    const adminPort = await eventually(() => {
-      const started = proc.stdout().split('\n').find((line) => line.includes('"service started"'));
-      return started ? (JSON.parse(started) as { adminPort: number }).adminPort : undefined;
-    }, 30_000, 100);
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined), 30_000, 200);
+    const adminPort = await eventually(
+      () => {
+        const started = proc
+          .stdout()
+          .split('\n')
+          .find((line) => line.includes('"service started"'));
+        return started ? (JSON.parse(started) as { adminPort: number }).adminPort : undefined;
+      },
+      30_000,
+      100,
+    );
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200 ? true : undefined),
+      30_000,
+      200,
+    );
     proc.child.kill('SIGTERM');
     const { code } = await proc.exited;
     expect(code).toBe(0);

@@ -38,12 +38,17 @@ export function createAdminServer(metrics: Registry): AdminServer {
     if (req.method !== 'GET') return reply(405, { status: 'method not allowed' });
     if (url === '/livez') return reply(200, { status: 'ok' });
     if (url === '/metrics') {
-      metrics.metrics().then((text) => reply(200, text, metrics.contentType), () => reply(500, { status: 'error' }));
+      metrics.metrics().then(
+        (text) => reply(200, text, metrics.contentType),
+        () => reply(500, { status: 'error' }),
+      );
       return;
     }
     if (url === '/readyz') {
       if (state !== 'serving') return reply(503, { status: state });
-      runChecks(checks).then((results) => reply(Object.values(results).every((r) => r === 'ok') ? 200 : 503, { status: 'checked', checks: results }));
+      runChecks(checks).then((results) =>
+        reply(Object.values(results).every((r) => r === 'ok') ? 200 : 503, { status: 'checked', checks: results }),
+      );
       return;
     }
     reply(404, { status: 'not found' });

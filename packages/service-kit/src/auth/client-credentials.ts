@@ -25,7 +25,11 @@ export function createClientCredentialsTokenSource(options: ClientCredentialsOpt
     const response = await fetch(options.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+      }),
       signal: AbortSignal.timeout(5000),
     });
     if (!response.ok) throw new Error(`token endpoint answered ${response.status} for client ${options.clientId}`);

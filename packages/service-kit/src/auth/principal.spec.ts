@@ -25,13 +25,22 @@ describe('principalFromClaims', () => {
   });
 
   it('accepts a service token without a tenant', () => {
-    const principal = principalFromClaims({ sub: 'svc', azp: 'workflow-service', realm_access: { roles: ['crm-service'] } });
+    const principal = principalFromClaims({
+      sub: 'svc',
+      azp: 'workflow-service',
+      realm_access: { roles: ['crm-service'] },
+    });
     expect(principal?.roles).toEqual(['crm-service']);
     expect(principal?.tenantId).toBe('');
   });
 
   it('ignores malformed claim types', () => {
-    const principal = principalFromClaims({ sub: 'u', tenant: 'acme', groups: 'x', realm_access: { roles: [1, 'crm-admin'] } });
+    const principal = principalFromClaims({
+      sub: 'u',
+      tenant: 'acme',
+      groups: 'x',
+      realm_access: { roles: [1, 'crm-admin'] },
+    });
     expect(principal?.teamIds).toEqual([]);
     expect(principal?.roles).toEqual(['crm-admin']);
   });

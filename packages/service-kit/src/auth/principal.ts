@@ -1,8 +1,23 @@
 // The principal is derived from verified token claims only; no header can add to it.
 
-export type CrmRole = 'crm-admin' | 'sales-manager' | 'sales-rep' | 'support-manager' | 'support-agent' | 'integration' | 'crm-service';
+export type CrmRole =
+  | 'crm-admin'
+  | 'sales-manager'
+  | 'sales-rep'
+  | 'support-manager'
+  | 'support-agent'
+  | 'integration'
+  | 'crm-service';
 
-export const CRM_ROLES: readonly CrmRole[] = ['crm-admin', 'sales-manager', 'sales-rep', 'support-manager', 'support-agent', 'integration', 'crm-service'];
+export const CRM_ROLES: readonly CrmRole[] = [
+  'crm-admin',
+  'sales-manager',
+  'sales-rep',
+  'support-manager',
+  'support-agent',
+  'integration',
+  'crm-service',
+];
 
 export interface Principal {
   tenantId: string;
@@ -36,7 +51,9 @@ export function principalFromClaims(claims: TokenClaims): Principal | undefined 
     tenantId,
     userId,
     roles,
-    teamIds: stringArray(claims.groups).filter((g) => g.startsWith(TEAM_GROUP_PREFIX)).map((g) => g.slice(TEAM_GROUP_PREFIX.length)),
+    teamIds: stringArray(claims.groups)
+      .filter((g) => g.startsWith(TEAM_GROUP_PREFIX))
+      .map((g) => g.slice(TEAM_GROUP_PREFIX.length)),
     clientId: typeof claims.azp === 'string' ? claims.azp : '',
     scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter((s) => RESOURCE_SCOPE.test(s)) : [],
   };

@@ -14,7 +14,10 @@ export const serviceEnvSchema = z.object({
   MONGODB_DB: z.string().min(1).optional(),
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
   /** Prefix for stream names and subjects, so tests and previews can share one NATS. Empty in production. */
-  NATS_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/).default(''),
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9_]*$/)
+    .default(''),
   OIDC_ISSUER: z.url(),
   OIDC_AUDIENCE: z.string().min(1).default('crm-api'),
   OIDC_JWKS_URL: optionalUrl,

@@ -24,11 +24,15 @@ describe('parseCustomFieldDefinition', () => {
   });
 
   it('accepts every documented setting for its own type', () => {
-    expect(definitionOf({ key: 'notes', label: 'Notes', type: 'text', maxLength: 200, description: ' Free text ' })).toMatchObject({
+    expect(
+      definitionOf({ key: 'notes', label: 'Notes', type: 'text', maxLength: 200, description: ' Free text ' }),
+    ).toMatchObject({
       maxLength: 200,
       description: 'Free text',
     });
-    expect(definitionOf({ key: 'seats', label: 'Seats', type: 'number', min: 1, max: 10, integer: true })).toMatchObject({
+    expect(
+      definitionOf({ key: 'seats', label: 'Seats', type: 'number', min: 1, max: 10, integer: true }),
+    ).toMatchObject({
       min: 1,
       max: 10,
       integer: true,
@@ -38,9 +42,15 @@ describe('parseCustomFieldDefinition', () => {
         key: 'tier',
         label: 'Tier',
         type: 'single_select',
-        options: [{ value: ' gold ', label: 'Gold' }, { value: 'silver', label: 'Silver', archived: true }],
+        options: [
+          { value: ' gold ', label: 'Gold' },
+          { value: 'silver', label: 'Silver', archived: true },
+        ],
       }).options,
-    ).toEqual([{ value: 'gold', label: 'Gold' }, { value: 'silver', label: 'Silver', archived: true }]);
+    ).toEqual([
+      { value: 'gold', label: 'Gold' },
+      { value: 'silver', label: 'Silver', archived: true },
+    ]);
   });
 
   it.each(['budget', 'dealSize', 'deal_size_2', `a${'b'.repeat(63)}`])('accepts the key %s', (key) => {
@@ -85,7 +95,9 @@ describe('parseCustomFieldDefinition', () => {
   });
 
   it.each(['single_select', 'multi_select'])('requires a non-empty option list for %s', (type) => {
-    const expected = [{ field: 'options', description: `is required for ${type} fields and must list at least one option` }];
+    const expected = [
+      { field: 'options', description: `is required for ${type} fields and must list at least one option` },
+    ];
     expect(violationsOf({ key: 'tier', label: 'Tier', type })).toEqual(expected);
     expect(violationsOf({ key: 'tier', label: 'Tier', type, options: [] })).toEqual(expected);
   });
@@ -96,11 +108,20 @@ describe('parseCustomFieldDefinition', () => {
         key: 'tier',
         label: 'Tier',
         type: 'multi_select',
-        options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }, { value: ' a', label: 'A again' }],
+        options: [
+          { value: 'a', label: 'A' },
+          { value: 'b', label: 'B' },
+          { value: ' a', label: 'A again' },
+        ],
       }),
     ).toEqual([{ field: 'options[2].value', description: 'duplicates the option value "a"' }]);
     expect(
-      violationsOf({ key: 'tier', label: 'Tier', type: 'multi_select', options: [{ value: '', label: 'Empty' }, { label: 'No value' }] }),
+      violationsOf({
+        key: 'tier',
+        label: 'Tier',
+        type: 'multi_select',
+        options: [{ value: '', label: 'Empty' }, { label: 'No value' }],
+      }),
     ).toEqual([
       { field: 'options[0].value', description: 'must not be empty' },
       { field: 'options[1].value', description: 'is required' },
@@ -109,13 +130,32 @@ describe('parseCustomFieldDefinition', () => {
 
   it('rejects a required select whose options are all archived', () => {
     expect(
-      violationsOf({ key: 'tier', label: 'Tier', type: 'single_select', required: true, options: [{ value: 'a', label: 'A', archived: true }] }),
-    ).toEqual([{ field: 'options', description: 'must keep at least one option that is not archived while the field is required' }]);
+      violationsOf({
+        key: 'tier',
+        label: 'Tier',
+        type: 'single_select',
+        required: true,
+        options: [{ value: 'a', label: 'A', archived: true }],
+      }),
+    ).toEqual([
+      {
+        field: 'options',
+        description: 'must keep at least one option that is not archived while the field is required',
+      },
+    ]);
   });
 
   it('rejects settings that do not apply to the type instead of silently ignoring them', () => {
     expect(
-      violationsOf({ key: 'a', label: 'A', type: 'email', options: [{ value: 'x', label: 'X' }], maxLength: 10, min: 1, integer: true }),
+      violationsOf({
+        key: 'a',
+        label: 'A',
+        type: 'email',
+        options: [{ value: 'x', label: 'X' }],
+        maxLength: 10,
+        min: 1,
+        integer: true,
+      }),
     ).toEqual([
       { field: 'options', description: 'is only allowed for single_select and multi_select fields' },
       { field: 'maxLength', description: 'is only allowed for text fields' },
@@ -128,7 +168,9 @@ describe('parseCustomFieldDefinition', () => {
     expect(violationsOf({ key: 'a', label: 'A', type: 'number', min: 5, max: 1 })).toEqual([
       { field: 'max', description: 'must be greater than or equal to min' },
     ]);
-    expect(violationsOf({ key: 'a', label: 'A', type: 'text', maxLength: 0 })).toEqual([{ field: 'maxLength', description: 'must be at least 1' }]);
+    expect(violationsOf({ key: 'a', label: 'A', type: 'text', maxLength: 0 })).toEqual([
+      { field: 'maxLength', description: 'must be at least 1' },
+    ]);
     expect(violationsOf({ key: 'a', label: 'A', type: 'text', maxLength: 2.5 })).toEqual([
       { field: 'maxLength', description: 'must be a whole number' },
     ]);
@@ -147,6 +189,8 @@ describe('parseCustomFieldDefinition', () => {
 
   it('exposes the schema itself for services that compose it', () => {
     expect(customFieldDefinitionSchema.safeParse({ key: 'a', label: 'A', type: 'boolean' }).success).toBe(true);
-    expect(customFieldDefinitionSchema.safeParse({ key: 'a', label: 'A', type: 'boolean', min: 1 }).success).toBe(false);
+    expect(customFieldDefinitionSchema.safeParse({ key: 'a', label: 'A', type: 'boolean', min: 1 }).success).toBe(
+      false,
+    );
   });
 });

@@ -15,11 +15,16 @@ const definitions = [
 
 describe('readCustomFieldValues', () => {
   it('keeps archived values by default and drops keys without a definition', () => {
-    expect(readCustomFieldValues(definitions, { notes: 'n', region: 'EMEA', legacy: 'x' })).toEqual({ notes: 'n', region: 'EMEA' });
+    expect(readCustomFieldValues(definitions, { notes: 'n', region: 'EMEA', legacy: 'x' })).toEqual({
+      notes: 'n',
+      region: 'EMEA',
+    });
   });
 
   it('can hide archived values', () => {
-    expect(readCustomFieldValues(definitions, { notes: 'n', region: 'EMEA' }, { includeArchived: false })).toEqual({ notes: 'n' });
+    expect(readCustomFieldValues(definitions, { notes: 'n', region: 'EMEA' }, { includeArchived: false })).toEqual({
+      notes: 'n',
+    });
   });
 
   it('drops values whose stored shape does not match the type', () => {
@@ -40,7 +45,16 @@ describe('readCustomFieldValues', () => {
   });
 
   it('accepts a Map and tolerates missing or malformed input', () => {
-    expect(readCustomFieldValues(definitions, new Map<string, unknown>([['vip', true], ['legacy', 1]]))).toEqual({ vip: true });
-    for (const stored of [undefined, null, 'x', ['notes']]) expect(readCustomFieldValues(definitions, stored)).toEqual({});
+    expect(
+      readCustomFieldValues(
+        definitions,
+        new Map<string, unknown>([
+          ['vip', true],
+          ['legacy', 1],
+        ]),
+      ),
+    ).toEqual({ vip: true });
+    for (const stored of [undefined, null, 'x', ['notes']])
+      expect(readCustomFieldValues(definitions, stored)).toEqual({});
   });
 });

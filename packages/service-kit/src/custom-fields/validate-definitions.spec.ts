@@ -13,7 +13,13 @@ const tier: CustomFieldDefinition = {
     { value: 'silver', label: 'Silver' },
   ],
 };
-const budget: CustomFieldDefinition = { key: 'budget', label: 'Budget', type: 'number', required: false, archived: false };
+const budget: CustomFieldDefinition = {
+  key: 'budget',
+  label: 'Budget',
+  type: 'number',
+  required: false,
+  archived: false,
+};
 
 describe('validateDefinitions', () => {
   it('returns the parsed definitions when all are valid', () => {
@@ -24,14 +30,19 @@ describe('validateDefinitions', () => {
   it('rejects duplicate keys, naming the first use', () => {
     expect(validateDefinitions([budget, tier, { ...budget, label: 'Budget 2' }])).toEqual({
       ok: false,
-      violations: [{ field: 'definitions[2].key', description: 'must be unique; "budget" is already used by definitions[0]' }],
+      violations: [
+        { field: 'definitions[2].key', description: 'must be unique; "budget" is already used by definitions[0]' },
+      ],
     });
   });
 
   it('collects the violations of every definition, under a configurable prefix', () => {
-    const result = validateDefinitions([{ key: 'a', label: 'A', type: 'nope' }, budget, { key: 'B', label: 'B', type: 'text' }], {
-      pathPrefix: 'fields',
-    });
+    const result = validateDefinitions(
+      [{ key: 'a', label: 'A', type: 'nope' }, budget, { key: 'B', label: 'B', type: 'text' }],
+      {
+        pathPrefix: 'fields',
+      },
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.violations.map((v) => v.field)).toEqual(['fields[0].type', 'fields[2].key']);
   });
@@ -47,14 +58,25 @@ describe('validateDefinitions', () => {
     it('allows archiving fields and options, relabelling and adding', () => {
       const next = [
         { ...budget, archived: true },
-        { ...tier, label: 'Level', options: [{ value: 'gold', label: 'Gold' }, { value: 'silver', label: 'Silver', archived: true }, { value: 'bronze', label: 'Bronze' }] },
+        {
+          ...tier,
+          label: 'Level',
+          options: [
+            { value: 'gold', label: 'Gold' },
+            { value: 'silver', label: 'Silver', archived: true },
+            { value: 'bronze', label: 'Bronze' },
+          ],
+        },
         { key: 'vip', label: 'VIP', type: 'boolean' },
       ];
       expect(validateDefinitions(next, { previous: [budget, tier] }).ok).toBe(true);
     });
 
     it('rejects removing a field, changing a type and removing an option', () => {
-      const next = [{ ...tier, type: 'multi_select' }, { key: 'vip', label: 'VIP', type: 'boolean' }];
+      const next = [
+        { ...tier, type: 'multi_select' },
+        { key: 'vip', label: 'VIP', type: 'boolean' },
+      ];
       expect(validateDefinitions(next, { previous: [budget, tier] })).toEqual({
         ok: false,
         violations: [
@@ -65,15 +87,27 @@ describe('validateDefinitions', () => {
           },
         ],
       });
-      expect(validateDefinitions([budget, { ...tier, options: [{ value: 'bronze', label: 'Bronze' }] }], { previous: [budget, tier] })).toEqual({
+      expect(
+        validateDefinitions([budget, { ...tier, options: [{ value: 'bronze', label: 'Bronze' }] }], {
+          previous: [budget, tier],
+        }),
+      ).toEqual({
         ok: false,
-        violations: [{ field: 'definitions[1].options', description: 'must keep options "gold", "silver"; archive instead of removing' }],
+        violations: [
+          {
+            field: 'definitions[1].options',
+            description: 'must keep options "gold", "silver"; archive instead of removing',
+          },
+        ],
       });
     });
 
     it('does not also call a submitted-but-invalid field "removed"', () => {
       const result = validateDefinitions([{ ...budget, label: '' }, tier], { previous: [budget, tier] });
-      expect(result).toEqual({ ok: false, violations: [{ field: 'definitions[0].label', description: 'must not be empty' }] });
+      expect(result).toEqual({
+        ok: false,
+        violations: [{ field: 'definitions[0].label', description: 'must not be empty' }],
+      });
     });
   });
 });

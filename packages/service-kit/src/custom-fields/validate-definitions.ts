@@ -17,7 +17,10 @@ export type ValidateDefinitionsResult =
   | { ok: true; definitions: CustomFieldDefinition[] }
   | { ok: false; violations: FieldViolation[] };
 
-export function validateDefinitions(input: unknown, options: ValidateDefinitionsOptions = {}): ValidateDefinitionsResult {
+export function validateDefinitions(
+  input: unknown,
+  options: ValidateDefinitionsOptions = {},
+): ValidateDefinitionsResult {
   const prefix = options.pathPrefix ?? 'definitions';
   if (!Array.isArray(input)) {
     return { ok: false, violations: [{ field: prefix, description: 'must be a list of custom field definitions' }] };
@@ -55,7 +58,10 @@ export function validateDefinitions(input: unknown, options: ValidateDefinitions
 }
 
 /** Same as validateDefinitions, but throws an INVALID_ARGUMENT ServiceError listing every violation. */
-export function validateDefinitionsOrThrow(input: unknown, options: ValidateDefinitionsOptions = {}): CustomFieldDefinition[] {
+export function validateDefinitionsOrThrow(
+  input: unknown,
+  options: ValidateDefinitionsOptions = {},
+): CustomFieldDefinition[] {
   const result = validateDefinitions(input, options);
   if (!result.ok) throw invalidArgument(result.violations, 'Custom field definitions are invalid');
   return result.definitions;
@@ -82,7 +88,10 @@ function changeViolations(
     if (after === undefined || index === undefined) {
       // A definition that failed to parse was still submitted; its own violations already explain the problem.
       if (!submittedKeys.has(before.key)) {
-        violations.push({ field: prefix, description: `must keep the field "${before.key}"; archive it instead of removing it` });
+        violations.push({
+          field: prefix,
+          description: `must keep the field "${before.key}"; archive it instead of removing it`,
+        });
       }
       continue;
     }

@@ -19,8 +19,12 @@ const definitions: CustomFieldDefinition[] = [
   field('seats', 'number', { integer: true }),
   field('renewal', 'date'),
   field('vip', 'boolean'),
-  field('tier', 'single_select', { options: [...options('gold', 'silver'), { value: 'bronze', label: 'Bronze', archived: true }] }),
-  field('tags', 'multi_select', { options: [...options('a', 'b', 'c'), { value: 'old', label: 'Old', archived: true }] }),
+  field('tier', 'single_select', {
+    options: [...options('gold', 'silver'), { value: 'bronze', label: 'Bronze', archived: true }],
+  }),
+  field('tags', 'multi_select', {
+    options: [...options('a', 'b', 'c'), { value: 'old', label: 'Old', archived: true }],
+  }),
   field('website', 'url'),
   field('billing', 'email'),
   field('mobile', 'phone'),
@@ -34,14 +38,19 @@ function valuesOf(input: Record<string, unknown>, opts: ValidateCustomFieldValue
   return result.values;
 }
 
-function violationsOf(input: Record<string, unknown>, opts: ValidateCustomFieldValuesOptions = create, defs = definitions) {
+function violationsOf(
+  input: Record<string, unknown>,
+  opts: ValidateCustomFieldValuesOptions = create,
+  defs = definitions,
+) {
   const result = validateCustomFieldValues(defs, input, opts);
   if (result.ok) throw new Error(`expected violations, got ${JSON.stringify(result.values)}`);
   return result.violations;
 }
 
 /** The single value one key normalises to on create. */
-const normalised = (key: string, value: unknown, opts: ValidateCustomFieldValuesOptions = create) => valuesOf({ [key]: value }, opts)[key];
+const normalised = (key: string, value: unknown, opts: ValidateCustomFieldValuesOptions = create) =>
+  valuesOf({ [key]: value }, opts)[key];
 /** The descriptions of the violations for one key on create. */
 const problems = (key: string, value: unknown, opts: ValidateCustomFieldValuesOptions = create) =>
   violationsOf({ [key]: value }, opts).map((violation) => {
@@ -82,7 +91,10 @@ describe('validateCustomFieldValues: types', () => {
     });
     it('reports several numeric problems for one value', () => {
       const defs = [field('qty', 'number', { integer: true, min: 1 })];
-      expect(violationsOf({ qty: 0.5 }, create, defs).map((v) => v.description)).toEqual(['must be a whole number', 'must be at least 1']);
+      expect(violationsOf({ qty: 0.5 }, create, defs).map((v) => v.description)).toEqual([
+        'must be a whole number',
+        'must be at least 1',
+      ]);
     });
   });
 
@@ -98,9 +110,12 @@ describe('validateCustomFieldValues: types', () => {
         expect(problems('renewal', value)).toEqual([`must be a real calendar date ("${value}" does not exist)`]);
       },
     );
-    it.each(['2023-1-5', '05/01/2023', '2023-01-05T10:00:00Z', '20230105', 20230105])('rejects the format %p', (value) => {
-      expect(problems('renewal', value)).toEqual(['must be a date in YYYY-MM-DD format']);
-    });
+    it.each(['2023-1-5', '05/01/2023', '2023-01-05T10:00:00Z', '20230105', 20230105])(
+      'rejects the format %p',
+      (value) => {
+        expect(problems('renewal', value)).toEqual(['must be a date in YYYY-MM-DD format']);
+      },
+    );
   });
 
   describe('boolean', () => {
@@ -138,7 +153,9 @@ describe('validateCustomFieldValues: types', () => {
       expect(problems('tags', ['a', 1])).toEqual(['must be a list of option values (strings only)']);
     });
     it('names every unknown value', () => {
-      expect(problems('tags', ['a', 'x', 'y'])).toEqual(['contains unknown options "x", "y"; each value must be one of: a, b, c']);
+      expect(problems('tags', ['a', 'x', 'y'])).toEqual([
+        'contains unknown options "x", "y"; each value must be one of: a, b, c',
+      ]);
       expect(problems('tags', ['z'])).toEqual(['contains unknown option "z"; each value must be one of: a, b, c']);
     });
   });
@@ -156,14 +173,19 @@ describe('validateCustomFieldValues: types', () => {
       expect(problems('website', value)).toEqual(['must be a valid http or https URL, e.g. https://example.com']);
     });
     it('rejects overly long URLs', () => {
-      expect(problems('website', `https://example.com/${'a'.repeat(2048)}`)).toEqual(['must be at most 2048 characters']);
+      expect(problems('website', `https://example.com/${'a'.repeat(2048)}`)).toEqual([
+        'must be at most 2048 characters',
+      ]);
     });
   });
 
   describe('email', () => {
-    it('trims and lower-cases', () => expect(normalised('billing', '  Ada.Lovelace@Example.ORG ')).toBe('ada.lovelace@example.org'));
+    it('trims and lower-cases', () =>
+      expect(normalised('billing', '  Ada.Lovelace@Example.ORG ')).toBe('ada.lovelace@example.org'));
     it.each(['ada', 'ada@', '@example.org', 'ada@example', 'ada lovelace@example.org', 7])('rejects %p', (value) => {
-      expect(problems('billing', value)).toEqual([typeof value === 'string' ? 'must be a valid email address' : 'must be an email address']);
+      expect(problems('billing', value)).toEqual([
+        typeof value === 'string' ? 'must be a valid email address' : 'must be an email address',
+      ]);
     });
   });
 
@@ -177,7 +199,9 @@ describe('validateCustomFieldValues: types', () => {
       expect(normalised('mobile', '020 7946 0958', { mode: 'create', defaultRegion: 'GB' })).toBe('+442079460958');
     });
     it('rejects national numbers without a default region, and says how to fix it', () => {
-      expect(problems('mobile', '415 555 0100')).toEqual(['must be a valid phone number in international format, e.g. +14155550100']);
+      expect(problems('mobile', '415 555 0100')).toEqual([
+        'must be a valid phone number in international format, e.g. +14155550100',
+      ]);
     });
     it('rejects invalid numbers, mentioning the default region', () => {
       expect(problems('mobile', '123', { mode: 'create', defaultRegion: 'US' })).toEqual([
@@ -198,7 +222,9 @@ describe('validateCustomFieldValues: keys, required, clearing', () => {
   });
 
   it('rejects unknown keys, including prototype names', () => {
-    expect(violationsOf(JSON.parse('{"colour":"red","__proto__":1,"constructor":2,"vip":true}') as Record<string, unknown>)).toEqual([
+    expect(
+      violationsOf(JSON.parse('{"colour":"red","__proto__":1,"constructor":2,"vip":true}') as Record<string, unknown>),
+    ).toEqual([
       { field: 'customFields.colour', description: 'is not a defined custom field' },
       { field: 'customFields.__proto__', description: 'is not a defined custom field' },
       { field: 'customFields.constructor', description: 'is not a defined custom field' },
@@ -222,29 +248,37 @@ describe('validateCustomFieldValues: keys, required, clearing', () => {
 
   it('collects every violation instead of stopping at the first', () => {
     const defs = [...definitions, field('owner_email', 'email', { required: true })];
-    expect(violationsOf({ budget: '5', vip: 'true', tags: ['zz'], nope: 1, website: 'ftp://x' }, create, defs)).toEqual([
-      { field: 'customFields.budget', description: 'must be a number' },
-      { field: 'customFields.vip', description: 'must be true or false' },
-      { field: 'customFields.tags', description: 'contains unknown option "zz"; each value must be one of: a, b, c' },
-      { field: 'customFields.nope', description: 'is not a defined custom field' },
-      { field: 'customFields.website', description: 'must use http or https' },
-      { field: 'customFields.owner_email', description: 'is required' },
-    ]);
+    expect(violationsOf({ budget: '5', vip: 'true', tags: ['zz'], nope: 1, website: 'ftp://x' }, create, defs)).toEqual(
+      [
+        { field: 'customFields.budget', description: 'must be a number' },
+        { field: 'customFields.vip', description: 'must be true or false' },
+        { field: 'customFields.tags', description: 'contains unknown option "zz"; each value must be one of: a, b, c' },
+        { field: 'customFields.nope', description: 'is not a defined custom field' },
+        { field: 'customFields.website', description: 'must use http or https' },
+        { field: 'customFields.owner_email', description: 'is required' },
+      ],
+    );
   });
 
   describe('required on create', () => {
-    const defs = [field('stage', 'single_select', { required: true, options: options('new', 'won') }), field('agreed', 'boolean', { required: true })];
+    const defs = [
+      field('stage', 'single_select', { required: true, options: options('new', 'won') }),
+      field('agreed', 'boolean', { required: true }),
+    ];
 
     it('accepts when present (false counts as a value)', () => {
       expect(valuesOf({ stage: 'new', agreed: false }, create, defs)).toEqual({ stage: 'new', agreed: false });
     });
 
-    it.each([{}, { stage: null, agreed: null }, { stage: '  ', agreed: null }])('rejects missing or empty values in %p', (input) => {
-      expect(violationsOf(input, create, defs)).toEqual([
-        { field: 'customFields.stage', description: 'is required' },
-        { field: 'customFields.agreed', description: 'is required' },
-      ]);
-    });
+    it.each([{}, { stage: null, agreed: null }, { stage: '  ', agreed: null }])(
+      'rejects missing or empty values in %p',
+      (input) => {
+        expect(violationsOf(input, create, defs)).toEqual([
+          { field: 'customFields.stage', description: 'is required' },
+          { field: 'customFields.agreed', description: 'is required' },
+        ]);
+      },
+    );
 
     it('reports an invalid required value once, not also as missing', () => {
       expect(violationsOf({ stage: 'lost', agreed: true }, create, defs)).toEqual([
@@ -255,17 +289,36 @@ describe('validateCustomFieldValues: keys, required, clearing', () => {
 
   describe('empty values', () => {
     it('leaves optional fields unset on create for null, blank strings and empty lists', () => {
-      expect(valuesOf({ notes: '   ', tags: [], website: '', billing: ' ', mobile: '', renewal: '', tier: '', budget: null })).toEqual({});
+      expect(
+        valuesOf({
+          notes: '   ',
+          tags: [],
+          website: '',
+          billing: ' ',
+          mobile: '',
+          renewal: '',
+          tier: '',
+          budget: null,
+        }),
+      ).toEqual({});
     });
   });
 
   describe('update', () => {
     const existing: CustomFieldValues = { notes: 'old', budget: 5, tags: ['a'], vip: true };
-    const update = (stored: CustomFieldValues = existing): ValidateCustomFieldValuesOptions => ({ mode: 'update', existing: stored });
+    const update = (stored: CustomFieldValues = existing): ValidateCustomFieldValuesOptions => ({
+      mode: 'update',
+      existing: stored,
+    });
 
     it('merges the patch onto the stored values without mutating them', () => {
       const stored = { ...existing, tags: [...(existing.tags as string[])] };
-      expect(valuesOf({ budget: 7, tags: ['b', 'a'] }, update(stored))).toEqual({ notes: 'old', budget: 7, tags: ['b', 'a'], vip: true });
+      expect(valuesOf({ budget: 7, tags: ['b', 'a'] }, update(stored))).toEqual({
+        notes: 'old',
+        budget: 7,
+        tags: ['b', 'a'],
+        vip: true,
+      });
       expect(stored).toEqual(existing);
     });
 
@@ -274,7 +327,9 @@ describe('validateCustomFieldValues: keys, required, clearing', () => {
     });
 
     it('still validates changed values', () => {
-      expect(violationsOf({ budget: 5000 }, update())).toEqual([{ field: 'customFields.budget', description: 'must be at most 1000' }]);
+      expect(violationsOf({ budget: 5000 }, update())).toEqual([
+        { field: 'customFields.budget', description: 'must be at most 1000' },
+      ]);
     });
 
     it('does not allow clearing a required field', () => {
@@ -290,14 +345,19 @@ describe('validateCustomFieldValues: keys, required, clearing', () => {
 
     it('requires the merged result to satisfy required fields, e.g. one made required after the record was created', () => {
       const defs = [field('stage', 'text', { required: true }), field('note', 'text')];
-      expect(violationsOf({ note: 'x' }, update({}), defs)).toEqual([{ field: 'customFields.stage', description: 'is required' }]);
+      expect(violationsOf({ note: 'x' }, update({}), defs)).toEqual([
+        { field: 'customFields.stage', description: 'is required' },
+      ]);
       expect(valuesOf({ note: 'x', stage: 'new' }, update({}), defs)).toEqual({ note: 'x', stage: 'new' });
     });
 
     it('accepts sending back a stored value unchanged, even if today it would be rejected', () => {
       // maxLength of notes is 10; the stored value predates that.
       const stored = { notes: 'a long note from before', tier: 'bronze' };
-      expect(valuesOf({ notes: 'a long note from before', tier: 'bronze', vip: true }, update(stored))).toEqual({ ...stored, vip: true });
+      expect(valuesOf({ notes: 'a long note from before', tier: 'bronze', vip: true }, update(stored))).toEqual({
+        ...stored,
+        vip: true,
+      });
       expect(violationsOf({ notes: 'another long note' }, update(stored))).toEqual([
         { field: 'customFields.notes', description: 'must be at most 10 characters' },
       ]);
@@ -348,13 +408,24 @@ describe('validateCustomFieldValues: archived', () => {
     });
 
     it('may stay when the record already holds them', () => {
-      const opts: ValidateCustomFieldValuesOptions = { mode: 'update', existing: { tags: ['old', 'a'], tier: 'bronze' } };
+      const opts: ValidateCustomFieldValuesOptions = {
+        mode: 'update',
+        existing: { tags: ['old', 'a'], tier: 'bronze' },
+      };
       expect(valuesOf({ tags: ['old', 'b'] }, opts)).toEqual({ tags: ['old', 'b'], tier: 'bronze' });
       expect(valuesOf({ tier: 'gold' }, opts)).toEqual({ tags: ['old', 'a'], tier: 'gold' });
     });
 
     it('reports unknown and archived options together', () => {
-      const defs2 = [field('tags', 'multi_select', { options: [...options('a'), { value: 'x', label: 'X', archived: true }, { value: 'y', label: 'Y', archived: true }] })];
+      const defs2 = [
+        field('tags', 'multi_select', {
+          options: [
+            ...options('a'),
+            { value: 'x', label: 'X', archived: true },
+            { value: 'y', label: 'Y', archived: true },
+          ],
+        }),
+      ];
       expect(violationsOf({ tags: ['q', 'x', 'y'] }, create, defs2).map((v) => v.description)).toEqual([
         'contains unknown option "q"; each value must be one of: a',
         'options "x", "y" are archived and can no longer be chosen',

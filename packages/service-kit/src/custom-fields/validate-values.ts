@@ -96,7 +96,10 @@ export function validateCustomFieldValues(
     const { key } = definition;
     // Archived fields cannot be written, so they cannot be demanded either.
     if (!definition.required || definition.archived || invalidKeys.has(key) || Object.hasOwn(values, key)) continue;
-    report(key, clearedKeys.has(key) && options.mode === 'update' ? 'is required and cannot be cleared' : 'is required');
+    report(
+      key,
+      clearedKeys.has(key) && options.mode === 'update' ? 'is required and cannot be cleared' : 'is required',
+    );
   }
 
   return violations.length === 0 ? { ok: true, values } : { ok: false, violations };

@@ -20,7 +20,10 @@ export function violationsFromZodError(error: z.ZodError, pathPrefix: string): F
     if (issue.code === 'unrecognized_keys') {
       // One violation per key, so a client can highlight each offending property.
       for (const key of issue.keys) {
-        violations.push({ field: joinPath(pathPrefix, [...issue.path, key]), description: 'is not a recognised property' });
+        violations.push({
+          field: joinPath(pathPrefix, [...issue.path, key]),
+          description: 'is not a recognised property',
+        });
       }
     } else {
       violations.push({ field: joinPath(pathPrefix, issue.path), description: issue.message });

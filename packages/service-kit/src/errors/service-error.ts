@@ -56,7 +56,10 @@ export function notFound(kind: string): ServiceError {
 export function versionMismatch(expected: number, actual?: number): ServiceError {
   const metadata: Record<string, string> = { expectedVersion: String(expected) };
   if (actual !== undefined) metadata.currentVersion = String(actual);
-  return new ServiceError('FAILED_PRECONDITION', 'The record was changed by someone else', { reason: 'VERSION_MISMATCH', metadata });
+  return new ServiceError('FAILED_PRECONDITION', 'The record was changed by someone else', {
+    reason: 'VERSION_MISMATCH',
+    metadata,
+  });
 }
 
 export function isServiceError(error: unknown): error is ServiceError {

@@ -1,4 +1,12 @@
-import { credentials, InterceptingCall, Metadata, type CallOptions, type ChannelOptions, type Client, type Interceptor } from '@grpc/grpc-js';
+import {
+  credentials,
+  InterceptingCall,
+  Metadata,
+  type CallOptions,
+  type ChannelOptions,
+  type Client,
+  type Interceptor,
+} from '@grpc/grpc-js';
 import { currentTraceHeaders } from '../telemetry/propagation';
 import type { CallContext } from './call-context';
 import { ACTING_TENANT_METADATA } from './interceptors';
@@ -9,7 +17,13 @@ export function retryServiceConfig(maxAttempts = 4): string {
     methodConfig: [
       {
         name: [{}],
-        retryPolicy: { maxAttempts, initialBackoff: '0.1s', maxBackoff: '1s', backoffMultiplier: 2, retryableStatusCodes: ['UNAVAILABLE'] },
+        retryPolicy: {
+          maxAttempts,
+          initialBackoff: '0.1s',
+          maxBackoff: '1s',
+          backoffMultiplier: 2,
+          retryableStatusCodes: ['UNAVAILABLE'],
+        },
       },
     ],
   });
@@ -20,10 +34,18 @@ export interface GrpcClientOptions {
   channelOptions?: ChannelOptions;
 }
 
-type ClientConstructor<C extends Client> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions) => C;
+type ClientConstructor<C extends Client> = new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+  options?: ChannelOptions,
+) => C;
 
 /** A client whose calls always have a deadline and carry the current trace context. */
-export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, options: GrpcClientOptions = {}): C {
+export function createGrpcClient<C extends Client>(
+  Ctor: ClientConstructor<C>,
+  address: string,
+  options: GrpcClientOptions = {},
+): C {
   const defaultDeadlineMs = options.defaultDeadlineMs ?? 2000;
   return new Ctor(address, credentials.createInsecure(), {
     'grpc.service_config': retryServiceConfig(),
@@ -36,7 +58,9 @@ export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, a
 
 function defaultDeadlineInterceptor(defaultDeadlineMs: number): Interceptor {
   return (options, nextCall) => {
-    const withDeadline = options.deadline ? options : { ...options, deadline: new Date(Date.now() + defaultDeadlineMs) };
+    const withDeadline = options.deadline
+      ? options
+      : { ...options, deadline: new Date(Date.now() + defaultDeadlineMs) };
     return new InterceptingCall(nextCall(withDeadline));
   };
 }
@@ -44,13 +68,17 @@ function defaultDeadlineInterceptor(defaultDeadlineMs: number): Interceptor {
 const traceContextInterceptor: Interceptor = (options, nextCall) =>
   new InterceptingCall(nextCall(options), {
     start(metadata, listener, next) {
-      for (const [key, value] of Object.entries(currentTraceHeaders())) if (!metadata.get(key).length) metadata.set(key, value);
+      for (const [key, value] of Object.entries(currentTraceHeaders()))
+        if (!metadata.get(key).length) metadata.set(key, value);
       next(metadata, listener);
     },
   });
 
 /** Metadata and options for a call made on behalf of the caller: its token, and what remains of its deadline. */
-export function onBehalfOf(ctx: Pick<CallContext, 'token' | 'deadline'>): { metadata: Metadata; options: Partial<CallOptions> } {
+export function onBehalfOf(ctx: Pick<CallContext, 'token' | 'deadline'>): {
+  metadata: Metadata;
+  options: Partial<CallOptions>;
+} {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${ctx.token}`);
   return { metadata, options: { deadline: ctx.deadline } };

@@ -66,7 +66,10 @@ export function errorInterceptor(log: Logger): ServerInterceptor {
       return await next();
     } catch (error) {
       if (error instanceof ServiceError) throw error;
-      log.error({ err: error, method: `${invocation.service}/${invocation.method}` }, 'unhandled error in gRPC handler');
+      log.error(
+        { err: error, method: `${invocation.service}/${invocation.method}` },
+        'unhandled error in gRPC handler',
+      );
       throw new ServiceError('INTERNAL', 'Internal error');
     }
   };
@@ -85,8 +88,18 @@ export function loggingInterceptor(log: Logger, registry: Registry): ServerInter
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       histogram.observe({ service: invocation.service, method: invocation.method, code }, seconds);
-      const level = code === 'OK' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION' ? 'debug' : 'info';
-      log[level]({ grpc: { service: invocation.service, method: invocation.method, code }, tenant: invocation.ctx.principal?.tenantId, ms: Math.round(seconds * 1000) }, 'grpc call');
+      const level =
+        code === 'OK' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION'
+          ? 'debug'
+          : 'info';
+      log[level](
+        {
+          grpc: { service: invocation.service, method: invocation.method, code },
+          tenant: invocation.ctx.principal?.tenantId,
+          ms: Math.round(seconds * 1000),
+        },
+        'grpc call',
+      );
     }
   };
 }
@@ -95,10 +108,20 @@ function existingOrNewHistogram(registry: Registry): Histogram<'service' | 'meth
   const name = 'grpc_server_handling_seconds';
   const existing = registry.getSingleMetric(name);
   if (existing) return existing as Histogram<'service' | 'method' | 'code'>;
-  return new Histogram({ name, help: 'gRPC server call latency by method and status', labelNames: ['service', 'method', 'code'], registers: [registry], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+  return new Histogram({
+    name,
+    help: 'gRPC server call latency by method and status',
+    labelNames: ['service', 'method', 'code'],
+    registers: [registry],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
 }
 
-export function chain(interceptors: ServerInterceptor[], invocation: Invocation, handler: () => Promise<unknown>): Promise<unknown> {
+export function chain(
+  interceptors: ServerInterceptor[],
+  invocation: Invocation,
+  handler: () => Promise<unknown>,
+): Promise<unknown> {
   const run = (index: number): Promise<unknown> => {
     const interceptor = interceptors[index];
     return interceptor ? interceptor(invocation, () => run(index + 1)) : handler();

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
@@ -7,7 +14,15 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../auth/token-verifier';
 import type { CallContext, UnaryHandler } from './call-context';
-import { authInterceptor, chain, deadlineInterceptor, errorInterceptor, loggingInterceptor, type Invocation, type ServerInterceptor } from './interceptors';
+import {
+  authInterceptor,
+  chain,
+  deadlineInterceptor,
+  errorInterceptor,
+  loggingInterceptor,
+  type Invocation,
+  type ServerInterceptor,
+} from './interceptors';
 import { toGrpcStatus } from './status';
 
 type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer R } ? R : never;
@@ -63,7 +78,9 @@ export class GrpcServer {
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
     const bound = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, actual) => (error ? reject(error) : resolve(actual)));
+      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, actual) =>
+        error ? reject(error) : resolve(actual),
+      );
     });
     this.setServing('SERVING');
     return bound;
@@ -98,7 +115,8 @@ export class GrpcServer {
         service,
         method,
         metadata: call.metadata,
-        clientDeadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+        clientDeadline:
+          deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
         cancelled: cancelled.signal,
         ctx: { metadata: call.metadata },
       };
@@ -110,7 +128,15 @@ export class GrpcServer {
 
   private contextOf(invocation: Invocation): CallContext {
     const { principal, token, deadline, signal, metadata } = invocation.ctx;
-    if (!principal || !token || !deadline || !signal || !metadata) throw new Error('interceptor chain did not complete the call context');
-    return { principal, token, deadline, signal, metadata, log: this.options.log.child({ method: invocation.method, tenant: principal.tenantId }) };
+    if (!principal || !token || !deadline || !signal || !metadata)
+      throw new Error('interceptor chain did not complete the call context');
+    return {
+      principal,
+      token,
+      deadline,
+      signal,
+      metadata,
+      log: this.options.log.child({ method: invocation.method, tenant: principal.tenantId }),
+    };
   }
 }

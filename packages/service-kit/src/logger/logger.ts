@@ -10,7 +10,10 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: ['authorization', '*.authorization', 'token', '*.token', 'password', '*.password', 'secret', '*.secret'], censor: '[redacted]' },
+    redact: {
+      paths: ['authorization', '*.authorization', 'token', '*.token', 'password', '*.password', 'secret', '*.secret'],
+      censor: '[redacted]',
+    },
     mixin: traceFields,
     ...options,
   });

@@ -58,10 +58,16 @@ export async function startConsumer(bus: Bus, spec: ConsumerSpec, log: Logger): 
   };
 }
 
-async function processAll(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, log: Logger): Promise<void> {
+async function processAll(
+  messages: ConsumerMessages,
+  handle: (msg: JsMsg) => Promise<void>,
+  log: Logger,
+): Promise<void> {
   for await (const msg of messages) {
     // An ack or nak that cannot reach the server (connection lost) must not end the loop: JetStream redelivers.
-    await handle(msg).catch((error: unknown) => log.warn({ err: error, subject: msg.subject }, 'event settlement failed'));
+    await handle(msg).catch((error: unknown) =>
+      log.warn({ err: error, subject: msg.subject }, 'event settlement failed'),
+    );
   }
 }
 
@@ -78,25 +84,44 @@ async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, m
     return;
   }
   const parent = contextFromHeaders(headerRecord(msg));
-  await tracer.startActiveSpan(`process ${msg.subject}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.consumer.group.name': spec.durable, 'messaging.message.id': event.id } }, parent, async (span) => {
-    try {
-      if (spec.handled && (await spec.handled.has(spec.durable, event.id))) {
+  await tracer.startActiveSpan(
+    `process ${msg.subject}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.consumer.group.name': spec.durable,
+        'messaging.message.id': event.id,
+      },
+    },
+    parent,
+    async (span) => {
+      try {
+        if (spec.handled && (await spec.handled.has(spec.durable, event.id))) {
+          msg.ack();
+          return;
+        }
+        await spec.handler(event, { subject: msg.subject, deliveryCount });
+        await spec.handled?.add(spec.durable, event.id);
         msg.ack();
-        return;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        await onHandlerFailure(bus, spec.durable, maxDeliver, msg, error, log);
+      } finally {
+        span.end();
       }
-      await spec.handler(event, { subject: msg.subject, deliveryCount });
-      await spec.handled?.add(spec.durable, event.id);
-      msg.ack();
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      await onHandlerFailure(bus, spec.durable, maxDeliver, msg, error, log);
-    } finally {
-      span.end();
-    }
-  });
+    },
+  );
 }
 
-async function onHandlerFailure(bus: Bus, durable: string, maxDeliver: number, msg: JsMsg, error: unknown, log: Logger): Promise<void> {
+async function onHandlerFailure(
+  bus: Bus,
+  durable: string,
+  maxDeliver: number,
+  msg: JsMsg,
+  error: unknown,
+  log: Logger,
+): Promise<void> {
   const deliveryCount = msg.info.deliveryCount;
   if (deliveryCount >= maxDeliver) {
     await deadLetter(bus, durable, msg, error);
@@ -129,4 +154,3 @@ function headerRecord(msg: Pick<JsMsg, 'headers'>): Record<string, string> {
   }
   return record;
 }
-

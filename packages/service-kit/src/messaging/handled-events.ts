@@ -14,8 +14,12 @@ export class HandledEvents {
   private readonly model: Model<HandledEventDoc>;
 
   constructor(connection: Connection) {
-    const schema = new Schema<HandledEventDoc>({ _id: String, handledAt: { type: Date, required: true, index: true } }, { versionKey: false });
-    this.model = connection.models.HandledEvent ?? connection.model<HandledEventDoc>('HandledEvent', schema, 'handled_events');
+    const schema = new Schema<HandledEventDoc>(
+      { _id: String, handledAt: { type: Date, required: true, index: true } },
+      { versionKey: false },
+    );
+    this.model =
+      connection.models.HandledEvent ?? connection.model<HandledEventDoc>('HandledEvent', schema, 'handled_events');
   }
 
   async has(consumer: string, eventId: string): Promise<boolean> {

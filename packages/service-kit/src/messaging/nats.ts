@@ -10,7 +10,12 @@ export interface Bus {
 }
 
 export async function connectBus(options: { url: string; name: string; namespace?: string }): Promise<Bus> {
-  const nc = await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  const nc = await connect({
+    servers: options.url,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
   return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), namespace: options.namespace ?? '' };
 }
 

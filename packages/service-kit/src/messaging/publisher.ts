@@ -20,15 +20,27 @@ export class EventPublisher {
    */
   async publishEntry(entry: OutboxEntry): Promise<PublishResult> {
     const parent = contextFromHeaders(entry.headers);
-    return tracer.startActiveSpan(`publish ${entry.subject}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': entry.subject, 'messaging.message.id': entry.id } }, parent, async (span) => {
-      try {
-        const h = natsHeaders();
-        for (const [key, value] of Object.entries(currentTraceHeaders(context.active()))) h.set(key, value);
-        const ack = await this.bus.js.publish(entry.subject, entry.data, { msgID: entry.id, headers: h });
-        return { seq: ack.seq, duplicate: ack.duplicate };
-      } finally {
-        span.end();
-      }
-    });
+    return tracer.startActiveSpan(
+      `publish ${entry.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': entry.subject,
+          'messaging.message.id': entry.id,
+        },
+      },
+      parent,
+      async (span) => {
+        try {
+          const h = natsHeaders();
+          for (const [key, value] of Object.entries(currentTraceHeaders(context.active()))) h.set(key, value);
+          const ack = await this.bus.js.publish(entry.subject, entry.data, { msgID: entry.id, headers: h });
+          return { seq: ack.seq, duplicate: ack.duplicate };
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 }

@@ -40,7 +40,11 @@ export async function ensureStream(bus: Bus, spec: StreamSpec): Promise<string> 
 }
 
 export function ensureDeadLetterStream(bus: Bus): Promise<string> {
-  return ensureStream(bus, { name: DEAD_LETTER_STREAM, subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`], maxAgeMs: 30 * 24 * 3_600_000 });
+  return ensureStream(bus, {
+    name: DEAD_LETTER_STREAM,
+    subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
+    maxAgeMs: 30 * 24 * 3_600_000,
+  });
 }
 
 function isNotFound(error: unknown): boolean {

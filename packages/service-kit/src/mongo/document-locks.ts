@@ -43,7 +43,9 @@ export class DocumentLocks {
 
   /** Expiry by sweeper: the store has no TTL indexes. */
   async pruneExpired(): Promise<number> {
-    const { deletedCount } = await this.collection.deleteMany({ expiresAt: { $lt: new Date(Date.now() - this.ttlMs) } });
+    const { deletedCount } = await this.collection.deleteMany({
+      expiresAt: { $lt: new Date(Date.now() - this.ttlMs) },
+    });
     return deletedCount;
   }
 
@@ -58,14 +60,16 @@ export class DocumentLocks {
         if (!isDuplicateKey(error)) throw error;
       }
       await this.breakIfExpired(key);
-      if (Date.now() > giveUpAt) throw new ServiceError('ABORTED', 'The record is busy; retry the request', { reason: 'RECORD_BUSY' });
+      if (Date.now() > giveUpAt)
+        throw new ServiceError('ABORTED', 'The record is busy; retry the request', { reason: 'RECORD_BUSY' });
       await sleep(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
     }
   }
 
   private async breakIfExpired(key: string): Promise<void> {
     const current = await this.collection.findOne({ _id: key });
-    if (current && current.expiresAt.getTime() < Date.now()) await this.collection.deleteOne({ _id: key, owner: current.owner });
+    if (current && current.expiresAt.getTime() < Date.now())
+      await this.collection.deleteOne({ _id: key, owner: current.owner });
   }
 }
 

@@ -25,7 +25,11 @@ describe('allOf', () => {
 
 describe('equalityBranches', () => {
   it('splits a manager scope into one equality filter per team and one for the owner', () => {
-    const scope = { tenantId: 'acme', deletedAt: null, $or: [{ teamId: { $in: ['east', 'north'] } }, { ownerId: 'm1' }] };
+    const scope = {
+      tenantId: 'acme',
+      deletedAt: null,
+      $or: [{ teamId: { $in: ['east', 'north'] } }, { ownerId: 'm1' }],
+    };
     expect(equalityBranches(scope)).toEqual([
       { tenantId: 'acme', deletedAt: null, teamId: 'east' },
       { tenantId: 'acme', deletedAt: null, teamId: 'north' },
@@ -42,7 +46,9 @@ describe('equalityBranches', () => {
       { tenantId: 'globex', teamId: 'east', ownerId: 'm1' },
     ];
     for (const record of records) {
-      expect(equalityBranches(scope).some((branch) => matchesFilter(branch, record))).toBe(matchesFilter(scope, record));
+      expect(equalityBranches(scope).some((branch) => matchesFilter(branch, record))).toBe(
+        matchesFilter(scope, record),
+      );
     }
   });
 
@@ -55,12 +61,7 @@ describe('equalityBranches', () => {
 
 describe('compareBy', () => {
   it('orders by each key in turn, in its direction, with missing values first', () => {
-    const rows = [
-      { rank: 'b', _id: '2' },
-      { rank: 'a', _id: '9' },
-      { rank: 'b', _id: '1' },
-      { _id: '5' },
-    ];
+    const rows = [{ rank: 'b', _id: '2' }, { rank: 'a', _id: '9' }, { rank: 'b', _id: '1' }, { _id: '5' }];
     expect([...rows].sort(compareBy({ rank: 1, _id: -1 })).map((r) => r._id)).toEqual(['5', '9', '2', '1']);
     const dated = [{ at: new Date(2) }, { at: new Date(3) }, { at: new Date(1) }];
     expect([...dated].sort(compareBy({ at: -1 })).map((r) => r.at.getTime())).toEqual([3, 2, 1]);

@@ -33,10 +33,16 @@ function isEqualityClause(clause: Clause): boolean {
 
 /** `{ a: { $in: [1, 2] }, b: 3 }` → `[{ a: 1, b: 3 }, { a: 2, b: 3 }]`. */
 function expandIn(clause: Clause): Clause[] {
-  return Object.entries(clause).reduce<Clause[]>((branches, [key, value]) => {
-    const options = value !== null && typeof value === 'object' && !(value instanceof Date) ? ((value as { $in: unknown[] }).$in) : [value];
-    return branches.flatMap((branch) => options.map((option) => ({ ...branch, [key]: option })));
-  }, [{}]);
+  return Object.entries(clause).reduce<Clause[]>(
+    (branches, [key, value]) => {
+      const options =
+        value !== null && typeof value === 'object' && !(value instanceof Date)
+          ? (value as { $in: unknown[] }).$in
+          : [value];
+      return branches.flatMap((branch) => options.map((option) => ({ ...branch, [key]: option })));
+    },
+    [{}],
+  );
 }
 
 /**

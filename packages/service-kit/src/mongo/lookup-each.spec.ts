@@ -15,13 +15,17 @@ describe('lookupEach', () => {
   it('never has more than `concurrency` lookups in flight', async () => {
     let inFlight = 0;
     let peak = 0;
-    await lookupEach(Array.from({ length: 20 }, (_, i) => i), async (n) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      inFlight--;
-      return n;
-    }, 4);
+    await lookupEach(
+      Array.from({ length: 20 }, (_, i) => i),
+      async (n) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight--;
+        return n;
+      },
+      4,
+    );
     expect(peak).toBe(4);
   });
 });

@@ -23,7 +23,6 @@ export interface TenantRecord {
   outboxPending?: boolean;
 }
 
-
 export interface FindOptions {
   sort?: SortSpec;
   limit?: number;
@@ -104,7 +103,11 @@ export class ScopedRepository<T extends TenantRecord> {
    * one sorted query per page, which on FerretDB reads every match again. A record that several branches of the
    * scope match comes from the first of them only.
    */
-  async *scan(principal: Principal, filter: Filter, options: { batchSize?: number; includeDeleted?: boolean } = {}): AsyncGenerator<T[]> {
+  async *scan(
+    principal: Principal,
+    filter: Filter,
+    options: { batchSize?: number; includeDeleted?: boolean } = {},
+  ): AsyncGenerator<T[]> {
     const batchSize = options.batchSize ?? 500;
     const branches = equalityBranches(this.scope(principal, 'read', options.includeDeleted));
     for (const [index, branch] of branches.entries()) {
@@ -131,12 +134,26 @@ export class ScopedRepository<T extends TenantRecord> {
   }
 
   /** Inserts with its creation events in the same document, then relays them. */
-  async insert(principal: Principal, record: Omit<T, 'tenantId' | 'version' | 'createdAt' | 'updatedAt' | 'outbox'>, events: (version: number) => OutboxEntry[]): Promise<T> {
-    if (!visibilityFilter(principal, this.resource, 'write')) throw new ServiceError('PERMISSION_DENIED', `not allowed to create ${this.kind}`);
+  async insert(
+    principal: Principal,
+    record: Omit<T, 'tenantId' | 'version' | 'createdAt' | 'updatedAt' | 'outbox'>,
+    events: (version: number) => OutboxEntry[],
+  ): Promise<T> {
+    if (!visibilityFilter(principal, this.resource, 'write'))
+      throw new ServiceError('PERMISSION_DENIED', `not allowed to create ${this.kind}`);
     const now = new Date();
     const entries = events(1);
     const stamp = await this.beforeWrite(principal.tenantId, now);
-    const created = await this.model.create({ ...record, ...stamp, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now, deletedAt: null, ...initialOutbox(entries) });
+    const created = await this.model.create({
+      ...record,
+      ...stamp,
+      tenantId: principal.tenantId,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      ...initialOutbox(entries),
+    });
     await this.relay.relayQuietly(this.outboxStore, String(created._id), entries);
     const stored = this.stripOutbox(created.toObject() as T);
     await this.afterWrite(undefined, stored);
@@ -148,20 +165,31 @@ export class ScopedRepository<T extends TenantRecord> {
    * same document in the same write. The check and the write happen under the document's lock, so of two
    * writers with the same expected version exactly one succeeds on every supported store.
    */
-  async updateVersioned(principal: Principal, id: string, expectedVersion: number, change: VersionedUpdate): Promise<T> {
+  async updateVersioned(
+    principal: Principal,
+    id: string,
+    expectedVersion: number,
+    change: VersionedUpdate,
+  ): Promise<T> {
     const newVersion = expectedVersion + 1;
-    const { entries, before } = await this.locks.withLock(lockKey(this.model.collection.collectionName, id), async () => {
-      const current = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
-      const refusal = this.refusal(principal, current, expectedVersion, change.includeDeleted);
-      if (refusal || !current) throw refusal ?? notFound(this.kind);
-      const events = change.events(newVersion);
-      const outbox = appendToOutbox(events);
-      const now = new Date();
-      const stamp = await this.beforeWrite(current.tenantId, now);
-      const update = mergeUpdate(change.update, { $set: { ...stamp, version: newVersion, updatedAt: now, ...outbox.$set }, $push: outbox.$push });
-      await this.model.updateOne({ _id: id }, update);
-      return { entries: events, before: current };
-    });
+    const { entries, before } = await this.locks.withLock(
+      lockKey(this.model.collection.collectionName, id),
+      async () => {
+        const current = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
+        const refusal = this.refusal(principal, current, expectedVersion, change.includeDeleted);
+        if (refusal || !current) throw refusal ?? notFound(this.kind);
+        const events = change.events(newVersion);
+        const outbox = appendToOutbox(events);
+        const now = new Date();
+        const stamp = await this.beforeWrite(current.tenantId, now);
+        const update = mergeUpdate(change.update, {
+          $set: { ...stamp, version: newVersion, updatedAt: now, ...outbox.$set },
+          $push: outbox.$push,
+        });
+        await this.model.updateOne({ _id: id }, update);
+        return { entries: events, before: current };
+      },
+    );
     await this.relay.relayQuietly(this.outboxStore, id, entries);
     const updated = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<T>();
     if (!updated) throw notFound(this.kind);
@@ -184,10 +212,16 @@ export class ScopedRepository<T extends TenantRecord> {
   protected async afterWrite(_before: T | undefined, _after: T): Promise<void> {}
 
   /** Why the caller may not change this record now: not visible (NOT_FOUND), stale, or visible but not theirs. */
-  private refusal(principal: Principal, current: T | null, expectedVersion: number, includeDeleted = false): ServiceError | undefined {
+  private refusal(
+    principal: Principal,
+    current: T | null,
+    expectedVersion: number,
+    includeDeleted = false,
+  ): ServiceError | undefined {
     if (!current || !this.allows(principal, 'read', current, includeDeleted)) return notFound(this.kind);
     if (current.version !== expectedVersion) return versionMismatch(expectedVersion, current.version);
-    if (!this.allows(principal, 'write', current, includeDeleted)) return new ServiceError('PERMISSION_DENIED', `not allowed to change this ${this.kind}`);
+    if (!this.allows(principal, 'write', current, includeDeleted))
+      return new ServiceError('PERMISSION_DENIED', `not allowed to change this ${this.kind}`);
     return undefined;
   }
 
@@ -197,7 +231,10 @@ export class ScopedRepository<T extends TenantRecord> {
   }
 }
 
-function mergeUpdate(base: UpdateQuery<unknown>, managed: { $set: Record<string, unknown>; $push: Record<string, unknown> }): UpdateQuery<unknown> {
+function mergeUpdate(
+  base: UpdateQuery<unknown>,
+  managed: { $set: Record<string, unknown>; $push: Record<string, unknown> },
+): UpdateQuery<unknown> {
   const baseSet = (base.$set ?? {}) as Record<string, unknown>;
   const basePush = (base.$push ?? {}) as Record<string, unknown>;
   return { ...base, $set: { ...baseSet, ...managed.$set }, $push: { ...basePush, ...managed.$push } };

@@ -9,14 +9,19 @@ describe('visibilityFilter', () => {
   });
 
   it('gives managers their teams and their own records', () => {
-    expect(visibilityFilter({ ...base, roles: ['sales-manager'], teamIds: ['acme-east'] }, 'contacts', 'read')).toEqual({
-      tenantId: 'acme',
-      $or: [{ teamId: { $in: ['acme-east'] } }, { ownerId: 'u1' }],
-    });
+    expect(visibilityFilter({ ...base, roles: ['sales-manager'], teamIds: ['acme-east'] }, 'contacts', 'read')).toEqual(
+      {
+        tenantId: 'acme',
+        $or: [{ teamId: { $in: ['acme-east'] } }, { ownerId: 'u1' }],
+      },
+    );
   });
 
   it('gives reps only what they own', () => {
-    expect(visibilityFilter({ ...base, roles: ['sales-rep'], teamIds: ['acme-east'] }, 'contacts', 'read')).toEqual({ tenantId: 'acme', ownerId: 'u1' });
+    expect(visibilityFilter({ ...base, roles: ['sales-rep'], teamIds: ['acme-east'] }, 'contacts', 'read')).toEqual({
+      tenantId: 'acme',
+      ownerId: 'u1',
+    });
   });
 
   it('gives partners the tenant only for a granted scope, write implying read', () => {

@@ -27,7 +27,10 @@ export function visibilityFilter(principal: Principal, resource: string, access:
 }
 
 export function hasScope(principal: Principal, resource: string, access: Access): boolean {
-  return principal.scopes.includes(`${resource}:${access}`) || (access === 'read' && principal.scopes.includes(`${resource}:write`));
+  return (
+    principal.scopes.includes(`${resource}:${access}`) ||
+    (access === 'read' && principal.scopes.includes(`${resource}:write`))
+  );
 }
 
 /**
@@ -37,12 +40,15 @@ export function hasScope(principal: Principal, resource: string, access: Access)
  */
 export function matchesFilter(filter: Record<string, unknown>, record: Record<string, unknown>): boolean {
   return Object.entries(filter).every(([key, condition]) => {
-    if (key === '$or') return Array.isArray(condition) && condition.some((c) => matchesFilter(c as Record<string, unknown>, record));
-    if (key === '$and') return Array.isArray(condition) && condition.every((c) => matchesFilter(c as Record<string, unknown>, record));
+    if (key === '$or')
+      return Array.isArray(condition) && condition.some((c) => matchesFilter(c as Record<string, unknown>, record));
+    if (key === '$and')
+      return Array.isArray(condition) && condition.every((c) => matchesFilter(c as Record<string, unknown>, record));
     if (key.startsWith('$')) return false;
     const value = record[key];
     if (condition === null) return value === null || value === undefined;
-    if (typeof condition === 'object' && !Array.isArray(condition) && !(condition instanceof Date)) return matchesOperators(condition as Record<string, unknown>, value);
+    if (typeof condition === 'object' && !Array.isArray(condition) && !(condition instanceof Date))
+      return matchesOperators(condition as Record<string, unknown>, value);
     return value === condition;
   });
 }

@@ -43,7 +43,10 @@ export function initialOutbox(entries: OutboxEntry[]): { outbox: OutboxEntry[]; 
 }
 
 /** The part of an update that appends entries to a document's outbox. */
-export function appendToOutbox(entries: OutboxEntry[]): { $push: { outbox: { $each: OutboxEntry[] } }; $set: { outboxPending: boolean } } {
+export function appendToOutbox(entries: OutboxEntry[]): {
+  $push: { outbox: { $each: OutboxEntry[] } };
+  $set: { outboxPending: boolean };
+} {
   return { $push: { outbox: { $each: entries } }, $set: { outboxPending: entries.length > 0 } };
 }
 
@@ -64,7 +67,11 @@ export function eventSubject(type: string, namespace = ''): string {
   return `${namespace ? `${namespace}.` : ''}crm.${type}`;
 }
 
-export function toOutboxEntry(event: DomainEvent, actor: Pick<Principal, 'userId' | 'clientId'>, namespace = ''): OutboxEntry {
+export function toOutboxEntry(
+  event: DomainEvent,
+  actor: Pick<Principal, 'userId' | 'clientId'>,
+  namespace = '',
+): OutboxEntry {
   const id = uuidv7();
   const occurredAt = new Date();
   const envelope = Envelope.encode({
@@ -79,5 +86,11 @@ export function toOutboxEntry(event: DomainEvent, actor: Pick<Principal, 'userId
     ownerId: event.ownerId,
     teamId: event.teamId,
   }).finish();
-  return { id, subject: eventSubject(event.type, namespace), data: Buffer.from(envelope), headers: currentTraceHeaders(), createdAt: occurredAt };
+  return {
+    id,
+    subject: eventSubject(event.type, namespace),
+    data: Buffer.from(envelope),
+    headers: currentTraceHeaders(),
+    createdAt: occurredAt,
+  };
 }

@@ -28,7 +28,10 @@ export function outboxStoreOf<T>(model: Model<T>, locks: DocumentLocks): OutboxS
   return {
     name,
     async findPending(olderThan, limit) {
-      const docs = await collection.find({ outboxPending: true }, { projection: { _id: 1, outbox: 1 } }).limit(limit).toArray();
+      const docs = await collection
+        .find({ outboxPending: true }, { projection: { _id: 1, outbox: 1 } })
+        .limit(limit)
+        .toArray();
       return docs
         .map((doc) => ({ _id: String(doc._id), outbox: ((doc.outbox ?? []) as OutboxEntry[]).map(reviveEntry) }))
         .filter((doc) => doc.outbox.some((entry) => entry.createdAt <= olderThan));
@@ -38,7 +41,10 @@ export function outboxStoreOf<T>(model: Model<T>, locks: DocumentLocks): OutboxS
       await locks.withLock(lockKey(name, documentId), async () => {
         const doc = await collection.findOne({ _id: documentId as never }, { projection: { outbox: 1 } });
         const remaining = ((doc?.outbox ?? []) as OutboxEntry[]).filter((entry) => !eventIds.includes(entry.id));
-        await collection.updateOne({ _id: documentId as never }, { $set: { outbox: remaining, outboxPending: remaining.length > 0 } });
+        await collection.updateOne(
+          { _id: documentId as never },
+          { $set: { outbox: remaining, outboxPending: remaining.length > 0 } },
+        );
       });
     },
   };

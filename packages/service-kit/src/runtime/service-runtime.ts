@@ -69,15 +69,28 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   const admin = createAdminServer(metrics);
   const adminPort = await admin.listen(config.ADMIN_PORT);
 
-  const mongo = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB ?? `crm_${config.SERVICE_NAME.replace(/-/g, '_')}` });
+  const mongo = await connectMongo({
+    url: config.MONGODB_URL,
+    dbName: config.MONGODB_DB ?? `crm_${config.SERVICE_NAME.replace(/-/g, '_')}`,
+  });
   const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
   for (const stream of options.streams) await ensureStream(bus, stream);
   await ensureDeadLetterStream(bus);
 
-  const verifier = createTokenVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: jwksUrlOf(config) });
+  const verifier = createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    jwksUrl: jwksUrlOf(config),
+  });
   const publisher = new EventPublisher(bus);
   const relay = new OutboxRelay(publisher, log);
-  const grpc = new GrpcServer({ log, verifier, metrics, defaultDeadlineMs: config.GRPC_DEFAULT_DEADLINE_MS, reflectionProtos: options.reflectionProtos });
+  const grpc = new GrpcServer({
+    log,
+    verifier,
+    metrics,
+    defaultDeadlineMs: config.GRPC_DEFAULT_DEADLINE_MS,
+    reflectionProtos: options.reflectionProtos,
+  });
   const deps: ServiceDeps = {
     config,
     log,
@@ -89,7 +102,11 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
     handled: new HandledEvents(mongo),
     locks: new DocumentLocks(mongo),
     verifier,
-    serviceToken: createClientCredentialsTokenSource({ tokenUrl: tokenUrlOf(config), clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET }),
+    serviceToken: createClientCredentialsTokenSource({
+      tokenUrl: tokenUrlOf(config),
+      clientId: config.OIDC_CLIENT_ID,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+    }),
     grpc,
   };
 
@@ -97,7 +114,8 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   const sweeper = new OutboxSweeper(wiring.outboxStores ?? [], relay, log);
   sweeper.start();
   const consumers: RunningConsumer[] = [];
-  for (const spec of wiring.consumers ?? []) consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
+  for (const spec of wiring.consumers ?? [])
+    consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
   const grpcPort = await grpc.listen(config.GRPC_PORT);
   const housekeeping = startHousekeeping(deps);
 
@@ -135,7 +153,9 @@ const HANDLED_EVENT_RETENTION_MS = 7 * 24 * 3_600_000;
 function startHousekeeping(deps: ServiceDeps): NodeJS.Timeout {
   const timer = setInterval(() => {
     deps.locks.pruneExpired().catch((err: unknown) => deps.log.warn({ err }, 'pruning expired locks failed'));
-    deps.handled.pruneOlderThan(new Date(Date.now() - HANDLED_EVENT_RETENTION_MS)).catch((err: unknown) => deps.log.warn({ err }, 'pruning handled events failed'));
+    deps.handled
+      .pruneOlderThan(new Date(Date.now() - HANDLED_EVENT_RETENTION_MS))
+      .catch((err: unknown) => deps.log.warn({ err }, 'pruning handled events failed'));
   }, 60_000);
   timer.unref();
   return timer;

@@ -19,10 +19,22 @@ export class ActivityService {
     const contact = await this.store.contacts.getById(principal, fields.contactId);
     assertLive(contact);
     if (!fields.companyId) fields.companyId = contact.companyId;
-    const lastActivityAt = contact.lastActivityAt && contact.lastActivityAt > fields.occurredAt ? contact.lastActivityAt : fields.occurredAt;
-    const record = { _id: uuidv7(), ownerId: contact.ownerId, teamId: contact.teamId, ...fields, loggedBy: principal.userId };
+    const lastActivityAt =
+      contact.lastActivityAt && contact.lastActivityAt > fields.occurredAt ? contact.lastActivityAt : fields.occurredAt;
+    const record = {
+      _id: uuidv7(),
+      ownerId: contact.ownerId,
+      teamId: contact.teamId,
+      ...fields,
+      loggedBy: principal.userId,
+    };
     const activity = await this.store.activities.insert(principal, record, (version) => [
-      activityLoggedEntry({ ...record, tenantId: principal.tenantId, version, createdAt: now, updatedAt: now, deletedAt: null }, lastActivityAt, principal, this.store.namespace),
+      activityLoggedEntry(
+        { ...record, tenantId: principal.tenantId, version, createdAt: now, updatedAt: now, deletedAt: null },
+        lastActivityAt,
+        principal,
+        this.store.namespace,
+      ),
     ]);
     await this.store.contacts.touchLastActivity(principal.tenantId, contact._id, fields.occurredAt);
     return activity;
@@ -34,18 +46,42 @@ export class ActivityService {
 
   async delete(principal: Principal, id: string, expectedVersion: number): Promise<ActivityDoc> {
     const current = await this.get(principal, id);
-    if (current.loggedBy !== principal.userId && !principal.roles.some((r) => r === 'crm-admin' || r === 'sales-manager' || r === 'support-manager')) {
+    if (
+      current.loggedBy !== principal.userId &&
+      !principal.roles.some((r) => r === 'crm-admin' || r === 'sales-manager' || r === 'support-manager')
+    ) {
       throw new ServiceError('PERMISSION_DENIED', 'Only its author, managers and admins may delete an activity');
     }
-    return this.store.activities.updateVersioned(principal, id, expectedVersion, { update: { $set: { deletedAt: new Date() } }, events: () => [] });
+    return this.store.activities.updateVersioned(principal, id, expectedVersion, {
+      update: { $set: { deletedAt: new Date() } },
+      events: () => [],
+    });
   }
 
-  async contactTimeline(principal: Principal, contactId: string, types: readonly string[], limit: number, cursor: string): Promise<Page<ActivityDoc>> {
+  async contactTimeline(
+    principal: Principal,
+    contactId: string,
+    types: readonly string[],
+    limit: number,
+    cursor: string,
+  ): Promise<Page<ActivityDoc>> {
     await this.store.contacts.getById(principal, contactId);
-    return this.store.activities.contactTimeline(principal.tenantId, contactId, types, pageSize(limit), decodeCursor(cursor));
+    return this.store.activities.contactTimeline(
+      principal.tenantId,
+      contactId,
+      types,
+      pageSize(limit),
+      decodeCursor(cursor),
+    );
   }
 
-  async companyTimeline(principal: Principal, companyId: string, types: readonly string[], limit: number, cursor: string): Promise<Page<ActivityDoc>> {
+  async companyTimeline(
+    principal: Principal,
+    companyId: string,
+    types: readonly string[],
+    limit: number,
+    cursor: string,
+  ): Promise<Page<ActivityDoc>> {
     await this.store.companies.getById(principal, companyId);
     return this.store.activities.companyTimeline(principal, companyId, types, pageSize(limit), decodeCursor(cursor));
   }

@@ -30,7 +30,11 @@ export interface DuplicateCandidate extends ScoredContact {
 export class ContactService {
   constructor(private readonly store: ContactStore) {}
 
-  async create(principal: Principal, input: ContactInputData & { ownerId: string; teamId: string }, allowDuplicates: boolean): Promise<ContactDoc> {
+  async create(
+    principal: Principal,
+    input: ContactInputData & { ownerId: string; teamId: string },
+    allowDuplicates: boolean,
+  ): Promise<ContactDoc> {
     const ctx = await tenantContext(this.store, principal.tenantId);
     const fields = validateNewContact(input, ctx, EMPTY_CONTACT);
     const ownership = resolveOwnership(principal, input.ownerId, input.teamId);
@@ -38,11 +42,29 @@ export class ContactService {
     const id = uuidv7();
     const keys = keysOf(uniqueKeysOf(fields));
     await this.claimOrThrow(principal.tenantId, id, keys, allowDuplicates);
-    const record = { _id: id, ...ownership, ...fields, ...company, ...deriveContactFields({ ...fields, ...company }), lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: '' };
+    const record = {
+      _id: id,
+      ...ownership,
+      ...fields,
+      ...company,
+      ...deriveContactFields({ ...fields, ...company }),
+      lastActivityAt: null,
+      mergedInto: '',
+      mergedSources: [],
+      erasedAt: null,
+      importBatch: '',
+    };
     try {
       return await this.store.contacts.insert(principal, record, (version) => {
         const now = new Date();
-        const snapshot: ContactDoc = { ...record, tenantId: principal.tenantId, version, createdAt: now, updatedAt: now, deletedAt: null };
+        const snapshot: ContactDoc = {
+          ...record,
+          tenantId: principal.tenantId,
+          version,
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        };
         return [contactChangedEntry('contact.created', snapshot, [], principal, this.store.namespace)];
       });
     } catch (error) {
@@ -55,14 +77,25 @@ export class ContactService {
     return this.store.contacts.getById(principal, id, { includeDeleted });
   }
 
-  async batchGet(principal: Principal, ids: readonly string[]): Promise<{ contacts: ContactDoc[]; missingIds: string[] }> {
-    if (ids.length > MAX_BATCH_GET) throw invalidArgument([{ field: 'ids', description: `must list at most ${MAX_BATCH_GET} ids` }]);
+  async batchGet(
+    principal: Principal,
+    ids: readonly string[],
+  ): Promise<{ contacts: ContactDoc[]; missingIds: string[] }> {
+    if (ids.length > MAX_BATCH_GET)
+      throw invalidArgument([{ field: 'ids', description: `must list at most ${MAX_BATCH_GET} ids` }]);
     const found = await this.store.contacts.findByIds(principal, ids);
     const byId = new Map(found.map((c) => [c._id, c]));
     return { contacts: ids.flatMap((id) => byId.get(id) ?? []), missingIds: ids.filter((id) => !byId.has(id)) };
   }
 
-  async update(principal: Principal, id: string, expectedVersion: number, input: ContactInputData, paths: readonly string[], allowDuplicates: boolean): Promise<ContactDoc> {
+  async update(
+    principal: Principal,
+    id: string,
+    expectedVersion: number,
+    input: ContactInputData,
+    paths: readonly string[],
+    allowDuplicates: boolean,
+  ): Promise<ContactDoc> {
     const current = await this.get(principal, id);
     assertLive(current);
     const ctx = await tenantContext(this.store, principal.tenantId);
@@ -72,14 +105,28 @@ export class ContactService {
     const company = patch.companyId !== undefined ? await this.companyOf(principal.tenantId, patch.companyId) : {};
     const next = { ...current, ...patch, ...company };
     const derived = deriveContactFields(next);
-    return this.applyChange(principal, current, expectedVersion, { ...patch, ...company, ...derived }, inputNames(Object.keys({ ...patch, ...company })), allowDuplicates);
+    return this.applyChange(
+      principal,
+      current,
+      expectedVersion,
+      { ...patch, ...company, ...derived },
+      inputNames(Object.keys({ ...patch, ...company })),
+      allowDuplicates,
+    );
   }
 
   /**
    * Writes a change to a live contact with its contact.updated event, moving uniqueness claims: new keys are
    * claimed before the write (and given back if it fails), dropped keys are released after it.
    */
-  async applyChange(principal: Principal, current: ContactDoc, expectedVersion: number, set: Partial<ContactDoc>, changedFields: string[], allowDuplicates = false): Promise<ContactDoc> {
+  async applyChange(
+    principal: Principal,
+    current: ContactDoc,
+    expectedVersion: number,
+    set: Partial<ContactDoc>,
+    changedFields: string[],
+    allowDuplicates = false,
+  ): Promise<ContactDoc> {
     const before = keysOf(uniqueKeysOf(current));
     const after = keysOf(uniqueKeysOf({ ...current, ...set }));
     const added = after.filter((k) => !before.some((b) => sameKey(b, k)));
@@ -89,7 +136,15 @@ export class ContactService {
     try {
       updated = await this.store.contacts.updateVersioned(principal, current._id, expectedVersion, {
         update: { $set: set },
-        events: (version) => [contactChangedEntry('contact.updated', { ...current, ...set, version, updatedAt: new Date() }, changedFields, principal, this.store.namespace)],
+        events: (version) => [
+          contactChangedEntry(
+            'contact.updated',
+            { ...current, ...set, version, updatedAt: new Date() },
+            changedFields,
+            principal,
+            this.store.namespace,
+          ),
+        ],
       });
     } catch (error) {
       await this.store.keys.release(principal.tenantId, current._id, added);
@@ -104,22 +159,48 @@ export class ContactService {
     const deletedAt = new Date();
     return this.store.contacts.updateVersioned(principal, id, expectedVersion, {
       update: { $set: { deletedAt } },
-      events: (version) => [contactChangedEntry('contact.deleted', { ...current, deletedAt, version, updatedAt: deletedAt }, ['deleted_at'], principal, this.store.namespace)],
+      events: (version) => [
+        contactChangedEntry(
+          'contact.deleted',
+          { ...current, deletedAt, version, updatedAt: deletedAt },
+          ['deleted_at'],
+          principal,
+          this.store.namespace,
+        ),
+      ],
     });
   }
 
   async restore(principal: Principal, id: string, expectedVersion: number): Promise<ContactDoc> {
     const current = await this.get(principal, id, true);
-    if (!current.deletedAt) throw new ServiceError('FAILED_PRECONDITION', 'The contact is not deleted', { reason: 'NOT_DELETED' });
-    if (current.mergedInto || current.erasedAt) throw new ServiceError('FAILED_PRECONDITION', 'A merged or erased contact cannot be restored', { reason: current.mergedInto ? 'MERGED' : 'ERASED' });
+    if (!current.deletedAt)
+      throw new ServiceError('FAILED_PRECONDITION', 'The contact is not deleted', { reason: 'NOT_DELETED' });
+    if (current.mergedInto || current.erasedAt)
+      throw new ServiceError('FAILED_PRECONDITION', 'A merged or erased contact cannot be restored', {
+        reason: current.mergedInto ? 'MERGED' : 'ERASED',
+      });
     return this.store.contacts.updateVersioned(principal, id, expectedVersion, {
       includeDeleted: true,
       update: { $set: { deletedAt: null } },
-      events: (version) => [contactChangedEntry('contact.restored', { ...current, deletedAt: null, version, updatedAt: new Date() }, ['deleted_at'], principal, this.store.namespace)],
+      events: (version) => [
+        contactChangedEntry(
+          'contact.restored',
+          { ...current, deletedAt: null, version, updatedAt: new Date() },
+          ['deleted_at'],
+          principal,
+          this.store.namespace,
+        ),
+      ],
     });
   }
 
-  async transfer(principal: Principal, id: string, expectedVersion: number, newOwnerId: string, newTeamId: string): Promise<ContactDoc> {
+  async transfer(
+    principal: Principal,
+    id: string,
+    expectedVersion: number,
+    newOwnerId: string,
+    newTeamId: string,
+  ): Promise<ContactDoc> {
     const current = await this.get(principal, id);
     const ownership = resolveTransfer(principal, newOwnerId, newTeamId, current.teamId);
     const updated = await this.applyChange(principal, current, expectedVersion, ownership, ['owner_id', 'team_id']);
@@ -127,13 +208,19 @@ export class ContactService {
     return updated;
   }
 
-  async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: string): Promise<Page<ContactDoc>> {
+  async list(
+    principal: Principal,
+    filter: ContactListFilter,
+    limit: number,
+    cursor: string,
+  ): Promise<Page<ContactDoc>> {
     return this.store.contacts.list(principal, filter, pageSize(limit), decodeCursor(cursor));
   }
 
   /** Type-ahead: every term must prefix some word; ranked by where and how well they match, then recency. */
   async search(principal: Principal, query: string, limit: number): Promise<ScoredContact[]> {
-    if (limit < 0 || limit > MAX_SEARCH_LIMIT) throw invalidArgument([{ field: 'limit', description: `must be between 1 and ${MAX_SEARCH_LIMIT}` }]);
+    if (limit < 0 || limit > MAX_SEARCH_LIMIT)
+      throw invalidArgument([{ field: 'limit', description: `must be between 1 and ${MAX_SEARCH_LIMIT}` }]);
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     const candidates = await this.store.contacts.searchCandidates(principal, terms);
@@ -161,7 +248,12 @@ export class ContactService {
     return { companyName: company.name, companyDomain: company.domain };
   }
 
-  private async claimOrThrow(tenantId: string, contactId: string, keys: readonly UniqueKey[], allowDuplicates: boolean): Promise<void> {
+  private async claimOrThrow(
+    tenantId: string,
+    contactId: string,
+    keys: readonly UniqueKey[],
+    allowDuplicates: boolean,
+  ): Promise<void> {
     if (keys.length === 0) return;
     const conflicts = await this.store.keys.claim(tenantId, contactId, keys);
     // With allow_duplicates an email or phone may be shared (the first contact keeps the claim); an external id never.
@@ -175,7 +267,14 @@ export class ContactService {
 
 export function duplicateError(conflict: Conflict): ServiceError {
   const what = conflict.kind === 'ext' ? 'external id' : conflict.kind;
-  return new ServiceError('ALREADY_EXISTS', `A contact with this ${what} already exists`, { reason: 'DUPLICATE', metadata: { existingId: conflict.contactId, field: conflict.kind === 'ext' ? 'externalId' : `${conflict.kind}s`, value: conflict.value } });
+  return new ServiceError('ALREADY_EXISTS', `A contact with this ${what} already exists`, {
+    reason: 'DUPLICATE',
+    metadata: {
+      existingId: conflict.contactId,
+      field: conflict.kind === 'ext' ? 'externalId' : `${conflict.kind}s`,
+      value: conflict.value,
+    },
+  });
 }
 
 function sameKey(a: UniqueKey, b: UniqueKey): boolean {
@@ -183,11 +282,21 @@ function sameKey(a: UniqueKey, b: UniqueKey): boolean {
 }
 
 export function assertLive(contact: ContactDoc): void {
-  if (contact.mergedInto) throw new ServiceError('FAILED_PRECONDITION', 'The contact was merged into another', { reason: 'MERGED', metadata: { mergedInto: contact.mergedInto } });
+  if (contact.mergedInto)
+    throw new ServiceError('FAILED_PRECONDITION', 'The contact was merged into another', {
+      reason: 'MERGED',
+      metadata: { mergedInto: contact.mergedInto },
+    });
   if (contact.erasedAt) throw new ServiceError('FAILED_PRECONDITION', 'The contact was erased', { reason: 'ERASED' });
 }
 
 function toSubject(c: ContactDoc) {
-  return { id: c._id, firstName: c.firstName, lastName: c.lastName, emails: c.emails, phones: c.phones, companyDomain: c.companyDomain };
+  return {
+    id: c._id,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    emails: c.emails,
+    phones: c.phones,
+    companyDomain: c.companyDomain,
+  };
 }
-

@@ -17,14 +17,36 @@ export function parseFormat(raw: string): ExportFormat {
 export class ExportService {
   constructor(private readonly store: ContactStore) {}
 
-  async *contacts(principal: Principal, format: ExportFormat, filter: ContactListFilter, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  async *contacts(
+    principal: Principal,
+    format: ExportFormat,
+    filter: ContactListFilter,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Buffer> {
     const definitions = (await this.store.settings.getDefinitions(principal.tenantId, 'contact')).definitions;
-    yield* render(untilAborted(this.store.contacts.scanList(principal, filter), signal), format, contactColumns(definitions), (c) => contactCsvRow(c, definitions), (c) => toProtoContact(c));
+    yield* render(
+      untilAborted(this.store.contacts.scanList(principal, filter), signal),
+      format,
+      contactColumns(definitions),
+      (c) => contactCsvRow(c, definitions),
+      (c) => toProtoContact(c),
+    );
   }
 
-  async *companies(principal: Principal, format: ExportFormat, filter: CompanyListFilter, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  async *companies(
+    principal: Principal,
+    format: ExportFormat,
+    filter: CompanyListFilter,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Buffer> {
     const definitions = (await this.store.settings.getDefinitions(principal.tenantId, 'company')).definitions;
-    yield* render(untilAborted(this.store.companies.scanList(principal, filter), signal), format, companyColumns(definitions), (c) => companyCsvRow(c, definitions), (c) => toProtoCompany(c));
+    yield* render(
+      untilAborted(this.store.companies.scanList(principal, filter), signal),
+      format,
+      companyColumns(definitions),
+      (c) => companyCsvRow(c, definitions),
+      (c) => toProtoCompany(c),
+    );
   }
 }
 
@@ -35,11 +57,16 @@ async function* untilAborted<T>(batches: AsyncGenerator<T[]>, signal?: AbortSign
   }
 }
 
-async function* render<T>(pages: AsyncIterable<T[]>, format: ExportFormat, columns: string[], csvRow: (row: T) => string[], jsonOf: (row: T) => object): AsyncGenerator<Buffer> {
+async function* render<T>(
+  pages: AsyncIterable<T[]>,
+  format: ExportFormat,
+  columns: string[],
+  csvRow: (row: T) => string[],
+  jsonOf: (row: T) => object,
+): AsyncGenerator<Buffer> {
   if (format === 'csv') yield Buffer.from(stringify([columns]));
   for await (const rows of pages) {
     if (format === 'csv') yield Buffer.from(stringify(rows.map(csvRow)));
     else yield Buffer.from(rows.map((r) => JSON.stringify(jsonOf(r))).join('\n') + '\n');
   }
 }
-

@@ -15,7 +15,15 @@ import type { BatchImporter, BatchResult, ImportRow } from './import.worker';
 import { resolveOwnership } from './ownership';
 import { tenantContext } from './validation-context';
 
-const ROW_FIELD_TO_INPUT: Record<string, string> = { annual_revenue_minor: 'annual_revenue', currency: 'annual_revenue', street: 'address', city: 'address', region: 'address', postal_code: 'address', country: 'address' };
+const ROW_FIELD_TO_INPUT: Record<string, string> = {
+  annual_revenue_minor: 'annual_revenue',
+  currency: 'annual_revenue',
+  street: 'address',
+  city: 'address',
+  region: 'address',
+  postal_code: 'address',
+  country: 'address',
+};
 
 interface ParsedRow {
   row: number;
@@ -31,7 +39,13 @@ export class CompanyBatchImporter implements BatchImporter {
     private readonly companies: CompanyService,
   ) {}
 
-  async run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[], resuming: boolean): Promise<BatchResult> {
+  async run(
+    job: ImportJobDoc,
+    principal: Principal,
+    batchKey: string,
+    rows: ImportRow[],
+    resuming: boolean,
+  ): Promise<BatchResult> {
     const ctx = await tenantContext(this.store, job.tenantId);
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed: ParsedRow[] = [];
@@ -40,13 +54,22 @@ export class CompanyBatchImporter implements BatchImporter {
       const { input, problems } = companyRowInput(values, ctx.companyDefinitions);
       try {
         if (problems.length > 0) throw new ServiceError('INVALID_ARGUMENT', 'invalid', { violations: problems });
-        const fields = { ...EMPTY_COMPANY, ...validateCompany(input, 'all', EMPTY_COMPANY, { definitions: ctx.companyDefinitions, requiredFields: [] }) };
+        const fields = {
+          ...EMPTY_COMPANY,
+          ...validateCompany(input, 'all', EMPTY_COMPANY, { definitions: ctx.companyDefinitions, requiredFields: [] }),
+        };
         const key = job.matchBy === 'domain' ? fields.domain : fields.externalId;
         if (!key) {
-          result.errors.push({ row, field: job.matchBy === 'domain' ? 'domain' : 'external_id', message: 'is required: rows are matched by it' });
+          result.errors.push({
+            row,
+            field: job.matchBy === 'domain' ? 'domain' : 'external_id',
+            message: 'is required: rows are matched by it',
+          });
           continue;
         }
-        const present = [...new Set([...values.entries()].filter(([, v]) => v !== '').map(([f]) => ROW_FIELD_TO_INPUT[f] ?? f))];
+        const present = [
+          ...new Set([...values.entries()].filter(([, v]) => v !== '').map(([f]) => ROW_FIELD_TO_INPUT[f] ?? f)),
+        ];
         parsed.push({ row, key, fields, input, present });
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
@@ -54,8 +77,15 @@ export class CompanyBatchImporter implements BatchImporter {
       }
     }
     const field = job.matchBy === 'domain' ? 'domain' : 'externalId';
-    const existing = new Map((await this.store.companies.byKeys(job.tenantId, field, [...new Set(parsed.map((p) => p.key))])).map((c) => [c[field], c]));
-    const resumed = resuming ? (await this.store.companies.findByImportBatch(job.tenantId, batchKey)).filter((c) => c.version === 1) : [];
+    const existing = new Map(
+      (await this.store.companies.byKeys(job.tenantId, field, [...new Set(parsed.map((p) => p.key))])).map((c) => [
+        c[field],
+        c,
+      ]),
+    );
+    const resumed = resuming
+      ? (await this.store.companies.findByImportBatch(job.tenantId, batchKey)).filter((c) => c.version === 1)
+      : [];
     const ownership = resolveOwnership(principal, '', '');
     const fresh = new Map<string, CompanyDoc>();
     const updates: ParsedRow[] = [];
@@ -65,12 +95,20 @@ export class CompanyBatchImporter implements BatchImporter {
       if (match || fresh.has(row.key)) updates.push(row);
       else fresh.set(row.key, this.newCompany(job, row, ownership, batchKey));
     }
-    await this.store.companies.slots.mark(job.tenantId, [...fresh.values()].map((company) => company.updatedAt));
+    await this.store.companies.slots.mark(
+      job.tenantId,
+      [...fresh.values()].map((company) => company.updatedAt),
+    );
     await this.store.companies.insertManyRaw([...fresh.values()]);
     for (const doc of fresh.values()) existing.set(doc[field], doc);
     const created = [...resumed, ...fresh.values()];
     result.created = created.length;
-    await publishBatchEvents(this.store, job.tenantId, batchKey, created.map((c) => companyChangedEntry('company.created', c, [], principal, this.store.namespace)));
+    await publishBatchEvents(
+      this.store,
+      job.tenantId,
+      batchKey,
+      created.map((c) => companyChangedEntry('company.created', c, [], principal, this.store.namespace)),
+    );
     for (const row of updates) {
       const target = existing.get(row.key);
       if (!target) continue;
@@ -81,15 +119,41 @@ export class CompanyBatchImporter implements BatchImporter {
         if (updated.version === current.version) result.unchanged++;
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
-        const violations = error.violations.length > 0 ? error.violations : [{ field: '', description: error.code === 'NOT_FOUND' ? 'matches a company you cannot change' : error.message }];
+        const violations =
+          error.violations.length > 0
+            ? error.violations
+            : [
+                {
+                  field: '',
+                  description: error.code === 'NOT_FOUND' ? 'matches a company you cannot change' : error.message,
+                },
+              ];
         result.errors.push(...violations.map((v) => ({ row: row.row, field: v.field, message: v.description })));
       }
     }
     return result;
   }
 
-  private newCompany(job: ImportJobDoc, row: ParsedRow, ownership: { ownerId: string; teamId: string }, batchKey: string): CompanyDoc {
+  private newCompany(
+    job: ImportJobDoc,
+    row: ParsedRow,
+    ownership: { ownerId: string; teamId: string },
+    batchKey: string,
+  ): CompanyDoc {
     const now = new Date();
-    return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...row.fields, searchTokens: companySearchTokens(row.fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], importBatch: batchKey, updatedSlot: slotOf(now) };
+    return {
+      _id: uuidv7(),
+      tenantId: job.tenantId,
+      ...ownership,
+      ...row.fields,
+      searchTokens: companySearchTokens(row.fields),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      outbox: [],
+      importBatch: batchKey,
+      updatedSlot: slotOf(now),
+    };
   }
 }

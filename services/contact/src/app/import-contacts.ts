@@ -29,7 +29,18 @@ interface ParsedRow {
   company: { companyId: string; companyName: string; companyDomain: string } | undefined;
 }
 
-const ROW_FIELD_TO_INPUT: Record<string, string> = { email: 'emails', emails: 'emails', phone: 'phones', phones: 'phones', street: 'address', city: 'address', region: 'address', postal_code: 'address', country: 'address', company_domain: 'company_id' };
+const ROW_FIELD_TO_INPUT: Record<string, string> = {
+  email: 'emails',
+  emails: 'emails',
+  phone: 'phones',
+  phones: 'phones',
+  street: 'address',
+  city: 'address',
+  region: 'address',
+  postal_code: 'address',
+  country: 'address',
+  company_domain: 'company_id',
+};
 
 export class ContactBatchImporter implements BatchImporter {
   constructor(
@@ -37,20 +48,34 @@ export class ContactBatchImporter implements BatchImporter {
     private readonly contacts: ContactService,
   ) {}
 
-  async run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[], resuming: boolean): Promise<BatchResult> {
+  async run(
+    job: ImportJobDoc,
+    principal: Principal,
+    batchKey: string,
+    rows: ImportRow[],
+    resuming: boolean,
+  ): Promise<BatchResult> {
     const ctx = await tenantContext(this.store, job.tenantId);
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed = await this.parse(job, ctx, rows, result.errors);
     const kind: KeyKind = job.matchBy === 'email' ? 'email' : 'ext';
     // Contacts an earlier, interrupted attempt at this very batch already inserted.
-    const resumed = new Map((resuming ? await this.store.contacts.findByImportBatch(job.tenantId, batchKey) : []).map((c) => [c._id, c]));
+    const resumed = new Map(
+      (resuming ? await this.store.contacts.findByImportBatch(job.tenantId, batchKey) : []).map((c) => [c._id, c]),
+    );
     const ownership = resolveOwnership(principal, '', '');
     const fresh = new Map<string, ContactDoc>();
-    for (const row of parsed) if (!fresh.has(row.key)) fresh.set(row.key, this.newContact(job, row, ownership, batchKey));
+    for (const row of parsed)
+      if (!fresh.has(row.key)) fresh.set(row.key, this.newContact(job, row, ownership, batchKey));
     // Claim first, look up second: inserting the match keys tells which rows are new in one round trip, and only
     // the keys already taken need their owners read (one lookup by _id each).
-    const taken = await this.store.keys.claimMany(job.tenantId, [...fresh.entries()].map(([value, doc]) => ({ kind, value, contactId: doc._id })));
-    const takenValues = [...fresh.keys()].filter((value) => taken.has(ContactKeys.claimId(job.tenantId, { kind, value })));
+    const taken = await this.store.keys.claimMany(
+      job.tenantId,
+      [...fresh.entries()].map(([value, doc]) => ({ kind, value, contactId: doc._id })),
+    );
+    const takenValues = [...fresh.keys()].filter((value) =>
+      taken.has(ContactKeys.claimId(job.tenantId, { kind, value })),
+    );
     const owners = await this.store.keys.owners(job.tenantId, kind, takenValues);
     for (const value of takenValues) fresh.delete(value);
     const inserted = await this.insertNew(job, [...fresh.values()], kind, parsed, result.errors);
@@ -58,7 +83,12 @@ export class ContactBatchImporter implements BatchImporter {
     const adopted = [...new Set(takenValues.map((v) => owners.get(v) ?? ''))].flatMap((id) => resumed.get(id) ?? []);
     const created = [...adopted, ...inserted];
     result.created = created.length;
-    await publishBatchEvents(this.store, job.tenantId, batchKey, created.map((c) => contactChangedEntry('contact.created', c, [], principal, this.store.namespace)));
+    await publishBatchEvents(
+      this.store,
+      job.tenantId,
+      batchKey,
+      created.map((c) => contactChangedEntry('contact.created', c, [], principal, this.store.namespace)),
+    );
     const createdIds = new Set(created.map((c) => c._id));
     const firstRowOf = new Map<string, number>();
     for (const row of parsed) if (!firstRowOf.has(row.key)) firstRowOf.set(row.key, row.row);
@@ -71,14 +101,29 @@ export class ContactBatchImporter implements BatchImporter {
     return result;
   }
 
-  private async parse(job: ImportJobDoc, ctx: TenantContext, rows: ImportRow[], errors: ImportRowError[]): Promise<ParsedRow[]> {
+  private async parse(
+    job: ImportJobDoc,
+    ctx: TenantContext,
+    rows: ImportRow[],
+    errors: ImportRowError[],
+  ): Promise<ParsedRow[]> {
     const candidates = rows.map(({ row, record }) => ({ row, values: mappedValues(record, job.mapping, 'contact') }));
-    const domains = [...new Set(candidates.map((c) => c.values.get('company_domain') ?? '').filter((d) => d).map((d) => (normalizeDomain(d).ok ? (normalizeDomain(d) as { value: string }).value : d)))];
-    const companies = new Map((await this.store.companies.byKeys(job.tenantId, 'domain', domains)).map((c) => [c.domain, c]));
+    const domains = [
+      ...new Set(
+        candidates
+          .map((c) => c.values.get('company_domain') ?? '')
+          .filter((d) => d)
+          .map((d) => (normalizeDomain(d).ok ? (normalizeDomain(d) as { value: string }).value : d)),
+      ),
+    ];
+    const companies = new Map(
+      (await this.store.companies.byKeys(job.tenantId, 'domain', domains)).map((c) => [c.domain, c]),
+    );
     const parsed: ParsedRow[] = [];
     for (const { row, values } of candidates) {
       const { input, companyDomain } = contactRowInput(values, ctx.definitions);
-      const fail = (violations: FieldViolation[]) => errors.push(...violations.map((v) => ({ row, field: v.field, message: v.description })));
+      const fail = (violations: FieldViolation[]) =>
+        errors.push(...violations.map((v) => ({ row, field: v.field, message: v.description })));
       let company: ParsedRow['company'];
       if (companyDomain) {
         const domain = normalizeDomain(companyDomain);
@@ -94,10 +139,21 @@ export class ContactBatchImporter implements BatchImporter {
         const fields = validateNewContact(input, { ...ctx, requiredFields: [] }, EMPTY_CONTACT);
         const key = job.matchBy === 'email' ? (fields.emails[0]?.address ?? '') : fields.externalId;
         if (!key) {
-          fail([{ field: job.matchBy === 'email' ? 'email' : 'external_id', description: 'is required: rows are matched by it' }]);
+          fail([
+            {
+              field: job.matchBy === 'email' ? 'email' : 'external_id',
+              description: 'is required: rows are matched by it',
+            },
+          ]);
           continue;
         }
-        const present = [...new Set([...values.entries()].filter(([, v]) => v !== '').map(([f]) => ROW_FIELD_TO_INPUT[f] ?? (f.startsWith('custom_fields.') ? f : f)))];
+        const present = [
+          ...new Set(
+            [...values.entries()]
+              .filter(([, v]) => v !== '')
+              .map(([f]) => ROW_FIELD_TO_INPUT[f] ?? (f.startsWith('custom_fields.') ? f : f)),
+          ),
+        ];
         parsed.push({ row, key, fields, input, present, company });
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
@@ -107,17 +163,50 @@ export class ContactBatchImporter implements BatchImporter {
     return parsed;
   }
 
-  private newContact(job: ImportJobDoc, row: ParsedRow, ownership: { ownerId: string; teamId: string }, batchKey: string): ContactDoc {
+  private newContact(
+    job: ImportJobDoc,
+    row: ParsedRow,
+    ownership: { ownerId: string; teamId: string },
+    batchKey: string,
+  ): ContactDoc {
     const now = new Date();
     const company = row.company ?? { companyId: '', companyName: '', companyDomain: '' };
     const fields = { ...row.fields, ...company };
-    return { _id: uuidv7(), tenantId: job.tenantId, ...ownership, ...fields, ...deriveContactFields(fields), version: 1, createdAt: now, updatedAt: now, deletedAt: null, outbox: [], lastActivityAt: null, mergedInto: '', mergedSources: [], erasedAt: null, importBatch: batchKey, updatedSlot: slotOf(now) };
+    return {
+      _id: uuidv7(),
+      tenantId: job.tenantId,
+      ...ownership,
+      ...fields,
+      ...deriveContactFields(fields),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      outbox: [],
+      lastActivityAt: null,
+      mergedInto: '',
+      mergedSources: [],
+      erasedAt: null,
+      importBatch: batchKey,
+      updatedSlot: slotOf(now),
+    };
   }
 
   /** Claims the other keys of the new contacts in one round trip; a row whose email or phone is taken is an error. */
-  private async insertNew(job: ImportJobDoc, docs: ContactDoc[], matchKind: KeyKind, parsed: ParsedRow[], errors: ImportRowError[]): Promise<ContactDoc[]> {
-    const isMatchKey = (doc: ContactDoc, k: { kind: KeyKind; value: string }) => k.kind === matchKind && k.value === (matchKind === 'email' ? doc.emails[0]?.address : doc.externalId);
-    const claims = docs.flatMap((doc) => keysOf(uniqueKeysOf(doc)).filter((k) => !isMatchKey(doc, k)).map((k) => ({ ...k, contactId: doc._id })));
+  private async insertNew(
+    job: ImportJobDoc,
+    docs: ContactDoc[],
+    matchKind: KeyKind,
+    parsed: ParsedRow[],
+    errors: ImportRowError[],
+  ): Promise<ContactDoc[]> {
+    const isMatchKey = (doc: ContactDoc, k: { kind: KeyKind; value: string }) =>
+      k.kind === matchKind && k.value === (matchKind === 'email' ? doc.emails[0]?.address : doc.externalId);
+    const claims = docs.flatMap((doc) =>
+      keysOf(uniqueKeysOf(doc))
+        .filter((k) => !isMatchKey(doc, k))
+        .map((k) => ({ ...k, contactId: doc._id })),
+    );
     const taken = await this.store.keys.claimMany(job.tenantId, claims);
     const ok: ContactDoc[] = [];
     for (const doc of docs) {
@@ -128,22 +217,49 @@ export class ContactBatchImporter implements BatchImporter {
         continue;
       }
       await this.store.keys.release(job.tenantId, doc._id, keys);
-      const row = parsed.find((p) => p.fields.emails[0]?.address === doc.emails[0]?.address && p.fields.externalId === doc.externalId)?.row ?? 0;
-      errors.push({ row, field: clash.kind === 'ext' ? 'external_id' : clash.kind, message: `"${clash.value}" already belongs to another contact` });
+      const row =
+        parsed.find(
+          (p) => p.fields.emails[0]?.address === doc.emails[0]?.address && p.fields.externalId === doc.externalId,
+        )?.row ?? 0;
+      errors.push({
+        row,
+        field: clash.kind === 'ext' ? 'external_id' : clash.kind,
+        message: `"${clash.value}" already belongs to another contact`,
+      });
     }
-    await this.store.contacts.slots.mark(job.tenantId, ok.map((doc) => doc.updatedAt));
+    await this.store.contacts.slots.mark(
+      job.tenantId,
+      ok.map((doc) => doc.updatedAt),
+    );
     await this.store.contacts.insertManyRaw(ok);
     return ok;
   }
 
   /** Patches an existing contact with the row's non-empty cells: lists are united, nothing is cleared. */
-  private async update(principal: Principal, ctx: TenantContext, row: ParsedRow, contactId: string, result: BatchResult): Promise<void> {
+  private async update(
+    principal: Principal,
+    ctx: TenantContext,
+    row: ParsedRow,
+    contactId: string,
+    result: BatchResult,
+  ): Promise<void> {
     const current = await this.store.contacts.findById(principal, contactId);
-    if (!current) return void result.errors.push({ row: row.row, field: '', message: 'matches a contact you cannot change' });
+    if (!current)
+      return void result.errors.push({ row: row.row, field: '', message: 'matches a contact you cannot change' });
     const input: ContactInputData = {
       ...row.input,
-      emails: [...current.emails, ...row.fields.emails.filter((e) => !current.emails.some((c) => c.address === e.address)).map((e) => ({ ...e, primary: false }))],
-      phones: [...current.phones, ...row.fields.phones.filter((p) => !current.phones.some((c) => c.number === p.number)).map((p) => ({ ...p, primary: false }))],
+      emails: [
+        ...current.emails,
+        ...row.fields.emails
+          .filter((e) => !current.emails.some((c) => c.address === e.address))
+          .map((e) => ({ ...e, primary: false })),
+      ],
+      phones: [
+        ...current.phones,
+        ...row.fields.phones
+          .filter((p) => !current.phones.some((c) => c.number === p.number))
+          .map((p) => ({ ...p, primary: false })),
+      ],
       tags: [...new Set([...current.tags, ...row.fields.tags])],
     };
     const paths = row.present.filter((p) => p !== 'company_id');
@@ -154,11 +270,20 @@ export class ContactBatchImporter implements BatchImporter {
       result.updated++;
       if (Object.keys(set).length === 0) return void result.unchanged++;
       const changed = Object.keys(set);
-      await this.contacts.applyChange(principal, current, current.version, { ...set, ...deriveContactFields({ ...current, ...set }) }, changed);
+      await this.contacts.applyChange(
+        principal,
+        current,
+        current.version,
+        { ...set, ...deriveContactFields({ ...current, ...set }) },
+        changed,
+      );
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       result.updated--;
-      const violations = error.violations.length > 0 ? error.violations : [{ field: error.metadata.field ?? '', description: error.message }];
+      const violations =
+        error.violations.length > 0
+          ? error.violations
+          : [{ field: error.metadata.field ?? '', description: error.message }];
       result.errors.push(...violations.map((v) => ({ row: row.row, field: v.field, message: v.description })));
     }
   }

@@ -28,7 +28,8 @@ export class ImportService {
   async start(principal: Principal, header: ImportHeaderInput, data: AsyncIterable<Buffer>): Promise<ImportJobDoc> {
     const entity = parseImportEntity(header.entity);
     const matchBy = parseMatchBy(entity, header.matchBy);
-    if (!visibilityFilter(principal, entity === 'contact' ? 'contacts' : 'companies', 'write')) throw new ServiceError('PERMISSION_DENIED', `not allowed to import ${entity} records`);
+    if (!visibilityFilter(principal, entity === 'contact' ? 'contacts' : 'companies', 'write'))
+      throw new ServiceError('PERMISSION_DENIED', `not allowed to import ${entity} records`);
     const definitions = (await this.store.settings.getDefinitions(principal.tenantId, entity)).definitions;
     const mapping = validateMapping(entity, header.mapping, definitions);
     const now = new Date();
@@ -63,13 +64,23 @@ export class ImportService {
     };
     await this.store.imports.create(job);
     const received = await this.receive(job, data);
-    const queued = await this.store.imports.change(job._id, () => ({ status: received.failure ? 'failed' : 'queued', sizeBytes: received.size, chunkCount: received.chunks, rowsTotal: received.rows, failureMessage: received.failure, finishedAt: received.failure ? new Date() : null }));
+    const queued = await this.store.imports.change(job._id, () => ({
+      status: received.failure ? 'failed' : 'queued',
+      sizeBytes: received.size,
+      chunkCount: received.chunks,
+      rowsTotal: received.rows,
+      failureMessage: received.failure,
+      finishedAt: received.failure ? new Date() : null,
+    }));
     if (!received.failure) this.onQueued();
     return queued ?? job;
   }
 
   /** Stores the bytes in chunks and counts data rows with a streaming parser that keeps no rows. */
-  private async receive(job: ImportJobDoc, data: AsyncIterable<Buffer>): Promise<{ size: number; chunks: number; rows: number; failure: string }> {
+  private async receive(
+    job: ImportJobDoc,
+    data: AsyncIterable<Buffer>,
+  ): Promise<{ size: number; chunks: number; rows: number; failure: string }> {
     const counter = parse({ bom: true, skip_empty_lines: true, relax_column_count: true });
     let records = 0;
     let failure = '';
@@ -93,7 +104,11 @@ export class ImportService {
     };
     for await (const piece of data) {
       size += piece.length;
-      if (size > MAX_IMPORT_BYTES) throw new ServiceError('RESOURCE_EXHAUSTED', `An import file may be at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+      if (size > MAX_IMPORT_BYTES)
+        throw new ServiceError(
+          'RESOURCE_EXHAUSTED',
+          `An import file may be at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB`,
+        );
       if (!failure) counter.write(piece);
       pending.push(piece);
       pendingBytes += piece.length;
@@ -115,12 +130,20 @@ export class ImportService {
   }
 
   /** Errors by row; the cursor is the last row number returned. */
-  async errors(principal: Principal, id: string, limit: number, cursor: string): Promise<{ errors: ImportRowError[]; nextCursor: string }> {
+  async errors(
+    principal: Principal,
+    id: string,
+    limit: number,
+    cursor: string,
+  ): Promise<{ errors: ImportRowError[]; nextCursor: string }> {
     const size = pageSize(limit);
     const afterRow = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) || 0 : 0;
     const errors = await this.store.imports.listErrors(principal, id, size + 1, afterRow);
     const page = errors.slice(0, size);
     const last = page[page.length - 1];
-    return { errors: page, nextCursor: errors.length > size && last ? Buffer.from(String(last.row)).toString('base64url') : '' };
+    return {
+      errors: page,
+      nextCursor: errors.length > size && last ? Buffer.from(String(last.row)).toString('base64url') : '',
+    };
   }
 }

@@ -27,7 +27,13 @@ export interface BatchResult {
 
 export interface BatchImporter {
   /** resuming: the batch may have been half written by a worker that died, so look for what it left. */
-  run(job: ImportJobDoc, principal: Principal, batchKey: string, rows: ImportRow[], resuming: boolean): Promise<BatchResult>;
+  run(
+    job: ImportJobDoc,
+    principal: Principal,
+    batchKey: string,
+    rows: ImportRow[],
+    resuming: boolean,
+  ): Promise<BatchResult>;
 }
 
 export interface ImportWorkerOptions {
@@ -56,7 +62,10 @@ export class ImportWorker {
     this.pollMs = options.pollMs ?? 1000;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batchSize = options.batchSize ?? 500;
-    this.importers = { contact: new ContactBatchImporter(store, contacts), company: new CompanyBatchImporter(store, companies) };
+    this.importers = {
+      contact: new ContactBatchImporter(store, contacts),
+      company: new CompanyBatchImporter(store, companies),
+    };
   }
 
   start(): void {
@@ -97,15 +106,24 @@ export class ImportWorker {
   private claim(id: string): Promise<ImportJobDoc | undefined> {
     const now = new Date();
     return this.store.imports.change(id, (job) => {
-      const takeable = job.status === 'queued' || (job.status === 'running' && (job.leaseUntil?.getTime() ?? 0) < now.getTime());
+      const takeable =
+        job.status === 'queued' || (job.status === 'running' && (job.leaseUntil?.getTime() ?? 0) < now.getTime());
       if (!takeable) return undefined;
-      return { status: 'running', leaseOwner: this.id, leaseUntil: new Date(now.getTime() + this.leaseMs), startedAt: job.startedAt ?? now };
+      return {
+        status: 'running',
+        leaseOwner: this.id,
+        leaseUntil: new Date(now.getTime() + this.leaseMs),
+        startedAt: job.startedAt ?? now,
+      };
     });
   }
 
   private async process(job: ImportJobDoc, takeover: boolean): Promise<void> {
     const log = this.log.child({ importId: job._id });
-    log.info({ rowsDone: job.rowsDone, rowsTotal: job.rowsTotal }, job.rowsDone > 0 ? 'import resumed' : 'import started');
+    log.info(
+      { rowsDone: job.rowsDone, rowsTotal: job.rowsTotal },
+      job.rowsDone > 0 ? 'import resumed' : 'import started',
+    );
     try {
       let batch: ImportRow[] = [];
       let batchNo = job.batchesDone;
@@ -121,19 +139,36 @@ export class ImportWorker {
         if (this.stopped) return;
       }
       if (batch.length > 0) job = await this.runBatch(job, batchNo, batch, resuming);
-      await this.store.imports.change(job._id, () => ({ status: 'completed', finishedAt: new Date(), leaseOwner: '', leaseUntil: null }));
+      await this.store.imports.change(job._id, () => ({
+        status: 'completed',
+        finishedAt: new Date(),
+        leaseOwner: '',
+        leaseUntil: null,
+      }));
       await this.store.imports.deleteChunks(job);
       log.info({ created: job.createdCount, updated: job.updatedCount, errors: job.errorCount }, 'import completed');
     } catch (error) {
       if (error instanceof LeaseLost) return log.warn('import lease lost to another worker');
       // Shutting down: the store may already be closing. The lease runs out and a worker resumes from the checkpoint.
-      if (this.stopped) return log.warn({ err: error }, 'import interrupted by shutdown; it resumes from its checkpoint');
+      if (this.stopped)
+        return log.warn({ err: error }, 'import interrupted by shutdown; it resumes from its checkpoint');
       log.error({ err: error }, 'import failed');
-      await this.store.imports.change(job._id, () => ({ status: 'failed', failureMessage: error instanceof Error ? error.message.slice(0, 500) : 'import failed', finishedAt: new Date(), leaseOwner: '', leaseUntil: null }));
+      await this.store.imports.change(job._id, () => ({
+        status: 'failed',
+        failureMessage: error instanceof Error ? error.message.slice(0, 500) : 'import failed',
+        finishedAt: new Date(),
+        leaseOwner: '',
+        leaseUntil: null,
+      }));
     }
   }
 
-  private async runBatch(job: ImportJobDoc, batchNo: number, rows: ImportRow[], resuming: boolean): Promise<ImportJobDoc> {
+  private async runBatch(
+    job: ImportJobDoc,
+    batchNo: number,
+    rows: ImportRow[],
+    resuming: boolean,
+  ): Promise<ImportJobDoc> {
     const result = await this.importers[job.entity].run(job, job.actor, `${job._id}:${batchNo}`, rows, resuming);
     await this.store.imports.addErrors(job, result.errors);
     const last = rows[rows.length - 1]?.row ?? job.rowsDone;
@@ -164,7 +199,14 @@ export class ImportWorker {
         yield chunk;
       }
     }
-    const parser = Readable.from(chunks()).pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, relax_column_count: true }));
+    const parser = Readable.from(chunks()).pipe(
+      parse({
+        columns: (header: string[]) => header.map((h) => h.trim()),
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+      }),
+    );
     async function* numbered(): AsyncGenerator<ImportRow> {
       let row = 0;
       for await (const record of parser as AsyncIterable<Record<string, string>>) yield { row: ++row, record };

@@ -8,8 +8,10 @@ export interface Ownership {
 
 export function resolveOwnership(principal: Principal, requestedOwner: string, requestedTeam: string): Ownership {
   if (!isManagerOrAdmin(principal)) {
-    if (requestedOwner && requestedOwner !== principal.userId) throw new ServiceError('PERMISSION_DENIED', 'Only managers and admins may choose the owner of a record');
-    if (requestedTeam && !principal.teamIds.includes(requestedTeam)) throw new ServiceError('PERMISSION_DENIED', 'A record can only be put in one of your teams');
+    if (requestedOwner && requestedOwner !== principal.userId)
+      throw new ServiceError('PERMISSION_DENIED', 'Only managers and admins may choose the owner of a record');
+    if (requestedTeam && !principal.teamIds.includes(requestedTeam))
+      throw new ServiceError('PERMISSION_DENIED', 'A record can only be put in one of your teams');
     return { ownerId: principal.userId, teamId: requestedTeam || (principal.teamIds[0] ?? '') };
   }
   const teamId = requestedTeam || (principal.teamIds[0] ?? '');
@@ -18,9 +20,18 @@ export function resolveOwnership(principal: Principal, requestedOwner: string, r
 }
 
 /** Transfer: managers and admins only; a manager hands records within their own teams. */
-export function resolveTransfer(principal: Principal, newOwnerId: string, newTeamId: string, currentTeamId: string): Ownership {
-  if (!isManagerOrAdmin(principal)) throw new ServiceError('PERMISSION_DENIED', 'Only managers and admins may transfer ownership');
-  if (!newOwnerId) throw new ServiceError('INVALID_ARGUMENT', 'new_owner_id is required', { violations: [{ field: 'newOwnerId', description: 'is required' }] });
+export function resolveTransfer(
+  principal: Principal,
+  newOwnerId: string,
+  newTeamId: string,
+  currentTeamId: string,
+): Ownership {
+  if (!isManagerOrAdmin(principal))
+    throw new ServiceError('PERMISSION_DENIED', 'Only managers and admins may transfer ownership');
+  if (!newOwnerId)
+    throw new ServiceError('INVALID_ARGUMENT', 'new_owner_id is required', {
+      violations: [{ field: 'newOwnerId', description: 'is required' }],
+    });
   const teamId = newTeamId || currentTeamId;
   assertTeamAllowed(principal, teamId);
   return { ownerId: newOwnerId, teamId };
@@ -28,7 +39,8 @@ export function resolveTransfer(principal: Principal, newOwnerId: string, newTea
 
 function assertTeamAllowed(principal: Principal, teamId: string): void {
   if (hasRole(principal, 'crm-admin', 'crm-service')) return;
-  if (teamId && !principal.teamIds.includes(teamId)) throw new ServiceError('PERMISSION_DENIED', 'A manager can only assign records to their own teams');
+  if (teamId && !principal.teamIds.includes(teamId))
+    throw new ServiceError('PERMISSION_DENIED', 'A manager can only assign records to their own teams');
 }
 
 export function requireAdmin(principal: Principal): void {
@@ -37,5 +49,12 @@ export function requireAdmin(principal: Principal): void {
 
 /** The service acting for a tenant on its own (import worker, fan-out of company renames). */
 export function systemPrincipal(tenantId: string): Principal {
-  return { tenantId, userId: 'contact-service', roles: ['crm-service'], teamIds: [], clientId: 'contact-service', scopes: [] };
+  return {
+    tenantId,
+    userId: 'contact-service',
+    roles: ['crm-service'],
+    teamIds: [],
+    clientId: 'contact-service',
+    scopes: [],
+  };
 }

@@ -14,7 +14,9 @@ export class PrivacyService {
   async exportData(principal: Principal, id: string): Promise<string> {
     const contact = await this.store.contacts.getById(principal, id, { includeDeleted: true });
     const activities = await this.store.activities.allOfContact(principal.tenantId, id);
-    const company = contact.companyId ? await this.store.companies.inTenant(principal.tenantId, contact.companyId) : undefined;
+    const company = contact.companyId
+      ? await this.store.companies.inTenant(principal.tenantId, contact.companyId)
+      : undefined;
     const document = {
       exportedAt: new Date().toISOString(),
       contact: toProtoContact(contact),

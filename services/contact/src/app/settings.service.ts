@@ -12,7 +12,11 @@ export class SettingsService {
     return this.store.settings.getSettings(principal.tenantId);
   }
 
-  async updateSettings(principal: Principal, input: TenantSettingsFields, expectedVersion: number): Promise<TenantSettingsDoc> {
+  async updateSettings(
+    principal: Principal,
+    input: TenantSettingsFields,
+    expectedVersion: number,
+  ): Promise<TenantSettingsDoc> {
     requireAdmin(principal);
     return this.store.settings.saveSettings(principal.tenantId, expectedVersion, validateSettings(input));
   }
@@ -22,7 +26,12 @@ export class SettingsService {
   }
 
   /** The whole set; the kit refuses removing a field or option (archive it) and changing a field's type. */
-  async setDefinitions(principal: Principal, entity: string, input: unknown[], expectedVersion: number): Promise<CustomFieldSetDoc> {
+  async setDefinitions(
+    principal: Principal,
+    entity: string,
+    input: unknown[],
+    expectedVersion: number,
+  ): Promise<CustomFieldSetDoc> {
     requireAdmin(principal);
     const parsed = parseEntity(entity);
     const previous = await this.store.settings.getDefinitions(principal.tenantId, parsed);

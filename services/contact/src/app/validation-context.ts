@@ -11,7 +11,11 @@ export interface TenantContext extends ContactValidationContext {
 
 /** The tenant's settings and custom field definitions, read on every write (small documents, never stale). */
 export async function tenantContext(store: ContactStore, tenantId: string): Promise<TenantContext> {
-  const [settings, contactDefs, companyDefs] = await Promise.all([store.settings.getSettings(tenantId), store.settings.getDefinitions(tenantId, 'contact'), store.settings.getDefinitions(tenantId, 'company')]);
+  const [settings, contactDefs, companyDefs] = await Promise.all([
+    store.settings.getSettings(tenantId),
+    store.settings.getDefinitions(tenantId, 'contact'),
+    store.settings.getDefinitions(tenantId, 'company'),
+  ]);
   const region = settings.defaultPhoneRegion || store.defaultRegion;
   return {
     defaultRegion: isCountryCode(region) ? (region as CountryCode) : undefined,

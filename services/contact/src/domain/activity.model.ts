@@ -63,10 +63,13 @@ export function validateActivity(input: ActivityInputData, now: Date): ActivityF
   const type = (ACTIVITY_TYPES as readonly string[]).includes(input.type) ? (input.type as ActivityType) : undefined;
   if (!type) violations.push({ field: 'type', description: `must be one of: ${ACTIVITY_TYPES.join(', ')}` });
   if (input.contactId.trim() === '') violations.push({ field: 'contactId', description: 'is required' });
-  if (input.body.length > MAX_BODY) violations.push({ field: 'body', description: `must be at most ${MAX_BODY} characters` });
-  if (type === 'note' && input.body.trim() === '') violations.push({ field: 'body', description: 'is required for a note' });
+  if (input.body.length > MAX_BODY)
+    violations.push({ field: 'body', description: `must be at most ${MAX_BODY} characters` });
+  if (type === 'note' && input.body.trim() === '')
+    violations.push({ field: 'body', description: 'is required for a note' });
   for (const kind of ['call', 'email', 'meeting'] as const) {
-    if (input[kind] && type !== kind) violations.push({ field: kind, description: `is only allowed on a ${kind} activity` });
+    if (input[kind] && type !== kind)
+      violations.push({ field: kind, description: `is only allowed on a ${kind} activity` });
   }
   const fields: ActivityFields = {
     type: type ?? 'note',
@@ -93,15 +96,34 @@ function direction(raw: string, field: string, violations: FieldViolation[]): Di
 }
 
 function call(raw: ActivityInputData['call'], violations: FieldViolation[]): CallDetails {
-  if (!raw) return (violations.push({ field: 'call', description: 'is required for a call' }), { direction: 'outbound', durationSeconds: 0, outcome: '' });
-  if (!Number.isInteger(raw.durationSeconds) || raw.durationSeconds < 0) violations.push({ field: 'call.durationSeconds', description: 'must be a whole number of seconds, 0 or more' });
-  if (raw.outcome !== '' && !(CALL_OUTCOMES as readonly string[]).includes(raw.outcome)) violations.push({ field: 'call.outcome', description: `must be one of: ${CALL_OUTCOMES.join(', ')}` });
-  return { direction: direction(raw.direction, 'call.direction', violations), durationSeconds: raw.durationSeconds, outcome: raw.outcome };
+  if (!raw)
+    return (
+      violations.push({ field: 'call', description: 'is required for a call' }),
+      { direction: 'outbound', durationSeconds: 0, outcome: '' }
+    );
+  if (!Number.isInteger(raw.durationSeconds) || raw.durationSeconds < 0)
+    violations.push({ field: 'call.durationSeconds', description: 'must be a whole number of seconds, 0 or more' });
+  if (raw.outcome !== '' && !(CALL_OUTCOMES as readonly string[]).includes(raw.outcome))
+    violations.push({ field: 'call.outcome', description: `must be one of: ${CALL_OUTCOMES.join(', ')}` });
+  return {
+    direction: direction(raw.direction, 'call.direction', violations),
+    durationSeconds: raw.durationSeconds,
+    outcome: raw.outcome,
+  };
 }
 
 function email(raw: ActivityInputData['email'], violations: FieldViolation[]): EmailDetails {
-  if (!raw) return (violations.push({ field: 'email', description: 'is required for a logged email' }), { direction: 'outbound', from: '', to: [], cc: [] });
-  return { direction: direction(raw.direction, 'email.direction', violations), from: raw.from.trim().toLowerCase(), to: raw.to.map((t) => t.trim().toLowerCase()), cc: raw.cc.map((t) => t.trim().toLowerCase()) };
+  if (!raw)
+    return (
+      violations.push({ field: 'email', description: 'is required for a logged email' }),
+      { direction: 'outbound', from: '', to: [], cc: [] }
+    );
+  return {
+    direction: direction(raw.direction, 'email.direction', violations),
+    from: raw.from.trim().toLowerCase(),
+    to: raw.to.map((t) => t.trim().toLowerCase()),
+    cc: raw.cc.map((t) => t.trim().toLowerCase()),
+  };
 }
 
 function meeting(raw: ActivityInputData['meeting'], violations: FieldViolation[]): MeetingDetails {
@@ -111,6 +133,12 @@ function meeting(raw: ActivityInputData['meeting'], violations: FieldViolation[]
     violations.push({ field: 'meeting', description: 'needs a start and an end' });
     return { startAt: new Date(0), endAt: new Date(0), attendees: [], location: '' };
   }
-  if (endAt.getTime() < startAt.getTime()) violations.push({ field: 'meeting.endAt', description: 'must not be before the start' });
-  return { startAt, endAt, attendees: raw.attendees.map(cleanText).filter((a) => a), location: cleanText(raw.location) };
+  if (endAt.getTime() < startAt.getTime())
+    violations.push({ field: 'meeting.endAt', description: 'must not be before the start' });
+  return {
+    startAt,
+    endAt,
+    attendees: raw.attendees.map(cleanText).filter((a) => a),
+    location: cleanText(raw.location),
+  };
 }

@@ -1,5 +1,11 @@
 // The company as the domain sees it, and validation of a client's company input.
-import { invalidArgument, validateCustomFieldValues, type CustomFieldDefinition, type CustomFieldValues, type FieldViolation } from '@crm/service-kit';
+import {
+  invalidArgument,
+  validateCustomFieldValues,
+  type CustomFieldDefinition,
+  type CustomFieldValues,
+  type FieldViolation,
+} from '@crm/service-kit';
 import { isAddressEmpty, type Address } from './contact.model';
 import { cleanText, normalizeDomain, normalizeWebsite } from './normalize';
 
@@ -55,17 +61,36 @@ export interface CompanyValidationContext {
   requiredFields: readonly string[];
 }
 
-export const EMPTY_COMPANY: CompanyFields = { name: '', domain: '', website: '', industry: '', size: '', annualRevenue: null, address: null, parentCompanyId: '', customFields: {}, externalId: '' };
+export const EMPTY_COMPANY: CompanyFields = {
+  name: '',
+  domain: '',
+  website: '',
+  industry: '',
+  size: '',
+  annualRevenue: null,
+  address: null,
+  parentCompanyId: '',
+  customFields: {},
+  externalId: '',
+};
 
-export function validateCompany(input: CompanyInputData, paths: readonly string[] | 'all', current: CompanyFields, ctx: CompanyValidationContext): Partial<CompanyFields> {
+export function validateCompany(
+  input: CompanyInputData,
+  paths: readonly string[] | 'all',
+  current: CompanyFields,
+  ctx: CompanyValidationContext,
+): Partial<CompanyFields> {
   const violations: FieldViolation[] = [];
   const all = paths === 'all';
   const has = (path: keyof typeof COMPANY_INPUT_FIELDS) => all || paths.includes(path);
   if (!all) {
-    if (paths.length === 0) violations.push({ field: 'updateMask', description: 'must name at least one field to change' });
+    if (paths.length === 0)
+      violations.push({ field: 'updateMask', description: 'must name at least one field to change' });
     for (const path of paths) {
-      if (path === 'owner_id' || path === 'team_id') violations.push({ field: 'updateMask', description: `"${path}" is set by managers and admins at creation` });
-      else if (!(path in COMPANY_INPUT_FIELDS) && !path.startsWith('custom_fields.')) violations.push({ field: 'updateMask', description: `"${path}" is not a field of a company` });
+      if (path === 'owner_id' || path === 'team_id')
+        violations.push({ field: 'updateMask', description: `"${path}" is set by managers and admins at creation` });
+      else if (!(path in COMPANY_INPUT_FIELDS) && !path.startsWith('custom_fields.'))
+        violations.push({ field: 'updateMask', description: `"${path}" is not a field of a company` });
     }
   }
   const patch: Partial<CompanyFields> = {};
@@ -79,12 +104,27 @@ export function validateCompany(input: CompanyInputData, paths: readonly string[
   if (has('industry')) patch.industry = cleanText(input.industry);
   if (has('size')) patch.size = size(input.size, violations);
   if (has('annual_revenue')) patch.annualRevenue = money(input.annualRevenue, violations);
-  if (has('address')) patch.address = input.address && !isAddressEmpty(input.address) ? { ...input.address, country: input.address.country.trim().toUpperCase() } : null;
+  if (has('address'))
+    patch.address =
+      input.address && !isAddressEmpty(input.address)
+        ? { ...input.address, country: input.address.country.trim().toUpperCase() }
+        : null;
   if (has('parent_company_id')) patch.parentCompanyId = input.parentCompanyId.trim();
   if (has('external_id')) patch.externalId = cleanText(input.externalId);
-  const customPatch = all || has('custom_fields') ? (input.customFields ?? {}) : Object.fromEntries(paths.filter((p) => p.startsWith('custom_fields.')).map((p) => [p.slice(14), input.customFields?.[p.slice(14)] ?? null]));
+  const customPatch =
+    all || has('custom_fields')
+      ? (input.customFields ?? {})
+      : Object.fromEntries(
+          paths
+            .filter((p) => p.startsWith('custom_fields.'))
+            .map((p) => [p.slice(14), input.customFields?.[p.slice(14)] ?? null]),
+        );
   if (all || Object.keys(customPatch).length > 0) {
-    const custom = validateCustomFieldValues(ctx.definitions, customPatch, all ? { mode: 'create' } : { mode: 'update', existing: current.customFields });
+    const custom = validateCustomFieldValues(
+      ctx.definitions,
+      customPatch,
+      all ? { mode: 'create' } : { mode: 'update', existing: current.customFields },
+    );
     if (custom.ok) patch.customFields = custom.values;
     else violations.push(...custom.violations);
   }
@@ -93,13 +133,19 @@ export function validateCompany(input: CompanyInputData, paths: readonly string[
   if (next.name.length > 200) violations.push({ field: 'name', description: 'must be at most 200 characters' });
   for (const required of ctx.requiredFields) {
     const key = COMPANY_INPUT_FIELDS[required as keyof typeof COMPANY_INPUT_FIELDS] as keyof CompanyFields | undefined;
-    if (key && (next[key] === '' || next[key] === null)) violations.push({ field: key, description: 'is required by the tenant settings' });
+    if (key && (next[key] === '' || next[key] === null))
+      violations.push({ field: key, description: 'is required by the tenant settings' });
   }
   if (violations.length > 0) throw invalidArgument(violations);
   return patch;
 }
 
-function optional(raw: string, normalize: (raw: string) => { ok: true; value: string } | { ok: false; problem: string }, field: string, violations: FieldViolation[]): string {
+function optional(
+  raw: string,
+  normalize: (raw: string) => { ok: true; value: string } | { ok: false; problem: string },
+  field: string,
+  violations: FieldViolation[],
+): string {
   if (raw.trim() === '') return '';
   const result = normalize(raw);
   if (result.ok) return result.value;
@@ -115,7 +161,12 @@ function size(raw: string, violations: FieldViolation[]): CompanySize {
 
 function money(raw: Money | undefined | null, violations: FieldViolation[]): Money | null {
   if (!raw || (raw.amountMinor === 0 && raw.currency === '')) return null;
-  if (!/^[A-Z]{3}$/.test(raw.currency)) violations.push({ field: 'annualRevenue.currency', description: 'must be an ISO 4217 code such as USD' });
-  if (!Number.isSafeInteger(raw.amountMinor) || raw.amountMinor < 0) violations.push({ field: 'annualRevenue.amountMinor', description: 'must be a whole, non-negative number of minor units' });
+  if (!/^[A-Z]{3}$/.test(raw.currency))
+    violations.push({ field: 'annualRevenue.currency', description: 'must be an ISO 4217 code such as USD' });
+  if (!Number.isSafeInteger(raw.amountMinor) || raw.amountMinor < 0)
+    violations.push({
+      field: 'annualRevenue.amountMinor',
+      description: 'must be a whole, non-negative number of minor units',
+    });
   return { amountMinor: raw.amountMinor, currency: raw.currency };
 }

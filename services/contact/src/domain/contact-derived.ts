@@ -10,7 +10,9 @@ export interface DerivedContactFields {
   nameKey: string;
 }
 
-export function deriveContactFields(contact: Pick<ContactFields, 'firstName' | 'lastName' | 'emails' | 'phones'> & { companyName: string }): DerivedContactFields {
+export function deriveContactFields(
+  contact: Pick<ContactFields, 'firstName' | 'lastName' | 'emails' | 'phones'> & { companyName: string },
+): DerivedContactFields {
   return {
     searchTokens: contactSearchTokens(contact),
     emailKeys: contact.emails.map((e) => e.address),
@@ -19,7 +21,18 @@ export function deriveContactFields(contact: Pick<ContactFields, 'firstName' | '
   };
 }
 
-const INPUT_NAME: Partial<Record<string, string>> = { firstName: 'first_name', lastName: 'last_name', companyId: 'company_id', lifecycleStage: 'lifecycle_stage', leadSource: 'lead_source', customFields: 'custom_fields', externalId: 'external_id', ownerId: 'owner_id', teamId: 'team_id', companyName: 'company_name' };
+const INPUT_NAME: Partial<Record<string, string>> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  companyId: 'company_id',
+  lifecycleStage: 'lifecycle_stage',
+  leadSource: 'lead_source',
+  customFields: 'custom_fields',
+  externalId: 'external_id',
+  ownerId: 'owner_id',
+  teamId: 'team_id',
+  companyName: 'company_name',
+};
 
 /** ContactInput names of changed domain keys, for changed_fields in events. */
 export function inputNames(keys: readonly string[]): string[] {

@@ -1,7 +1,16 @@
 // The contact as the domain sees it: writable fields, the constants they draw from, and derived keys.
 import type { CustomFieldValues } from '@crm/service-kit';
 
-export const LIFECYCLE_STAGES = ['subscriber', 'lead', 'marketing_qualified', 'sales_qualified', 'opportunity', 'customer', 'evangelist', 'other'] as const;
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketing_qualified',
+  'sales_qualified',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+] as const;
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 export const TIERS = ['standard', 'vip'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -87,8 +96,16 @@ export function primaryEmail(contact: Pick<ContactFields, 'emails'>): string {
 }
 
 /** Keys that make a contact unique in its tenant; claims are inserted under them. */
-export function uniqueKeysOf(contact: Pick<ContactFields, 'emails' | 'phones' | 'externalId'>): { emails: string[]; phones: string[]; externalId: string } {
-  return { emails: contact.emails.map((e) => e.address), phones: contact.phones.map((p) => p.number), externalId: contact.externalId };
+export function uniqueKeysOf(contact: Pick<ContactFields, 'emails' | 'phones' | 'externalId'>): {
+  emails: string[];
+  phones: string[];
+  externalId: string;
+} {
+  return {
+    emails: contact.emails.map((e) => e.address),
+    phones: contact.phones.map((p) => p.number),
+    externalId: contact.externalId,
+  };
 }
 
 export function displayName(contact: Pick<ContactFields, 'firstName' | 'lastName'>): string {

@@ -1,7 +1,25 @@
 // Turns a client's contact input into normalised fields, or every violation at once (INVALID_ARGUMENT).
 import type { CountryCode } from 'libphonenumber-js';
-import { invalidArgument, validateCustomFieldValues, type CustomFieldDefinition, type CustomFieldValues, type FieldViolation } from '@crm/service-kit';
-import { CONTACT_INPUT_FIELDS, LIFECYCLE_STAGES, TIERS, isAddressEmpty, type Address, type ContactFields, type ContactInputField, type EmailEntry, type LifecycleStage, type PhoneEntry, type Tier } from './contact.model';
+import {
+  invalidArgument,
+  validateCustomFieldValues,
+  type CustomFieldDefinition,
+  type CustomFieldValues,
+  type FieldViolation,
+} from '@crm/service-kit';
+import {
+  CONTACT_INPUT_FIELDS,
+  LIFECYCLE_STAGES,
+  TIERS,
+  isAddressEmpty,
+  type Address,
+  type ContactFields,
+  type ContactInputField,
+  type EmailEntry,
+  type LifecycleStage,
+  type PhoneEntry,
+  type Tier,
+} from './contact.model';
 import { cleanText, normalizeEmail, normalizePhone, normalizeTags } from './normalize';
 
 export const MAX_EMAILS = 20;
@@ -36,7 +54,11 @@ export interface ContactValidationContext {
 export type ContactPatch = Partial<ContactFields>;
 
 /** Validates a complete new contact; defaults fill what the input leaves empty. */
-export function validateNewContact(input: ContactInputData, ctx: ContactValidationContext, base: ContactFields): ContactFields {
+export function validateNewContact(
+  input: ContactInputData,
+  ctx: ContactValidationContext,
+  base: ContactFields,
+): ContactFields {
   const violations: FieldViolation[] = [];
   const fields: ContactFields = {
     ...base,
@@ -53,7 +75,10 @@ export function validateNewContact(input: ContactInputData, ctx: ContactValidati
     address: address(input.address),
     externalId: text(input.externalId, 'externalId', violations),
   };
-  const custom = validateCustomFieldValues(ctx.definitions, input.customFields ?? {}, { mode: 'create', defaultRegion: ctx.defaultRegion });
+  const custom = validateCustomFieldValues(ctx.definitions, input.customFields ?? {}, {
+    mode: 'create',
+    defaultRegion: ctx.defaultRegion,
+  });
   if (custom.ok) fields.customFields = custom.values;
   else violations.push(...custom.violations);
   violations.push(...missingRequired(fields, ctx.requiredFields));
@@ -65,9 +90,15 @@ export function validateNewContact(input: ContactInputData, ctx: ContactValidati
  * Validates the paths of an update mask over the current fields and returns the changed fields only. Paths are
  * ContactInput names; "custom_fields.<key>" patches one custom field.
  */
-export function validateContactPatch(input: ContactInputData, paths: readonly string[], current: ContactFields, ctx: ContactValidationContext): ContactPatch {
+export function validateContactPatch(
+  input: ContactInputData,
+  paths: readonly string[],
+  current: ContactFields,
+  ctx: ContactValidationContext,
+): ContactPatch {
   const violations: FieldViolation[] = [];
-  if (paths.length === 0) throw invalidArgument([{ field: 'updateMask', description: 'must name at least one field to change' }]);
+  if (paths.length === 0)
+    throw invalidArgument([{ field: 'updateMask', description: 'must name at least one field to change' }]);
   const patch: ContactPatch = {};
   const customPatch: Record<string, unknown> = {};
   for (const path of paths) {
@@ -87,7 +118,11 @@ export function validateContactPatch(input: ContactInputData, paths: readonly st
     applyPath(path as ContactInputField, input, patch, customPatch, ctx, violations);
   }
   if (Object.keys(customPatch).length > 0) {
-    const custom = validateCustomFieldValues(ctx.definitions, customPatch, { mode: 'update', existing: current.customFields, defaultRegion: ctx.defaultRegion });
+    const custom = validateCustomFieldValues(ctx.definitions, customPatch, {
+      mode: 'update',
+      existing: current.customFields,
+      defaultRegion: ctx.defaultRegion,
+    });
     if (custom.ok) patch.customFields = custom.values;
     else violations.push(...custom.violations);
   }
@@ -96,7 +131,14 @@ export function validateContactPatch(input: ContactInputData, paths: readonly st
   return withoutUnchanged(patch, current);
 }
 
-function applyPath(path: ContactInputField, input: ContactInputData, patch: ContactPatch, customPatch: Record<string, unknown>, ctx: ContactValidationContext, violations: FieldViolation[]): void {
+function applyPath(
+  path: ContactInputField,
+  input: ContactInputData,
+  patch: ContactPatch,
+  customPatch: Record<string, unknown>,
+  ctx: ContactValidationContext,
+  violations: FieldViolation[],
+): void {
   switch (path) {
     case 'first_name':
     case 'last_name':
@@ -150,28 +192,38 @@ function text(raw: string, field: string, violations: FieldViolation[]): string 
 }
 
 function emails(raw: ContactInputData['emails'], violations: FieldViolation[]): EmailEntry[] {
-  if (raw.length > MAX_EMAILS) violations.push({ field: 'emails', description: `must have at most ${MAX_EMAILS} entries` });
+  if (raw.length > MAX_EMAILS)
+    violations.push({ field: 'emails', description: `must have at most ${MAX_EMAILS} entries` });
   const out: EmailEntry[] = [];
   raw.forEach((entry, index) => {
     const normalized = normalizeEmail(entry.address);
     if (!normalized.ok) return violations.push({ field: `emails[${index}].address`, description: normalized.problem });
-    if (out.some((e) => e.address === normalized.value)) return violations.push({ field: `emails[${index}].address`, description: 'is listed twice' });
+    if (out.some((e) => e.address === normalized.value))
+      return violations.push({ field: `emails[${index}].address`, description: 'is listed twice' });
     out.push({ address: normalized.value, primary: entry.primary, label: cleanText(entry.label) });
   });
-  if (raw.filter((e) => e.primary).length > 1) violations.push({ field: 'emails', description: 'must have at most one primary entry' });
+  if (raw.filter((e) => e.primary).length > 1)
+    violations.push({ field: 'emails', description: 'must have at most one primary entry' });
   return withPrimary(out);
 }
 
-function phones(raw: ContactInputData['phones'], region: CountryCode | undefined, violations: FieldViolation[]): PhoneEntry[] {
-  if (raw.length > MAX_PHONES) violations.push({ field: 'phones', description: `must have at most ${MAX_PHONES} entries` });
+function phones(
+  raw: ContactInputData['phones'],
+  region: CountryCode | undefined,
+  violations: FieldViolation[],
+): PhoneEntry[] {
+  if (raw.length > MAX_PHONES)
+    violations.push({ field: 'phones', description: `must have at most ${MAX_PHONES} entries` });
   const out: PhoneEntry[] = [];
   raw.forEach((entry, index) => {
     const normalized = normalizePhone(entry.number, region);
     if (!normalized.ok) return violations.push({ field: `phones[${index}].number`, description: normalized.problem });
-    if (out.some((p) => p.number === normalized.value)) return violations.push({ field: `phones[${index}].number`, description: 'is listed twice' });
+    if (out.some((p) => p.number === normalized.value))
+      return violations.push({ field: `phones[${index}].number`, description: 'is listed twice' });
     out.push({ number: normalized.value, primary: entry.primary, label: cleanText(entry.label) });
   });
-  if (raw.filter((p) => p.primary).length > 1) violations.push({ field: 'phones', description: 'must have at most one primary entry' });
+  if (raw.filter((p) => p.primary).length > 1)
+    violations.push({ field: 'phones', description: 'must have at most one primary entry' });
   return withPrimary(out);
 }
 
@@ -196,13 +248,20 @@ function tier(raw: string, violations: FieldViolation[]): Tier {
 function tags(raw: readonly string[], violations: FieldViolation[]): string[] {
   const out = normalizeTags(raw);
   if (out.length > MAX_TAGS) violations.push({ field: 'tags', description: `must have at most ${MAX_TAGS} tags` });
-  if (out.some((t) => t.length > 50)) violations.push({ field: 'tags', description: 'each tag must be at most 50 characters' });
+  if (out.some((t) => t.length > 50))
+    violations.push({ field: 'tags', description: 'each tag must be at most 50 characters' });
   return out;
 }
 
 function address(raw: Address | undefined | null): Address | null {
   if (!raw) return null;
-  const cleaned: Address = { street: cleanText(raw.street), city: cleanText(raw.city), region: cleanText(raw.region), postalCode: cleanText(raw.postalCode), country: cleanText(raw.country).toUpperCase() };
+  const cleaned: Address = {
+    street: cleanText(raw.street),
+    city: cleanText(raw.city),
+    region: cleanText(raw.region),
+    postalCode: cleanText(raw.postalCode),
+    country: cleanText(raw.country).toUpperCase(),
+  };
   return isAddressEmpty(cleaned) ? null : cleaned;
 }
 
@@ -213,7 +272,11 @@ export function missingRequired(fields: ContactFields, required: readonly string
     const key = CONTACT_INPUT_FIELDS[name as ContactInputField] as keyof ContactFields | undefined;
     if (!key) continue;
     const value = fields[key];
-    const empty = value === '' || value === null || (Array.isArray(value) && value.length === 0) || (key === 'customFields' && Object.keys(value as CustomFieldValues).length === 0);
+    const empty =
+      value === '' ||
+      value === null ||
+      (Array.isArray(value) && value.length === 0) ||
+      (key === 'customFields' && Object.keys(value as CustomFieldValues).length === 0);
     if (empty) violations.push({ field: key, description: 'is required by the tenant settings' });
   }
   return violations;

@@ -8,12 +8,94 @@ export const IMPORT_ENTITIES = ['contact', 'company'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];
 export type MatchBy = 'email' | 'domain' | 'external_id';
 
-export const CONTACT_COLUMNS = ['id', 'first_name', 'last_name', 'email', 'emails', 'phone', 'phones', 'title', 'company_id', 'company_domain', 'company_name', 'lifecycle_stage', 'lead_source', 'tags', 'tier', 'street', 'city', 'region', 'postal_code', 'country', 'owner_id', 'team_id', 'external_id', 'last_activity_at', 'created_at', 'updated_at'] as const;
-export const COMPANY_COLUMNS = ['id', 'name', 'domain', 'website', 'industry', 'size', 'annual_revenue_minor', 'currency', 'street', 'city', 'region', 'postal_code', 'country', 'parent_company_id', 'owner_id', 'team_id', 'external_id', 'created_at', 'updated_at'] as const;
+export const CONTACT_COLUMNS = [
+  'id',
+  'first_name',
+  'last_name',
+  'email',
+  'emails',
+  'phone',
+  'phones',
+  'title',
+  'company_id',
+  'company_domain',
+  'company_name',
+  'lifecycle_stage',
+  'lead_source',
+  'tags',
+  'tier',
+  'street',
+  'city',
+  'region',
+  'postal_code',
+  'country',
+  'owner_id',
+  'team_id',
+  'external_id',
+  'last_activity_at',
+  'created_at',
+  'updated_at',
+] as const;
+export const COMPANY_COLUMNS = [
+  'id',
+  'name',
+  'domain',
+  'website',
+  'industry',
+  'size',
+  'annual_revenue_minor',
+  'currency',
+  'street',
+  'city',
+  'region',
+  'postal_code',
+  'country',
+  'parent_company_id',
+  'owner_id',
+  'team_id',
+  'external_id',
+  'created_at',
+  'updated_at',
+] as const;
 
 /** Columns an import may write (export-only ones such as id and timestamps are not among them). */
-const CONTACT_IMPORT_FIELDS = new Set<string>(['first_name', 'last_name', 'email', 'emails', 'phone', 'phones', 'title', 'company_id', 'company_domain', 'lifecycle_stage', 'lead_source', 'tags', 'tier', 'street', 'city', 'region', 'postal_code', 'country', 'external_id']);
-const COMPANY_IMPORT_FIELDS = new Set<string>(['name', 'domain', 'website', 'industry', 'size', 'annual_revenue_minor', 'currency', 'street', 'city', 'region', 'postal_code', 'country', 'parent_company_id', 'external_id']);
+const CONTACT_IMPORT_FIELDS = new Set<string>([
+  'first_name',
+  'last_name',
+  'email',
+  'emails',
+  'phone',
+  'phones',
+  'title',
+  'company_id',
+  'company_domain',
+  'lifecycle_stage',
+  'lead_source',
+  'tags',
+  'tier',
+  'street',
+  'city',
+  'region',
+  'postal_code',
+  'country',
+  'external_id',
+]);
+const COMPANY_IMPORT_FIELDS = new Set<string>([
+  'name',
+  'domain',
+  'website',
+  'industry',
+  'size',
+  'annual_revenue_minor',
+  'currency',
+  'street',
+  'city',
+  'region',
+  'postal_code',
+  'country',
+  'parent_company_id',
+  'external_id',
+]);
 
 export interface ColumnMapping {
   column: string;
@@ -33,25 +115,38 @@ export function parseMatchBy(entity: ImportEntity, raw: string): MatchBy {
 }
 
 /** Checks a mapping before any byte is stored: every target must be a writable field or a defined custom field. */
-export function validateMapping(entity: ImportEntity, mapping: readonly ColumnMapping[], definitions: readonly CustomFieldDefinition[]): ColumnMapping[] {
+export function validateMapping(
+  entity: ImportEntity,
+  mapping: readonly ColumnMapping[],
+  definitions: readonly CustomFieldDefinition[],
+): ColumnMapping[] {
   const allowed = entity === 'contact' ? CONTACT_IMPORT_FIELDS : COMPANY_IMPORT_FIELDS;
   const keys = new Set(definitions.filter((d) => !d.archived).map((d) => d.key));
   const violations: FieldViolation[] = [];
   mapping.forEach((m, i) => {
     if (m.column.trim() === '') violations.push({ field: `header.mapping[${i}].column`, description: 'is required' });
     const custom = m.field.startsWith('custom_fields.') ? m.field.slice(14) : undefined;
-    if (custom !== undefined ? !keys.has(custom) : !allowed.has(m.field)) violations.push({ field: `header.mapping[${i}].field`, description: `"${m.field}" is not an importable ${entity} field` });
+    if (custom !== undefined ? !keys.has(custom) : !allowed.has(m.field))
+      violations.push({
+        field: `header.mapping[${i}].field`,
+        description: `"${m.field}" is not an importable ${entity} field`,
+      });
   });
   if (violations.length > 0) throw invalidArgument(violations);
   return [...mapping];
 }
 
 /** Field → value of one CSV record; without a mapping, headers that name a field map to it. */
-export function mappedValues(record: Record<string, string>, mapping: readonly ColumnMapping[], entity: ImportEntity): Map<string, string> {
+export function mappedValues(
+  record: Record<string, string>,
+  mapping: readonly ColumnMapping[],
+  entity: ImportEntity,
+): Map<string, string> {
   const values = new Map<string, string>();
   if (mapping.length === 0) {
     const allowed = entity === 'contact' ? CONTACT_IMPORT_FIELDS : COMPANY_IMPORT_FIELDS;
-    for (const [column, value] of Object.entries(record)) if (allowed.has(column) || column.startsWith('custom_fields.')) values.set(column, value.trim());
+    for (const [column, value] of Object.entries(record))
+      if (allowed.has(column) || column.startsWith('custom_fields.')) values.set(column, value.trim());
     return values;
   }
   for (const m of mapping) {
@@ -62,18 +157,25 @@ export function mappedValues(record: Record<string, string>, mapping: readonly C
 }
 
 function list(raw: string | undefined): string[] {
-  return (raw ?? '').split(/[;,|]/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return (raw ?? '')
+    .split(/[;,|]/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** CSV cells are text; custom fields are typed. */
-function customValues(values: Map<string, string>, definitions: readonly CustomFieldDefinition[]): Record<string, unknown> {
+function customValues(
+  values: Map<string, string>,
+  definitions: readonly CustomFieldDefinition[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [field, raw] of values) {
     if (!field.startsWith('custom_fields.') || raw === '') continue;
     const key = field.slice(14);
     const type = definitions.find((d) => d.key === key)?.type;
     if (type === 'number') out[key] = raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-    else if (type === 'boolean') out[key] = /^(true|yes|1)$/i.test(raw) ? true : /^(false|no|0)$/i.test(raw) ? false : raw;
+    else if (type === 'boolean')
+      out[key] = /^(true|yes|1)$/i.test(raw) ? true : /^(false|no|0)$/i.test(raw) ? false : raw;
     else if (type === 'multi_select') out[key] = list(raw);
     else out[key] = raw;
   }
@@ -85,11 +187,20 @@ export interface ContactRow {
   companyDomain: string;
 }
 
-export function contactRowInput(values: Map<string, string>, definitions: readonly CustomFieldDefinition[]): ContactRow {
+export function contactRowInput(
+  values: Map<string, string>,
+  definitions: readonly CustomFieldDefinition[],
+): ContactRow {
   const get = (f: string) => values.get(f) ?? '';
   const emails = [...(get('email') ? [get('email')] : []), ...list(get('emails'))];
   const phones = [...(get('phone') ? [get('phone')] : []), ...list(get('phones'))];
-  const address = { street: get('street'), city: get('city'), region: get('region'), postalCode: get('postal_code'), country: get('country') };
+  const address = {
+    street: get('street'),
+    city: get('city'),
+    region: get('region'),
+    postalCode: get('postal_code'),
+    country: get('country'),
+  };
   return {
     companyDomain: get('company_domain'),
     input: {
@@ -110,12 +221,22 @@ export function contactRowInput(values: Map<string, string>, definitions: readon
   };
 }
 
-export function companyRowInput(values: Map<string, string>, definitions: readonly CustomFieldDefinition[]): { input: CompanyInputData; problems: FieldViolation[] } {
+export function companyRowInput(
+  values: Map<string, string>,
+  definitions: readonly CustomFieldDefinition[],
+): { input: CompanyInputData; problems: FieldViolation[] } {
   const get = (f: string) => values.get(f) ?? '';
   const problems: FieldViolation[] = [];
   const amount = get('annual_revenue_minor');
-  if (amount !== '' && !/^\d+$/.test(amount)) problems.push({ field: 'annual_revenue_minor', description: 'must be a whole number of minor units' });
-  const address = { street: get('street'), city: get('city'), region: get('region'), postalCode: get('postal_code'), country: get('country') };
+  if (amount !== '' && !/^\d+$/.test(amount))
+    problems.push({ field: 'annual_revenue_minor', description: 'must be a whole number of minor units' });
+  const address = {
+    street: get('street'),
+    city: get('city'),
+    region: get('region'),
+    postalCode: get('postal_code'),
+    country: get('country'),
+  };
   return {
     problems,
     input: {
@@ -124,7 +245,10 @@ export function companyRowInput(values: Map<string, string>, definitions: readon
       website: get('website'),
       industry: get('industry'),
       size: get('size'),
-      annualRevenue: amount !== '' && /^\d+$/.test(amount) ? { amountMinor: Number(amount), currency: get('currency').toUpperCase() } : null,
+      annualRevenue:
+        amount !== '' && /^\d+$/.test(amount)
+          ? { amountMinor: Number(amount), currency: get('currency').toUpperCase() }
+          : null,
       address: Object.values(address).some((v) => v) ? address : null,
       parentCompanyId: get('parent_company_id'),
       customFields: customValues(values, definitions),

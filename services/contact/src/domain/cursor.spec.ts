@@ -16,8 +16,14 @@ describe('cursor pagination', () => {
 
   it('selects rows after the cursor in (date desc, id desc) order and cuts pages', () => {
     const at = new Date(5);
-    expect(afterCursor('updatedAt', { at, id: 'm' })).toEqual({ $or: [{ updatedAt: { $lt: at } }, { updatedAt: at, _id: { $lt: 'm' } }] });
-    const rows = [{ _id: 'c', t: new Date(3) }, { _id: 'b', t: new Date(2) }, { _id: 'a', t: new Date(1) }];
+    expect(afterCursor('updatedAt', { at, id: 'm' })).toEqual({
+      $or: [{ updatedAt: { $lt: at } }, { updatedAt: at, _id: { $lt: 'm' } }],
+    });
+    const rows = [
+      { _id: 'c', t: new Date(3) },
+      { _id: 'b', t: new Date(2) },
+      { _id: 'a', t: new Date(1) },
+    ];
     const page = pageOf(rows, 2, (r) => r.t);
     expect(page.rows.map((r) => r._id)).toEqual(['c', 'b']);
     expect(decodeCursor(page.nextCursor)).toEqual({ at: new Date(2), id: 'b' });

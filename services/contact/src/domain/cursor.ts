@@ -17,7 +17,8 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
   if (!cursor) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; i?: unknown };
-    if (typeof parsed.t === 'number' && Number.isFinite(parsed.t) && typeof parsed.i === 'string') return { at: new Date(parsed.t), id: parsed.i };
+    if (typeof parsed.t === 'number' && Number.isFinite(parsed.t) && typeof parsed.i === 'string')
+      return { at: new Date(parsed.t), id: parsed.i };
   } catch {
     // fall through to the error below
   }
@@ -26,7 +27,8 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
 
 export function pageSize(limit: number | undefined): number {
   if (!limit) return DEFAULT_PAGE_SIZE;
-  if (limit < 0 || limit > MAX_PAGE_SIZE) throw invalidArgument([{ field: 'page.limit', description: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
+  if (limit < 0 || limit > MAX_PAGE_SIZE)
+    throw invalidArgument([{ field: 'page.limit', description: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
   return limit;
 }
 
@@ -37,7 +39,11 @@ export function afterCursor(field: string, key: CursorKey | undefined): Record<s
 }
 
 /** Splits a fetched page of limit + 1 rows into the rows to return and the next cursor. */
-export function pageOf<T extends { _id: string }>(rows: T[], limit: number, sortKey: (row: T) => Date): { rows: T[]; nextCursor: string } {
+export function pageOf<T extends { _id: string }>(
+  rows: T[],
+  limit: number,
+  sortKey: (row: T) => Date,
+): { rows: T[]; nextCursor: string } {
   if (rows.length <= limit) return { rows, nextCursor: '' };
   const page = rows.slice(0, limit);
   const last = page[page.length - 1] as T;

@@ -18,11 +18,18 @@ export interface DuplicateScore {
   reasons: DuplicateReason[];
 }
 
-const WEIGHT: Record<DuplicateReason, number> = { same_email: 0.95, same_phone: 0.85, same_name_same_company_domain: 0.8, similar_name: 0.5 };
+const WEIGHT: Record<DuplicateReason, number> = {
+  same_email: 0.95,
+  same_phone: 0.85,
+  same_name_same_company_domain: 0.8,
+  similar_name: 0.5,
+};
 
 /** Folded "first last", the key same-name candidates are looked up by. */
 export function nameKey(person: { firstName: string; lastName: string }): string {
-  return foldText(`${person.firstName} ${person.lastName}`).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return foldText(`${person.firstName} ${person.lastName}`)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 export function scoreDuplicate(subject: DuplicateSubject, candidate: DuplicateSubject): DuplicateScore {
@@ -33,7 +40,8 @@ export function scoreDuplicate(subject: DuplicateSubject, candidate: DuplicateSu
   if (candidate.phones.some((p) => phones.has(p.number))) reasons.push('same_phone');
   const a = nameKey(subject);
   const b = nameKey(candidate);
-  if (a !== '' && a === b && subject.companyDomain !== '' && subject.companyDomain === candidate.companyDomain) reasons.push('same_name_same_company_domain');
+  if (a !== '' && a === b && subject.companyDomain !== '' && subject.companyDomain === candidate.companyDomain)
+    reasons.push('same_name_same_company_domain');
   else if (a !== '' && b !== '' && nameSimilarity(a, b) >= 0.8) reasons.push('similar_name');
   if (reasons.length === 0) return { score: 0, reasons };
   // Independent signals add up: 1 - Π(1 - w).

@@ -48,7 +48,8 @@ export interface ExportableCompany {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
-const cell = (v: CustomFieldValues[string] | undefined) => (v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v));
+const cell = (v: CustomFieldValues[string] | undefined) =>
+  v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v);
 
 function primaryFirst<T extends { primary: boolean }>(entries: T[]): T[] {
   return [...entries].sort((a, b) => Number(b.primary) - Number(a.primary));
@@ -66,10 +67,59 @@ export function contactCsvRow(c: ExportableContact, definitions: readonly Custom
   const emails = primaryFirst(c.emails).map((e) => e.address);
   const phones = primaryFirst(c.phones).map((p) => p.number);
   const a = c.address;
-  return [c._id, c.firstName, c.lastName, emails[0] ?? '', emails.slice(1).join(';'), phones[0] ?? '', phones.slice(1).join(';'), c.title, c.companyId, c.companyDomain, c.companyName, c.lifecycleStage, c.leadSource, c.tags.join(';'), c.tier, a?.street ?? '', a?.city ?? '', a?.region ?? '', a?.postalCode ?? '', a?.country ?? '', c.ownerId, c.teamId, c.externalId, iso(c.lastActivityAt), iso(c.createdAt), iso(c.updatedAt), ...definitions.map((d) => cell(c.customFields?.[d.key]))];
+  return [
+    c._id,
+    c.firstName,
+    c.lastName,
+    emails[0] ?? '',
+    emails.slice(1).join(';'),
+    phones[0] ?? '',
+    phones.slice(1).join(';'),
+    c.title,
+    c.companyId,
+    c.companyDomain,
+    c.companyName,
+    c.lifecycleStage,
+    c.leadSource,
+    c.tags.join(';'),
+    c.tier,
+    a?.street ?? '',
+    a?.city ?? '',
+    a?.region ?? '',
+    a?.postalCode ?? '',
+    a?.country ?? '',
+    c.ownerId,
+    c.teamId,
+    c.externalId,
+    iso(c.lastActivityAt),
+    iso(c.createdAt),
+    iso(c.updatedAt),
+    ...definitions.map((d) => cell(c.customFields?.[d.key])),
+  ];
 }
 
 export function companyCsvRow(c: ExportableCompany, definitions: readonly CustomFieldDefinition[]): string[] {
   const a = c.address;
-  return [c._id, c.name, c.domain, c.website, c.industry, c.size, c.annualRevenue ? String(c.annualRevenue.amountMinor) : '', c.annualRevenue?.currency ?? '', a?.street ?? '', a?.city ?? '', a?.region ?? '', a?.postalCode ?? '', a?.country ?? '', c.parentCompanyId, c.ownerId, c.teamId, c.externalId, iso(c.createdAt), iso(c.updatedAt), ...definitions.map((d) => cell(c.customFields?.[d.key]))];
+  return [
+    c._id,
+    c.name,
+    c.domain,
+    c.website,
+    c.industry,
+    c.size,
+    c.annualRevenue ? String(c.annualRevenue.amountMinor) : '',
+    c.annualRevenue?.currency ?? '',
+    a?.street ?? '',
+    a?.city ?? '',
+    a?.region ?? '',
+    a?.postalCode ?? '',
+    a?.country ?? '',
+    c.parentCompanyId,
+    c.ownerId,
+    c.teamId,
+    c.externalId,
+    iso(c.createdAt),
+    iso(c.updatedAt),
+    ...definitions.map((d) => cell(c.customFields?.[d.key])),
+  ];
 }

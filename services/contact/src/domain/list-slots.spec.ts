@@ -18,9 +18,14 @@ describe('list slots', () => {
     const nextHour = new Date(at.getTime() + 3_600_000);
     const markers = slotMarkers('acme', [at, sameSecond, nextHour]);
     const second = slotOf(at);
-    expect(markers.filter((m) => m.yearMark)).toEqual([{ _id: 'y:acme:2026', tenantId: 'acme', yearMark: true, year: 2026 }]);
+    expect(markers.filter((m) => m.yearMark)).toEqual([
+      { _id: 'y:acme:2026', tenantId: 'acme', yearMark: true, year: 2026 },
+    ]);
     expect(markers.filter((m) => m.inYear !== undefined)).toHaveLength(1);
-    expect(markers.filter((m) => m.inDay !== undefined).map((m) => m.hour)).toEqual([hourOf(second), hourOf(second) + 1]);
+    expect(markers.filter((m) => m.inDay !== undefined).map((m) => m.hour)).toEqual([
+      hourOf(second),
+      hourOf(second) + 1,
+    ]);
     expect(markers.filter((m) => m.inHour !== undefined)).toEqual([
       { _id: `s:acme:${second}`, tenantId: 'acme', inHour: hourOf(second), second },
       { _id: `s:acme:${second + 3600}`, tenantId: 'acme', inHour: hourOf(second) + 1, second: second + 3600 },

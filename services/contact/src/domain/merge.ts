@@ -16,13 +16,39 @@ export interface MergeResult<T extends MergeableContact> {
 }
 
 const FILLABLE_TEXT = ['firstName', 'lastName', 'title', 'leadSource', 'externalId'] as const;
-const SNAKE: Record<string, string> = { firstName: 'first_name', lastName: 'last_name', title: 'title', leadSource: 'lead_source', externalId: 'external_id', emails: 'emails', phones: 'phones', tags: 'tags', companyId: 'company_id', address: 'address', customFields: 'custom_fields', tier: 'tier', lastActivityAt: 'last_activity_at' };
+const SNAKE: Record<string, string> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  title: 'title',
+  leadSource: 'lead_source',
+  externalId: 'external_id',
+  emails: 'emails',
+  phones: 'phones',
+  tags: 'tags',
+  companyId: 'company_id',
+  address: 'address',
+  customFields: 'custom_fields',
+  tier: 'tier',
+  lastActivityAt: 'last_activity_at',
+};
 
 export function mergeContacts<T extends MergeableContact>(target: T, source: MergeableContact): MergeResult<T> {
   const merged: T = { ...target };
   for (const key of FILLABLE_TEXT) if (merged[key] === '' && source[key] !== '') merged[key] = source[key];
-  merged.emails = withPrimary(uniteBy([...target.emails], source.emails.map((e) => ({ ...e, primary: false })), (e) => e.address));
-  merged.phones = withPrimary(uniteBy([...target.phones], source.phones.map((p) => ({ ...p, primary: false })), (p) => p.number));
+  merged.emails = withPrimary(
+    uniteBy(
+      [...target.emails],
+      source.emails.map((e) => ({ ...e, primary: false })),
+      (e) => e.address,
+    ),
+  );
+  merged.phones = withPrimary(
+    uniteBy(
+      [...target.phones],
+      source.phones.map((p) => ({ ...p, primary: false })),
+      (p) => p.number,
+    ),
+  );
   merged.tags = [...new Set([...target.tags, ...source.tags])];
   if (merged.companyId === '' && source.companyId !== '') {
     merged.companyId = source.companyId;
@@ -34,7 +60,13 @@ export function mergeContacts<T extends MergeableContact>(target: T, source: Mer
   // A VIP is a VIP whichever record said so.
   if (source.tier === 'vip') merged.tier = 'vip';
   merged.lastActivityAt = latest(target.lastActivityAt, source.lastActivityAt);
-  const changedFields = Object.keys(SNAKE).filter((key) => JSON.stringify((merged as Record<string, unknown>)[key]) !== JSON.stringify((target as Record<string, unknown>)[key])).map((key) => SNAKE[key] ?? key);
+  const changedFields = Object.keys(SNAKE)
+    .filter(
+      (key) =>
+        JSON.stringify((merged as Record<string, unknown>)[key]) !==
+        JSON.stringify((target as Record<string, unknown>)[key]),
+    )
+    .map((key) => SNAKE[key] ?? key);
   return { merged, changedFields };
 }
 

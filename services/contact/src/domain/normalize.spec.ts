@@ -1,4 +1,13 @@
-import { foldText, nationalDigits, normalizeDomain, normalizeEmail, normalizePhone, normalizeTags, normalizeWebsite, words } from './normalize';
+import {
+  foldText,
+  nationalDigits,
+  normalizeDomain,
+  normalizeEmail,
+  normalizePhone,
+  normalizeTags,
+  normalizeWebsite,
+  words,
+} from './normalize';
 
 describe('normalisation', () => {
   it('lower-cases and validates emails', () => {
@@ -12,7 +21,10 @@ describe('normalisation', () => {
     expect(normalizePhone('020 7946 0000', 'GB')).toEqual({ ok: true, value: '+442079460000' });
     expect(normalizePhone('+33 1 44 27 00 00', 'US')).toEqual({ ok: true, value: '+33144270000' });
     expect(normalizePhone('415 555 0100', undefined)).toMatchObject({ ok: false });
-    expect(normalizePhone('+1 415 555 0100 ext. 12', 'US')).toEqual({ ok: false, problem: 'must not include an extension' });
+    expect(normalizePhone('+1 415 555 0100 ext. 12', 'US')).toEqual({
+      ok: false,
+      problem: 'must not include an extension',
+    });
     expect(nationalDigits('+14155550100')).toBe('4155550100');
   });
 

@@ -12,7 +12,9 @@ export function normalizeEmail(raw: string): Normalized<string> {
   const value = raw.trim().toLowerCase();
   if (value === '') return { ok: false, problem: 'is required' };
   if (value.length > MAX_EMAIL_LENGTH) return { ok: false, problem: `must be at most ${MAX_EMAIL_LENGTH} characters` };
-  return emailSchema.safeParse(value).success ? { ok: true, value } : { ok: false, problem: 'must be a valid email address' };
+  return emailSchema.safeParse(value).success
+    ? { ok: true, value }
+    : { ok: false, problem: 'must be a valid email address' };
 }
 
 /** E.164; numbers without +country are read in the tenant's default region. */
@@ -21,7 +23,12 @@ export function normalizePhone(raw: string, defaultRegion: CountryCode | undefin
   if (value === '') return { ok: false, problem: 'is required' };
   const phone = parsePhoneNumberFromString(value, defaultRegion);
   if (!phone || !phone.isValid()) {
-    return { ok: false, problem: defaultRegion ? `must be a valid phone number (numbers without +country are read as ${defaultRegion})` : 'must be a valid phone number in international format, e.g. +14155550100' };
+    return {
+      ok: false,
+      problem: defaultRegion
+        ? `must be a valid phone number (numbers without +country are read as ${defaultRegion})`
+        : 'must be a valid phone number in international format, e.g. +14155550100',
+    };
   }
   if (phone.ext) return { ok: false, problem: 'must not include an extension' };
   return { ok: true, value: phone.number };
@@ -34,7 +41,17 @@ export function nationalDigits(e164: string): string {
 }
 
 // Letters that Unicode does not decompose into a base letter plus a mark.
-const SPECIAL_FOLDS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+const SPECIAL_FOLDS: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+};
 
 /** Lower case without accents: "Zoë Ørsted" → "zoe orsted". */
 export function foldText(raw: string): string {
@@ -69,7 +86,9 @@ export function normalizeDomain(raw: string): Normalized<string> {
     return { ok: false, problem: 'must be a domain, a website or an email address' };
   }
   host = host.replace(/^www\./, '').replace(/\.$/, '');
-  return HOST_PATTERN.test(host) ? { ok: true, value: host } : { ok: false, problem: 'must be a domain, a website or an email address' };
+  return HOST_PATTERN.test(host)
+    ? { ok: true, value: host }
+    : { ok: false, problem: 'must be a domain, a website or an email address' };
 }
 
 /** A website as a canonical https URL, or a problem. */

@@ -1,12 +1,29 @@
 import { contactSearchTokens, edgeNgrams, queryTerms, scoreContact } from './search-tokens';
 
-const zoe = { firstName: 'Zoë', lastName: 'Saldaña', emails: [{ address: 'zoe.s@films.example' }], phones: [{ number: '+14155550100' }], companyName: 'Avatar Films' };
+const zoe = {
+  firstName: 'Zoë',
+  lastName: 'Saldaña',
+  emails: [{ address: 'zoe.s@films.example' }],
+  phones: [{ number: '+14155550100' }],
+  companyName: 'Avatar Films',
+};
 
 describe('search tokens', () => {
   it('stores every prefix of every word, so a prefix query is an equality match', () => {
     expect(edgeNgrams('zoe')).toEqual(['z', 'zo', 'zoe']);
     const tokens = contactSearchTokens(zoe);
-    for (const token of ['zoe', 'sald', 'saldana', 'zoe.s@films.exa', 'films', 'avatar', '4155550100', '14155550100', '415']) expect(tokens).toContain(token);
+    for (const token of [
+      'zoe',
+      'sald',
+      'saldana',
+      'zoe.s@films.exa',
+      'films',
+      'avatar',
+      '4155550100',
+      '14155550100',
+      '415',
+    ])
+      expect(tokens).toContain(token);
     expect(tokens).not.toContain('zoë');
     // Prefixes stop at MAX_PREFIX_LENGTH; query terms are cut the same way, so long input still matches.
     expect(tokens).not.toContain('zoe.s@films.example');

@@ -48,7 +48,13 @@ export function contactSearchTokens(contact: SearchableContact): string[] {
 }
 
 export function companySearchTokens(company: { name: string; domain: string }): string[] {
-  return [...new Set([...words(company.name), ...(company.domain ? [company.domain, ...words(company.domain)] : [])].flatMap((w) => edgeNgrams(w)))];
+  return [
+    ...new Set(
+      [...words(company.name), ...(company.domain ? [company.domain, ...words(company.domain)] : [])].flatMap((w) =>
+        edgeNgrams(w),
+      ),
+    ),
+  ];
 }
 
 const PHONE_LIKE = /^\+?[\d\s().-]{4,}$/;
@@ -65,7 +71,10 @@ export function queryTerms(query: string): string[] {
   if (PHONE_LIKE.test(trimmed)) terms = [trimmed.replace(/\D/g, '')];
   else if (trimmed.includes('@')) terms = [foldText(trimmed).replace(/\s+/g, '')];
   else terms = words(trimmed);
-  return [...new Set(terms.map((t) => t.slice(0, MAX_PREFIX_LENGTH)).filter((t) => t.length > 0))].slice(0, MAX_QUERY_TERMS);
+  return [...new Set(terms.map((t) => t.slice(0, MAX_PREFIX_LENGTH)).filter((t) => t.length > 0))].slice(
+    0,
+    MAX_QUERY_TERMS,
+  );
 }
 
 type Field = 'name' | 'email' | 'company' | 'phone';

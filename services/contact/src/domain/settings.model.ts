@@ -20,14 +20,20 @@ export function isCountryCode(value: string): value is CountryCode {
 export function validateSettings(input: TenantSettingsFields): TenantSettingsFields {
   const violations: FieldViolation[] = [];
   const region = input.defaultPhoneRegion.trim().toUpperCase();
-  if (region !== '' && !isCountryCode(region)) violations.push({ field: 'settings.defaultPhoneRegion', description: 'must be an ISO 3166-1 alpha-2 region with a phone plan, e.g. US' });
+  if (region !== '' && !isCountryCode(region))
+    violations.push({
+      field: 'settings.defaultPhoneRegion',
+      description: 'must be an ISO 3166-1 alpha-2 region with a phone plan, e.g. US',
+    });
   const contact = [...new Set(input.requiredContactFields)];
   contact.forEach((f, i) => {
-    if (!(f in CONTACT_INPUT_FIELDS)) violations.push({ field: `settings.requiredContactFields[${i}]`, description: `"${f}" is not a contact field` });
+    if (!(f in CONTACT_INPUT_FIELDS))
+      violations.push({ field: `settings.requiredContactFields[${i}]`, description: `"${f}" is not a contact field` });
   });
   const company = [...new Set(input.requiredCompanyFields)];
   company.forEach((f, i) => {
-    if (!(f in COMPANY_INPUT_FIELDS)) violations.push({ field: `settings.requiredCompanyFields[${i}]`, description: `"${f}" is not a company field` });
+    if (!(f in COMPANY_INPUT_FIELDS))
+      violations.push({ field: `settings.requiredCompanyFields[${i}]`, description: `"${f}" is not a company field` });
   });
   if (violations.length > 0) throw invalidArgument(violations);
   return { defaultPhoneRegion: region, requiredContactFields: contact, requiredCompanyFields: company };

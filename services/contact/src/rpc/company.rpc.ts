@@ -20,23 +20,53 @@ export function toCompanyListFilter(filter: CompanyFilter | undefined): CompanyL
 export function companyHandlers(companies: CompanyService): ServiceHandlers<typeof CompanyServiceService> {
   return {
     createCompany: async (req, ctx) => {
-      const input = { ...fromProtoCompanyInput(req.company), ownerId: req.company?.ownerId ?? '', teamId: req.company?.teamId ?? '' };
+      const input = {
+        ...fromProtoCompanyInput(req.company),
+        ownerId: req.company?.ownerId ?? '',
+        teamId: req.company?.teamId ?? '',
+      };
       return { company: toProtoCompany(await companies.create(ctx.principal, input)) };
     },
-    getCompany: async (req, ctx) => ({ company: toProtoCompany(await companies.get(ctx.principal, req.id, req.includeDeleted)) }),
+    getCompany: async (req, ctx) => ({
+      company: toProtoCompany(await companies.get(ctx.principal, req.id, req.includeDeleted)),
+    }),
     batchGetCompanies: async (req, ctx) => {
       const { companies: found, missingIds } = await companies.batchGet(ctx.principal, req.ids);
       return { companies: found.map(toProtoCompany), missingIds };
     },
-    updateCompany: async (req, ctx) => ({ company: toProtoCompany(await companies.update(ctx.principal, req.id, req.expectedVersion, fromProtoCompanyInput(req.company), req.updateMask ?? [])) }),
-    deleteCompany: async (req, ctx) => ({ company: toProtoCompany(await companies.delete(ctx.principal, req.id, req.expectedVersion)) }),
-    restoreCompany: async (req, ctx) => ({ company: toProtoCompany(await companies.restore(ctx.principal, req.id, req.expectedVersion)) }),
+    updateCompany: async (req, ctx) => ({
+      company: toProtoCompany(
+        await companies.update(
+          ctx.principal,
+          req.id,
+          req.expectedVersion,
+          fromProtoCompanyInput(req.company),
+          req.updateMask ?? [],
+        ),
+      ),
+    }),
+    deleteCompany: async (req, ctx) => ({
+      company: toProtoCompany(await companies.delete(ctx.principal, req.id, req.expectedVersion)),
+    }),
+    restoreCompany: async (req, ctx) => ({
+      company: toProtoCompany(await companies.restore(ctx.principal, req.id, req.expectedVersion)),
+    }),
     listCompanies: async (req, ctx) => {
-      const page = await companies.list(ctx.principal, toCompanyListFilter(req.filter), req.page?.limit ?? 0, req.page?.cursor ?? '');
+      const page = await companies.list(
+        ctx.principal,
+        toCompanyListFilter(req.filter),
+        req.page?.limit ?? 0,
+        req.page?.cursor ?? '',
+      );
       return { companies: page.rows.map(toProtoCompany), page: { nextCursor: page.nextCursor } };
     },
     listCompanyContacts: async (req, ctx) => {
-      const page = await companies.contactsOf(ctx.principal, req.companyId, req.page?.limit ?? 0, req.page?.cursor ?? '');
+      const page = await companies.contactsOf(
+        ctx.principal,
+        req.companyId,
+        req.page?.limit ?? 0,
+        req.page?.cursor ?? '',
+      );
       return { contacts: page.rows.map(toProtoContact), page: { nextCursor: page.nextCursor } };
     },
   };

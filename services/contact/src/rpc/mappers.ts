@@ -18,7 +18,15 @@ import type { TenantSettingsDoc } from '../store/settings.repository';
 const date = (d: Date | null | undefined): Date | undefined => d ?? undefined;
 
 function toProtoAddress(address: Address | null): PostalAddress | undefined {
-  return address ? { street: address.street, city: address.city, region: address.region, postalCode: address.postalCode, country: address.country } : undefined;
+  return address
+    ? {
+        street: address.street,
+        city: address.city,
+        region: address.region,
+        postalCode: address.postalCode,
+        country: address.country,
+      }
+    : undefined;
 }
 
 export function toProtoContact(doc: ContactDoc): Contact {
@@ -148,11 +156,29 @@ export function fromProtoActivityInput(input: ActivityInput | undefined): Activi
 }
 
 export function toProtoSettings(doc: TenantSettingsDoc): TenantSettings {
-  return { defaultPhoneRegion: doc.defaultPhoneRegion, requiredContactFields: doc.requiredContactFields, requiredCompanyFields: doc.requiredCompanyFields, version: doc.version, updatedAt: doc.updatedAt };
+  return {
+    defaultPhoneRegion: doc.defaultPhoneRegion,
+    requiredContactFields: doc.requiredContactFields,
+    requiredCompanyFields: doc.requiredCompanyFields,
+    version: doc.version,
+    updatedAt: doc.updatedAt,
+  };
 }
 
 export function toProtoDefinition(d: CustomFieldDefinition): ProtoDefinition {
-  return { key: d.key, label: d.label, type: d.type, required: d.required, archived: d.archived, description: d.description ?? '', options: (d.options ?? []).map((o) => ({ value: o.value, label: o.label, archived: o.archived ?? false })), maxLength: d.maxLength, min: d.min, max: d.max, integer: d.integer ?? false };
+  return {
+    key: d.key,
+    label: d.label,
+    type: d.type,
+    required: d.required,
+    archived: d.archived,
+    description: d.description ?? '',
+    options: (d.options ?? []).map((o) => ({ value: o.value, label: o.label, archived: o.archived ?? false })),
+    maxLength: d.maxLength,
+    min: d.min,
+    max: d.max,
+    integer: d.integer ?? false,
+  };
 }
 
 /** To the kit's definition input: proto defaults (empty strings, false) become "not set" where the kit's schema wants that. */
@@ -165,7 +191,15 @@ export function fromProtoDefinition(d: ProtoDefinition): Record<string, unknown>
     required: d.required,
     archived: d.archived,
     ...(d.description ? { description: d.description } : {}),
-    ...(selects || d.options.length > 0 ? { options: d.options.map((o) => ({ value: o.value, label: o.label, ...(o.archived ? { archived: true } : {}) })) } : {}),
+    ...(selects || d.options.length > 0
+      ? {
+          options: d.options.map((o) => ({
+            value: o.value,
+            label: o.label,
+            ...(o.archived ? { archived: true } : {}),
+          })),
+        }
+      : {}),
     ...(d.maxLength !== undefined ? { maxLength: d.maxLength } : {}),
     ...(d.min !== undefined ? { min: d.min } : {}),
     ...(d.max !== undefined ? { max: d.max } : {}),

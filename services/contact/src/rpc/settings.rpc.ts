@@ -7,7 +7,11 @@ export function settingsHandlers(settings: SettingsService): ServiceHandlers<typ
   return {
     getTenantSettings: async (_req, ctx) => ({ settings: toProtoSettings(await settings.getSettings(ctx.principal)) }),
     updateTenantSettings: async (req, ctx) => {
-      const input = { defaultPhoneRegion: req.settings?.defaultPhoneRegion ?? '', requiredContactFields: req.settings?.requiredContactFields ?? [], requiredCompanyFields: req.settings?.requiredCompanyFields ?? [] };
+      const input = {
+        defaultPhoneRegion: req.settings?.defaultPhoneRegion ?? '',
+        requiredContactFields: req.settings?.requiredContactFields ?? [],
+        requiredCompanyFields: req.settings?.requiredCompanyFields ?? [],
+      };
       return { settings: toProtoSettings(await settings.updateSettings(ctx.principal, input, req.expectedVersion)) };
     },
     getCustomFieldDefinitions: async (req, ctx) => {
@@ -15,7 +19,12 @@ export function settingsHandlers(settings: SettingsService): ServiceHandlers<typ
       return { entity: set.entity, definitions: set.definitions.map(toProtoDefinition), version: set.version };
     },
     setCustomFieldDefinitions: async (req, ctx) => {
-      const set = await settings.setDefinitions(ctx.principal, req.entity, req.definitions.map(fromProtoDefinition), req.expectedVersion);
+      const set = await settings.setDefinitions(
+        ctx.principal,
+        req.entity,
+        req.definitions.map(fromProtoDefinition),
+        req.expectedVersion,
+      );
       return { entity: set.entity, definitions: set.definitions.map(toProtoDefinition), version: set.version };
     },
   };

@@ -1,53 +1,122 @@
 // The kit's GrpcServer serves unary methods only; import (client streaming) and export (server streaming) are
 // registered here through the same interceptor chain: logging, error mapping, deadline where one applies, auth.
 import { once } from 'node:events';
-import type { sendUnaryData, ServerReadableStream, ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedHandleCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { authInterceptor, chain, deadlineInterceptor, errorInterceptor, loggingInterceptor, toGrpcStatus, type CallContext, type Invocation, type ServerInterceptor, type ServiceDeps } from '@crm/service-kit';
+import type {
+  sendUnaryData,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import {
+  authInterceptor,
+  chain,
+  deadlineInterceptor,
+  errorInterceptor,
+  loggingInterceptor,
+  toGrpcStatus,
+  type CallContext,
+  type Invocation,
+  type ServerInterceptor,
+  type ServiceDeps,
+} from '@crm/service-kit';
 
 export type UnaryFn<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
 export type ClientStreamFn<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>;
 export type ServerStreamFn<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res>;
 
 // Requests arrive decoded by the definition's deserializer, so the handler's request type is trusted here.
-export type MixedHandler = { kind: 'unary'; fn: UnaryFn<unknown, unknown> } | { kind: 'client-stream'; fn: ClientStreamFn<unknown, unknown> } | { kind: 'server-stream'; fn: ServerStreamFn<unknown, unknown> };
+export type MixedHandler =
+  | { kind: 'unary'; fn: UnaryFn<unknown, unknown> }
+  | { kind: 'client-stream'; fn: ClientStreamFn<unknown, unknown> }
+  | { kind: 'server-stream'; fn: ServerStreamFn<unknown, unknown> };
 
-export const unary = <Req, Res>(fn: UnaryFn<Req, Res>): MixedHandler => ({ kind: 'unary', fn: fn as unknown as UnaryFn<unknown, unknown> });
-export const clientStream = <Req, Res>(fn: ClientStreamFn<Req, Res>): MixedHandler => ({ kind: 'client-stream', fn: fn as unknown as ClientStreamFn<unknown, unknown> });
-export const serverStream = <Req, Res>(fn: ServerStreamFn<Req, Res>): MixedHandler => ({ kind: 'server-stream', fn: fn as unknown as ServerStreamFn<unknown, unknown> });
+export const unary = <Req, Res>(fn: UnaryFn<Req, Res>): MixedHandler => ({
+  kind: 'unary',
+  fn: fn as unknown as UnaryFn<unknown, unknown>,
+});
+export const clientStream = <Req, Res>(fn: ClientStreamFn<Req, Res>): MixedHandler => ({
+  kind: 'client-stream',
+  fn: fn as unknown as ClientStreamFn<unknown, unknown>,
+});
+export const serverStream = <Req, Res>(fn: ServerStreamFn<Req, Res>): MixedHandler => ({
+  kind: 'server-stream',
+  fn: fn as unknown as ServerStreamFn<unknown, unknown>,
+});
 
 /** Streams run as long as the client allows; with no client deadline they get this long. */
 const STREAM_DEFAULT_MS = 60 * 60_000;
 
-export function addMixedService(deps: ServiceDeps, name: string, definition: ServiceDefinition, handlers: Record<string, MixedHandler>): void {
+export function addMixedService(
+  deps: ServiceDeps,
+  name: string,
+  definition: ServiceDefinition,
+  handlers: Record<string, MixedHandler>,
+): void {
   const base: ServerInterceptor[] = [loggingInterceptor(deps.log, deps.metrics), errorInterceptor(deps.log)];
   const auth = authInterceptor(deps.verifier);
   const implementation: UntypedServiceImplementation = {};
   for (const [key, method] of Object.entries(definition)) {
     const handler = handlers[key];
     if (!handler) throw new Error(`no handler for ${name}/${key}`);
-    const interceptors = handler.kind === 'unary' ? [...base, deadlineInterceptor(deps.config.GRPC_DEFAULT_DEADLINE_MS), auth] : [...base, auth];
+    const interceptors =
+      handler.kind === 'unary'
+        ? [...base, deadlineInterceptor(deps.config.GRPC_DEFAULT_DEADLINE_MS), auth]
+        : [...base, auth];
     implementation[method.originalName ?? key] = wrap(name, key, handler, interceptors, deps);
   }
   deps.grpc.server.addService(definition, implementation);
 }
 
-function wrap(service: string, method: string, handler: MixedHandler, interceptors: ServerInterceptor[], deps: ServiceDeps): UntypedHandleCall {
+function wrap(
+  service: string,
+  method: string,
+  handler: MixedHandler,
+  interceptors: ServerInterceptor[],
+  deps: ServiceDeps,
+): UntypedHandleCall {
   return handlerFor(service, method, handler, interceptors, deps) as UntypedHandleCall;
 }
 
-function handlerFor(service: string, method: string, handler: MixedHandler, interceptors: ServerInterceptor[], deps: ServiceDeps) {
-  const start = (call: { metadata: ServerUnaryCall<unknown, unknown>['metadata']; getDeadline: () => Date | number; on: (e: 'cancelled', l: () => void) => unknown }): Invocation => {
+function handlerFor(
+  service: string,
+  method: string,
+  handler: MixedHandler,
+  interceptors: ServerInterceptor[],
+  deps: ServiceDeps,
+) {
+  const start = (call: {
+    metadata: ServerUnaryCall<unknown, unknown>['metadata'];
+    getDeadline: () => Date | number;
+    on: (e: 'cancelled', l: () => void) => unknown;
+  }): Invocation => {
     const cancelled = new AbortController();
     call.on('cancelled', () => cancelled.abort());
     const deadline = call.getDeadline();
-    return { service, method, metadata: call.metadata, clientDeadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined, cancelled: cancelled.signal, ctx: { metadata: call.metadata } };
+    return {
+      service,
+      method,
+      metadata: call.metadata,
+      clientDeadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+      cancelled: cancelled.signal,
+      ctx: { metadata: call.metadata },
+    };
   };
   const context = (invocation: Invocation): CallContext => {
     const { principal, token, metadata } = invocation.ctx;
     if (!principal || !token || !metadata) throw new Error('interceptor chain did not complete the call context');
     const deadline = invocation.ctx.deadline ?? invocation.clientDeadline ?? new Date(Date.now() + STREAM_DEFAULT_MS);
     const signal = invocation.ctx.signal ?? invocation.cancelled;
-    return { principal, token, metadata, deadline, signal, log: deps.log.child({ method, tenant: principal.tenantId }) };
+    return {
+      principal,
+      token,
+      metadata,
+      deadline,
+      signal,
+      log: deps.log.child({ method, tenant: principal.tenantId }),
+    };
   };
   switch (handler.kind) {
     case 'unary':

@@ -20,10 +20,24 @@ export function loadDescriptors(protoFiles: string[]): Map<string, Descriptor> {
   const names = Object.keys(definition);
   const descriptors = new Map<string, Descriptor>();
   for (const [fullName, entry] of Object.entries(definition)) {
-    if (!('type' in entry) || (entry as MessageTypeDefinition<object, object>).format !== 'Protocol Buffer 3 DescriptorProto') continue;
-    const type = (entry as MessageTypeDefinition<object, object>).type as { field?: Array<{ name: string; number: number; type: string; typeName: string }> };
+    if (
+      !('type' in entry) ||
+      (entry as MessageTypeDefinition<object, object>).format !== 'Protocol Buffer 3 DescriptorProto'
+    )
+      continue;
+    const type = (entry as MessageTypeDefinition<object, object>).type as {
+      field?: Array<{ name: string; number: number; type: string; typeName: string }>;
+    };
     const pkg = fullName.slice(0, fullName.lastIndexOf('.'));
-    descriptors.set(fullName, new Map((type.field ?? []).map((f) => [f.number, { name: f.name, message: f.type === 'TYPE_MESSAGE' ? resolve(f.typeName, pkg, names) : undefined }])));
+    descriptors.set(
+      fullName,
+      new Map(
+        (type.field ?? []).map((f) => [
+          f.number,
+          { name: f.name, message: f.type === 'TYPE_MESSAGE' ? resolve(f.typeName, pkg, names) : undefined },
+        ]),
+      ),
+    );
   }
   return descriptors;
 }
@@ -40,7 +54,12 @@ function resolve(typeName: string, pkg: string, names: string[]): string | undef
 }
 
 /** Field paths (by name, unknown ones by number) that the message's descriptor does not define. */
-export function unknownFields(bytes: Uint8Array, typeName: string, descriptors: Map<string, Descriptor>, path = ''): string[] {
+export function unknownFields(
+  bytes: Uint8Array,
+  typeName: string,
+  descriptors: Map<string, Descriptor>,
+  path = '',
+): string[] {
   const descriptor = descriptors.get(typeName);
   // Well-known types (Struct, Timestamp, FieldMask) are decoded by their own rules; map entries have no descriptor here.
   if (!descriptor || typeName.startsWith('google.protobuf.')) return [];
@@ -69,7 +88,8 @@ export function unknownFields(bytes: Uint8Array, typeName: string, descriptors: 
     else if (wireType === 5) at += 4;
     else if (wireType === 2) {
       const length = varint();
-      if (field?.message) found.push(...unknownFields(bytes.subarray(at, at + length), field.message, descriptors, here));
+      if (field?.message)
+        found.push(...unknownFields(bytes.subarray(at, at + length), field.message, descriptors, here));
       at += length;
     } else return found; // groups: not used by proto3
   }
@@ -77,10 +97,20 @@ export function unknownFields(bytes: Uint8Array, typeName: string, descriptors: 
 }
 
 /** The definition with deserializers that remember which requests carried unknown fields. */
-export function strictDefinition<D extends ServiceDefinition>(definition: D, protoFiles: string[], packageName: string, serviceName: string): D {
+export function strictDefinition<D extends ServiceDefinition>(
+  definition: D,
+  protoFiles: string[],
+  packageName: string,
+  serviceName: string,
+): D {
   const descriptors = loadDescriptors(protoFiles);
-  const services = loadSync(protoFiles, { includeDirs: [PROTO_ROOT] })[`${packageName}.${serviceName}`] as Record<string, { path: string; requestType: { type: { name: string } } }>;
-  const requestTypes = new Map(Object.values(services).map((m) => [m.path, `${packageName}.${m.requestType.type.name}`]));
+  const services = loadSync(protoFiles, { includeDirs: [PROTO_ROOT] })[`${packageName}.${serviceName}`] as Record<
+    string,
+    { path: string; requestType: { type: { name: string } } }
+  >;
+  const requestTypes = new Map(
+    Object.values(services).map((m) => [m.path, `${packageName}.${m.requestType.type.name}`]),
+  );
   const strict: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(definition)) {
     const typeName = requestTypes.get(method.path);
@@ -89,7 +119,8 @@ export function strictDefinition<D extends ServiceDefinition>(definition: D, pro
       requestDeserialize: (bytes: Buffer) => {
         const request = method.requestDeserialize(bytes) as object;
         const unknown = typeName ? safeUnknown(bytes, typeName, descriptors) : [];
-        if (unknown.length > 0 && typeof request === 'object' && request !== null) unknownByRequest.set(request, unknown);
+        if (unknown.length > 0 && typeof request === 'object' && request !== null)
+          unknownByRequest.set(request, unknown);
         return request;
       },
     };
@@ -108,11 +139,17 @@ function safeUnknown(bytes: Buffer, typeName: string, descriptors: Map<string, D
 /** Throws INVALID_ARGUMENT when the request carried fields the contract does not define. */
 export function rejectUnknownFields(request: unknown): void {
   const unknown = typeof request === 'object' && request !== null ? unknownByRequest.get(request) : undefined;
-  if (unknown?.length) throw invalidArgument(unknown.map((field) => ({ field, description: 'is not a field of this request; unknown fields are rejected' })), 'Request has unknown fields');
+  if (unknown?.length)
+    throw invalidArgument(
+      unknown.map((field) => ({ field, description: 'is not a field of this request; unknown fields are rejected' })),
+      'Request has unknown fields',
+    );
 }
 
 /** Wraps every handler of a service so that requests with unknown fields are refused before anything runs. */
-export function strictHandlers<H extends Record<string, (request: never, ctx: never) => Promise<unknown>>>(handlers: H): H {
+export function strictHandlers<H extends Record<string, (request: never, ctx: never) => Promise<unknown>>>(
+  handlers: H,
+): H {
   const wrapped: Record<string, unknown> = {};
   for (const [key, handler] of Object.entries(handlers)) {
     wrapped[key] = (request: never, ctx: never) => {

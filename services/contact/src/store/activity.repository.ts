@@ -14,16 +14,32 @@ export class ActivityRepository extends ScopedRepository<ActivityDoc> {
    * A contact's timeline. The caller has already been shown the contact, and seeing a contact means seeing its
    * whole history (whoever logged it), so only the tenant and the contact narrow this query.
    */
-  async contactTimeline(tenantId: string, contactId: string, types: readonly string[], limit: number, cursor: CursorKey | undefined): Promise<Page<ActivityDoc>> {
+  async contactTimeline(
+    tenantId: string,
+    contactId: string,
+    types: readonly string[],
+    limit: number,
+    cursor: CursorKey | undefined,
+  ): Promise<Page<ActivityDoc>> {
     const clauses: Array<Record<string, unknown>> = [{ tenantId, contactId, deletedAt: null }];
     if (types.length > 0) clauses.push({ type: { $in: types } });
     if (cursor) clauses.push(afterCursor('occurredAt', cursor));
-    const rows = await this.model.find(allOf(...clauses), { outbox: 0 }).sort({ occurredAt: -1, _id: -1 }).limit(limit + 1).lean<ActivityDoc[]>();
+    const rows = await this.model
+      .find(allOf(...clauses), { outbox: 0 })
+      .sort({ occurredAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .lean<ActivityDoc[]>();
     return pageOf(rows, limit, (row) => row.occurredAt);
   }
 
   /** A company's timeline: activities the caller may see (they follow their contacts' visibility). */
-  async companyTimeline(principal: Principal, companyId: string, types: readonly string[], limit: number, cursor: CursorKey | undefined): Promise<Page<ActivityDoc>> {
+  async companyTimeline(
+    principal: Principal,
+    companyId: string,
+    types: readonly string[],
+    limit: number,
+    cursor: CursorKey | undefined,
+  ): Promise<Page<ActivityDoc>> {
     const clauses: Array<Record<string, unknown>> = [{ companyId }];
     if (types.length > 0) clauses.push({ type: { $in: types } });
     if (cursor) clauses.push(afterCursor('occurredAt', cursor));
@@ -32,7 +48,10 @@ export class ActivityRepository extends ScopedRepository<ActivityDoc> {
   }
 
   allOfContact(tenantId: string, contactId: string): Promise<ActivityDoc[]> {
-    return this.model.find({ tenantId, contactId }, { outbox: 0 }).sort({ occurredAt: -1, _id: -1 }).lean<ActivityDoc[]>();
+    return this.model
+      .find({ tenantId, contactId }, { outbox: 0 })
+      .sort({ occurredAt: -1, _id: -1 })
+      .lean<ActivityDoc[]>();
   }
 
   countOfContact(tenantId: string, contactId: string): Promise<number> {
@@ -43,8 +62,15 @@ export class ActivityRepository extends ScopedRepository<ActivityDoc> {
    * Re-points a merged source's activities at the target. Activities are append-only apart from this and
    * erasure, both of which run under the contacts' merge/erase flow, so a plain multi-update is safe here.
    */
-  async repoint(tenantId: string, fromContactId: string, to: { contactId: string; ownerId: string; teamId: string }): Promise<number> {
-    const result = await this.model.updateMany({ tenantId, contactId: fromContactId }, { $set: { contactId: to.contactId, ownerId: to.ownerId, teamId: to.teamId } });
+  async repoint(
+    tenantId: string,
+    fromContactId: string,
+    to: { contactId: string; ownerId: string; teamId: string },
+  ): Promise<number> {
+    const result = await this.model.updateMany(
+      { tenantId, contactId: fromContactId },
+      { $set: { contactId: to.contactId, ownerId: to.ownerId, teamId: to.teamId } },
+    );
     return result.modifiedCount;
   }
 
@@ -55,8 +81,14 @@ export class ActivityRepository extends ScopedRepository<ActivityDoc> {
 
   /** Erasure: bodies, subjects and addresses of people go; type, time and links stay for reporting. */
   async erasePersonalData(tenantId: string, contactId: string): Promise<number> {
-    const result = await this.model.updateMany({ tenantId, contactId }, { $set: { subject: '', body: '', email: null } });
-    await this.model.updateMany({ tenantId, contactId, type: 'meeting' }, { $set: { 'meeting.attendees': [], 'meeting.location': '' } });
+    const result = await this.model.updateMany(
+      { tenantId, contactId },
+      { $set: { subject: '', body: '', email: null } },
+    );
+    await this.model.updateMany(
+      { tenantId, contactId, type: 'meeting' },
+      { $set: { 'meeting.attendees': [], 'meeting.location': '' } },
+    );
     return result.modifiedCount;
   }
 }

@@ -34,5 +34,7 @@ activitySchema.index({ tenantId: 1, companyId: 1, occurredAt: -1, _id: -1 });
 activitySchema.index(OUTBOX_PENDING_INDEX);
 
 export function activityModel(mongo: Connection): Model<ActivityDoc> {
-  return (mongo.models.Activity as Model<ActivityDoc> | undefined) ?? mongo.model<ActivityDoc>('Activity', activitySchema);
+  return (
+    (mongo.models.Activity as Model<ActivityDoc> | undefined) ?? mongo.model<ActivityDoc>('Activity', activitySchema)
+  );
 }

@@ -1,4 +1,11 @@
-import { allOf, lookupEach, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import {
+  allOf,
+  lookupEach,
+  ScopedRepository,
+  type DocumentLocks,
+  type OutboxRelay,
+  type Principal,
+} from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import type { CursorKey } from '../domain/cursor';
 import type { CompanyDoc } from './company.schema';
@@ -33,8 +40,20 @@ export class CompanyRepository extends ScopedRepository<CompanyDoc> {
   }
 
   /** One page, newest change first: by time slots when nothing narrows it, else one indexed query (store/slot-pages). */
-  async list(principal: Principal, filter: CompanyListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<CompanyDoc>> {
-    return newestFirstPage(this, this.slots, principal, 'companies', { clauses: listClauses(filter), narrowing: listClauses({ ...filter, updatedSince: undefined }), updatedSince: filter.updatedSince, includeDeleted: filter.includeDeleted, limit, cursor });
+  async list(
+    principal: Principal,
+    filter: CompanyListFilter,
+    limit: number,
+    cursor: CursorKey | undefined,
+  ): Promise<Page<CompanyDoc>> {
+    return newestFirstPage(this, this.slots, principal, 'companies', {
+      clauses: listClauses(filter),
+      narrowing: listClauses({ ...filter, updatedSince: undefined }),
+      updatedSince: filter.updatedSince,
+      includeDeleted: filter.includeDeleted,
+      limit,
+      cursor,
+    });
   }
 
   /** Everything `list` would page through, in one pass and no particular order (exports). */
@@ -44,13 +63,17 @@ export class CompanyRepository extends ScopedRepository<CompanyDoc> {
 
   /** A company of the tenant by id, whatever the caller sees: contacts denormalise its name and domain. */
   async inTenant(tenantId: string, id: string): Promise<CompanyDoc | undefined> {
-    return (await this.model.findOne({ _id: id, tenantId, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc>()) ?? undefined;
+    return (
+      (await this.model.findOne({ _id: id, tenantId, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc>()) ?? undefined
+    );
   }
 
   /** Live companies of the tenant by domain or external id (imports match on them). */
   byKeys(tenantId: string, field: 'domain' | 'externalId', values: readonly string[]): Promise<CompanyDoc[]> {
     if (values.length === 0) return Promise.resolve([]);
-    return lookupEach(values, (value) => this.model.find({ tenantId, [field]: value, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc[]>());
+    return lookupEach(values, (value) =>
+      this.model.find({ tenantId, [field]: value, deletedAt: null }, { outbox: 0 }).lean<CompanyDoc[]>(),
+    );
   }
 
   async insertManyRaw(docs: CompanyDoc[]): Promise<void> {

@@ -101,12 +101,21 @@ export class ContactKeys {
   async claimMany(tenantId: string, claims: ReadonlyArray<UniqueKey & { contactId: string }>): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
     const now = new Date();
-    const docs: ClaimDoc[] = claims.map((c) => ({ _id: ContactKeys.claimId(tenantId, c), tenantId, kind: c.kind, value: c.value, contactId: c.contactId, claimedAt: now }));
+    const docs: ClaimDoc[] = claims.map((c) => ({
+      _id: ContactKeys.claimId(tenantId, c),
+      tenantId,
+      kind: c.kind,
+      value: c.value,
+      contactId: c.contactId,
+      claimedAt: now,
+    }));
     const taken = new Set<string>();
     try {
       await this.collection.insertMany(docs, { ordered: false });
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } }).writeErrors;
+      const writeErrors = (
+        error as { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } }
+      ).writeErrors;
       const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
       if (list.length === 0 || list.some((e) => e.code !== 11000)) throw error;
       for (const e of list) taken.add(docs[e.index]?._id ?? '');
@@ -118,7 +127,14 @@ export class ContactKeys {
     const id = ContactKeys.claimId(tenantId, key);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.collection.insertOne({ _id: id, tenantId, kind: key.kind, value: key.value, contactId, claimedAt: new Date() });
+        await this.collection.insertOne({
+          _id: id,
+          tenantId,
+          kind: key.kind,
+          value: key.value,
+          contactId,
+          claimedAt: new Date(),
+        });
         return contactId;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -127,7 +143,9 @@ export class ContactKeys {
       if (!current) continue;
       if (current.contactId === contactId) return contactId;
       if (!(await this.isOrphan(tenantId, current))) return current.contactId;
-      await this.locks.withLock(lockKey(COLLECTION, id), () => this.collection.deleteOne({ _id: id, contactId: current.contactId }));
+      await this.locks.withLock(lockKey(COLLECTION, id), () =>
+        this.collection.deleteOne({ _id: id, contactId: current.contactId }),
+      );
     }
     throw new Error(`could not claim ${id}`);
   }

@@ -31,13 +31,26 @@ export interface ContactStore {
   defaultRegion: string;
 }
 
-export async function createContactStore(mongo: Connection, deps: { locks: DocumentLocks; relay: OutboxRelay; namespace: string; defaultRegion: string }): Promise<ContactStore> {
-  const contacts = new ContactRepository(contactModel(mongo), deps.relay, deps.locks, new ListSlots(mongo, 'contact_list_slots'));
+export async function createContactStore(
+  mongo: Connection,
+  deps: { locks: DocumentLocks; relay: OutboxRelay; namespace: string; defaultRegion: string },
+): Promise<ContactStore> {
+  const contacts = new ContactRepository(
+    contactModel(mongo),
+    deps.relay,
+    deps.locks,
+    new ListSlots(mongo, 'contact_list_slots'),
+  );
   const batchOutbox = batchOutboxModel(mongo);
   const imports = new ImportRepository(mongo, deps.locks);
   const store: ContactStore = {
     contacts,
-    companies: new CompanyRepository(companyModel(mongo), deps.relay, deps.locks, new ListSlots(mongo, 'company_list_slots')),
+    companies: new CompanyRepository(
+      companyModel(mongo),
+      deps.relay,
+      deps.locks,
+      new ListSlots(mongo, 'company_list_slots'),
+    ),
     activities: new ActivityRepository(activityModel(mongo), deps.relay, deps.locks),
     keys: new ContactKeys(mongo, deps.locks, (tenantId, id) => contacts.existsInTenant(tenantId, id)),
     settings: new SettingsRepository(mongo, deps.locks, deps.defaultRegion),
@@ -47,6 +60,13 @@ export async function createContactStore(mongo: Connection, deps: { locks: Docum
     batchOutboxStore: outboxStoreOf(batchOutbox, deps.locks),
     ...deps,
   };
-  await Promise.all([contactModel(mongo).init(), companyModel(mongo).init(), activityModel(mongo).init(), imports.ensureIndexes(), contacts.slots.ensureIndexes(), store.companies.slots.ensureIndexes()]);
+  await Promise.all([
+    contactModel(mongo).init(),
+    companyModel(mongo).init(),
+    activityModel(mongo).init(),
+    imports.ensureIndexes(),
+    contacts.slots.ensureIndexes(),
+    store.companies.slots.ensureIndexes(),
+  ]);
   return store;
 }

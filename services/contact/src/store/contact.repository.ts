@@ -1,4 +1,11 @@
-import { allOf, lockKey, ScopedRepository, type DocumentLocks, type OutboxRelay, type Principal } from '@crm/service-kit';
+import {
+  allOf,
+  lockKey,
+  ScopedRepository,
+  type DocumentLocks,
+  type OutboxRelay,
+  type Principal,
+} from '@crm/service-kit';
 import type { Model } from 'mongoose';
 import type { CursorKey } from '../domain/cursor';
 import type { ContactDoc } from './contact.schema';
@@ -43,8 +50,20 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
   }
 
   /** One page, newest change first: by time slots when nothing narrows it, else one indexed query (store/slot-pages). */
-  async list(principal: Principal, filter: ContactListFilter, limit: number, cursor: CursorKey | undefined): Promise<Page<ContactDoc>> {
-    return newestFirstPage(this, this.slots, principal, 'contacts', { clauses: listClauses(filter), narrowing: listClauses({ ...filter, updatedSince: undefined }), updatedSince: filter.updatedSince, includeDeleted: filter.includeDeleted, limit, cursor });
+  async list(
+    principal: Principal,
+    filter: ContactListFilter,
+    limit: number,
+    cursor: CursorKey | undefined,
+  ): Promise<Page<ContactDoc>> {
+    return newestFirstPage(this, this.slots, principal, 'contacts', {
+      clauses: listClauses(filter),
+      narrowing: listClauses({ ...filter, updatedSince: undefined }),
+      updatedSince: filter.updatedSince,
+      includeDeleted: filter.includeDeleted,
+      limit,
+      cursor,
+    });
   }
 
   /** Everything `list` would page through, in one pass and no particular order (exports). */
@@ -59,14 +78,20 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
    */
   searchCandidates(principal: Principal, terms: readonly string[]): Promise<ContactDoc[]> {
     const longestFirst = [...terms].sort((a, b) => b.length - a.length);
-    return this.find(principal, allOf(...longestFirst.map((term) => ({ searchTokens: term }))), { limit: SEARCH_CANDIDATES });
+    return this.find(principal, allOf(...longestFirst.map((term) => ({ searchTokens: term }))), {
+      limit: SEARCH_CANDIDATES,
+    });
   }
 
   /**
    * Visible contacts sharing an email, a phone or the folded name with the subject. One equality query per key,
    * united here: each is answered from an index, where one $or would be read in full on FerretDB.
    */
-  async duplicateCandidates(principal: Principal, subject: Pick<ContactDoc, '_id' | 'emailKeys' | 'phoneKeys' | 'nameKey' | 'lastName'>, limit: number): Promise<ContactDoc[]> {
+  async duplicateCandidates(
+    principal: Principal,
+    subject: Pick<ContactDoc, '_id' | 'emailKeys' | 'phoneKeys' | 'nameKey' | 'lastName'>,
+    limit: number,
+  ): Promise<ContactDoc[]> {
     const keys: Array<Record<string, string>> = [
       ...subject.emailKeys.map((key) => ({ emailKeys: key })),
       ...subject.phoneKeys.map((key) => ({ phoneKeys: key })),
@@ -76,7 +101,12 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
     const last = subject.nameKey.split(' ').pop() ?? '';
     if (last.length >= 3) keys.push({ searchTokens: last.slice(0, 3) });
     const found = await Promise.all(keys.map((key) => this.find(principal, key, { limit: limit + 1 })));
-    const byId = new Map(found.flat().filter((row) => row._id !== subject._id).map((row) => [row._id, row]));
+    const byId = new Map(
+      found
+        .flat()
+        .filter((row) => row._id !== subject._id)
+        .map((row) => [row._id, row]),
+    );
     return [...byId.values()].slice(0, limit);
   }
 
@@ -85,14 +115,15 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
     return (await this.model.exists({ _id: id, tenantId })) !== null;
   }
 
-
   /**
    * Moves lastActivityAt forward without a version bump: it is activity bookkeeping, not an edit, and must not
    * make a client's expected_version stale. Under the document's lock because the store's updates are not atomic.
    */
   async touchLastActivity(tenantId: string, id: string, at: Date): Promise<Date | null> {
     return this.locks.withLock(lockKey(this.collectionName, id), async () => {
-      const current = await this.model.findOne({ _id: id, tenantId }, { lastActivityAt: 1 }).lean<Pick<ContactDoc, 'lastActivityAt'>>();
+      const current = await this.model
+        .findOne({ _id: id, tenantId }, { lastActivityAt: 1 })
+        .lean<Pick<ContactDoc, 'lastActivityAt'>>();
       if (!current) return null;
       if (current.lastActivityAt && current.lastActivityAt.getTime() >= at.getTime()) return current.lastActivityAt;
       await this.model.updateOne({ _id: id, tenantId }, { $set: { lastActivityAt: at } });
@@ -102,7 +133,9 @@ export class ContactRepository extends ScopedRepository<ContactDoc> {
 
   /** Denormalised company name and domain on the company's contacts (company renamed); returns their ids. */
   idsByCompany(tenantId: string, companyId: string): Promise<Array<Pick<ContactDoc, '_id' | 'version'>>> {
-    return this.model.find({ tenantId, companyId, deletedAt: null }, { _id: 1, version: 1 }).lean<Array<Pick<ContactDoc, '_id' | 'version'>>>();
+    return this.model
+      .find({ tenantId, companyId, deletedAt: null }, { _id: 1, version: 1 })
+      .lean<Array<Pick<ContactDoc, '_id' | 'version'>>>();
   }
 
   /** Bulk insert of new contacts (imports, seeding); their creation events travel in a batch outbox. */

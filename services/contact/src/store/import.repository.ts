@@ -1,4 +1,12 @@
-import { allOf, lockKey, notFound, visibilityFilter, type DocumentLocks, type OutboxEntry, type Principal } from '@crm/service-kit';
+import {
+  allOf,
+  lockKey,
+  notFound,
+  visibilityFilter,
+  type DocumentLocks,
+  type OutboxEntry,
+  type Principal,
+} from '@crm/service-kit';
 import type { Collection, Connection } from 'mongoose';
 import type { ColumnMapping, ImportEntity, MatchBy } from '../domain/csv-mapping';
 import { afterCursor, pageOf, type CursorKey } from '../domain/cursor';
@@ -118,26 +126,42 @@ export class ImportRepository {
   async list(principal: Principal, limit: number, cursor: CursorKey | undefined): Promise<Page<ImportJobDoc>> {
     const clauses: Array<Record<string, unknown>> = [this.scope(principal)];
     if (cursor) clauses.push(afterCursor('createdAt', cursor));
-    const rows = await this.jobs.find(allOf(...clauses)).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
+    const rows = await this.jobs
+      .find(allOf(...clauses))
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
     return pageOf(rows, limit, (row) => row.createdAt);
   }
 
   async listErrors(principal: Principal, jobId: string, limit: number, afterRow: number): Promise<ImportRowError[]> {
     const job = await this.get(principal, jobId);
-    return this.errors.find({ tenantId: job.tenantId, jobId, row: { $gt: afterRow } }).sort({ row: 1 }).limit(limit).toArray();
+    return this.errors
+      .find({ tenantId: job.tenantId, jobId, row: { $gt: afterRow } })
+      .sort({ row: 1 })
+      .limit(limit)
+      .toArray();
   }
 
   async addErrors(job: Pick<ImportJobDoc, '_id' | 'tenantId'>, errors: readonly ImportRowError[]): Promise<void> {
     if (errors.length === 0) return;
     // Keyed by job and row (and field), so a resumed batch that reports the same error again adds nothing.
-    const docs = errors.map((e) => ({ ...e, _id: `${job._id}:${e.row}:${e.field}`, tenantId: job.tenantId, jobId: job._id }));
+    const docs = errors.map((e) => ({
+      ...e,
+      _id: `${job._id}:${e.row}:${e.field}`,
+      tenantId: job.tenantId,
+      jobId: job._id,
+    }));
     await this.errors.insertMany(docs, { ordered: false }).catch((error: unknown) => {
       if ((error as { code?: number }).code !== 11000 && !String(error).includes('E11000')) throw error;
     });
   }
 
   /** Applies a change to a job under its lock (the store's updates are not atomic); returns the job after it. */
-  async change(id: string, apply: (job: ImportJobDoc) => Partial<ImportJobDoc> | undefined): Promise<ImportJobDoc | undefined> {
+  async change(
+    id: string,
+    apply: (job: ImportJobDoc) => Partial<ImportJobDoc> | undefined,
+  ): Promise<ImportJobDoc | undefined> {
     return this.locks.withLock(lockKey(JOBS, id), async () => {
       const job = await this.jobs.findOne({ _id: id });
       if (!job) return undefined;
@@ -154,7 +178,10 @@ export class ImportRepository {
    * queries on the status index rather than one $or, which FerretDB would answer by reading every job.
    */
   async claimable(now: Date): Promise<ImportJobDoc[]> {
-    const [queued, running] = await Promise.all([this.jobs.find({ status: 'queued' }).toArray(), this.jobs.find({ status: 'running' }).toArray()]);
+    const [queued, running] = await Promise.all([
+      this.jobs.find({ status: 'queued' }).toArray(),
+      this.jobs.find({ status: 'running' }).toArray(),
+    ]);
     const expired = running.filter((job) => job.leaseUntil !== null && job.leaseUntil < now);
     return [...queued, ...expired].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).slice(0, 10);
   }

@@ -15,7 +15,8 @@ export class ListSlots {
   }
 
   async ensureIndexes(): Promise<void> {
-    for (const field of ['yearMark', 'inYear', 'inDay', 'inHour']) await this.markers.createIndex({ tenantId: 1, [field]: 1 });
+    for (const field of ['yearMark', 'inYear', 'inDay', 'inHour'])
+      await this.markers.createIndex({ tenantId: 1, [field]: 1 });
   }
 
   /** Leaves the markers for writes at `times`; markers already there are kept as they are. */
@@ -41,8 +42,16 @@ export class ListSlots {
   async *secondsDescending(tenantId: string, high: number, low: number): AsyncGenerator<number> {
     const years = await this.values({ tenantId, yearMark: true }, 'year');
     for (const year of descendingWithin(years, yearOf(low), yearOf(high))) {
-      for (const day of descendingWithin(await this.values({ tenantId, inYear: year }, 'day'), dayOf(low), dayOf(high))) {
-        for (const hour of descendingWithin(await this.values({ tenantId, inDay: day }, 'hour'), hourOf(low), hourOf(high))) {
+      for (const day of descendingWithin(
+        await this.values({ tenantId, inYear: year }, 'day'),
+        dayOf(low),
+        dayOf(high),
+      )) {
+        for (const hour of descendingWithin(
+          await this.values({ tenantId, inDay: day }, 'hour'),
+          hourOf(low),
+          hourOf(high),
+        )) {
           yield* descendingWithin(await this.values({ tenantId, inHour: hour }, 'second'), low, high);
         }
       }

@@ -46,21 +46,48 @@ export class SettingsRepository {
     return (await this.settings.findOne({ _id: tenantId })) ?? DEFAULT_SETTINGS(tenantId, this.defaultRegion);
   }
 
-  async saveSettings(tenantId: string, expectedVersion: number, fields: TenantSettingsFields): Promise<TenantSettingsDoc> {
+  async saveSettings(
+    tenantId: string,
+    expectedVersion: number,
+    fields: TenantSettingsFields,
+  ): Promise<TenantSettingsDoc> {
     return this.saveVersioned(this.settings, tenantId, expectedVersion, { tenantId, ...fields });
   }
 
   async getDefinitions(tenantId: string, entity: CustomFieldEntity): Promise<CustomFieldSetDoc> {
     const id = `${tenantId}:${entity}`;
-    return (await this.fieldSets.findOne({ _id: id })) ?? { _id: id, tenantId, entity, definitions: [], version: 0, updatedAt: new Date(0) };
+    return (
+      (await this.fieldSets.findOne({ _id: id })) ?? {
+        _id: id,
+        tenantId,
+        entity,
+        definitions: [],
+        version: 0,
+        updatedAt: new Date(0),
+      }
+    );
   }
 
-  async saveDefinitions(tenantId: string, entity: CustomFieldEntity, expectedVersion: number, definitions: CustomFieldDefinition[]): Promise<CustomFieldSetDoc> {
-    return this.saveVersioned(this.fieldSets, `${tenantId}:${entity}`, expectedVersion, { tenantId, entity, definitions });
+  async saveDefinitions(
+    tenantId: string,
+    entity: CustomFieldEntity,
+    expectedVersion: number,
+    definitions: CustomFieldDefinition[],
+  ): Promise<CustomFieldSetDoc> {
+    return this.saveVersioned(this.fieldSets, `${tenantId}:${entity}`, expectedVersion, {
+      tenantId,
+      entity,
+      definitions,
+    });
   }
 
   /** Version 0 means "never saved": the first save inserts, which is atomic; later ones update under the lock. */
-  private async saveVersioned<D extends { _id: string; version: number; updatedAt: Date }>(collection: Collection<D>, id: string, expectedVersion: number, fields: Omit<D, '_id' | 'version' | 'updatedAt'>): Promise<D> {
+  private async saveVersioned<D extends { _id: string; version: number; updatedAt: Date }>(
+    collection: Collection<D>,
+    id: string,
+    expectedVersion: number,
+    fields: Omit<D, '_id' | 'version' | 'updatedAt'>,
+  ): Promise<D> {
     return this.locks.withLock(lockKey(collection.collectionName, id), async () => {
       const current = await collection.findOne({ _id: id } as never);
       const currentVersion = (current as D | null)?.version ?? 0;

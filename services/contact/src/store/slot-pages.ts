@@ -42,17 +42,33 @@ export async function stampSlot(slots: ListSlots, tenantId: string, updatedAt: D
  * the time slots, when no equality narrows it (`narrowing` empty and a caller who sees more than their own
  * records); otherwise by one query, answered from the narrowing equality's index.
  */
-export async function newestFirstPage<T extends SlottedRecord>(records: Findable<T>, slots: ListSlots, principal: Principal, resource: string, request: SlotPageRequest): Promise<ListPage<T>> {
+export async function newestFirstPage<T extends SlottedRecord>(
+  records: Findable<T>,
+  slots: ListSlots,
+  principal: Principal,
+  resource: string,
+  request: SlotPageRequest,
+): Promise<ListPage<T>> {
   const visible = visibilityFilter(principal, resource, 'read');
   if (!visible) return { rows: [], nextCursor: '' };
-  if (request.narrowing.length === 0 && typeof visible.ownerId !== 'string') return pageBySlots(records, slots, principal, request);
+  if (request.narrowing.length === 0 && typeof visible.ownerId !== 'string')
+    return pageBySlots(records, slots, principal, request);
   const clauses = request.cursor ? [...request.clauses, afterCursor('updatedAt', request.cursor)] : request.clauses;
-  const rows = await records.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: request.limit + 1, includeDeleted: request.includeDeleted });
+  const rows = await records.find(principal, allOf(...clauses), {
+    sort: { updatedAt: -1, _id: -1 },
+    limit: request.limit + 1,
+    includeDeleted: request.includeDeleted,
+  });
   return pageOf(rows, request.limit, (row) => row.updatedAt);
 }
 
 /** One page read a second at a time, newest first (see domain/list-slots). */
-async function pageBySlots<T extends SlottedRecord>(records: Findable<T>, slots: ListSlots, principal: Principal, request: SlotPageRequest): Promise<ListPage<T>> {
+async function pageBySlots<T extends SlottedRecord>(
+  records: Findable<T>,
+  slots: ListSlots,
+  principal: Principal,
+  request: SlotPageRequest,
+): Promise<ListPage<T>> {
   const { cursor, limit } = request;
   const high = cursor ? slotOf(cursor.at) : slotOf(new Date()) + CLOCK_SLACK_SECONDS;
   const low = request.updatedSince ? slotOf(request.updatedSince) : 0;
@@ -60,7 +76,13 @@ async function pageBySlots<T extends SlottedRecord>(records: Findable<T>, slots:
   for await (const second of slots.secondsDescending(principal.tenantId, high, low)) {
     const clauses = [{ updatedSlot: second }, ...request.clauses];
     if (cursor) clauses.push(afterCursor('updatedAt', cursor));
-    rows.push(...(await records.find(principal, allOf(...clauses), { sort: { updatedAt: -1, _id: -1 }, limit: limit + 1 - rows.length, includeDeleted: request.includeDeleted })));
+    rows.push(
+      ...(await records.find(principal, allOf(...clauses), {
+        sort: { updatedAt: -1, _id: -1 },
+        limit: limit + 1 - rows.length,
+        includeDeleted: request.includeDeleted,
+      })),
+    );
     if (rows.length > limit) break;
   }
   return pageOf(rows, limit, (row) => row.updatedAt);

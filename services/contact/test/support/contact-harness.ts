@@ -4,11 +4,36 @@ import { credentials, Metadata, type Client, type ClientReadableStream, type Ser
 import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient, type Contact, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
-import { ExportServiceClient, ImportServiceClient, type ImportHeader, type ImportJob, type StartImportResponse } from '@crm/proto/crm/contact/v1/import';
+import {
+  ExportServiceClient,
+  ImportServiceClient,
+  type ImportHeader,
+  type ImportJob,
+  type StartImportResponse,
+} from '@crm/proto/crm/contact/v1/import';
 import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
-import { connectBus, drainBus, readStreamEvents, fromGrpcError, streamName, subjectOf, type Bus, type ServiceError as KitError } from '@crm/service-kit';
-import { bindClient, decodeClaims, eventually, infraEnv, uniqueDbName, uniqueNamespace, userToken, type BoundMethods, type DemoUser } from '@crm/testkit';
+import {
+  connectBus,
+  drainBus,
+  readStreamEvents,
+  fromGrpcError,
+  streamName,
+  subjectOf,
+  type Bus,
+  type ServiceError as KitError,
+} from '@crm/service-kit';
+import {
+  bindClient,
+  decodeClaims,
+  eventually,
+  infraEnv,
+  uniqueDbName,
+  uniqueNamespace,
+  userToken,
+  type BoundMethods,
+  type DemoUser,
+} from '@crm/testkit';
 import { contactEnvSchema } from '../../src/config';
 import { startContactService, type RunningContactService } from '../../src/contact-service';
 
@@ -63,7 +88,9 @@ export class ContactHarness {
     await this.service.shutdown('test done');
   }
 
-  private client<C extends Client>(Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C): C {
+  private client<C extends Client>(
+    Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C,
+  ): C {
     const client = new Ctor(this.address, credentials.createInsecure());
     this.clients.push(client);
     return client;
@@ -89,15 +116,31 @@ export class ContactHarness {
       imports: bindClient(importClient, token),
       startImport: (header, csv, pieceBytes = 64) =>
         new Promise<ImportJob>((resolve, reject) => {
-          const stream = importClient.startImport(metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) }, (error: ServiceError | null, response: StartImportResponse) => (error ? reject(error) : resolve(response.job as ImportJob)));
+          const stream = importClient.startImport(
+            metadata(),
+            { deadline: new Date(Date.now() + DEADLINE_MS) },
+            (error: ServiceError | null, response: StartImportResponse) =>
+              error ? reject(error) : resolve(response.job as ImportJob),
+          );
           stream.write({ header: { entity: 'contact', fileName: 'test.csv', mapping: [], matchBy: '', ...header } });
           // Small pieces, so rows and even multi-byte characters straddle message boundaries.
           const bytes = Buffer.from(csv);
-          for (let at = 0; at < bytes.length; at += pieceBytes) stream.write({ data: bytes.subarray(at, at + pieceBytes) });
+          for (let at = 0; at < bytes.length; at += pieceBytes)
+            stream.write({ data: bytes.subarray(at, at + pieceBytes) });
           stream.end();
         }),
-      exportContacts: (format, filter) => collect(exportClient.exportContacts({ format, filter: filter as never }, metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) })),
-      exportCompanies: (format) => collect(exportClient.exportCompanies({ format, filter: undefined }, metadata(), { deadline: new Date(Date.now() + DEADLINE_MS) })),
+      exportContacts: (format, filter) =>
+        collect(
+          exportClient.exportContacts({ format, filter: filter as never }, metadata(), {
+            deadline: new Date(Date.now() + DEADLINE_MS),
+          }),
+        ),
+      exportCompanies: (format) =>
+        collect(
+          exportClient.exportCompanies({ format, filter: undefined }, metadata(), {
+            deadline: new Date(Date.now() + DEADLINE_MS),
+          }),
+        ),
     };
   }
 
@@ -114,10 +157,14 @@ export class ContactHarness {
   }
 
   async waitForImport(api: Api, id: string): Promise<ImportJob> {
-    return eventually(async () => {
-      const { job } = await api.imports.getImport({ id });
-      return job && (job.status === 'completed' || job.status === 'failed') ? job : undefined;
-    }, 60_000, 200);
+    return eventually(
+      async () => {
+        const { job } = await api.imports.getImport({ id });
+        return job && (job.status === 'completed' || job.status === 'failed') ? job : undefined;
+      },
+      60_000,
+      200,
+    );
   }
 }
 
@@ -141,7 +188,24 @@ export async function failure(promise: Promise<unknown>): Promise<KitError> {
 }
 
 export function contactInput(overrides: Partial<ContactInput> = {}): ContactInput {
-  return { firstName: '', lastName: '', emails: [], phones: [], title: '', companyId: '', lifecycleStage: '', leadSource: '', tags: [], tier: '', address: undefined, ownerId: '', teamId: '', customFields: undefined, externalId: '', ...overrides };
+  return {
+    firstName: '',
+    lastName: '',
+    emails: [],
+    phones: [],
+    title: '',
+    companyId: '',
+    lifecycleStage: '',
+    leadSource: '',
+    tags: [],
+    tier: '',
+    address: undefined,
+    ownerId: '',
+    teamId: '',
+    customFields: undefined,
+    externalId: '',
+    ...overrides,
+  };
 }
 
 export function email(address: string, primary = false) {

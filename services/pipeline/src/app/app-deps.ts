@@ -20,11 +20,13 @@ export interface AppDeps {
 
 /** Anyone who may see some deals may see the pipelines, the board and the forecast (scoped to those deals). */
 export function assertMaySeeDeals(principal: Principal): void {
-  if (!visibilityFilter(principal, 'deals', 'read')) throw new ServiceError('PERMISSION_DENIED', 'not allowed to see deals');
+  if (!visibilityFilter(principal, 'deals', 'read'))
+    throw new ServiceError('PERMISSION_DENIED', 'not allowed to see deals');
 }
 
 export function assertAdmin(principal: Principal): void {
-  if (!hasRole(principal, 'crm-admin')) throw new ServiceError('PERMISSION_DENIED', 'only admins may change pipelines and deal fields');
+  if (!hasRole(principal, 'crm-admin'))
+    throw new ServiceError('PERMISSION_DENIED', 'only admins may change pipelines and deal fields');
 }
 
 /**
@@ -36,6 +38,9 @@ export function withStageGate<T>(deps: Pick<AppDeps, 'locks'>, stageId: string, 
 }
 
 export function requireId(value: string, field: string): string {
-  if (!value) throw new ServiceError('INVALID_ARGUMENT', `${field} is required`, { violations: [{ field, description: 'is required' }] });
+  if (!value)
+    throw new ServiceError('INVALID_ARGUMENT', `${field} is required`, {
+      violations: [{ field, description: 'is required' }],
+    });
   return value;
 }

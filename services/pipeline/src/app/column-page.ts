@@ -20,8 +20,15 @@ export interface ColumnFilter {
  * equality. Everyone else reads the column's head, the first deals by rank, checking each against the deal
  * itself; a head found stale is rebuilt, and a caller who sees too few of its deals reads the column.
  */
-export async function firstPageOfColumn(deps: AppDeps, principal: Principal, column: Column, filter: ColumnFilter, limit: number): Promise<DealPage> {
-  const direct = () => deps.deals.list(principal, { pipelineId: column.pipelineId, stageId: column.stageId, ...filter }, limit);
+export async function firstPageOfColumn(
+  deps: AppDeps,
+  principal: Principal,
+  column: Column,
+  filter: ColumnFilter,
+  limit: number,
+): Promise<DealPage> {
+  const direct = () =>
+    deps.deals.list(principal, { pipelineId: column.pipelineId, stageId: column.stageId, ...filter }, limit);
   if (readsOneOwner(principal, filter)) return direct();
   try {
     return (await pageFromCurrentHead(deps, principal, column, filter, limit)) ?? (await direct());
@@ -32,7 +39,13 @@ export async function firstPageOfColumn(deps: AppDeps, principal: Principal, col
   }
 }
 
-async function pageFromCurrentHead(deps: AppDeps, principal: Principal, column: Column, filter: ColumnFilter, limit: number): Promise<DealPage | undefined> {
+async function pageFromCurrentHead(
+  deps: AppDeps,
+  principal: Principal,
+  column: Column,
+  filter: ColumnFilter,
+  limit: number,
+): Promise<DealPage | undefined> {
   let head = await currentHead(deps, column);
   for (let attempt = 0; attempt < 2; attempt++) {
     const read = await pageFromHead(deps, principal, column, head, filter, limit);
@@ -50,13 +63,19 @@ async function currentHead(deps: AppDeps, column: Column): Promise<StoredHead> {
   const stored = await deps.heads.repository.get(column);
   if (!stored) return rebuildHead(deps, column);
   if (Date.now() - stored.builtAt.getTime() > HEAD_MAX_AGE_MS) {
-    rebuildHead(deps, column).catch((error: unknown) => deps.heads.log.warn({ err: error, column }, 'column head rebuild failed'));
+    rebuildHead(deps, column).catch((error: unknown) =>
+      deps.heads.log.warn({ err: error, column }, 'column head rebuild failed'),
+    );
   }
   return stored;
 }
 
 function rebuildHead(deps: AppDeps, column: Column): Promise<StoredHead> {
-  return deps.heads.repository.rebuild(column, async (): Promise<ColumnHead> => headOf(await deps.deals.firstOfColumn(column, deps.heads.size + 1), deps.heads.size));
+  return deps.heads.repository.rebuild(
+    column,
+    async (): Promise<ColumnHead> =>
+      headOf(await deps.deals.firstOfColumn(column, deps.heads.size + 1), deps.heads.size),
+  );
 }
 
 interface HeadRead {
@@ -66,15 +85,36 @@ interface HeadRead {
 }
 
 /** Walks the head in slices of one page, reading each slice's deals by id, until a full page is visible. */
-async function pageFromHead(deps: AppDeps, principal: Principal, column: Column, head: ColumnHead, filter: ColumnFilter, limit: number): Promise<HeadRead> {
+async function pageFromHead(
+  deps: AppDeps,
+  principal: Principal,
+  column: Column,
+  head: ColumnHead,
+  filter: ColumnFilter,
+  limit: number,
+): Promise<HeadRead> {
   const visible = visibilityPredicate(principal, 'deals');
   const found: DealDocument[] = [];
   for (let at = 0; at < head.entries.length && found.length <= limit; at += limit + 1) {
     const slice = head.entries.slice(at, at + limit + 1);
-    const deals = new Map((await deps.deals.inTenantByIds(column.tenantId, slice.map((entry) => entry.id))).map((deal) => [deal._id, deal]));
+    const deals = new Map(
+      (
+        await deps.deals.inTenantByIds(
+          column.tenantId,
+          slice.map((entry) => entry.id),
+        )
+      ).map((deal) => [deal._id, deal]),
+    );
     for (const entry of slice) {
       const deal = deals.get(entry.id);
-      if (!deal || deal.deletedAt || deal.pipelineId !== column.pipelineId || deal.stageId !== column.stageId || deal.rank !== entry.rank) return { stale: true };
+      if (
+        !deal ||
+        deal.deletedAt ||
+        deal.pipelineId !== column.pipelineId ||
+        deal.stageId !== column.stageId ||
+        deal.rank !== entry.rank
+      )
+        return { stale: true };
       if (visible(deal) && (!filter.teamId || deal.teamId === filter.teamId)) found.push(deal);
     }
   }

@@ -11,14 +11,20 @@ export interface ContactLinks {
 }
 
 /** Empty ids mean "none". Unknown, invisible, merged or erased ones are field violations naming the field. */
-export async function resolveContactLinks(deps: Pick<AppDeps, 'contacts'>, caller: Caller, contactId: string, companyId: string): Promise<ContactLinks> {
+export async function resolveContactLinks(
+  deps: Pick<AppDeps, 'contacts'>,
+  caller: Caller,
+  contactId: string,
+  companyId: string,
+): Promise<ContactLinks> {
   const [contact, company] = await Promise.all([
     contactId ? deps.contacts.findContact(caller, contactId) : Promise.resolve(undefined),
     companyId ? deps.contacts.findCompany(caller, companyId) : Promise.resolve(undefined),
   ]);
   const violations: FieldViolation[] = [];
   if (contactId && !contact) violations.push({ field: 'contactId', description: 'is not a contact you can see' });
-  else if (contact?.mergedInto) violations.push({ field: 'contactId', description: `was merged into contact ${contact.mergedInto}; use that one` });
+  else if (contact?.mergedInto)
+    violations.push({ field: 'contactId', description: `was merged into contact ${contact.mergedInto}; use that one` });
   else if (contact?.erasedAt) violations.push({ field: 'contactId', description: 'was erased' });
   if (companyId && !company) violations.push({ field: 'companyId', description: 'is not a company you can see' });
   if (violations.length > 0) throw invalidFields(violations);

@@ -1,6 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { validateCustomFieldValuesOrThrow, type CallContext, type FieldViolation } from '@crm/service-kit';
-import { checkAmount, checkTitle, closeDateViolations, forecastDateOf, resolveOwnership, textViolations, titleViolations, type DealFields } from '../domain/deal';
+import {
+  checkAmount,
+  checkTitle,
+  closeDateViolations,
+  forecastDateOf,
+  resolveOwnership,
+  textViolations,
+  titleViolations,
+  type DealFields,
+} from '../domain/deal';
 import { invalidFields } from '../domain/invalid-fields';
 import { moneyViolations, type Money } from '../domain/money';
 import { firstOpenStage } from '../domain/pipeline';
@@ -48,7 +57,8 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
   const customFields = validateCustomFieldValuesOrThrow(definitions, draft.customFields ?? {}, { mode: 'create' });
   const pipeline = await loadPipeline(deps, principal, draft.pipelineId);
   const stageId = draft.stageId || firstOpenStage(pipeline.stages)?.id || '';
-  if (!pipeline.stages.some((s) => s.id === stageId && !s.archived)) throw invalidFields([{ field: 'stageId', description: 'is not an active stage of the pipeline' }]);
+  if (!pipeline.stages.some((s) => s.id === stageId && !s.archived))
+    throw invalidFields([{ field: 'stageId', description: 'is not an active stage of the pipeline' }]);
   const links = await resolveContactLinks(deps, actor, draft.contactId, draft.companyId);
 
   return withStageGate(deps, stageId, async () => {
@@ -57,7 +67,13 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
     const stage = current.stages.find((s) => s.id === stageId);
     if (!stage) throw invalidFields([{ field: 'stageId', description: 'is not a stage of the pipeline' }]);
     const now = new Date();
-    const entered = moveToStage({ deal: { stageId: '', status: 'open', lostReason: '', closedAt: null, stageHistory: [] }, to: stage, lostReason: draft.lostReason, by: principal.userId, now });
+    const entered = moveToStage({
+      deal: { stageId: '', status: 'open', lostReason: '', closedAt: null, stageHistory: [] },
+      to: stage,
+      lostReason: draft.lostReason,
+      by: principal.userId,
+      now,
+    });
     const fields: DealFields = {
       title,
       amountMinor: amount.amountMinor,
@@ -76,19 +92,45 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
       closedAt: entered.closedAt,
       rank: appendRank(now),
       stageHistory: entered.stageHistory,
-      forecastDate: forecastDateOf({ status: entered.status, closedAt: entered.closedAt, expectedCloseDate: draft.expectedCloseDate }),
+      forecastDate: forecastDateOf({
+        status: entered.status,
+        closedAt: entered.closedAt,
+        expectedCloseDate: draft.expectedCloseDate,
+      }),
     };
     const record = { _id: uuidv7(), ...ownership, deletedAt: null, ...fields };
-    const asStored = { ...record, tenantId: principal.tenantId, version: 1, createdAt: now, updatedAt: now } as DealDocument;
+    const asStored = {
+      ...record,
+      tenantId: principal.tenantId,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    } as DealDocument;
     const signal = entered.status === 'open' ? undefined : entered.status;
-    const events = dealEvents({ state: 'deal.created', signal, previous: undefined, next: asStored, changedFields: createdFields(asStored), stageOf: stageLookupOf([current]), actor: principal, namespace: deps.namespace });
+    const events = dealEvents({
+      state: 'deal.created',
+      signal,
+      previous: undefined,
+      next: asStored,
+      changedFields: createdFields(asStored),
+      stageOf: stageLookupOf([current]),
+      actor: principal,
+      namespace: deps.namespace,
+    });
     return deps.deals.insert(principal, record, events);
   });
 }
 
 function createdFields(deal: DealDocument): string[] {
   const fields = ['title', 'amount', 'pipeline_id', 'stage_id', 'owner_id'];
-  const optional: Array<[string, unknown]> = [['team_id', deal.teamId], ['contact_id', deal.contactId], ['company_id', deal.companyId], ['expected_close_date', deal.expectedCloseDate], ['next_step', deal.nextStep], ['lost_reason', deal.lostReason]];
+  const optional: Array<[string, unknown]> = [
+    ['team_id', deal.teamId],
+    ['contact_id', deal.contactId],
+    ['company_id', deal.companyId],
+    ['expected_close_date', deal.expectedCloseDate],
+    ['next_step', deal.nextStep],
+    ['lost_reason', deal.lostReason],
+  ];
   for (const [name, value] of optional) if (value) fields.push(name);
   if (Object.keys(deal.customFields).length > 0) fields.push('custom_fields');
   return fields;

@@ -8,7 +8,12 @@ export function getDealFieldDefinitions(deps: AppDeps, principal: Principal): Pr
 }
 
 /** The complete set, checked by the kit's rules against what is stored: fields are archived, never dropped. */
-export async function setDealFieldDefinitions(deps: AppDeps, principal: Principal, input: unknown[], expectedVersion: number): Promise<DealSettings> {
+export async function setDealFieldDefinitions(
+  deps: AppDeps,
+  principal: Principal,
+  input: unknown[],
+  expectedVersion: number,
+): Promise<DealSettings> {
   assertAdmin(principal);
   const current = await deps.settings.get(principal.tenantId);
   const definitions = validateDefinitionsOrThrow(input, { previous: current.customFields });

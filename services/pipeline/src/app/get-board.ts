@@ -40,19 +40,43 @@ export async function getBoard(deps: AppDeps, principal: Principal, request: Boa
   const pipeline = await loadPipeline(deps, principal, request.pipelineId);
   const visible = visibilityPredicate(principal, 'deals');
   const cells = (await deps.projections.boardCells(principal.tenantId, pipeline._id)).filter(
-    (cell) => visible({ tenantId: principal.tenantId, ownerId: cell.ownerId, teamId: cell.teamId }) && (!request.ownerId || cell.ownerId === request.ownerId) && (!request.teamId || cell.teamId === request.teamId),
+    (cell) =>
+      visible({ tenantId: principal.tenantId, ownerId: cell.ownerId, teamId: cell.teamId }) &&
+      (!request.ownerId || cell.ownerId === request.ownerId) &&
+      (!request.teamId || cell.teamId === request.teamId),
   );
   const totals = boardTotals(pipeline.stages, cells);
   const [pages, settings] = await Promise.all([
-    Promise.all(totals.map((column) => (perStage > 0 ? firstPageOfColumn(deps, principal, { tenantId: principal.tenantId, pipelineId: pipeline._id, stageId: column.stage.id }, { ownerId: request.ownerId, teamId: request.teamId }, perStage) : { deals: [], nextCursor: '' }))),
+    Promise.all(
+      totals.map((column) =>
+        perStage > 0
+          ? firstPageOfColumn(
+              deps,
+              principal,
+              { tenantId: principal.tenantId, pipelineId: pipeline._id, stageId: column.stage.id },
+              { ownerId: request.ownerId, teamId: request.teamId },
+              perStage,
+            )
+          : { deals: [], nextCursor: '' },
+      ),
+    ),
     deps.settings.get(principal.tenantId),
   ]);
-  return { pipeline, columns: totals.map((column, i) => ({ ...column, deals: pages[i]?.deals ?? [], nextCursor: pages[i]?.nextCursor ?? '' })), definitions: settings.customFields };
+  return {
+    pipeline,
+    columns: totals.map((column, i) => ({
+      ...column,
+      deals: pages[i]?.deals ?? [],
+      nextCursor: pages[i]?.nextCursor ?? '',
+    })),
+    definitions: settings.customFields,
+  };
 }
 
 function dealsPerStage(requested: number): number {
   if (requested < 0) return 0;
   if (requested === 0) return DEFAULT_DEALS_PER_STAGE;
-  if (requested > MAX_DEALS_PER_STAGE) throw invalidFields([{ field: 'dealsPerStage', description: `must be at most ${MAX_DEALS_PER_STAGE}` }]);
+  if (requested > MAX_DEALS_PER_STAGE)
+    throw invalidFields([{ field: 'dealsPerStage', description: `must be at most ${MAX_DEALS_PER_STAGE}` }]);
   return requested;
 }

@@ -17,13 +17,25 @@ export async function dealView(deps: AppDeps, tenantId: string): Promise<DealVie
   return { stageOf, definitions: settings.customFields };
 }
 
-export function getDeal(deps: AppDeps, principal: Principal, id: string, includeDeleted: boolean): Promise<DealDocument> {
+export function getDeal(
+  deps: AppDeps,
+  principal: Principal,
+  id: string,
+  includeDeleted: boolean,
+): Promise<DealDocument> {
   return deps.deals.getById(principal, requireId(id, 'id'), { includeDeleted });
 }
 
 const STATUSES = ['open', 'won', 'lost'];
 
-export function listDeals(deps: AppDeps, principal: Principal, filter: DealListFilter, limit: number, cursor: string): Promise<DealPage> {
-  if (filter.status && !STATUSES.includes(filter.status)) throw invalidFields([{ field: 'filter.status', description: `must be one of: ${STATUSES.join(', ')}` }]);
+export function listDeals(
+  deps: AppDeps,
+  principal: Principal,
+  filter: DealListFilter,
+  limit: number,
+  cursor: string,
+): Promise<DealPage> {
+  if (filter.status && !STATUSES.includes(filter.status))
+    throw invalidFields([{ field: 'filter.status', description: `must be one of: ${STATUSES.join(', ')}` }]);
   return deps.deals.list(principal, filter, pageSize(limit), cursor);
 }

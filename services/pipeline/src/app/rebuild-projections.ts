@@ -6,7 +6,21 @@ import { columnOf } from '../store/deal.repository';
 import type { DealDocument } from '../store/deal.schema';
 import type { AppDeps } from './app-deps';
 
-export function dealFacts(deal: Pick<DealDocument, 'pipelineId' | 'stageId' | 'status' | 'ownerId' | 'teamId' | 'currency' | 'amountMinor' | 'closedAt' | 'expectedCloseDate' | 'deletedAt'>): DealFacts {
+export function dealFacts(
+  deal: Pick<
+    DealDocument,
+    | 'pipelineId'
+    | 'stageId'
+    | 'status'
+    | 'ownerId'
+    | 'teamId'
+    | 'currency'
+    | 'amountMinor'
+    | 'closedAt'
+    | 'expectedCloseDate'
+    | 'deletedAt'
+  >,
+): DealFacts {
   return {
     pipelineId: deal.pipelineId,
     stageId: deal.stageId,
@@ -25,7 +39,11 @@ export function dealFacts(deal: Pick<DealDocument, 'pipelineId' | 'stageId' | 's
  * pass: after a restore from backup, a bulk import, or a bug. Run it while the tenant is quiet (see
  * ProjectionRepository.replaceTenant).
  */
-export async function rebuildProjections(deps: Pick<AppDeps, 'deals' | 'projections' | 'heads'>, tenantId: string, progress: (deals: number) => void = () => undefined): Promise<{ deals: number; documents: number; heads: number }> {
+export async function rebuildProjections(
+  deps: Pick<AppDeps, 'deals' | 'projections' | 'heads'>,
+  tenantId: string,
+  progress: (deals: number) => void = () => undefined,
+): Promise<{ deals: number; documents: number; heads: number }> {
   const changes: ProjectionChange[] = [];
   const firsts = new Map<string, { column: Column; entries: HeadEntry[] }>();
   let deals = 0;
@@ -41,11 +59,16 @@ export async function rebuildProjections(deps: Pick<AppDeps, 'deals' | 'projecti
     progress(deals);
   }
   const documents = await deps.projections.replaceTenant(tenantId, foldChanges(changes).values());
-  for (const { column, entries } of firsts.values()) await deps.heads.repository.rebuild(column, async () => headOf(entries, deps.heads.size));
+  for (const { column, entries } of firsts.values())
+    await deps.heads.repository.rebuild(column, async () => headOf(entries, deps.heads.size));
   return { deals, documents, heads: firsts.size };
 }
 
-function collectFirst(firsts: Map<string, { column: Column; entries: HeadEntry[] }>, deal: DealDocument, count: number): void {
+function collectFirst(
+  firsts: Map<string, { column: Column; entries: HeadEntry[] }>,
+  deal: DealDocument,
+  count: number,
+): void {
   const column = columnOf(deal);
   if (!column) return;
   const key = `${column.pipelineId}:${column.stageId}`;

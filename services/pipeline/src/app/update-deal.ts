@@ -1,5 +1,18 @@
-import { validateCustomFieldValuesOrThrow, versionMismatch, type CustomFieldValues, type FieldViolation } from '@crm/service-kit';
-import { checkAmount, checkTitle, closeDateViolations, forecastDateOf, resolveOwnership, textViolations, type DealFields } from '../domain/deal';
+import {
+  validateCustomFieldValuesOrThrow,
+  versionMismatch,
+  type CustomFieldValues,
+  type FieldViolation,
+} from '@crm/service-kit';
+import {
+  checkAmount,
+  checkTitle,
+  closeDateViolations,
+  forecastDateOf,
+  resolveOwnership,
+  textViolations,
+  type DealFields,
+} from '../domain/deal';
 import { invalidFields } from '../domain/invalid-fields';
 import { dealEvents } from '../events/deal-events';
 import type { DealDocument } from '../store/deal.schema';
@@ -8,13 +21,31 @@ import { resolveContactLinks } from './contact-links';
 import type { Actor, DealDraft } from './create-deal';
 import { tenantStageLookup } from './pipelines';
 
-const SIMPLE_PATHS = ['title', 'amount', 'owner_id', 'team_id', 'contact_id', 'company_id', 'expected_close_date', 'next_step', 'lost_reason', 'custom_fields'] as const;
+const SIMPLE_PATHS = [
+  'title',
+  'amount',
+  'owner_id',
+  'team_id',
+  'contact_id',
+  'company_id',
+  'expected_close_date',
+  'next_step',
+  'lost_reason',
+  'custom_fields',
+] as const;
 type SimplePath = (typeof SIMPLE_PATHS)[number];
 
 export type DealChanges = Partial<DealFields & { ownerId: string; teamId: string }>;
 
 /** Applies the paths of the mask; the stage changes through moves only. */
-export async function updateDeal(deps: AppDeps, actor: Actor, id: string, expectedVersion: number, draft: DealDraft, mask: readonly string[]): Promise<DealDocument> {
+export async function updateDeal(
+  deps: AppDeps,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  draft: DealDraft,
+  mask: readonly string[],
+): Promise<DealDocument> {
   const { principal } = actor;
   requireId(id, 'id');
   const { simple, customKeys } = parseMask(mask);
@@ -39,9 +70,24 @@ export async function updateDeal(deps: AppDeps, actor: Actor, id: string, expect
   }
   if (violations.length > 0) throw invalidFields(violations);
   if (simple.has('owner_id') || simple.has('team_id')) {
-    Object.assign(changes, resolveOwnership(principal, { ownerId: simple.has('owner_id') ? draft.ownerId : '', teamId: simple.has('team_id') ? draft.teamId : '' }, { ownerId: current.ownerId, teamId: current.teamId }));
+    Object.assign(
+      changes,
+      resolveOwnership(
+        principal,
+        { ownerId: simple.has('owner_id') ? draft.ownerId : '', teamId: simple.has('team_id') ? draft.teamId : '' },
+        { ownerId: current.ownerId, teamId: current.teamId },
+      ),
+    );
   }
-  if (simple.has('custom_fields') || customKeys.length > 0) changes.customFields = await customFieldChanges(deps, principal.tenantId, current, draft, simple.has('custom_fields'), customKeys);
+  if (simple.has('custom_fields') || customKeys.length > 0)
+    changes.customFields = await customFieldChanges(
+      deps,
+      principal.tenantId,
+      current,
+      draft,
+      simple.has('custom_fields'),
+      customKeys,
+    );
   await applyContactChanges(deps, actor, current, draft, simple, changes);
 
   const changed = changedPaths(current, changes);
@@ -49,7 +95,15 @@ export async function updateDeal(deps: AppDeps, actor: Actor, id: string, expect
   const next: DealDocument = { ...current, ...changes };
   next.forecastDate = forecastDateOf(next);
   if (next.forecastDate !== current.forecastDate) changes.forecastDate = next.forecastDate;
-  const events = dealEvents({ state: 'deal.updated', previous: current, next, changedFields: changed, stageOf: await tenantStageLookup(deps, principal.tenantId), actor: principal, namespace: deps.namespace });
+  const events = dealEvents({
+    state: 'deal.updated',
+    previous: current,
+    next,
+    changedFields: changed,
+    stageOf: await tenantStageLookup(deps, principal.tenantId),
+    actor: principal,
+    namespace: deps.namespace,
+  });
   return deps.deals.updateVersioned(principal, id, expectedVersion, { update: { $set: changes }, events });
 }
 
@@ -60,8 +114,10 @@ function parseMask(mask: readonly string[]): { simple: Set<SimplePath>; customKe
   if (mask.length === 0) violations.push({ field: 'updateMask', description: 'must name the fields to change' });
   for (const path of mask) {
     if ((SIMPLE_PATHS as readonly string[]).includes(path)) simple.add(path as SimplePath);
-    else if (path.startsWith('custom_fields.') && path.length > 'custom_fields.'.length) customKeys.push(path.slice('custom_fields.'.length));
-    else if (path === 'pipeline_id' || path === 'stage_id') violations.push({ field: `updateMask.${path}`, description: 'changes through MoveDeal' });
+    else if (path.startsWith('custom_fields.') && path.length > 'custom_fields.'.length)
+      customKeys.push(path.slice('custom_fields.'.length));
+    else if (path === 'pipeline_id' || path === 'stage_id')
+      violations.push({ field: `updateMask.${path}`, description: 'changes through MoveDeal' });
     else violations.push({ field: `updateMask.${path}`, description: 'is not a field of a deal that can be changed' });
   }
   if (violations.length > 0) throw invalidFields(violations);
@@ -74,29 +130,61 @@ function moneyFields(draft: DealDraft): DealChanges {
 }
 
 function lostReasonViolations(current: DealDocument, reason: string): FieldViolation[] {
-  if (current.status !== 'lost') return reason ? [{ field: 'lostReason', description: 'can only be set on a lost deal' }] : [];
+  if (current.status !== 'lost')
+    return reason ? [{ field: 'lostReason', description: 'can only be set on a lost deal' }] : [];
   if (!reason.trim()) return [{ field: 'lostReason', description: 'is required while the deal is lost' }];
   return textViolations(reason, 'lostReason');
 }
 
 /** "custom_fields" patches every key the input holds; "custom_fields.x" patches x alone (absent clears it). */
-async function customFieldChanges(deps: AppDeps, tenantId: string, current: DealDocument, draft: DealDraft, whole: boolean, keys: readonly string[]): Promise<Record<string, unknown>> {
+async function customFieldChanges(
+  deps: AppDeps,
+  tenantId: string,
+  current: DealDocument,
+  draft: DealDraft,
+  whole: boolean,
+  keys: readonly string[],
+): Promise<Record<string, unknown>> {
   const input = draft.customFields ?? {};
   const patch: Record<string, unknown> = whole ? { ...input } : {};
   for (const key of keys) patch[key] = Object.hasOwn(input, key) ? input[key] : null;
   const { customFields: definitions } = await deps.settings.get(tenantId);
-  return validateCustomFieldValuesOrThrow(definitions, patch, { mode: 'update', existing: current.customFields as CustomFieldValues });
+  return validateCustomFieldValuesOrThrow(definitions, patch, {
+    mode: 'update',
+    existing: current.customFields as CustomFieldValues,
+  });
 }
 
-async function applyContactChanges(deps: AppDeps, actor: Actor, current: DealDocument, draft: DealDraft, simple: Set<SimplePath>, changes: DealChanges): Promise<void> {
+async function applyContactChanges(
+  deps: AppDeps,
+  actor: Actor,
+  current: DealDocument,
+  draft: DealDraft,
+  simple: Set<SimplePath>,
+  changes: DealChanges,
+): Promise<void> {
   const contactId = simple.has('contact_id') && draft.contactId !== current.contactId ? draft.contactId : '';
   const companyId = simple.has('company_id') && draft.companyId !== current.companyId ? draft.companyId : '';
   const links = await resolveContactLinks(deps, actor, contactId, companyId);
-  if (simple.has('contact_id') && draft.contactId !== current.contactId) Object.assign(changes, { contactId: draft.contactId, contact: links.contact });
-  if (simple.has('company_id') && draft.companyId !== current.companyId) Object.assign(changes, { companyId: draft.companyId, company: links.company });
+  if (simple.has('contact_id') && draft.contactId !== current.contactId)
+    Object.assign(changes, { contactId: draft.contactId, contact: links.contact });
+  if (simple.has('company_id') && draft.companyId !== current.companyId)
+    Object.assign(changes, { companyId: draft.companyId, company: links.company });
 }
 
-const PATH_OF: Record<string, string> = { title: 'title', amountMinor: 'amount', currency: 'amount', ownerId: 'owner_id', teamId: 'team_id', contactId: 'contact_id', companyId: 'company_id', expectedCloseDate: 'expected_close_date', nextStep: 'next_step', lostReason: 'lost_reason', customFields: 'custom_fields' };
+const PATH_OF: Record<string, string> = {
+  title: 'title',
+  amountMinor: 'amount',
+  currency: 'amount',
+  ownerId: 'owner_id',
+  teamId: 'team_id',
+  contactId: 'contact_id',
+  companyId: 'company_id',
+  expectedCloseDate: 'expected_close_date',
+  nextStep: 'next_step',
+  lostReason: 'lost_reason',
+  customFields: 'custom_fields',
+};
 
 function changedPaths(current: DealDocument, changes: DealChanges): string[] {
   const paths = new Set<string>();

@@ -16,7 +16,12 @@ export interface ContactDirectory {
   close(): void;
 }
 
-type Unary<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: GrpcServiceError | null, response: Res) => void) => unknown;
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: GrpcServiceError | null, response: Res) => void,
+) => unknown;
 
 function call<Req, Res>(method: Unary<Req, Res>, request: Req, caller: Caller): Promise<Res> {
   const { metadata, options } = onBehalfOf(caller);
@@ -33,11 +38,19 @@ export function grpcContactDirectory(address: string): ContactDirectory {
   const companies = createGrpcClient(CompanyServiceClient, address);
   return {
     async findContact(caller, id) {
-      const response = await call<{ ids: string[] }, BatchGetContactsResponse>(contacts.batchGetContacts.bind(contacts), { ids: [id] }, caller);
+      const response = await call<{ ids: string[] }, BatchGetContactsResponse>(
+        contacts.batchGetContacts.bind(contacts),
+        { ids: [id] },
+        caller,
+      );
       return response.contacts.find((c) => c.id === id);
     },
     async findCompany(caller, id) {
-      const response = await call<{ ids: string[] }, BatchGetCompaniesResponse>(companies.batchGetCompanies.bind(companies), { ids: [id] }, caller);
+      const response = await call<{ ids: string[] }, BatchGetCompaniesResponse>(
+        companies.batchGetCompanies.bind(companies),
+        { ids: [id] },
+        caller,
+      );
       return response.companies.find((c) => c.id === id);
     },
     close() {
@@ -52,7 +65,7 @@ export function contactSummaryOf(contact: Contact): ContactSummary {
   return {
     id: contact.id,
     displayName: erased ? '' : displayNameOf(contact),
-    email: erased ? '' : (contact.emails.find((e) => e.primary) ?? contact.emails[0])?.address ?? '',
+    email: erased ? '' : ((contact.emails.find((e) => e.primary) ?? contact.emails[0])?.address ?? ''),
     erased,
     sourceVersion: contact.version,
   };
@@ -63,5 +76,8 @@ export function companySummaryOf(company: Company): CompanySummary {
 }
 
 function displayNameOf(contact: Contact): string {
-  return [contact.firstName, contact.lastName].map((part) => part.trim()).filter(Boolean).join(' ');
+  return [contact.firstName, contact.lastName]
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
 }

@@ -18,7 +18,14 @@ describe('board totals', () => {
       { stageId: 'gone', ownerId: 'u1', teamId: 'e', currency: 'USD', count: 1, amountMinor: 1 },
     ];
     const columns = boardTotals(stages, cells);
-    expect(columns.map((c) => c.stage.name)).toEqual(['Prospecting', 'Qualification', 'Proposal', 'Negotiation', 'Won', 'Lost']);
+    expect(columns.map((c) => c.stage.name)).toEqual([
+      'Prospecting',
+      'Qualification',
+      'Proposal',
+      'Negotiation',
+      'Won',
+      'Lost',
+    ]);
     const proposal = columns[2];
     expect(proposal?.dealCount).toBe(4);
     // 31 001 × 50 % = 15 500.5 → 15 501; 500 × 50 % = 250.
@@ -32,8 +39,25 @@ describe('board totals', () => {
 });
 
 describe('forecast', () => {
-  const stageOf = (pipelineId: string, stageId: string) => (pipelineId === 'p1' ? stages.find((s) => s.id === stageId) : undefined);
-  const cell = (stage: string, ownerId: string, teamId: string, amountMinor: number, currency = 'USD', count = 1): ForecastCell => ({ date: '2025-03-01', pipelineId: 'p1', stageId: id(stage), ownerId, teamId, currency, count, amountMinor });
+  const stageOf = (pipelineId: string, stageId: string) =>
+    pipelineId === 'p1' ? stages.find((s) => s.id === stageId) : undefined;
+  const cell = (
+    stage: string,
+    ownerId: string,
+    teamId: string,
+    amountMinor: number,
+    currency = 'USD',
+    count = 1,
+  ): ForecastCell => ({
+    date: '2025-03-01',
+    pipelineId: 'p1',
+    stageId: id(stage),
+    ownerId,
+    teamId,
+    currency,
+    count,
+    amountMinor,
+  });
 
   it('splits won, commit, best case and pipeline, and weights what is open and not omitted', () => {
     const result = computeForecast(
@@ -49,9 +73,51 @@ describe('forecast', () => {
       stageOf,
     );
     expect(result.byOwner).toEqual([
-      { ownerId: 'u1', figures: [{ currency: 'USD', closedWon: 100_000, commit: 40_000, bestCase: 20_000, pipeline: 0, weightedPipeline: 40_000, wonDealCount: 1, openDealCount: 2 }] },
-      { ownerId: 'u2', figures: [{ currency: 'USD', closedWon: 0, commit: 0, bestCase: 0, pipeline: 18_000, weightedPipeline: 3_000, wonDealCount: 0, openDealCount: 3 }] },
-      { ownerId: 'u3', figures: [{ currency: 'EUR', closedWon: 0, commit: 1_000, bestCase: 0, pipeline: 0, weightedPipeline: 750, wonDealCount: 0, openDealCount: 1 }] },
+      {
+        ownerId: 'u1',
+        figures: [
+          {
+            currency: 'USD',
+            closedWon: 100_000,
+            commit: 40_000,
+            bestCase: 20_000,
+            pipeline: 0,
+            weightedPipeline: 40_000,
+            wonDealCount: 1,
+            openDealCount: 2,
+          },
+        ],
+      },
+      {
+        ownerId: 'u2',
+        figures: [
+          {
+            currency: 'USD',
+            closedWon: 0,
+            commit: 0,
+            bestCase: 0,
+            pipeline: 18_000,
+            weightedPipeline: 3_000,
+            wonDealCount: 0,
+            openDealCount: 3,
+          },
+        ],
+      },
+      {
+        ownerId: 'u3',
+        figures: [
+          {
+            currency: 'EUR',
+            closedWon: 0,
+            commit: 1_000,
+            bestCase: 0,
+            pipeline: 0,
+            weightedPipeline: 750,
+            wonDealCount: 0,
+            openDealCount: 1,
+          },
+        ],
+      },
     ]);
     expect(result.byTeam.map((t) => [t.teamId, t.figures.map((f) => [f.currency, f.weightedPipeline])])).toEqual([
       ['east', [['USD', 43_000]]],
@@ -65,7 +131,10 @@ describe('forecast', () => {
 
   it('resolves months, quarters and custom ranges, and refuses bad ones', () => {
     expect(resolvePeriod({ quarter: '2025-Q2' })).toEqual({ start: '2025-04-01', end: '2025-06-30' });
-    expect(resolvePeriod({ range: { startDate: '2025-01-15', endDate: '2025-02-14' } })).toEqual({ start: '2025-01-15', end: '2025-02-14' });
+    expect(resolvePeriod({ range: { startDate: '2025-01-15', endDate: '2025-02-14' } })).toEqual({
+      start: '2025-01-15',
+      end: '2025-02-14',
+    });
     expect(() => resolvePeriod({ range: { startDate: '2025-02-15', endDate: '2025-02-14' } })).toThrow();
     expect(() => resolvePeriod({ range: { startDate: '2020-01-01', endDate: '2025-01-01' } })).toThrow(/24 months/);
     expect(() => resolvePeriod({})).toThrow();

@@ -32,7 +32,12 @@ export function boardTotals(stages: readonly Stage[], cells: readonly BoardCell[
       }
       const totals = [...byCurrency.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([currency, t]) => ({ currency, dealCount: t.dealCount, amountMinor: t.amountMinor, weightedMinor: weightedSum([{ amountMinor: t.amountMinor, probability: stage.probability }]) }));
+        .map(([currency, t]) => ({
+          currency,
+          dealCount: t.dealCount,
+          amountMinor: t.amountMinor,
+          weightedMinor: weightedSum([{ amountMinor: t.amountMinor, probability: stage.probability }]),
+        }));
       return { stage, dealCount: totals.reduce((n, t) => n + t.dealCount, 0), totals };
     });
 }

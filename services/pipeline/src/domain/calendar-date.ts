@@ -38,7 +38,10 @@ export function quarterRange(quarter: string): DateRange | undefined {
   if (!match) return undefined;
   const year = Number(match[1]);
   const first = (Number(match[2]) - 1) * 3;
-  return { start: utcDateOf(new Date(Date.UTC(year, first, 1))), end: utcDateOf(new Date(Date.UTC(year, first + 3, 0))) };
+  return {
+    start: utcDateOf(new Date(Date.UTC(year, first, 1))),
+    end: utcDateOf(new Date(Date.UTC(year, first + 3, 0))),
+  };
 }
 
 /** The months ("2025-03") a range touches, in order. */

@@ -6,7 +6,10 @@ const ids = (head: ColumnHead) => head.entries.map((entry) => entry.id);
 describe('column head', () => {
   it('is complete when the column fits, and keeps only `size` entries otherwise', () => {
     expect(headOf([e('a', 'a1'), e('b', 'a2')], 3)).toEqual({ entries: [e('a', 'a1'), e('b', 'a2')], complete: true });
-    expect(headOf([e('a', 'a1'), e('b', 'a2'), e('c', 'a3'), e('d', 'a4')], 3)).toEqual({ entries: [e('a', 'a1'), e('b', 'a2'), e('c', 'a3')], complete: false });
+    expect(headOf([e('a', 'a1'), e('b', 'a2'), e('c', 'a3'), e('d', 'a4')], 3)).toEqual({
+      entries: [e('a', 'a1'), e('b', 'a2'), e('c', 'a3')],
+      complete: false,
+    });
   });
 
   it('places a deal in rank order, ties broken by id, and moves it when its rank changes', () => {
@@ -34,7 +37,10 @@ describe('column head', () => {
   });
 
   it('removes a deal that left, whatever else it holds', () => {
-    expect(removeFromHead(headOf([e('a', 'a1'), e('b', 'a2')], 5), 'a')).toEqual({ entries: [e('b', 'a2')], complete: true });
+    expect(removeFromHead(headOf([e('a', 'a1'), e('b', 'a2')], 5), 'a')).toEqual({
+      entries: [e('b', 'a2')],
+      complete: true,
+    });
   });
 
   it('keeps the first `count` entries of a stream, in order, whatever order they come in', () => {

@@ -23,7 +23,10 @@ export function compareEntries(a: HeadEntry, b: HeadEntry): number {
 
 /** The head made from the first deals of a column, read in board order (at most size + 1 of them). */
 export function headOf(firstDeals: readonly HeadEntry[], size = HEAD_SIZE): ColumnHead {
-  return { entries: firstDeals.slice(0, size).map(({ id, rank }) => ({ id, rank })), complete: firstDeals.length <= size };
+  return {
+    entries: firstDeals.slice(0, size).map(({ id, rank }) => ({ id, rank })),
+    complete: firstDeals.length <= size,
+  };
 }
 
 /** A deal that entered the column or took a new rank in it. */
@@ -34,7 +37,9 @@ export function placeInHead(head: ColumnHead, entry: HeadEntry, size = HEAD_SIZE
   const belongs = head.complete || (last !== undefined && compareEntries(entry, last) < 0);
   if (!belongs) return { entries: others, complete: head.complete };
   const entries = [...others, { id: entry.id, rank: entry.rank }].sort(compareEntries);
-  return entries.length <= size ? { entries, complete: head.complete } : { entries: entries.slice(0, size), complete: false };
+  return entries.length <= size
+    ? { entries, complete: head.complete }
+    : { entries: entries.slice(0, size), complete: false };
 }
 
 /** A deal that left the column (moved, deleted). */

@@ -59,7 +59,9 @@ export const MAX_TEXT_LENGTH = 1000;
 export function titleViolations(title: string, field = 'title'): FieldViolation[] {
   const trimmed = title.trim();
   if (!trimmed) return [{ field, description: 'is required' }];
-  return trimmed.length > MAX_TITLE_LENGTH ? [{ field, description: `must be at most ${MAX_TITLE_LENGTH} characters` }] : [];
+  return trimmed.length > MAX_TITLE_LENGTH
+    ? [{ field, description: `must be at most ${MAX_TITLE_LENGTH} characters` }]
+    : [];
 }
 
 export function checkTitle(title: string, field = 'title'): string {
@@ -73,7 +75,9 @@ export function textViolations(value: string, field: string, max = MAX_TEXT_LENG
 }
 
 export function closeDateViolations(value: string, field = 'expectedCloseDate'): FieldViolation[] {
-  return value === '' || isCalendarDate(value) ? [] : [{ field, description: 'must be a calendar date such as 2025-03-31' }];
+  return value === '' || isCalendarDate(value)
+    ? []
+    : [{ field, description: 'must be a calendar date such as 2025-03-31' }];
 }
 
 export function checkAmount(money: Money | undefined, field = 'amount'): Money {
@@ -109,8 +113,17 @@ export function resolveOwnership(principal: Principal, requested: Partial<Owners
   if (teamId && teamId !== current?.teamId && !admin && !principal.teamIds.includes(teamId)) {
     violations.push({ field: 'teamId', description: 'must be one of your teams' });
   }
-  if (manager && !admin && ownerId !== principal.userId && ownerId !== current?.ownerId && !principal.teamIds.includes(teamId)) {
-    violations.push({ field: 'teamId', description: 'a deal you give to someone else must stay within one of your teams' });
+  if (
+    manager &&
+    !admin &&
+    ownerId !== principal.userId &&
+    ownerId !== current?.ownerId &&
+    !principal.teamIds.includes(teamId)
+  ) {
+    violations.push({
+      field: 'teamId',
+      description: 'a deal you give to someone else must stay within one of your teams',
+    });
   }
   if (violations.length > 0) throw invalidFields(violations);
   return { ownerId, teamId };

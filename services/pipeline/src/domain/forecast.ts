@@ -44,12 +44,16 @@ export function resolvePeriod(request: PeriodRequest): DateRange {
   if (request.range) {
     const { startDate, endDate } = request.range;
     const violations = [];
-    if (!isCalendarDate(startDate)) violations.push({ field: 'range.startDate', description: 'must be a calendar date such as 2025-01-01' });
-    if (!isCalendarDate(endDate)) violations.push({ field: 'range.endDate', description: 'must be a calendar date such as 2025-03-31' });
+    if (!isCalendarDate(startDate))
+      violations.push({ field: 'range.startDate', description: 'must be a calendar date such as 2025-01-01' });
+    if (!isCalendarDate(endDate))
+      violations.push({ field: 'range.endDate', description: 'must be a calendar date such as 2025-03-31' });
     if (violations.length > 0) throw invalidFields(violations);
-    if (endDate < startDate) throw invalidFields([{ field: 'range.endDate', description: 'must not be before the start date' }]);
+    if (endDate < startDate)
+      throw invalidFields([{ field: 'range.endDate', description: 'must not be before the start date' }]);
     const range = { start: startDate, end: endDate };
-    if (monthsOf(range).length > MAX_FORECAST_MONTHS) throw invalidFields([{ field: 'range', description: `may span at most ${MAX_FORECAST_MONTHS} months` }]);
+    if (monthsOf(range).length > MAX_FORECAST_MONTHS)
+      throw invalidFields([{ field: 'range', description: `may span at most ${MAX_FORECAST_MONTHS} months` }]);
     return range;
   }
   throw invalidFields([{ field: 'period', description: 'one of month, quarter or range is required' }]);
@@ -71,18 +75,26 @@ interface Accumulator {
  * open deals by their stage's forecast category, and (unless omitted) weighted by its probability; lost deals
  * and cells of unknown stages count nowhere.
  */
-export function computeForecast(cells: readonly ForecastCell[], stageOf: (pipelineId: string, stageId: string) => Stage | undefined): ForecastResult {
+export function computeForecast(
+  cells: readonly ForecastCell[],
+  stageOf: (pipelineId: string, stageId: string) => Stage | undefined,
+): ForecastResult {
   const byOwner = new Map<string, Map<string, Accumulator>>();
   const byTeam = new Map<string, Map<string, Accumulator>>();
   const totals = new Map<string, Accumulator>();
   for (const cell of cells) {
     const stage = stageOf(cell.pipelineId, cell.stageId);
     if (!stage || stage.kind === 'lost') continue;
-    for (const into of [bucket(byOwner, cell.ownerId), bucket(byTeam, cell.teamId), totals]) addCell(accumulator(into, cell.currency), cell, stage);
+    for (const into of [bucket(byOwner, cell.ownerId), bucket(byTeam, cell.teamId), totals])
+      addCell(accumulator(into, cell.currency), cell, stage);
   }
   return {
-    byOwner: [...byOwner.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ownerId, m]) => ({ ownerId, figures: figuresOf(m) })),
-    byTeam: [...byTeam.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([teamId, m]) => ({ teamId, figures: figuresOf(m) })),
+    byOwner: [...byOwner.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([ownerId, m]) => ({ ownerId, figures: figuresOf(m) })),
+    byTeam: [...byTeam.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([teamId, m]) => ({ teamId, figures: figuresOf(m) })),
     totals: figuresOf(totals),
   };
 }
@@ -112,7 +124,15 @@ function bucket(groups: Map<string, Map<string, Accumulator>>, key: string): Map
 function accumulator(byCurrency: Map<string, Accumulator>, currency: string): Accumulator {
   const existing = byCurrency.get(currency);
   if (existing) return existing;
-  const created: Accumulator = { closedWon: 0, commit: 0, bestCase: 0, pipeline: 0, weightedHundredths: 0, wonDealCount: 0, openDealCount: 0 };
+  const created: Accumulator = {
+    closedWon: 0,
+    commit: 0,
+    bestCase: 0,
+    pipeline: 0,
+    weightedHundredths: 0,
+    wonDealCount: 0,
+    openDealCount: 0,
+  };
   byCurrency.set(currency, created);
   return created;
 }

@@ -13,10 +13,16 @@ export function isCurrency(code: string): boolean {
 }
 
 export function moneyViolations(money: Money | undefined, field: string): FieldViolation[] {
-  if (!money) return [{ field, description: 'is required (an amount in minor units and a currency; 0 when not known yet)' }];
+  if (!money)
+    return [{ field, description: 'is required (an amount in minor units and a currency; 0 when not known yet)' }];
   const violations: FieldViolation[] = [];
-  if (!Number.isSafeInteger(money.amountMinor) || money.amountMinor < 0) violations.push({ field: `${field}.amountMinor`, description: 'must be a whole number of minor units, 0 or more' });
-  if (!isCurrency(money.currency)) violations.push({ field: `${field}.currency`, description: 'must be an ISO 4217 currency code such as USD or EUR' });
+  if (!Number.isSafeInteger(money.amountMinor) || money.amountMinor < 0)
+    violations.push({ field: `${field}.amountMinor`, description: 'must be a whole number of minor units, 0 or more' });
+  if (!isCurrency(money.currency))
+    violations.push({
+      field: `${field}.currency`,
+      description: 'must be an ISO 4217 currency code such as USD or EUR',
+    });
   return violations;
 }
 

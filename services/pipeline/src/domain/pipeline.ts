@@ -14,7 +14,8 @@ export const MAX_STAGES = 30;
 export function checkPipelineName(name: string, field = 'name'): string {
   const trimmed = name.trim();
   if (!trimmed) throw invalidFields([{ field, description: 'is required' }]);
-  if (trimmed.length > MAX_PIPELINE_NAME_LENGTH) throw invalidFields([{ field, description: `must be at most ${MAX_PIPELINE_NAME_LENGTH} characters` }]);
+  if (trimmed.length > MAX_PIPELINE_NAME_LENGTH)
+    throw invalidFields([{ field, description: `must be at most ${MAX_PIPELINE_NAME_LENGTH} characters` }]);
   return trimmed;
 }
 
@@ -49,7 +50,8 @@ export function addStage(pipeline: PipelineState, input: StageInput, id: string,
     at = lastOpen + 1;
   }
   stages.splice(at, 0, stage);
-  if (stages.length > MAX_STAGES) throw invalidFields([{ field: 'stage', description: `a pipeline has at most ${MAX_STAGES} stages` }]);
+  if (stages.length > MAX_STAGES)
+    throw invalidFields([{ field: 'stage', description: `a pipeline has at most ${MAX_STAGES} stages` }]);
   return stages;
 }
 
@@ -57,10 +59,27 @@ export type StagePatchPath = 'name' | 'probability' | 'forecast_category';
 export const STAGE_PATCH_PATHS: readonly StagePatchPath[] = ['name', 'probability', 'forecast_category'];
 
 /** Renames a stage or changes its probability or category; the kind is fixed because deals were closed by it. */
-export function updateStage(pipeline: PipelineState, stageId: string, input: StageInput, paths: readonly string[]): Stage[] {
+export function updateStage(
+  pipeline: PipelineState,
+  stageId: string,
+  input: StageInput,
+  paths: readonly string[],
+): Stage[] {
   const unknown = paths.filter((p) => !(STAGE_PATCH_PATHS as readonly string[]).includes(p));
-  if (paths.length === 0) throw invalidFields([{ field: 'updateMask', description: `must name at least one of: ${STAGE_PATCH_PATHS.join(', ')}` }]);
-  if (unknown.length > 0) throw invalidFields(unknown.map((p) => ({ field: `updateMask.${p}`, description: p === 'kind' ? 'the kind of a stage cannot change; add a new stage instead' : 'is not a field of a stage that can be changed' })));
+  if (paths.length === 0)
+    throw invalidFields([
+      { field: 'updateMask', description: `must name at least one of: ${STAGE_PATCH_PATHS.join(', ')}` },
+    ]);
+  if (unknown.length > 0)
+    throw invalidFields(
+      unknown.map((p) => ({
+        field: `updateMask.${p}`,
+        description:
+          p === 'kind'
+            ? 'the kind of a stage cannot change; add a new stage instead'
+            : 'is not a field of a stage that can be changed',
+      })),
+    );
   const current = findStage(pipeline.stages, stageId);
   const merged: StageInput = {
     name: paths.includes('name') ? input.name : current.name,
@@ -88,7 +107,11 @@ export function reorderStages(pipeline: PipelineState, stageIds: readonly string
     seen.add(id);
   });
   const missing = active.filter((s) => !seen.has(s.id));
-  if (missing.length > 0) violations.push({ field: 'stageIds', description: `must list every active stage; missing ${missing.map((s) => s.name).join(', ')}` });
+  if (missing.length > 0)
+    violations.push({
+      field: 'stageIds',
+      description: `must list every active stage; missing ${missing.map((s) => s.name).join(', ')}`,
+    });
   if (violations.length > 0) throw invalidFields(violations);
   const ordered = stageIds.map((id) => byId.get(id) as Stage);
   return [...ordered, ...pipeline.stages.filter((s) => s.archived)];
@@ -100,16 +123,26 @@ export function reorderStages(pipeline: PipelineState, stageIds: readonly string
  */
 export function archiveStage(pipeline: PipelineState, stageId: string, dealsInStage: number): Stage[] {
   const stage = findStage(pipeline.stages, stageId);
-  if (stage.archived) throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" is already archived`, { reason: 'STAGE_ARCHIVED' });
-  if (dealsInStage > 0) {
-    throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" still holds ${dealsInStage} deal(s); move them to another stage before archiving it`, {
-      reason: 'STAGE_HAS_DEALS',
-      metadata: { stageId, dealCount: String(dealsInStage) },
+  if (stage.archived)
+    throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" is already archived`, {
+      reason: 'STAGE_ARCHIVED',
     });
+  if (dealsInStage > 0) {
+    throw new ServiceError(
+      'FAILED_PRECONDITION',
+      `Stage "${stage.name}" still holds ${dealsInStage} deal(s); move them to another stage before archiving it`,
+      {
+        reason: 'STAGE_HAS_DEALS',
+        metadata: { stageId, dealCount: String(dealsInStage) },
+      },
+    );
   }
   const stages = pipeline.stages.map((s) => (s.id === stageId ? { ...s, archived: true } : s));
   const problem = structureProblem(stages);
-  if (problem) throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" cannot be archived: ${problem}`, { reason: 'LAST_STAGE_OF_KIND' });
+  if (problem)
+    throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" cannot be archived: ${problem}`, {
+      reason: 'LAST_STAGE_OF_KIND',
+    });
   return stages;
 }
 

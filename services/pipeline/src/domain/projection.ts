@@ -44,7 +44,9 @@ export type ForecastCell = ForecastCellId & Tally;
 
 export type ForecastGrain = 'day' | 'month';
 
-export type ProjectionTarget = { kind: 'board'; pipelineId: string } | { kind: 'forecast'; month: string; grain: ForecastGrain };
+export type ProjectionTarget =
+  | { kind: 'board'; pipelineId: string }
+  | { kind: 'forecast'; month: string; grain: ForecastGrain };
 
 export function targetKey(target: ProjectionTarget): string {
   return target.kind === 'board' ? `board:${target.pipelineId}` : `forecast:${target.month}:${target.grain}`;
@@ -77,7 +79,10 @@ export function projectionChanges(previous: DealFacts | undefined, next: DealFac
       change.cells.push({ key, cell, count: sign, amountMinor: sign * facts.amountMinor });
     }
   };
-  for (const [facts, sign] of [[previous, -1], [next, 1]] as const) {
+  for (const [facts, sign] of [
+    [previous, -1],
+    [next, 1],
+  ] as const) {
     if (!facts || facts.deleted) continue;
     add({ kind: 'board', pipelineId: facts.pipelineId }, boardCellOf(facts), sign, facts);
     if (!facts.forecastDate) continue;
@@ -96,7 +101,14 @@ export function boardCellOf(facts: DealFacts): BoardCellId {
 }
 
 export function forecastCellOf(facts: DealFacts): ForecastCellId {
-  return { date: facts.forecastDate, ownerId: facts.ownerId, teamId: facts.teamId, pipelineId: facts.pipelineId, stageId: facts.stageId, currency: facts.currency };
+  return {
+    date: facts.forecastDate,
+    ownerId: facts.ownerId,
+    teamId: facts.teamId,
+    pipelineId: facts.pipelineId,
+    stageId: facts.stageId,
+    currency: facts.currency,
+  };
 }
 
 /**
@@ -104,7 +116,10 @@ export function forecastCellOf(facts: DealFacts): ForecastCellId {
  * "$" (both special in Mongo field names), and "~" separates them.
  */
 export function cellKey(cell: BoardCellId | ForecastCellId): string {
-  const parts = 'date' in cell ? [cell.date, cell.pipelineId, cell.stageId, cell.ownerId, cell.teamId, cell.currency] : [cell.stageId, cell.ownerId, cell.teamId, cell.currency];
+  const parts =
+    'date' in cell
+      ? [cell.date, cell.pipelineId, cell.stageId, cell.ownerId, cell.teamId, cell.currency]
+      : [cell.stageId, cell.ownerId, cell.teamId, cell.currency];
   return parts.map(escapeKeyPart).join('~');
 }
 

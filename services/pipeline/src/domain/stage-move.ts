@@ -31,32 +31,58 @@ export interface MoveInput {
 }
 
 export function moveToStage({ deal, to, lostReason, by, now }: MoveInput): MoveOutcome {
-  if (to.archived) throw new ServiceError('FAILED_PRECONDITION', `Stage "${to.name}" is archived and takes no deals`, { reason: 'STAGE_ARCHIVED' });
-  if (lostReason.length > MAX_TEXT_LENGTH) throw invalidFields([{ field: 'lostReason', description: `must be at most ${MAX_TEXT_LENGTH} characters` }]);
+  if (to.archived)
+    throw new ServiceError('FAILED_PRECONDITION', `Stage "${to.name}" is archived and takes no deals`, {
+      reason: 'STAGE_ARCHIVED',
+    });
+  if (lostReason.length > MAX_TEXT_LENGTH)
+    throw invalidFields([{ field: 'lostReason', description: `must be at most ${MAX_TEXT_LENGTH} characters` }]);
   const status: DealStatus = to.kind;
   const stageHistory = to.id === deal.stageId ? deal.stageHistory : enterStage(deal.stageHistory, to.id, by, now);
   if (status === 'open') {
-    return { stageId: to.id, status, lostReason: '', closedAt: null, stageHistory, signal: deal.status === 'open' ? undefined : 'reopened' };
+    return {
+      stageId: to.id,
+      status,
+      lostReason: '',
+      closedAt: null,
+      stageHistory,
+      signal: deal.status === 'open' ? undefined : 'reopened',
+    };
   }
   const reason = status === 'lost' ? lostReason.trim() || deal.lostReason : '';
-  if (status === 'lost' && !reason) throw invalidFields([{ field: 'lostReason', description: 'is required when a deal is lost' }]);
+  if (status === 'lost' && !reason)
+    throw invalidFields([{ field: 'lostReason', description: 'is required when a deal is lost' }]);
   // Moving between two stages of the same closed kind is not a new close.
   const sameClose = deal.status === status;
-  return { stageId: to.id, status, lostReason: reason, closedAt: sameClose ? deal.closedAt : now, stageHistory, signal: sameClose ? undefined : status };
+  return {
+    stageId: to.id,
+    status,
+    lostReason: reason,
+    closedAt: sameClose ? deal.closedAt : now,
+    stageHistory,
+    signal: sameClose ? undefined : status,
+  };
 }
 
 /** The stage a reopened deal goes back to: the one asked for, else the last open stage it was in, else the first. */
 export function reopenTarget(deal: MovableDeal, stages: readonly Stage[], requestedStageId: string): Stage {
-  if (deal.status === 'open') throw new ServiceError('FAILED_PRECONDITION', 'The deal is open; only won or lost deals can be reopened', { reason: 'DEAL_NOT_CLOSED' });
+  if (deal.status === 'open')
+    throw new ServiceError('FAILED_PRECONDITION', 'The deal is open; only won or lost deals can be reopened', {
+      reason: 'DEAL_NOT_CLOSED',
+    });
   if (requestedStageId) {
     const stage = stages.find((s) => s.id === requestedStageId);
-    if (!stage || stage.archived || stage.kind !== 'open') throw invalidFields([{ field: 'stageId', description: 'must be an open, active stage of the deal\'s pipeline' }]);
+    if (!stage || stage.archived || stage.kind !== 'open')
+      throw invalidFields([{ field: 'stageId', description: "must be an open, active stage of the deal's pipeline" }]);
     return stage;
   }
   const openIds = new Set(stages.filter((s) => s.kind === 'open' && !s.archived).map((s) => s.id));
   const previous = [...deal.stageHistory].reverse().find((visit) => openIds.has(visit.stageId));
   const stage = previous ? stages.find((s) => s.id === previous.stageId) : firstOpenStage(stages);
-  if (!stage) throw new ServiceError('FAILED_PRECONDITION', 'The pipeline has no open stage to reopen into', { reason: 'NO_OPEN_STAGE' });
+  if (!stage)
+    throw new ServiceError('FAILED_PRECONDITION', 'The pipeline has no open stage to reopen into', {
+      reason: 'NO_OPEN_STAGE',
+    });
   return stage;
 }
 

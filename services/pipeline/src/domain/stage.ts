@@ -52,7 +52,9 @@ export function defaultForecastCategory(kind: StageKind): ForecastCategory {
   return kind === 'lost' ? 'omitted' : 'pipeline';
 }
 
-export type StageCheck = { ok: true; stage: Omit<Stage, 'id' | 'archived'> } | { ok: false; violations: FieldViolation[] };
+export type StageCheck =
+  | { ok: true; stage: Omit<Stage, 'id' | 'archived'> }
+  | { ok: false; violations: FieldViolation[] };
 
 /**
  * Checks one stage as an admin writes it. Won and lost stages are fixed at 100 % / closed and 0 % / omitted, so
@@ -62,7 +64,8 @@ export function checkStageInput(input: StageInput, path: string): StageCheck {
   const violations: FieldViolation[] = [];
   const name = input.name.trim();
   if (!name) violations.push({ field: `${path}.name`, description: 'is required' });
-  else if (name.length > MAX_STAGE_NAME_LENGTH) violations.push({ field: `${path}.name`, description: `must be at most ${MAX_STAGE_NAME_LENGTH} characters` });
+  else if (name.length > MAX_STAGE_NAME_LENGTH)
+    violations.push({ field: `${path}.name`, description: `must be at most ${MAX_STAGE_NAME_LENGTH} characters` });
   if (!isStageKind(input.kind)) {
     violations.push({ field: `${path}.kind`, description: `must be one of: ${STAGE_KINDS.join(', ')}` });
     return { ok: false, violations };
@@ -82,9 +85,11 @@ export function checkStageInput(input: StageInput, path: string): StageCheck {
 }
 
 function categoryViolations(kind: StageKind, category: string, field: string): FieldViolation[] {
-  if (!isForecastCategory(category)) return [{ field, description: `must be one of: ${FORECAST_CATEGORIES.join(', ')}` }];
+  if (!isForecastCategory(category))
+    return [{ field, description: `must be one of: ${FORECAST_CATEGORIES.join(', ')}` }];
   if (kind === 'won' && category !== 'closed') return [{ field, description: 'must be closed for a won stage' }];
   if (kind === 'lost' && category !== 'omitted') return [{ field, description: 'must be omitted for a lost stage' }];
-  if (kind === 'open' && !OPEN_CATEGORIES.includes(category)) return [{ field, description: `must be one of ${OPEN_CATEGORIES.join(', ')} for an open stage` }];
+  if (kind === 'open' && !OPEN_CATEGORIES.includes(category))
+    return [{ field, description: `must be one of ${OPEN_CATEGORIES.join(', ')} for an open stage` }];
   return [];
 }

@@ -12,7 +12,12 @@ import { tenantStageLookup } from '../app/pipelines';
 import { dealEvents } from './deal-events';
 
 export const CONTACT_SYNC_CONSUMER = 'pipeline-contact-sync';
-export const CONTACT_SYNC_SUBJECTS = ['crm.contact.updated', 'crm.contact.merged', 'crm.contact.erased', 'crm.company.updated'];
+export const CONTACT_SYNC_SUBJECTS = [
+  'crm.contact.updated',
+  'crm.contact.merged',
+  'crm.contact.erased',
+  'crm.company.updated',
+];
 
 export interface ContactSyncOptions {
   /** The service's own identity, as the actor of the events a merge causes. */
@@ -21,7 +26,12 @@ export interface ContactSyncOptions {
 }
 
 export function contactSyncConsumer(deps: AppDeps, options: ContactSyncOptions): ConsumerSpec {
-  return { stream: 'CONTACT', durable: CONTACT_SYNC_CONSUMER, filterSubjects: CONTACT_SYNC_SUBJECTS, handler: contactSyncHandler(deps, options) };
+  return {
+    stream: 'CONTACT',
+    durable: CONTACT_SYNC_CONSUMER,
+    filterSubjects: CONTACT_SYNC_SUBJECTS,
+    handler: contactSyncHandler(deps, options),
+  };
 }
 
 export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): EventHandler {
@@ -31,12 +41,22 @@ export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): 
     switch (event.type) {
       case 'contact.updated': {
         const { contact } = ContactChanged.decode(payload);
-        if (contact) await refreshContact(deps, event.tenantId, contact.id, { ...contactSummaryOf(contact), sourceVersion: event.aggregateVersion });
+        if (contact)
+          await refreshContact(deps, event.tenantId, contact.id, {
+            ...contactSummaryOf(contact),
+            sourceVersion: event.aggregateVersion,
+          });
         return;
       }
       case 'contact.erased': {
         const { contactId } = ContactErased.decode(payload);
-        await refreshContact(deps, event.tenantId, contactId, { id: contactId, displayName: '', email: '', erased: true, sourceVersion: event.aggregateVersion }, true);
+        await refreshContact(
+          deps,
+          event.tenantId,
+          contactId,
+          { id: contactId, displayName: '', email: '', erased: true, sourceVersion: event.aggregateVersion },
+          true,
+        );
         return;
       }
       case 'contact.merged':
@@ -47,7 +67,9 @@ export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): 
         if (!company) return;
         const summary = { ...companySummaryOf(company), sourceVersion: event.aggregateVersion };
         for (const id of await deps.deals.idsReferencing(event.tenantId, 'companyId', company.id)) {
-          await deps.deals.patchUnversioned(event.tenantId, id, (deal) => ((deal.company?.sourceVersion ?? 0) >= summary.sourceVersion ? undefined : { $set: { company: summary } }));
+          await deps.deals.patchUnversioned(event.tenantId, id, (deal) =>
+            (deal.company?.sourceVersion ?? 0) >= summary.sourceVersion ? undefined : { $set: { company: summary } },
+          );
         }
         return;
       }
@@ -58,12 +80,25 @@ export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): 
 }
 
 /** Erasure wins over any version: personal data must go even if an older event arrives after it. */
-async function refreshContact(deps: AppDeps, tenantId: string, contactId: string, summary: ContactSummary, erasure = false): Promise<void> {
+async function refreshContact(
+  deps: AppDeps,
+  tenantId: string,
+  contactId: string,
+  summary: ContactSummary,
+  erasure = false,
+): Promise<void> {
   for (const id of await deps.deals.idsReferencing(tenantId, 'contactId', contactId)) {
     await deps.deals.patchUnversioned(tenantId, id, (deal) => {
       if (deal.contactId !== contactId) return undefined;
-      if (!erasure && (deal.contact?.erased || (deal.contact?.sourceVersion ?? 0) >= summary.sourceVersion)) return undefined;
-      return { $set: { contact: erasure ? { ...summary, sourceVersion: Math.max(summary.sourceVersion, deal.contact?.sourceVersion ?? 0) } : summary } };
+      if (!erasure && (deal.contact?.erased || (deal.contact?.sourceVersion ?? 0) >= summary.sourceVersion))
+        return undefined;
+      return {
+        $set: {
+          contact: erasure
+            ? { ...summary, sourceVersion: Math.max(summary.sourceVersion, deal.contact?.sourceVersion ?? 0) }
+            : summary,
+        },
+      };
     });
   }
 }
@@ -74,22 +109,49 @@ const MAX_ATTEMPTS = 5;
  * Deals of the merged-away contact now point at the surviving one. That changes the deal (its contact id), so it
  * is a versioned update with a deal.updated event, retried when a user's edit gets in between.
  */
-async function repointMergedContact(deps: AppDeps, options: ContactSyncOptions, event: Envelope, merged: ContactMerged): Promise<void> {
+async function repointMergedContact(
+  deps: AppDeps,
+  options: ContactSyncOptions,
+  event: Envelope,
+  merged: ContactMerged,
+): Promise<void> {
   const { sourceId, targetId, target } = merged;
-  const summary: ContactSummary = target ? { ...contactSummaryOf(target), sourceVersion: event.aggregateVersion } : { id: targetId, displayName: '', email: '', erased: false, sourceVersion: 0 };
-  const service: Principal = { tenantId: event.tenantId, userId: options.service.userId, clientId: options.service.clientId, roles: ['crm-service'], teamIds: [], scopes: [] };
+  const summary: ContactSummary = target
+    ? { ...contactSummaryOf(target), sourceVersion: event.aggregateVersion }
+    : { id: targetId, displayName: '', email: '', erased: false, sourceVersion: 0 };
+  const service: Principal = {
+    tenantId: event.tenantId,
+    userId: options.service.userId,
+    clientId: options.service.clientId,
+    roles: ['crm-service'],
+    teamIds: [],
+    scopes: [],
+  };
   const stageOf = await tenantStageLookup(deps, event.tenantId);
   for (const id of await deps.deals.idsReferencing(event.tenantId, 'contactId', sourceId)) {
     for (let attempt = 1; ; attempt++) {
       const current = await deps.deals.findById(service, id, { includeDeleted: true });
       if (!current || current.contactId !== sourceId) break;
       const next = { ...current, contactId: targetId, contact: summary };
-      const events = dealEvents({ state: 'deal.updated', previous: current, next, changedFields: ['contact_id'], stageOf, actor: options.service, namespace: deps.namespace });
+      const events = dealEvents({
+        state: 'deal.updated',
+        previous: current,
+        next,
+        changedFields: ['contact_id'],
+        stageOf,
+        actor: options.service,
+        namespace: deps.namespace,
+      });
       try {
-        await deps.deals.updateVersioned(service, id, current.version, { update: { $set: { contactId: targetId, contact: summary } }, events, includeDeleted: true });
+        await deps.deals.updateVersioned(service, id, current.version, {
+          update: { $set: { contactId: targetId, contact: summary } },
+          events,
+          includeDeleted: true,
+        });
         break;
       } catch (error) {
-        if (!(error instanceof ServiceError && error.code === 'FAILED_PRECONDITION') || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof ServiceError && error.code === 'FAILED_PRECONDITION') || attempt >= MAX_ATTEMPTS)
+          throw error;
       }
     }
   }

@@ -11,7 +11,13 @@ export type DealStateEvent = 'deal.created' | 'deal.updated' | 'deal.stage_chang
 export type DealSignalEvent = `deal.${CloseSignal}`;
 
 /** The state events, which the projections apply; signals repeat a state event and are not applied again. */
-export const DEAL_STATE_EVENTS: readonly DealStateEvent[] = ['deal.created', 'deal.updated', 'deal.stage_changed', 'deal.deleted', 'deal.restored'];
+export const DEAL_STATE_EVENTS: readonly DealStateEvent[] = [
+  'deal.created',
+  'deal.updated',
+  'deal.stage_changed',
+  'deal.deleted',
+  'deal.restored',
+];
 
 export const DEAL_CHANGED_TYPE = 'crm.pipeline.v1.DealChanged';
 
@@ -32,12 +38,27 @@ export function dealEvents(spec: DealEventSpec): (version: number) => OutboxEntr
     const { previous, next } = spec;
     const payload = DealChanged.encode({
       deal: toDealSnapshot(next, spec.stageOf(next.pipelineId, next.stageId), version),
-      previous: previous ? toDealSnapshot(previous, spec.stageOf(previous.pipelineId, previous.stageId), previous.version) : undefined,
+      previous: previous
+        ? toDealSnapshot(previous, spec.stageOf(previous.pipelineId, previous.stageId), previous.version)
+        : undefined,
       changedFields: spec.changedFields,
     }).finish();
     const types: string[] = [spec.state, ...(spec.signal ? [`deal.${spec.signal}`] : [])];
     return types.map((type) =>
-      toOutboxEntry({ type, tenantId: next.tenantId, aggregateId: next._id, aggregateVersion: version, ownerId: next.ownerId, teamId: next.teamId, payloadType: DEAL_CHANGED_TYPE, payload }, spec.actor, spec.namespace),
+      toOutboxEntry(
+        {
+          type,
+          tenantId: next.tenantId,
+          aggregateId: next._id,
+          aggregateVersion: version,
+          ownerId: next.ownerId,
+          teamId: next.teamId,
+          payloadType: DEAL_CHANGED_TYPE,
+          payload,
+        },
+        spec.actor,
+        spec.namespace,
+      ),
     );
   };
 }

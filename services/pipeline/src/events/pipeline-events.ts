@@ -6,8 +6,27 @@ import type { PipelineDocument } from '../store/pipeline.repository';
 export const PIPELINE_CHANGED_TYPE = 'crm.pipeline.v1.PipelineChanged';
 
 /** pipeline.created or pipeline.updated, carrying the whole pipeline after the change. */
-export function pipelineEvent(type: 'pipeline.created' | 'pipeline.updated', doc: PipelineDocument, changedFields: string[], actor: Pick<Principal, 'userId' | 'clientId'>, namespace: string): OutboxEntry {
+export function pipelineEvent(
+  type: 'pipeline.created' | 'pipeline.updated',
+  doc: PipelineDocument,
+  changedFields: string[],
+  actor: Pick<Principal, 'userId' | 'clientId'>,
+  namespace: string,
+): OutboxEntry {
   const payload = PipelineChanged.encode({ pipeline: toPipelineProto(doc), changedFields }).finish();
   // Pipelines have no owner: they are tenant configuration.
-  return toOutboxEntry({ type, tenantId: doc.tenantId, aggregateId: doc._id, aggregateVersion: doc.version, ownerId: '', teamId: '', payloadType: PIPELINE_CHANGED_TYPE, payload }, actor, namespace);
+  return toOutboxEntry(
+    {
+      type,
+      tenantId: doc.tenantId,
+      aggregateId: doc._id,
+      aggregateVersion: doc.version,
+      ownerId: '',
+      teamId: '',
+      payloadType: PIPELINE_CHANGED_TYPE,
+      payload,
+    },
+    actor,
+    namespace,
+  );
 }

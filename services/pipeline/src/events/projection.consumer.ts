@@ -44,7 +44,11 @@ export function factsOf(snapshot: DealSnapshot): DealFacts {
     teamId: snapshot.teamId,
     currency: snapshot.amount?.currency ?? '',
     amountMinor: snapshot.amount?.amountMinor ?? 0,
-    forecastDate: forecastDateOf({ status, closedAt: snapshot.closedAt ?? null, expectedCloseDate: snapshot.expectedCloseDate }),
+    forecastDate: forecastDateOf({
+      status,
+      closedAt: snapshot.closedAt ?? null,
+      expectedCloseDate: snapshot.expectedCloseDate,
+    }),
     deleted: snapshot.deleted,
   };
 }

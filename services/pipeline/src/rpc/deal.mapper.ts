@@ -7,7 +7,11 @@ import type { DealDocument } from '../store/deal.schema';
 
 export type StageLookup = (pipelineId: string, stageId: string) => Stage | undefined;
 
-export function toDealProto(doc: DealDocument, stageOf: StageLookup, definitions: readonly CustomFieldDefinition[]): Deal {
+export function toDealProto(
+  doc: DealDocument,
+  stageOf: StageLookup,
+  definitions: readonly CustomFieldDefinition[],
+): Deal {
   const stage = stageOf(doc.pipelineId, doc.stageId);
   return {
     id: doc._id,
@@ -23,7 +27,14 @@ export function toDealProto(doc: DealDocument, stageOf: StageLookup, definitions
     teamId: doc.teamId,
     contactId: doc.contactId,
     companyId: doc.companyId,
-    contact: doc.contact ? { id: doc.contact.id, displayName: doc.contact.displayName, email: doc.contact.email, erased: doc.contact.erased } : undefined,
+    contact: doc.contact
+      ? {
+          id: doc.contact.id,
+          displayName: doc.contact.displayName,
+          email: doc.contact.email,
+          erased: doc.contact.erased,
+        }
+      : undefined,
     company: doc.company ? { id: doc.company.id, name: doc.company.name, domain: doc.company.domain } : undefined,
     expectedCloseDate: doc.expectedCloseDate,
     nextStep: doc.nextStep,
@@ -31,7 +42,12 @@ export function toDealProto(doc: DealDocument, stageOf: StageLookup, definitions
     lostReason: doc.lostReason,
     closedAt: doc.closedAt ?? undefined,
     rank: doc.rank,
-    stageHistory: doc.stageHistory.map((v) => ({ stageId: v.stageId, enteredAt: v.enteredAt, leftAt: v.leftAt ?? undefined, by: v.by })),
+    stageHistory: doc.stageHistory.map((v) => ({
+      stageId: v.stageId,
+      enteredAt: v.enteredAt,
+      leftAt: v.leftAt ?? undefined,
+      by: v.by,
+    })),
     version: doc.version,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
@@ -64,5 +80,18 @@ export function toDealSnapshot(doc: DealDocument, stage: Stage | undefined, vers
 
 /** An empty DealInput, for callers that build one field by field. */
 export function emptyDealInput(): DealInput {
-  return { title: '', amount: undefined, pipelineId: '', stageId: '', ownerId: '', teamId: '', contactId: '', companyId: '', expectedCloseDate: '', nextStep: '', customFields: undefined, lostReason: '' };
+  return {
+    title: '',
+    amount: undefined,
+    pipelineId: '',
+    stageId: '',
+    ownerId: '',
+    teamId: '',
+    contactId: '',
+    companyId: '',
+    expectedCloseDate: '',
+    nextStep: '',
+    customFields: undefined,
+    lostReason: '',
+  };
 }

@@ -16,26 +16,57 @@ export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceS
     return { deal: toDealProto(deal, view.stageOf, view.definitions) };
   };
   return {
-    createDeal: async (request, ctx) => present(ctx.principal.tenantId, await createDeal(deps, ctx, request.deal ?? emptyDealInput())),
-    getDeal: async (request, ctx) => present(ctx.principal.tenantId, await getDeal(deps, ctx.principal, request.id, request.includeDeleted)),
+    createDeal: async (request, ctx) =>
+      present(ctx.principal.tenantId, await createDeal(deps, ctx, request.deal ?? emptyDealInput())),
+    getDeal: async (request, ctx) =>
+      present(ctx.principal.tenantId, await getDeal(deps, ctx.principal, request.id, request.includeDeleted)),
     listDeals: async (request, ctx) => {
       const filter = request.filter;
       const [page, view] = await Promise.all([
         listDeals(
           deps,
           ctx.principal,
-          { pipelineId: filter?.pipelineId, stageId: filter?.stageId, status: filter?.status, ownerId: filter?.ownerId, teamId: filter?.teamId, contactId: filter?.contactId, companyId: filter?.companyId, includeDeleted: filter?.includeDeleted },
+          {
+            pipelineId: filter?.pipelineId,
+            stageId: filter?.stageId,
+            status: filter?.status,
+            ownerId: filter?.ownerId,
+            teamId: filter?.teamId,
+            contactId: filter?.contactId,
+            companyId: filter?.companyId,
+            includeDeleted: filter?.includeDeleted,
+          },
           request.page?.limit ?? 0,
           request.page?.cursor ?? '',
         ),
         dealView(deps, ctx.principal.tenantId),
       ]);
-      return { deals: page.deals.map((d) => toDealProto(d, view.stageOf, view.definitions)), page: { nextCursor: page.nextCursor } };
+      return {
+        deals: page.deals.map((d) => toDealProto(d, view.stageOf, view.definitions)),
+        page: { nextCursor: page.nextCursor },
+      };
     },
-    updateDeal: async (request, ctx) => present(ctx.principal.tenantId, await updateDeal(deps, ctx, request.id, request.expectedVersion, request.deal ?? emptyDealInput(), request.updateMask ?? [])),
+    updateDeal: async (request, ctx) =>
+      present(
+        ctx.principal.tenantId,
+        await updateDeal(
+          deps,
+          ctx,
+          request.id,
+          request.expectedVersion,
+          request.deal ?? emptyDealInput(),
+          request.updateMask ?? [],
+        ),
+      ),
     moveDeal: async (request, ctx) => present(ctx.principal.tenantId, await moveDeal(deps, ctx.principal, request)),
-    reopenDeal: async (request, ctx) => present(ctx.principal.tenantId, await reopenDeal(deps, ctx.principal, request.id, request.expectedVersion, request.stageId)),
-    deleteDeal: async (request, ctx) => present(ctx.principal.tenantId, await deleteDeal(deps, ctx.principal, request.id, request.expectedVersion)),
-    restoreDeal: async (request, ctx) => present(ctx.principal.tenantId, await restoreDeal(deps, ctx.principal, request.id, request.expectedVersion)),
+    reopenDeal: async (request, ctx) =>
+      present(
+        ctx.principal.tenantId,
+        await reopenDeal(deps, ctx.principal, request.id, request.expectedVersion, request.stageId),
+      ),
+    deleteDeal: async (request, ctx) =>
+      present(ctx.principal.tenantId, await deleteDeal(deps, ctx.principal, request.id, request.expectedVersion)),
+    restoreDeal: async (request, ctx) =>
+      present(ctx.principal.tenantId, await restoreDeal(deps, ctx.principal, request.id, request.expectedVersion)),
   };
 }

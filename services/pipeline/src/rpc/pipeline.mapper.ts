@@ -4,11 +4,27 @@ import type { Stage } from '../domain/stage';
 import type { PipelineDocument } from '../store/pipeline.repository';
 
 export function toStageProto(stage: Stage): StageMessage {
-  return { id: stage.id, name: stage.name, probability: stage.probability, kind: stage.kind, forecastCategory: stage.forecastCategory, archived: stage.archived };
+  return {
+    id: stage.id,
+    name: stage.name,
+    probability: stage.probability,
+    kind: stage.kind,
+    forecastCategory: stage.forecastCategory,
+    archived: stage.archived,
+  };
 }
 
 export function toPipelineProto(doc: PipelineDocument): Pipeline {
-  return { id: doc._id, tenantId: doc.tenantId, name: doc.name, stages: doc.stages.map(toStageProto), isDefault: doc.isDefault, version: doc.version, createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  return {
+    id: doc._id,
+    tenantId: doc.tenantId,
+    name: doc.name,
+    stages: doc.stages.map(toStageProto),
+    isDefault: doc.isDefault,
+    version: doc.version,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
 }
 
 export function toDefinitionProto(definition: KitDefinition): CustomFieldDefinition {
@@ -32,9 +48,18 @@ export function toDefinitionProto(definition: KitDefinition): CustomFieldDefinit
  * ones are dropped here: the kit rejects settings that do not apply to a type rather than ignoring them.
  */
 export function fromDefinitionProto(message: CustomFieldDefinition): Record<string, unknown> {
-  const input: Record<string, unknown> = { key: message.key, label: message.label, type: message.type, required: message.required, archived: message.archived };
+  const input: Record<string, unknown> = {
+    key: message.key,
+    label: message.label,
+    type: message.type,
+    required: message.required,
+    archived: message.archived,
+  };
   if (message.description) input.description = message.description;
-  if (message.options.length > 0) input.options = message.options.map((o) => (o.archived ? { value: o.value, label: o.label, archived: true } : { value: o.value, label: o.label }));
+  if (message.options.length > 0)
+    input.options = message.options.map((o) =>
+      o.archived ? { value: o.value, label: o.label, archived: true } : { value: o.value, label: o.label },
+    );
   if (message.maxLength !== undefined) input.maxLength = message.maxLength;
   if (message.min !== undefined) input.min = message.min;
   if (message.max !== undefined) input.max = message.max;

@@ -49,7 +49,10 @@ export class ColumnHeadRepository {
       const doc = await this.heads.findOne({ _id: id });
       if (!doc) return;
       const next = apply({ entries: doc.entries, complete: doc.complete });
-      await this.heads.updateOne({ _id: id }, { $set: { entries: next.entries, complete: next.complete, updatedAt: new Date() } });
+      await this.heads.updateOne(
+        { _id: id },
+        { $set: { entries: next.entries, complete: next.complete, updatedAt: new Date() } },
+      );
     });
   }
 
@@ -62,7 +65,11 @@ export class ColumnHeadRepository {
     return this.locks.withLock(lockKey(COLUMN_HEADS, id), async () => {
       const head = await read();
       const now = new Date();
-      await this.heads.updateOne({ _id: id }, { $set: { ...column, entries: head.entries, complete: head.complete, builtAt: now, updatedAt: now } }, { upsert: true });
+      await this.heads.updateOne(
+        { _id: id },
+        { $set: { ...column, entries: head.entries, complete: head.complete, builtAt: now, updatedAt: now } },
+        { upsert: true },
+      );
       return { ...head, builtAt: now };
     });
   }

@@ -1,5 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey, lockKey, versionMismatch, type CustomFieldDefinition, type DocumentLocks } from '@crm/service-kit';
+import {
+  isDuplicateKey,
+  lockKey,
+  versionMismatch,
+  type CustomFieldDefinition,
+  type DocumentLocks,
+} from '@crm/service-kit';
 
 export interface DealSettingsDocument {
   /** The tenant id: one document per tenant. */
@@ -12,7 +18,12 @@ export interface DealSettingsDocument {
 export const DEAL_SETTINGS_COLLECTION = 'deal_settings';
 
 const schema = new Schema<DealSettingsDocument>(
-  { _id: { type: String, required: true }, customFields: { type: Schema.Types.Mixed, default: [] }, version: { type: Number, required: true }, updatedAt: { type: Date, required: true } },
+  {
+    _id: { type: String, required: true },
+    customFields: { type: Schema.Types.Mixed, default: [] },
+    version: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+  },
   { versionKey: false, minimize: false },
 );
 
@@ -30,7 +41,10 @@ export class DealSettingsRepository {
   ) {}
 
   static modelFor(connection: Connection): Model<DealSettingsDocument> {
-    return (connection.models.DealSettings as Model<DealSettingsDocument> | undefined) ?? connection.model<DealSettingsDocument>('DealSettings', schema, DEAL_SETTINGS_COLLECTION);
+    return (
+      (connection.models.DealSettings as Model<DealSettingsDocument> | undefined) ??
+      connection.model<DealSettingsDocument>('DealSettings', schema, DEAL_SETTINGS_COLLECTION)
+    );
   }
 
   async get(tenantId: string): Promise<DealSettings> {
@@ -53,7 +67,10 @@ export class DealSettingsRepository {
     return this.locks.withLock(lockKey(DEAL_SETTINGS_COLLECTION, tenantId), async () => {
       const current = await this.get(tenantId);
       if (current.version !== expectedVersion) throw versionMismatch(expectedVersion, current.version);
-      await this.model.updateOne({ _id: tenantId }, { $set: { customFields, version: expectedVersion + 1, updatedAt: now } });
+      await this.model.updateOne(
+        { _id: tenantId },
+        { $set: { customFields, version: expectedVersion + 1, updatedAt: now } },
+      );
       return { customFields, version: expectedVersion + 1 };
     });
   }

@@ -1,6 +1,14 @@
 import type { Model, UpdateQuery } from 'mongoose';
 import type { Logger } from 'pino';
-import { lockKey, lookupEach, ScopedRepository, type DocumentLocks, type Filter, type OutboxRelay, type Principal } from '@crm/service-kit';
+import {
+  lockKey,
+  lookupEach,
+  ScopedRepository,
+  type DocumentLocks,
+  type Filter,
+  type OutboxRelay,
+  type Principal,
+} from '@crm/service-kit';
 import { placeInHead, removeFromHead, type HeadEntry } from '../domain/column-head';
 import type { Column, ColumnHeadRepository } from './column-head.repository';
 import { DEALS_COLLECTION, type DealDocument } from './deal.schema';
@@ -33,7 +41,8 @@ export function columnOf(deal: DealDocument): Column | undefined {
   return deal.deletedAt ? undefined : { tenantId: deal.tenantId, pipelineId: deal.pipelineId, stageId: deal.stageId };
 }
 
-const sameColumn = (a: Column, b: Column) => a.tenantId === b.tenantId && a.pipelineId === b.pipelineId && a.stageId === b.stageId;
+const sameColumn = (a: Column, b: Column) =>
+  a.tenantId === b.tenantId && a.pipelineId === b.pipelineId && a.stageId === b.stageId;
 
 /** Deals, always scoped to the caller's tenant and visibility (resource "deals" for partner scopes). */
 export class DealRepository extends ScopedRepository<DealDocument> {
@@ -53,7 +62,10 @@ export class DealRepository extends ScopedRepository<DealDocument> {
     const stays = Boolean(from && to && sameColumn(from, to));
     try {
       if (from && !stays) await this.heads.repository.change(from, (head) => removeFromHead(head, after._id));
-      if (to && !(stays && before?.rank === after.rank)) await this.heads.repository.change(to, (head) => placeInHead(head, { id: after._id, rank: after.rank }, this.heads.size));
+      if (to && !(stays && before?.rank === after.rank))
+        await this.heads.repository.change(to, (head) =>
+          placeInHead(head, { id: after._id, rank: after.rank }, this.heads.size),
+        );
     } catch (error) {
       // The write itself stands; the board finds the stale head when it checks it, and rebuilds it.
       this.heads.log.warn({ err: error, dealId: after._id }, 'column head not updated');
@@ -62,7 +74,11 @@ export class DealRepository extends ScopedRepository<DealDocument> {
 
   /** The first `count` live deals of a column in board order, whoever owns them: what a column head is built from. */
   async firstOfColumn(column: Column, count: number): Promise<HeadEntry[]> {
-    const deals = await this.model.find({ ...column, deletedAt: null }, { _id: 1, rank: 1 }).sort({ rank: 1, _id: 1 }).limit(count).lean<Array<Pick<DealDocument, '_id' | 'rank'>>>();
+    const deals = await this.model
+      .find({ ...column, deletedAt: null }, { _id: 1, rank: 1 })
+      .sort({ rank: 1, _id: 1 })
+      .limit(count)
+      .lean<Array<Pick<DealDocument, '_id' | 'rank'>>>();
     return deals.map((deal) => ({ id: deal._id, rank: deal.rank }));
   }
 
@@ -83,7 +99,10 @@ export class DealRepository extends ScopedRepository<DealDocument> {
     const after = decodeCursor(cursor);
     const query: Filter = fieldFilter(filter);
     if (after) {
-      const clauses = boardOrder && after.r !== undefined ? [{ rank: { $gt: after.r } }, { rank: after.r, _id: { $gt: after.i } }] : [{ _id: { $gt: after.i } }];
+      const clauses =
+        boardOrder && after.r !== undefined
+          ? [{ rank: { $gt: after.r } }, { rank: after.r, _id: { $gt: after.i } }]
+          : [{ _id: { $gt: after.i } }];
       // Under $and, so that it cannot collide with the $or of the visibility filter.
       query.$and = [{ $or: clauses }];
     }
@@ -91,7 +110,8 @@ export class DealRepository extends ScopedRepository<DealDocument> {
     const found = await this.find(principal, query, { sort, limit: limit + 1, includeDeleted: filter.includeDeleted });
     const deals = found.slice(0, limit);
     const last = deals[deals.length - 1];
-    const nextCursor = found.length > limit && last ? encodeCursor(boardOrder ? { r: last.rank, i: last._id } : { i: last._id }) : '';
+    const nextCursor =
+      found.length > limit && last ? encodeCursor(boardOrder ? { r: last.rank, i: last._id } : { i: last._id }) : '';
     return { deals, nextCursor };
   }
 
@@ -111,7 +131,11 @@ export class DealRepository extends ScopedRepository<DealDocument> {
    * bump and no event, but under the document's lock like every write. `change` sees the current document and
    * returns the update, or nothing to leave it alone.
    */
-  async patchUnversioned(tenantId: string, id: string, change: (current: DealDocument) => UpdateQuery<DealDocument> | undefined): Promise<boolean> {
+  async patchUnversioned(
+    tenantId: string,
+    id: string,
+    change: (current: DealDocument) => UpdateQuery<DealDocument> | undefined,
+  ): Promise<boolean> {
     return this.locks.withLock(lockKey(DEALS_COLLECTION, id), async () => {
       // By _id alone, which every store answers from its primary index; the tenant is checked on the document.
       const found = await this.model.findOne({ _id: id }, { outbox: 0 }).lean<DealDocument>();
@@ -128,7 +152,10 @@ export class DealRepository extends ScopedRepository<DealDocument> {
    * FerretDB v1 every page query (a range and a sort) would read all the tenant's deals again.
    */
   async *scanTenant(tenantId: string, batchSize = 1000): AsyncGenerator<DealDocument[]> {
-    const cursor = this.model.find({ tenantId, deletedAt: null }, { outbox: 0, stageHistory: 0, customFields: 0 }).lean<DealDocument[]>().cursor({ batchSize });
+    const cursor = this.model
+      .find({ tenantId, deletedAt: null }, { outbox: 0, stageHistory: 0, customFields: 0 })
+      .lean<DealDocument[]>()
+      .cursor({ batchSize });
     let batch: DealDocument[] = [];
     for await (const deal of cursor) {
       batch.push(deal as DealDocument);

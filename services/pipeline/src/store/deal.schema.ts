@@ -6,8 +6,14 @@ export type DealDocument = TenantRecord & DealFields;
 
 export const DEALS_COLLECTION = 'deals';
 
-const contactSummarySchema = new Schema({ id: String, displayName: String, email: String, erased: Boolean, sourceVersion: Number }, { _id: false });
-const companySummarySchema = new Schema({ id: String, name: String, domain: String, sourceVersion: Number }, { _id: false });
+const contactSummarySchema = new Schema(
+  { id: String, displayName: String, email: String, erased: Boolean, sourceVersion: Number },
+  { _id: false },
+);
+const companySummarySchema = new Schema(
+  { id: String, name: String, domain: String, sourceVersion: Number },
+  { _id: false },
+);
 const stageVisitSchema = new Schema({ stageId: String, enteredAt: Date, leftAt: Date, by: String }, { _id: false });
 
 const dealSchema = new Schema<DealDocument>(
@@ -53,5 +59,8 @@ dealSchema.index(OUTBOX_PENDING_INDEX);
 dealSchema.index({ tenantId: 1, forecastDate: 1 });
 
 export function dealModel(connection: Connection): Model<DealDocument> {
-  return (connection.models.Deal as Model<DealDocument> | undefined) ?? connection.model<DealDocument>('Deal', dealSchema, DEALS_COLLECTION);
+  return (
+    (connection.models.Deal as Model<DealDocument> | undefined) ??
+    connection.model<DealDocument>('Deal', dealSchema, DEALS_COLLECTION)
+  );
 }

@@ -1,6 +1,20 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
-import { isDuplicateKey, lockKey, notFound, appendToOutbox, initialOutbox, outboxFields, OUTBOX_PENDING_INDEX, outboxStoreOf, versionMismatch, type DocumentLocks, type OutboxEntry, type OutboxRelay, type OutboxStore } from '@crm/service-kit';
+import {
+  isDuplicateKey,
+  lockKey,
+  notFound,
+  appendToOutbox,
+  initialOutbox,
+  outboxFields,
+  OUTBOX_PENDING_INDEX,
+  outboxStoreOf,
+  versionMismatch,
+  type DocumentLocks,
+  type OutboxEntry,
+  type OutboxRelay,
+  type OutboxStore,
+} from '@crm/service-kit';
 import type { Stage } from '../domain/stage';
 
 export interface PipelineDocument {
@@ -25,7 +39,10 @@ export function defaultPipelineId(tenantId: string): string {
   return uuidv5(`crm.pipeline.default:${tenantId}`, DEFAULT_PIPELINE_NAMESPACE);
 }
 
-const stageSchema = new Schema<Stage>({ id: String, name: String, probability: Number, kind: String, forecastCategory: String, archived: Boolean }, { _id: false });
+const stageSchema = new Schema<Stage>(
+  { id: String, name: String, probability: Number, kind: String, forecastCategory: String, archived: Boolean },
+  { _id: false },
+);
 const pipelineSchema = new Schema<PipelineDocument>(
   {
     _id: { type: String, required: true },
@@ -66,7 +83,10 @@ export class PipelineRepository {
   }
 
   static modelFor(connection: Connection): Model<PipelineDocument> {
-    return (connection.models.Pipeline as Model<PipelineDocument> | undefined) ?? connection.model<PipelineDocument>('Pipeline', pipelineSchema, PIPELINES_COLLECTION);
+    return (
+      (connection.models.Pipeline as Model<PipelineDocument> | undefined) ??
+      connection.model<PipelineDocument>('Pipeline', pipelineSchema, PIPELINES_COLLECTION)
+    );
   }
 
   async list(tenantId: string): Promise<PipelineDocument[]> {
@@ -85,7 +105,11 @@ export class PipelineRepository {
   }
 
   /** Inserts the tenant's default pipeline unless it exists; concurrent callers race on one _id and one wins. */
-  async ensureDefault(tenantId: string, build: () => Omit<PipelineDocument, 'tenantId' | '_id' | 'version' | 'createdAt' | 'updatedAt' | 'outbox'>, events: (doc: PipelineDocument) => OutboxEntry[]): Promise<PipelineDocument> {
+  async ensureDefault(
+    tenantId: string,
+    build: () => Omit<PipelineDocument, 'tenantId' | '_id' | 'version' | 'createdAt' | 'updatedAt' | 'outbox'>,
+    events: (doc: PipelineDocument) => OutboxEntry[],
+  ): Promise<PipelineDocument> {
     const id = defaultPipelineId(tenantId);
     const existing = await this.find(tenantId, id);
     if (existing) return existing;
@@ -97,7 +121,12 @@ export class PipelineRepository {
     }
   }
 
-  async insert(tenantId: string, id: string, fields: Pick<PipelineDocument, 'name' | 'stages' | 'isDefault'>, events: (doc: PipelineDocument) => OutboxEntry[]): Promise<PipelineDocument> {
+  async insert(
+    tenantId: string,
+    id: string,
+    fields: Pick<PipelineDocument, 'name' | 'stages' | 'isDefault'>,
+    events: (doc: PipelineDocument) => OutboxEntry[],
+  ): Promise<PipelineDocument> {
     const now = new Date();
     const doc: PipelineDocument = { _id: id, tenantId, ...fields, version: 1, createdAt: now, updatedAt: now };
     const entries = events(doc);
@@ -110,15 +139,38 @@ export class PipelineRepository {
    * Applies `change(current)` if the pipeline is still at expectedVersion. `change` runs under the pipeline's lock
    * and may look elsewhere first (archiving counts the stage's deals), so what it decides cannot go stale.
    */
-  async update(tenantId: string, id: string, expectedVersion: number, change: (current: PipelineDocument) => Promise<PipelineChange> | PipelineChange): Promise<PipelineDocument> {
+  async update(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    change: (current: PipelineDocument) => Promise<PipelineChange> | PipelineChange,
+  ): Promise<PipelineDocument> {
     const { next, entries } = await this.locks.withLock(lockKey(PIPELINES_COLLECTION, id), async () => {
       const current = await this.get(tenantId, id);
       if (current.version !== expectedVersion) throw versionMismatch(expectedVersion, current.version);
       const decided = await change(current);
-      const next: PipelineDocument = { ...current, name: decided.name ?? current.name, stages: decided.stages ?? current.stages, version: current.version + 1, updatedAt: new Date() };
+      const next: PipelineDocument = {
+        ...current,
+        name: decided.name ?? current.name,
+        stages: decided.stages ?? current.stages,
+        version: current.version + 1,
+        updatedAt: new Date(),
+      };
       const entries = decided.events(next.version, next);
       const outbox = appendToOutbox(entries);
-      await this.model.updateOne({ _id: id }, { $set: { name: next.name, stages: next.stages, version: next.version, updatedAt: next.updatedAt, ...outbox.$set }, $push: outbox.$push });
+      await this.model.updateOne(
+        { _id: id },
+        {
+          $set: {
+            name: next.name,
+            stages: next.stages,
+            version: next.version,
+            updatedAt: next.updatedAt,
+            ...outbox.$set,
+          },
+          $push: outbox.$push,
+        },
+      );
       return { next, entries };
     });
     await this.relay.relayQuietly(this.outboxStore, id, entries);

@@ -52,7 +52,11 @@ export function pack(cells: Iterable<Cell>, applied: readonly string[]): string 
   const rows: number[][] = [];
   for (const cell of cells) {
     const dimensions = 'date' in cell ? FORECAST_DIMENSIONS : BOARD_DIMENSIONS;
-    rows.push([...dimensions.map((name) => idOf((cell as unknown as Record<string, string>)[name] as string)), cell.count, cell.amountMinor]);
+    rows.push([
+      ...dimensions.map((name) => idOf((cell as unknown as Record<string, string>)[name] as string)),
+      cell.count,
+      cell.amountMinor,
+    ]);
   }
   return JSON.stringify({ ids, rows, applied: [...applied] } satisfies Packed);
 }

@@ -65,8 +65,13 @@ export class ProjectionRepository {
   }
 
   /** Cells of the given month documents: per day, or (for months a period covers whole) per month. */
-  async forecastCells(tenantId: string, months: ReadonlyArray<{ month: string; grain: ForecastGrain }>): Promise<ForecastCell[]> {
-    const docs = await Promise.all(months.map(({ month, grain }) => this.forecast.findOne({ _id: forecastId(tenantId, month, grain) })));
+  async forecastCells(
+    tenantId: string,
+    months: ReadonlyArray<{ month: string; grain: ForecastGrain }>,
+  ): Promise<ForecastCell[]> {
+    const docs = await Promise.all(
+      months.map(({ month, grain }) => this.forecast.findOne({ _id: forecastId(tenantId, month, grain) })),
+    );
     return docs.flatMap((doc) => [...unpack(doc?.data).cells.values()] as ForecastCell[]);
   }
 
@@ -78,22 +83,37 @@ export class ProjectionRepository {
     const written = new Set<string>();
     for (const change of totals) {
       const { collection, id } = this.locate(tenantId, change.target);
-      const cells = change.cells.filter((c) => c.count !== 0 || c.amountMinor !== 0).map((c) => ({ ...c.cell, count: c.count, amountMinor: c.amountMinor }) as Cell);
-      await this.locks.withLock(lockKey(collection.collectionName, id), () => collection.replaceOne({ _id: id }, { tenantId, data: pack(cells, []), updatedAt: new Date() }, { upsert: true }));
+      const cells = change.cells
+        .filter((c) => c.count !== 0 || c.amountMinor !== 0)
+        .map((c) => ({ ...c.cell, count: c.count, amountMinor: c.amountMinor }) as Cell);
+      await this.locks.withLock(lockKey(collection.collectionName, id), () =>
+        collection.replaceOne(
+          { _id: id },
+          { tenantId, data: pack(cells, []), updatedAt: new Date() },
+          { upsert: true },
+        ),
+      );
       written.add(`${collection.collectionName}:${id}`);
     }
     for (const collection of [this.board, this.forecast]) {
       const existing = await collection.find({ tenantId }, { projection: { _id: 1 } }).toArray();
       for (const doc of existing) {
         if (written.has(`${collection.collectionName}:${doc._id}`)) continue;
-        await this.locks.withLock(lockKey(collection.collectionName, doc._id), () => collection.deleteOne({ _id: doc._id }));
+        await this.locks.withLock(lockKey(collection.collectionName, doc._id), () =>
+          collection.deleteOne({ _id: doc._id }),
+        );
       }
     }
     return written.size;
   }
 
-  private locate(tenantId: string, target: ProjectionTarget): { collection: Collection<ProjectionDocument>; id: string } {
-    return target.kind === 'board' ? { collection: this.board, id: boardId(tenantId, target.pipelineId) } : { collection: this.forecast, id: forecastId(tenantId, target.month, target.grain) };
+  private locate(
+    tenantId: string,
+    target: ProjectionTarget,
+  ): { collection: Collection<ProjectionDocument>; id: string } {
+    return target.kind === 'board'
+      ? { collection: this.board, id: boardId(tenantId, target.pipelineId) }
+      : { collection: this.forecast, id: forecastId(tenantId, target.month, target.grain) };
   }
 }
 

@@ -7,8 +7,24 @@ import { ContactServiceClient, type Contact, type ContactInput } from '@crm/prot
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealServiceClient, type Deal, type DealInput } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
-import { connectBus, drainBus, readStreamEvents, fromGrpcError, type Bus, type ServiceError as KitError } from '@crm/service-kit';
-import { bindClient, decodeClaims, infraEnv, uniqueDbName, uniqueNamespace, userToken, type BoundMethods, type DemoUser } from '@crm/testkit';
+import {
+  connectBus,
+  drainBus,
+  readStreamEvents,
+  fromGrpcError,
+  type Bus,
+  type ServiceError as KitError,
+} from '@crm/service-kit';
+import {
+  bindClient,
+  decodeClaims,
+  infraEnv,
+  uniqueDbName,
+  uniqueNamespace,
+  userToken,
+  type BoundMethods,
+  type DemoUser,
+} from '@crm/testkit';
 import { contactEnvSchema } from '../../../contact/src/config';
 import { startContactService, type RunningContactService } from '../../../contact/src/contact-service';
 import { pipelineEnvSchema } from '../../src/config';
@@ -33,13 +49,35 @@ export class PipelineHarness {
   /** `boardHeadSize` sets PIPELINE_BOARD_HEAD_SIZE, so tests can make columns longer than their heads. */
   async start(options: { boardHeadSize?: number } = {}): Promise<void> {
     const infra = infraEnv();
-    const common = { LOG_LEVEL: 'error', GRPC_PORT: '0', ADMIN_PORT: '0', MONGODB_URL: infra.mongoUrl, NATS_URL: infra.natsUrl, NATS_NAMESPACE: this.namespace, OIDC_ISSUER: infra.issuer };
+    const common = {
+      LOG_LEVEL: 'error',
+      GRPC_PORT: '0',
+      ADMIN_PORT: '0',
+      MONGODB_URL: infra.mongoUrl,
+      NATS_URL: infra.natsUrl,
+      NATS_NAMESPACE: this.namespace,
+      OIDC_ISSUER: infra.issuer,
+    };
     this.contact = await startContactService(
-      contactEnvSchema.parse({ ...common, SERVICE_NAME: 'contact', MONGODB_DB: uniqueDbName('contact'), OIDC_CLIENT_ID: 'contact-service', OIDC_CLIENT_SECRET: 'contact-service-secret' }),
+      contactEnvSchema.parse({
+        ...common,
+        SERVICE_NAME: 'contact',
+        MONGODB_DB: uniqueDbName('contact'),
+        OIDC_CLIENT_ID: 'contact-service',
+        OIDC_CLIENT_SECRET: 'contact-service-secret',
+      }),
       { exit: () => undefined },
     );
     this.pipeline = await startPipelineService(
-      pipelineEnvSchema.parse({ ...common, SERVICE_NAME: 'pipeline', MONGODB_DB: uniqueDbName('pipeline'), OIDC_CLIENT_ID: 'pipeline-service', OIDC_CLIENT_SECRET: 'pipeline-service-secret', CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`, PIPELINE_BOARD_HEAD_SIZE: options.boardHeadSize }),
+      pipelineEnvSchema.parse({
+        ...common,
+        SERVICE_NAME: 'pipeline',
+        MONGODB_DB: uniqueDbName('pipeline'),
+        OIDC_CLIENT_ID: 'pipeline-service',
+        OIDC_CLIENT_SECRET: 'pipeline-service-secret',
+        CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+        PIPELINE_BOARD_HEAD_SIZE: options.boardHeadSize,
+      }),
       { exit: () => undefined },
     );
     this.bus = await connectBus({ url: infra.natsUrl, name: 'pipeline-test', namespace: this.namespace });
@@ -54,7 +92,10 @@ export class PipelineHarness {
     }
   }
 
-  private client<C extends Client>(Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C, port: number): C {
+  private client<C extends Client>(
+    Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C,
+    port: number,
+  ): C {
     const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure());
     this.clients.push(client);
     return client;
@@ -89,11 +130,42 @@ export async function failure(promise: Promise<unknown>): Promise<KitError> {
 }
 
 export function dealInput(overrides: Partial<DealInput> = {}): DealInput {
-  return { title: 'Deal', amount: { amountMinor: 0, currency: 'USD' }, pipelineId: '', stageId: '', ownerId: '', teamId: '', contactId: '', companyId: '', expectedCloseDate: '', nextStep: '', customFields: undefined, lostReason: '', ...overrides };
+  return {
+    title: 'Deal',
+    amount: { amountMinor: 0, currency: 'USD' },
+    pipelineId: '',
+    stageId: '',
+    ownerId: '',
+    teamId: '',
+    contactId: '',
+    companyId: '',
+    expectedCloseDate: '',
+    nextStep: '',
+    customFields: undefined,
+    lostReason: '',
+    ...overrides,
+  };
 }
 
 export function contactInput(overrides: Partial<ContactInput> = {}): ContactInput {
-  return { firstName: '', lastName: '', emails: [], phones: [], title: '', companyId: '', lifecycleStage: '', leadSource: '', tags: [], tier: '', address: undefined, ownerId: '', teamId: '', customFields: undefined, externalId: '', ...overrides };
+  return {
+    firstName: '',
+    lastName: '',
+    emails: [],
+    phones: [],
+    title: '',
+    companyId: '',
+    lifecycleStage: '',
+    leadSource: '',
+    tags: [],
+    tier: '',
+    address: undefined,
+    ownerId: '',
+    teamId: '',
+    customFields: undefined,
+    externalId: '',
+    ...overrides,
+  };
 }
 
 export function usd(amountMinor: number) {
@@ -107,7 +179,21 @@ export async function createDeal(api: Api, overrides: Partial<DealInput> = {}): 
 }
 
 export async function createContact(api: Api, firstName: string, lastName: string): Promise<Contact> {
-  const { contact } = await api.contacts.createContact({ contact: contactInput({ firstName, lastName, emails: [{ address: `${firstName}.${lastName}.${Date.now()}${Math.random().toString(36).slice(2, 6)}@example.com`.toLowerCase(), primary: true, label: '' }] }), allowDuplicates: true });
+  const { contact } = await api.contacts.createContact({
+    contact: contactInput({
+      firstName,
+      lastName,
+      emails: [
+        {
+          address:
+            `${firstName}.${lastName}.${Date.now()}${Math.random().toString(36).slice(2, 6)}@example.com`.toLowerCase(),
+          primary: true,
+          label: '',
+        },
+      ],
+    }),
+    allowDuplicates: true,
+  });
   if (!contact) throw new Error('no contact returned');
   return contact;
 }
