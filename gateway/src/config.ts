@@ -23,6 +23,7 @@ export const gatewayEnvSchema = z.object({
   /** Bind address of the API port; 127.0.0.1 locally, 0.0.0.0 in a container. */
   HTTP_HOST: z.string().default('127.0.0.1'),
   ADMIN_PORT: port.default(9100),
+  ADMIN_HOST: z.string().default('127.0.0.1'),
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
   NATS_NAMESPACE: z
     .string()

@@ -49,7 +49,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(config.SERVICE_NAME);
   const admin = createAdminServer(metrics);
-  const adminPort = await admin.listen(config.ADMIN_PORT);
+  const adminPort = await admin.listen(config.ADMIN_PORT, config.ADMIN_HOST);
 
   const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
   const buckets = await openSharedBuckets(bus, {

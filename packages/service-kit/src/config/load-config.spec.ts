@@ -22,6 +22,14 @@ describe('parseConfig', () => {
     expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
   });
 
+  it('listens on loopback unless the bind addresses are set (0.0.0.0 in a container)', () => {
+    const local = parseConfig(serviceEnvSchema, validEnv);
+    expect([local.GRPC_HOST, local.ADMIN_HOST]).toEqual(['127.0.0.1', '127.0.0.1']);
+    const pod = parseConfig(serviceEnvSchema, { ...validEnv, GRPC_HOST: '0.0.0.0', ADMIN_HOST: '0.0.0.0' });
+    expect([pod.GRPC_HOST, pod.ADMIN_HOST]).toEqual(['0.0.0.0', '0.0.0.0']);
+    expect(() => parseConfig(serviceEnvSchema, { ...validEnv, GRPC_HOST: '' })).toThrow(/GRPC_HOST/);
+  });
+
   it('reports one line per bad or missing variable', () => {
     const env = { ...validEnv, GRPC_PORT: 'abc', NATS_URL: 'http://x' } as Record<string, string>;
     delete env.MONGODB_URL;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 // 0 asks the OS for a free port (tests).
 const port = z.coerce.number().int().min(0).max(65535);
+// Listen address: loopback on a developer machine, 0.0.0.0 in a container (the chart sets it).
+const host = z.string().min(1).default('127.0.0.1');
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 
 /** The environment every service process shares; a service extends it with its own variables. */
@@ -9,6 +11,8 @@ export const serviceEnvSchema = z.object({
   SERVICE_NAME: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a lower-case name like "contact"'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRPC_PORT: port,
+  GRPC_HOST: host,
+  ADMIN_HOST: host,
   ADMIN_PORT: port,
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL'),
   MONGODB_DB: z.string().min(1).optional(),

@@ -67,7 +67,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(config.SERVICE_NAME);
   const admin = createAdminServer(metrics);
-  const adminPort = await admin.listen(config.ADMIN_PORT);
+  const adminPort = await admin.listen(config.ADMIN_PORT, config.ADMIN_HOST);
 
   const mongo = await connectMongo({
     url: config.MONGODB_URL,
@@ -116,7 +116,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   const consumers: RunningConsumer[] = [];
   for (const spec of wiring.consumers ?? [])
     consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
-  const grpcPort = await grpc.listen(config.GRPC_PORT);
+  const grpcPort = await grpc.listen(config.GRPC_PORT, config.GRPC_HOST);
   const housekeeping = startHousekeeping(deps);
 
   admin.addReadinessCheck('mongo', () => pingMongo(mongo));
