@@ -16,7 +16,7 @@ step('type-checking sources and tests');
 pnpm(['run', '--silent', 'typecheck']);
 step('linting');
 pnpm(['run', '--silent', 'lint']);
-step('linting the Helm chart (helm lint --strict, kube-score)');
+step('checking the Helm chart (helm lint, kubeconform, kube-score, helm-unittest)');
 pnpm(['run', '--silent', 'chart:lint']);
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'crm-jest-'));

@@ -30,6 +30,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig(serviceEnvSchema, { ...validEnv, GRPC_HOST: '' })).toThrow(/GRPC_HOST/);
   });
 
+  it('creates single-replica streams unless told the cluster has more servers', () => {
+    expect(parseConfig(serviceEnvSchema, validEnv).NATS_STREAM_REPLICAS).toBe(1);
+    expect(parseConfig(serviceEnvSchema, { ...validEnv, NATS_STREAM_REPLICAS: '3' }).NATS_STREAM_REPLICAS).toBe(3);
+    expect(() => parseConfig(serviceEnvSchema, { ...validEnv, NATS_STREAM_REPLICAS: '0' })).toThrow(
+      /NATS_STREAM_REPLICAS/,
+    );
+  });
+
   it('reports one line per bad or missing variable', () => {
     const env = { ...validEnv, GRPC_PORT: 'abc', NATS_URL: 'http://x' } as Record<string, string>;
     delete env.MONGODB_URL;

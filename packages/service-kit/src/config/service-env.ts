@@ -22,6 +22,8 @@ export const serviceEnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9_]*$/)
     .default(''),
+  /** Replicas of the streams the service creates: 3 on a three-server JetStream cluster (the chart's R3). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   OIDC_ISSUER: z.url(),
   OIDC_AUDIENCE: z.string().min(1).default('crm-api'),
   OIDC_JWKS_URL: optionalUrl,

@@ -7,16 +7,29 @@ export interface Bus {
   jsm: JetStreamManager;
   /** Prefix of stream names and subjects, so tests and previews can share one server. Empty in production. */
   namespace: string;
+  /** Replicas of the streams this process creates: 1 on one server, 3 on a three-server cluster. */
+  streamReplicas?: number;
 }
 
-export async function connectBus(options: { url: string; name: string; namespace?: string }): Promise<Bus> {
+export async function connectBus(options: {
+  url: string;
+  name: string;
+  namespace?: string;
+  streamReplicas?: number;
+}): Promise<Bus> {
   const nc = await connect({
     servers: options.url,
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   });
-  return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), namespace: options.namespace ?? '' };
+  return {
+    nc,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    namespace: options.namespace ?? '',
+    streamReplicas: options.streamReplicas,
+  };
 }
 
 export function streamName(bus: Pick<Bus, 'namespace'>, name: string): string {

@@ -23,6 +23,7 @@ export async function ensureStream(bus: Bus, spec: StreamSpec): Promise<string> 
     subjects: spec.subjects.map((s) => subjectOf(bus, s)),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
+    num_replicas: bus.streamReplicas ?? 1,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(spec.duplicateWindowMs ?? 10 * 60_000),
     max_age: nanos(spec.maxAgeMs ?? 7 * 24 * 3_600_000),

@@ -73,7 +73,12 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
     url: config.MONGODB_URL,
     dbName: config.MONGODB_DB ?? `crm_${config.SERVICE_NAME.replace(/-/g, '_')}`,
   });
-  const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
+  const bus = await connectBus({
+    url: config.NATS_URL,
+    name: config.SERVICE_NAME,
+    namespace: config.NATS_NAMESPACE,
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   for (const stream of options.streams) await ensureStream(bus, stream);
   await ensureDeadLetterStream(bus);
 
