@@ -13,14 +13,15 @@ import { ignoreEpipe, InfraError, note, progress } from './lib/log.mjs';
 import { isAlive, ownedPid, stopOwned, tailFile, tcpOpen, waitFor } from './lib/proc.mjs';
 import { withLock } from './lib/lock.mjs';
 import { nats } from './lib/nats.mjs';
-import { mongo, needsPostgres } from './lib/mongo.mjs';
+import { mongo } from './lib/mongo.mjs';
 import { postgres } from './lib/postgres.mjs';
 import { keycloak } from './lib/keycloak.mjs';
 
 export { InfraError } from './lib/log.mjs';
-// Listed before mongo so `down`, which goes in reverse, stops FerretDB before its backend.
-export const components = [nats, ...(needsPostgres() ? [postgres] : []), mongo, keycloak];
-const ENV_OVERRIDE = { nats: 'NATS_URL', postgres: 'MONGODB_URL', mongo: 'MONGODB_URL', keycloak: 'KEYCLOAK_URL' };
+// PostgreSQL holds every service's read model (and FerretDB's data). Listed before mongo so `down`, which goes in
+// reverse, stops FerretDB before its backend.
+export const components = [nats, postgres, mongo, keycloak];
+const ENV_OVERRIDE = { nats: 'NATS_URL', postgres: 'POSTGRES_URL', mongo: 'MONGODB_URL', keycloak: 'KEYCLOAK_URL' };
 
 function select(names) {
   if (!names?.length) return components;

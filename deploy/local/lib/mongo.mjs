@@ -38,11 +38,6 @@ export function ferretHandler() {
   return handler;
 }
 
-/** True when `up` runs FerretDB on a PostgreSQL cluster of its own. */
-export function needsPostgres() {
-  return !process.env.MONGODB_URL && localMongoKind() === 'ferretdb' && ferretHandler() === 'postgresql';
-}
-
 async function describeServer(host, port) {
   const info = await runCommand(host, port, { buildInfo: 1, $db: 'admin' });
   if (!info) return 'MongoDB-wire server';

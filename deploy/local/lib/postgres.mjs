@@ -94,7 +94,7 @@ export const postgres = {
   name: 'postgres',
   port: INFRA_PORTS.postgres,
   startTimeoutMs: 30_000,
-  // Only ever started as FerretDB's backend, so it is never external itself.
+  // Always ours: the read models' databases are created in it by the services, FerretDB's by `up`.
   external: () => undefined,
   url(database = FERRETDB_DATABASE) {
     return `postgres://${SUPERUSER}@${HOST}:${INFRA_PORTS.postgres}/${database}`;
@@ -119,7 +119,8 @@ export const postgres = {
       listen_addresses: HOST,
       port: String(INFRA_PORTS.postgres),
       unix_socket_directories: '',
-      max_connections: '200',
+      // Every service keeps a pool per read model; tests start many services side by side.
+      max_connections: '500',
       shared_buffers: '256MB',
     };
     const args = ['-D', dir, ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
@@ -143,10 +144,12 @@ export const postgres = {
   },
 
   summary() {
-    return [`PostgreSQL      ${HOST}:${INFRA_PORTS.postgres}  (FerretDB's backend, database ${FERRETDB_DATABASE})`];
+    return [
+      `PostgreSQL      postgres://${SUPERUSER}@${HOST}:${INFRA_PORTS.postgres}  (read models; FerretDB's backend in database ${FERRETDB_DATABASE})`,
+    ];
   },
 
   env() {
-    return {};
+    return { POSTGRES_URL: `postgres://${SUPERUSER}@${HOST}:${INFRA_PORTS.postgres}` };
   },
 };

@@ -45,8 +45,8 @@ describe('JetStream messaging on a real NATS server', () => {
   it('stores a message published twice with one id once', async () => {
     const publisher = new EventPublisher(bus);
     const entry = probeEntry(namespace, 'dup-1', 1, 'probe.duplicated');
-    const first = await publisher.publishEntry(entry);
-    const second = await publisher.publishEntry(entry);
+    const first = await publisher.publish(entry);
+    const second = await publisher.publish(entry);
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
     const info = await bus.jsm.streams.info(streamName(bus, 'PROBE'), {
@@ -88,7 +88,7 @@ describe('JetStream messaging on a real NATS server', () => {
       },
       log,
     );
-    await new EventPublisher(bus).publishEntry(probeEntry(namespace, 'agg-1', 1, 'probe.redelivered'));
+    await new EventPublisher(bus).publish(probeEntry(namespace, 'agg-1', 1, 'probe.redelivered'));
     await firstAttemptSeen;
 
     const deliveries: number[] = [];
@@ -135,8 +135,8 @@ describe('JetStream messaging on a real NATS server', () => {
       log,
     );
     const later = probeEntry(namespace, 'agg-2', 2, 'probe.replayed');
-    await publisher.publishEntry(entry);
-    await publisher.publishEntry(later);
+    await publisher.publish(entry);
+    await publisher.publish(later);
     await eventually(() => (seen.includes(later.id) ? true : undefined));
     await consumer.stop();
     expect(seen).toEqual([later.id]);
@@ -162,7 +162,7 @@ describe('JetStream messaging on a real NATS server', () => {
       log,
     );
     const entry = probeEntry(namespace, 'agg-3', 1, 'probe.poison');
-    await new EventPublisher(bus).publishEntry(entry);
+    await new EventPublisher(bus).publish(entry);
 
     const letters = await eventually(async () => {
       const list = await listDeadLetters(bus, 'poisoned');

@@ -98,7 +98,7 @@ describe('single-document outbox on the real servers', () => {
     const entry = { ...probeEntry(namespace, 'thing-2', 1, 'thing.created'), createdAt: new Date(Date.now() - 60_000) };
     await things.insertOne({ _id: 'thing-2' as never, ...initialOutbox([entry]) });
     // Published, but the process died before pulling it from the outbox.
-    await publisher.publishEntry(entry);
+    await publisher.publish(entry);
     const before = await storedCount();
     const sweeper = new OutboxSweeper(
       [outboxStoreOf(model, new DocumentLocks(mongo))],

@@ -16,6 +16,16 @@ export const serviceEnvSchema = z.object({
   ADMIN_PORT: port,
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL'),
   MONGODB_DB: z.string().min(1).optional(),
+  /** PostgreSQL server of the read models, without a database: postgres://user:password@host:5432. */
+  POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  /** The service's read-model database, created on first start; crm_<service> by default. */
+  POSTGRES_DB: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case database name')
+    .optional(),
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
   /** Prefix for stream names and subjects, so tests and previews can share one NATS. Empty in production. */
   NATS_NAMESPACE: z
@@ -42,4 +52,8 @@ export function jwksUrlOf(env: Pick<ServiceEnv, 'OIDC_ISSUER' | 'OIDC_JWKS_URL'>
 
 export function tokenUrlOf(env: Pick<ServiceEnv, 'OIDC_ISSUER'>): string {
   return `${env.OIDC_ISSUER.replace(/\/$/, '')}/protocol/openid-connect/token`;
+}
+
+export function defaultDatabaseName(serviceName: string): string {
+  return `crm_${serviceName.replace(/-/g, '_')}`;
 }

@@ -25,6 +25,11 @@ export interface ConsumerSpec {
   ackWaitMs?: number;
   /** Records handled event ids, so a redelivered event that was already applied is only acked. */
   handled?: HandledEvents;
+  /**
+   * Messages handled at once (default 1, in stream order). More only for handlers that do not depend on order,
+   * e.g. those that keep the newest aggregate version.
+   */
+  concurrency?: number;
 }
 
 export interface RunningConsumer {
@@ -49,7 +54,12 @@ export async function startConsumer(bus: Bus, spec: ConsumerSpec, log: Logger): 
   });
   const consumer = await bus.js.consumers.get(stream, spec.durable);
   const messages = await consumer.consume({ max_messages: 64 });
-  const done = processAll(messages, (msg) => handleMessage(bus, spec, maxDeliver, msg, log), log);
+  const done = processAll(
+    messages,
+    (msg) => handleMessage(bus, spec, maxDeliver, msg, log),
+    log,
+    spec.concurrency ?? 1,
+  );
   return {
     async stop() {
       await messages.close();
@@ -62,13 +72,18 @@ async function processAll(
   messages: ConsumerMessages,
   handle: (msg: JsMsg) => Promise<void>,
   log: Logger,
+  concurrency: number,
 ): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
   for await (const msg of messages) {
     // An ack or nak that cannot reach the server (connection lost) must not end the loop: JetStream redelivers.
-    await handle(msg).catch((error: unknown) =>
-      log.warn({ err: error, subject: msg.subject }, 'event settlement failed'),
-    );
+    const task: Promise<void> = handle(msg)
+      .catch((error: unknown) => log.warn({ err: error, subject: msg.subject }, 'event settlement failed'))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
 }
 
 async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, msg: JsMsg, log: Logger): Promise<void> {

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../mongo/document-locks';
+import { isDuplicateKey } from '../records/store-retry';
 
 interface HandledEventDoc {
   _id: string;

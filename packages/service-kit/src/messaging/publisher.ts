@@ -1,6 +1,6 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { OutboxEntry } from '../outbox/outbox-entry';
+import type { EventMessage } from '../records/event-message';
 import { contextFromHeaders, currentTraceHeaders } from '../telemetry/propagation';
 import type { Bus } from './nats';
 
@@ -16,18 +16,18 @@ export class EventPublisher {
 
   /**
    * Publishes with Nats-Msg-Id = event id, so a re-publish by the sweeper is dropped by JetStream. The span is a
-   * child of the trace that wrote the event, which the entry carried through the outbox.
+   * child of the trace that wrote the event, which the message carried through the event log.
    */
-  async publishEntry(entry: OutboxEntry): Promise<PublishResult> {
-    const parent = contextFromHeaders(entry.headers);
+  async publish(message: EventMessage): Promise<PublishResult> {
+    const parent = contextFromHeaders(message.headers);
     return tracer.startActiveSpan(
-      `publish ${entry.subject}`,
+      `publish ${message.subject}`,
       {
         kind: SpanKind.PRODUCER,
         attributes: {
           'messaging.system': 'nats',
-          'messaging.destination.name': entry.subject,
-          'messaging.message.id': entry.id,
+          'messaging.destination.name': message.subject,
+          'messaging.message.id': message.id,
         },
       },
       parent,
@@ -35,7 +35,7 @@ export class EventPublisher {
         try {
           const h = natsHeaders();
           for (const [key, value] of Object.entries(currentTraceHeaders(context.active()))) h.set(key, value);
-          const ack = await this.bus.js.publish(entry.subject, entry.data, { msgID: entry.id, headers: h });
+          const ack = await this.bus.js.publish(message.subject, message.data, { msgID: message.id, headers: h });
           return { seq: ack.seq, duplicate: ack.duplicate };
         } finally {
           span.end();

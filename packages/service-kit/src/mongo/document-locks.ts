@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Connection } from 'mongoose';
 import { ServiceError } from '../errors/service-error';
+import { isDuplicateKey } from '../records/store-retry';
 
 interface LockDoc {
   _id: string;
@@ -71,10 +72,6 @@ export class DocumentLocks {
     if (current && current.expiresAt.getTime() < Date.now())
       await this.collection.deleteOne({ _id: key, owner: current.owner });
   }
-}
-
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 function sleep(ms: number): Promise<void> {

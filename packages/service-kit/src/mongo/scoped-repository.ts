@@ -10,7 +10,8 @@ import { lookupEach } from './lookup-each';
 import { matchesFilter, visibilityFilter, type Access, type ScopeFilter } from './visibility';
 
 /** Fields every tenant-owned record carries; the server owns all but ownerId and teamId. */
-export interface TenantRecord {
+/** A record of the outbox-in-document design (being replaced by records/RecordStore). */
+export interface OutboxRecord {
   _id: string;
   tenantId: string;
   ownerId: string;
@@ -42,7 +43,7 @@ export interface VersionedUpdate {
  * Every query goes through scope(): the tenant and the principal's visibility are part of the filter, so no
  * handler can forget them. A record outside it is "not found", never "forbidden", so its existence does not leak.
  */
-export class ScopedRepository<T extends TenantRecord> {
+export class ScopedRepository<T extends OutboxRecord> {
   readonly outboxStore: OutboxStore;
 
   constructor(

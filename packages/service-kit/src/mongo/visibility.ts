@@ -1,6 +1,9 @@
+import { hasScope } from '../access/scope';
 import { hasRole, type Principal } from '../auth/principal';
 
-export type Access = 'read' | 'write';
+import type { Access } from '../access/scope';
+
+export type { Access };
 
 /** Filter clauses over the fields every record carries. */
 export type ScopeFilter = { tenantId: string } & Record<string, unknown>;
@@ -24,13 +27,6 @@ export function visibilityFilter(principal: Principal, resource: string, access:
   }
   if (clauses.length === 0) return undefined;
   return clauses.length === 1 ? { tenantId, ...clauses[0] } : { tenantId, $or: clauses };
-}
-
-export function hasScope(principal: Principal, resource: string, access: Access): boolean {
-  return (
-    principal.scopes.includes(`${resource}:${access}`) ||
-    (access === 'read' && principal.scopes.includes(`${resource}:write`))
-  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Schema } from 'mongoose';
 import { currentTraceHeaders } from '../telemetry/propagation';
 import type { Principal } from '../auth/principal';
+import { eventSubject, type DomainEvent } from '../records/event-message';
 
 /** One not-yet-published event, stored inside the aggregate's own document (the single-document outbox). */
 export interface OutboxEntry {
@@ -48,23 +49,6 @@ export function appendToOutbox(entries: OutboxEntry[]): {
   $set: { outboxPending: boolean };
 } {
   return { $push: { outbox: { $each: entries } }, $set: { outboxPending: entries.length > 0 } };
-}
-
-export interface DomainEvent {
-  /** e.g. "contact.created"; the subject is "crm.contact.created". */
-  type: string;
-  tenantId: string;
-  aggregateId: string;
-  aggregateVersion: number;
-  ownerId: string;
-  teamId: string;
-  /** Fully-qualified protobuf type of the payload, e.g. "crm.contact.v1.ContactCreated". */
-  payloadType: string;
-  payload: Uint8Array;
-}
-
-export function eventSubject(type: string, namespace = ''): string {
-  return `${namespace ? `${namespace}.` : ''}crm.${type}`;
 }
 
 export function toOutboxEntry(

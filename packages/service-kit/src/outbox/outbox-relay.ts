@@ -16,7 +16,7 @@ export class OutboxRelay {
   async relay(store: OutboxStore, documentId: string, entries: OutboxEntry[]): Promise<number> {
     const published: string[] = [];
     for (const entry of entries) {
-      await this.publisher.publishEntry(entry);
+      await this.publisher.publish({ ...entry, type: '' });
       published.push(entry.id);
     }
     if (published.length > 0) await store.pullPublished(documentId, published);

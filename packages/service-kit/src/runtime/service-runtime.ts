@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createClientCredentialsTokenSource, type TokenSource } from '../auth/client-credentials';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
-import { jwksUrlOf, tokenUrlOf, type ServiceEnv } from '../config/service-env';
+import { defaultDatabaseName, jwksUrlOf, tokenUrlOf, type ServiceEnv } from '../config/service-env';
 import { createAdminServer, createMetricsRegistry } from '../admin/admin-server';
 import { GrpcServer } from '../grpc/server';
 import { handleShutdownSignals } from '../lifecycle/shutdown';
@@ -19,9 +19,15 @@ import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxSweeper } from '../outbox/outbox-sweeper';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { shutdownTelemetry } from '../telemetry/telemetry';
+import type { Migration } from 'kysely';
+import { openReadModel, type ReadModel } from '../read-model/read-model';
+import { EventLog } from '../records/event-log';
+import { EventSweeper } from '../records/event-sweeper';
+import { readModelConsumer } from '../records/read-model-consumer';
+import type { RecordStore, TenantRecord } from '../records/record-store';
 
 /** Everything a service's wiring needs, already connected. */
-export interface ServiceDeps {
+export interface ServiceDeps<DB = unknown> {
   config: ServiceEnv;
   log: Logger;
   metrics: Registry;
@@ -36,33 +42,41 @@ export interface ServiceDeps {
   /** The service's own client-credentials token, for work it does on its own. */
   serviceToken: TokenSource;
   grpc: GrpcServer;
+  /** The service's event log: the compare-and-set, outbox and history of every aggregate it owns. */
+  events: EventLog;
+  /** The service's PostgreSQL read model, when it declares one. */
+  readModel: ReadModel<DB> | undefined;
 }
 
 export interface ServiceWiring {
+  /** The aggregates' stores: their unfinished writes are swept and their read models kept converged. */
+  stores?: ReadonlyArray<RecordStore<TenantRecord>>;
   /** Collections whose documents carry an outbox, for the sweeper. */
   outboxStores?: OutboxStore[];
   consumers?: ConsumerSpec[];
 }
 
-export interface ServiceDefinitionOptions {
+export interface ServiceDefinitionOptions<DB = unknown> {
   config: ServiceEnv;
-  /** The service's own stream(s), e.g. CONTACT holding crm.contact.>, crm.company.>. */
+  /** The service's own stream(s), e.g. CONTACT holding crm.contact.>, crm.company.>; the first is its main one. */
   streams: StreamSpec[];
   reflectionProtos: string[];
-  wire: (deps: ServiceDeps) => Promise<ServiceWiring> | ServiceWiring;
+  /** The read model's schema, migrated at start (POSTGRES_URL is then required). */
+  readModel?: { migrations: Record<string, Migration> };
+  wire: (deps: ServiceDeps<DB>) => Promise<ServiceWiring> | ServiceWiring;
   /** What ends the process after shutdown; tests pass a no-op to stop a service they started in-process. */
   exit?: (code: number) => void;
 }
 
-export interface RunningService {
-  deps: ServiceDeps;
+export interface RunningService<DB = unknown> {
+  deps: ServiceDeps<DB>;
   grpcPort: number;
   adminPort: number;
   shutdown: (reason: string) => Promise<void>;
 }
 
 /** Connects, provisions, wires and serves a service, and registers the SIGTERM sequence ARCHITECTURE.md gives. */
-export async function runService(options: ServiceDefinitionOptions): Promise<RunningService> {
+export async function runService<DB = unknown>(options: ServiceDefinitionOptions<DB>): Promise<RunningService<DB>> {
   const { config } = options;
   const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(config.SERVICE_NAME);
@@ -81,6 +95,11 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   });
   for (const stream of options.streams) await ensureStream(bus, stream);
   await ensureDeadLetterStream(bus);
+  const events = new EventLog(mongo);
+  await events.ensureIndexes();
+  const readModel = options.readModel
+    ? await openServiceReadModel<DB>(config, options.readModel.migrations, log)
+    : undefined;
 
   const verifier = createTokenVerifier({
     issuer: config.OIDC_ISSUER,
@@ -96,7 +115,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
     defaultDeadlineMs: config.GRPC_DEFAULT_DEADLINE_MS,
     reflectionProtos: options.reflectionProtos,
   });
-  const deps: ServiceDeps = {
+  const deps: ServiceDeps<DB> = {
     config,
     log,
     metrics,
@@ -113,14 +132,30 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
       clientSecret: config.OIDC_CLIENT_SECRET,
     }),
     grpc,
+    events,
+    readModel,
   };
 
   const wiring = await options.wire(deps);
+  const stores = wiring.stores ?? [];
   const sweeper = new OutboxSweeper(wiring.outboxStores ?? [], relay, log);
   sweeper.start();
+  const eventSweeper = new EventSweeper(events, stores, log);
+  eventSweeper.start();
+  const consumerSpecs = [...(wiring.consumers ?? [])];
+  const ownStream = options.streams[0];
+  if (ownStream && stores.length > 0)
+    consumerSpecs.push(
+      readModelConsumer({
+        stream: ownStream.name,
+        durable: `${config.SERVICE_NAME}-read-model`,
+        subjects: ownStream.subjects,
+        events,
+        stores,
+      }),
+    );
   const consumers: RunningConsumer[] = [];
-  for (const spec of wiring.consumers ?? [])
-    consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
+  for (const spec of consumerSpecs) consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
   const grpcPort = await grpc.listen(config.GRPC_PORT, config.GRPC_HOST);
   const housekeeping = startHousekeeping(deps);
 
@@ -130,6 +165,7 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
     await bus.nc.flush();
   });
   admin.addReadinessCheck('keycloak', () => verifier.checkKeysReachable());
+  if (readModel) admin.addReadinessCheck('postgres', () => readModel.ping());
   admin.markReady();
 
   const { shutdown } = handleShutdownSignals({
@@ -141,9 +177,12 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
       { name: 'finish gRPC calls in flight', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS - 2000) },
       { name: 'stop consumers', run: async () => void (await Promise.all(consumers.map((c) => c.stop()))) },
       { name: 'stop outbox sweeper', run: () => sweeper.stop() },
+      { name: 'stop event sweeper', run: () => eventSweeper.stop() },
+      { name: 'finish writes in flight', run: async () => void (await Promise.all(stores.map((s) => s.drain()))) },
       { name: 'stop housekeeping', run: () => clearInterval(housekeeping) },
       { name: 'drain NATS', run: () => drainBus(bus) },
       { name: 'close Mongo', run: () => mongo.close() },
+      { name: 'close the read model', run: () => readModel?.close() },
       { name: 'close admin port', run: () => admin.close() },
       { name: 'flush telemetry', run: () => shutdownTelemetry() },
     ],
@@ -152,10 +191,20 @@ export async function runService(options: ServiceDefinitionOptions): Promise<Run
   return { deps, grpcPort, adminPort, shutdown };
 }
 
+async function openServiceReadModel<DB>(
+  config: ServiceEnv,
+  migrations: Record<string, Migration>,
+  log: Logger,
+): Promise<ReadModel<DB>> {
+  if (!config.POSTGRES_URL) throw new Error('POSTGRES_URL is required: this service keeps a PostgreSQL read model');
+  const database = config.POSTGRES_DB ?? defaultDatabaseName(config.SERVICE_NAME);
+  return openReadModel<DB>({ url: config.POSTGRES_URL, database, migrations, log });
+}
+
 const HANDLED_EVENT_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** Expiry the store cannot do itself (no TTL indexes): stale locks of crashed writers, old handled-event ids. */
-function startHousekeeping(deps: ServiceDeps): NodeJS.Timeout {
+function startHousekeeping(deps: Pick<ServiceDeps, 'locks' | 'handled' | 'log'>): NodeJS.Timeout {
   const timer = setInterval(() => {
     deps.locks.pruneExpired().catch((err: unknown) => deps.log.warn({ err }, 'pruning expired locks failed'));
     deps.handled

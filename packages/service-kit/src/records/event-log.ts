@@ -1,0 +1,183 @@
+// The service's `events` collection: every change of every aggregate as one document whose _id is
+// "<aggregateId>:<version>". Inserting it is the compare-and-set of the write (a unique _id insert is atomic on
+// every MongoDB-wire server); it is also the outbox (published: false until the messages are on JetStream) and
+// the record's history.
+import type { Collection, Connection } from 'mongoose';
+import type { Actor, EventMessage } from './event-message';
+import type { FieldChange } from './field-changes';
+import { isDuplicateKey, withStoreRetry } from './store-retry';
+
+export interface LoggedEvent<T = unknown> {
+  _id: string;
+  aggregateId: string;
+  /** The snapshot collection of the aggregate, e.g. "contacts". */
+  collection: string;
+  tenantId: string;
+  version: number;
+  /** The main event type, e.g. "contact.updated". */
+  type: string;
+  at: Date;
+  actor: Actor;
+  changes: FieldChange[];
+  /** The aggregate after the change: what the snapshot, the read models and consumers are made from. */
+  state: T;
+  messages: EventMessage[];
+  published: boolean;
+  /** Unique per write attempt, so a retried insert recognises its own earlier success. */
+  writeId: string;
+  /** Personal data was removed (GDPR erase); the version stays. */
+  redacted?: boolean;
+}
+
+export type AppendResult = 'appended' | 'version-taken';
+
+const COLLECTION = 'events';
+
+export function eventId(aggregateId: string, version: number): string {
+  return `${aggregateId}:${version}`;
+}
+
+export class EventLog {
+  readonly collection: Collection<LoggedEvent<unknown>>;
+
+  constructor(connection: Connection) {
+    this.collection = connection.collection<LoggedEvent<unknown>>(COLLECTION);
+  }
+
+  /** The indexes the log is read by: an aggregate's history, and the sweeper's unpublished events. */
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ aggregateId: 1 });
+    await this.collection.createIndex({ published: 1 });
+  }
+
+  /** Of all writers appending the same aggregate version exactly one gets 'appended'. */
+  async append(event: LoggedEvent<unknown>): Promise<AppendResult> {
+    return withStoreRetry(async () => {
+      try {
+        await this.collection.insertOne(event);
+        return 'appended';
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await this.collection.findOne({ _id: event._id }, { projection: { writeId: 1 } });
+        return existing?.writeId === event.writeId ? 'appended' : 'version-taken';
+      }
+    });
+  }
+
+  /**
+   * Appends many events of new aggregates (bulk creates) in one round trip; returns the ids that were taken
+   * already (never by this call: a retry after a lost answer recognises its own write ids).
+   */
+  async appendMany(events: ReadonlyArray<LoggedEvent<unknown>>): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const taken = new Set<string>();
+    try {
+      await withStoreRetry(() => this.collection.insertMany([...events], { ordered: false }));
+    } catch (error) {
+      const failed = writeErrorIndexes(error);
+      if (!failed) throw error;
+      const ids = failed.map((i) => events[i]?._id ?? '');
+      const existing = await Promise.all(
+        ids.map((id) => this.collection.findOne({ _id: id }, { projection: { writeId: 1 } })),
+      );
+      existing.forEach((doc, i) => {
+        const mine = events.find((e) => e._id === ids[i]);
+        if (doc?.writeId !== mine?.writeId) taken.add(ids[i] ?? '');
+      });
+    }
+    return taken;
+  }
+
+  get<T>(id: string): Promise<LoggedEvent<T> | null> {
+    return withStoreRetry(() => this.collection.findOne({ _id: id })) as Promise<LoggedEvent<T> | null>;
+  }
+
+  /** Every version of one aggregate, oldest first. */
+  async history<T>(aggregateId: string): Promise<Array<LoggedEvent<T>>> {
+    const events = await withStoreRetry(() => this.collection.find({ aggregateId }).toArray());
+    return (events as Array<LoggedEvent<T>>).map(revive).sort((a, b) => a.version - b.version);
+  }
+
+  async latest<T>(aggregateId: string): Promise<LoggedEvent<T> | undefined> {
+    return (await this.history<T>(aggregateId)).at(-1);
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    // One update by _id each (an $in would not be answered from an index on every store), in one round trip.
+    await withStoreRetry(() =>
+      this.collection.bulkWrite(
+        ids.map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { published: true } } } })),
+        { ordered: false },
+      ),
+    );
+  }
+
+  /** Unpublished events written before `olderThan`, oldest version of each aggregate first. */
+  async unpublished<T>(olderThan: Date, limit: number): Promise<Array<LoggedEvent<T>>> {
+    const events = await this.collection
+      .find({ published: false })
+      .limit(limit * 4)
+      .toArray();
+    return (events as Array<LoggedEvent<T>>)
+      .map(revive)
+      .filter((e) => e.at <= olderThan)
+      .sort((a, b) => a.aggregateId.localeCompare(b.aggregateId) || a.version - b.version)
+      .slice(0, limit);
+  }
+
+  /** Every event of some snapshot collections, in no particular order (rebuilds). */
+  async *scan<T>(collections: readonly string[], batchSize = 1000): AsyncGenerator<Array<LoggedEvent<T>>> {
+    for (const collection of collections) {
+      let batch: Array<LoggedEvent<T>> = [];
+      for await (const doc of this.collection.find({ collection }).batchSize(batchSize)) {
+        batch.push(revive(doc as LoggedEvent<T>));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    }
+  }
+
+  /** Replaces personal data in an aggregate's published events; versions, types and times stay. */
+  async redact<T>(
+    aggregateId: string,
+    redact: (event: LoggedEvent<T>) => Pick<LoggedEvent<T>, 'state' | 'changes'>,
+  ): Promise<number> {
+    const events = await this.history<T>(aggregateId);
+    let redacted = 0;
+    for (const event of events) {
+      const { state, changes } = redact(event);
+      // Published messages are no longer needed; unpublished ones are left for the sweeper to publish first.
+      const set = event.published
+        ? { state, changes, messages: [], redacted: true }
+        : { state, changes, redacted: true };
+      await withStoreRetry(() =>
+        this.collection.updateOne({ _id: event._id }, { $set: set as Partial<LoggedEvent<unknown>> }),
+      );
+      redacted++;
+    }
+    return redacted;
+  }
+}
+
+/** The driver hands back BSON Binary where the messages were written as Buffers. */
+function revive<T>(event: LoggedEvent<T>): LoggedEvent<T> {
+  return { ...event, messages: (event.messages ?? []).map((m) => ({ ...m, data: toBuffer(m.data) })) };
+}
+
+export function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  const binary = data as { buffer?: Uint8Array; value?: () => Uint8Array };
+  if (binary.buffer instanceof Uint8Array) return Buffer.from(binary.buffer);
+  return Buffer.from(data as Uint8Array);
+}
+
+function writeErrorIndexes(error: unknown): number[] | undefined {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ index: number; code: number }>;
+  if (list.length === 0 || list.some((e) => e.code !== 11000)) return undefined;
+  return list.map((e) => e.index);
+}

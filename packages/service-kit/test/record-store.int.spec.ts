@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Connection, Model } from 'mongoose';
+import pino from 'pino';
+import { sql } from 'kysely';
+import { infraEnv, uniqueNamespace } from '@crm/testkit';
+import {
+  connectBus,
+  connectMongo,
+  drainBus,
+  dropDatabase,
+  ensureStream,
+  EventLog,
+  EventPublisher,
+  EventSweeper,
+  openReadModel,
+  readStreamEvents,
+  rebuildReadModels,
+  RecordStore,
+  rowProjection,
+  ServiceError,
+  type Bus,
+  type ReadModel,
+  type TenantRecord,
+} from '@crm/service-kit';
+import {
+  principalOf,
+  thingMessages,
+  thingMigrations,
+  thingModel,
+  thingRow,
+  type Thing,
+  type ThingDb,
+} from './fixtures/records';
+
+const admin = principalOf('admin', ['crm-admin']);
+const rep1 = principalOf('rep1', ['sales-rep'], ['acme-east']);
+const rep2 = principalOf('rep2', ['sales-rep'], ['acme-east']);
+const manager = principalOf('manager', ['sales-manager'], ['acme-east']);
+const silent = pino({ level: 'silent' });
+
+describe('RecordStore: lock-free writes through the event log, on the real servers', () => {
+  const env = infraEnv();
+  const namespace = uniqueNamespace('records');
+  const dbName = `test_${namespace}`;
+  let mongo: Connection;
+  let bus: Bus;
+  let model: Model<Thing>;
+  let events: EventLog;
+  let readModel: ReadModel<ThingDb>;
+  let store: RecordStore<Thing>;
+
+  const newStore = () =>
+    new RecordStore<Thing>({
+      model,
+      kind: 'thing',
+      policy: { resource: 'things' },
+      events,
+      publisher: new EventPublisher(bus),
+      log: silent,
+      projections: [rowProjection<Thing, ThingDb>({ db: readModel.db, table: 'things', toRow: thingRow })],
+    });
+
+  const create = (by = admin, name = 'first', owner?: { ownerId: string; teamId: string }) =>
+    store.create(
+      by,
+      {
+        _id: `thing-${Math.random().toString(36).slice(2)}`,
+        ownerId: owner?.ownerId ?? by.userId,
+        teamId: owner?.teamId ?? 'acme-east',
+        name,
+        note: '',
+      },
+      thingMessages(namespace, by, 'thing.created'),
+    );
+
+  const rename = (id: string, expected: number | undefined, name: string, by = admin) =>
+    store.update(by, id, expected, () => ({ set: { name }, messages: thingMessages(namespace, by, 'thing.updated') }));
+
+  const streamVersions = async (id: string) =>
+    (await readStreamEvents(bus, 'THING')).filter((e) => e.aggregateId === id).map((e) => e.aggregateVersion);
+
+  const row = async (id: string) =>
+    readModel.db.selectFrom('things').selectAll().where('id', '=', id).executeTakeFirst();
+
+  beforeAll(async () => {
+    mongo = await connectMongo({ url: env.mongoUrl, dbName });
+    bus = await connectBus({ url: env.natsUrl, name: 'records-test', namespace });
+    await ensureStream(bus, { name: 'THING', subjects: ['crm.thing.>'] });
+    model = thingModel(mongo);
+    events = new EventLog(mongo);
+    await events.ensureIndexes();
+    readModel = await openReadModel<ThingDb>({ url: env.postgresUrl, database: dbName, migrations: thingMigrations });
+    store = newStore();
+  });
+
+  afterAll(async () => {
+    await store.drain();
+    await readModel.close();
+    await dropDatabase(env.postgresUrl, dbName);
+    await mongo.dropDatabase();
+    await mongo.close();
+    await drainBus(bus);
+  });
+
+  it('lets exactly one of 50 concurrent updates with the same expected version win; the rest get FAILED_PRECONDITION', async () => {
+    const thing = await create();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => rename(thing._id, 1, `contender ${i}`)),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as ServiceError] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(49);
+    expect(lost.every((e) => e instanceof ServiceError && e.code === 'FAILED_PRECONDITION')).toBe(true);
+    expect(lost.every((e) => e.metadata.currentVersion === '2')).toBe(true);
+
+    const winner = (won[0] as PromiseFulfilledResult<Thing>).value;
+    expect(await store.get(admin, thing._id)).toMatchObject({ version: 2, name: winner.name });
+    const history = await store.history(admin, thing._id);
+    expect(history.map((h) => h.version)).toEqual([2, 1]);
+    expect(history[0]?.changes).toEqual([{ field: 'name', from: 'first', to: winner.name }]);
+    await store.drain();
+    expect((await streamVersions(thing._id)).sort()).toEqual([1, 2]);
+    expect(await row(thing._id)).toMatchObject({ version: 2, name: winner.name });
+  });
+
+  it('applies every one of 20 concurrent unconditional updates, each on the newest version', async () => {
+    const thing = await create();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => rename(thing._id, undefined, `n${i}`)));
+    expect(new Set(results.map((r) => r.version)).size).toBe(20);
+    expect((await store.get(admin, thing._id)).version).toBe(21);
+    await store.drain();
+    expect((await streamVersions(thing._id)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 21 }, (_, i) => i + 1),
+    );
+  });
+
+  it('creates 50 records concurrently without any failing, each once in the store, stream and read model', async () => {
+    const created = await Promise.all(Array.from({ length: 50 }, (_, i) => create(admin, `bulk ${i}`)));
+    expect(new Set(created.map((c) => c._id)).size).toBe(50);
+    await store.drain();
+    const rows = await readModel.db.selectFrom('things').select('id').where('name', 'like', 'bulk %').execute();
+    expect(rows).toHaveLength(50);
+    const onStream = (await readStreamEvents(bus, 'THING')).filter((e) => e.type === 'thing.created');
+    for (const thing of created) expect(onStream.filter((e) => e.aggregateId === thing._id)).toHaveLength(1);
+  });
+
+  it('serves the read model row to a reader right after the write returns', async () => {
+    const thing = await create();
+    await rename(thing._id, 1, 'read your write');
+    expect(await row(thing._id)).toMatchObject({ version: 2, name: 'read your write' });
+  });
+
+  it('hides records outside the caller scope as not found, reads and writes alike', async () => {
+    const own = await create(rep1, 'rep1 thing', { ownerId: 'rep1', teamId: 'acme-east' });
+    await expect(store.get(rep2, own._id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(rename(own._id, 1, 'taken over', rep2)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.get(principalOf('gadmin', ['crm-admin'], [], 'globex'), own._id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await store.get(manager, own._id)).name).toBe('rep1 thing');
+    expect((await rename(own._id, 1, 'by the manager', manager)).version).toBe(2);
+  });
+
+  it('answers 412-style FAILED_PRECONDITION only when the version really moved', async () => {
+    const thing = await create();
+    await expect(rename(thing._id, 2, 'from the future')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    expect((await store.get(admin, thing._id)).version).toBe(1);
+    expect((await rename(thing._id, 1, 'right version')).version).toBe(2);
+  });
+
+  it('finishes a write whose process was killed after its event and before its snapshot, exactly once', async () => {
+    const thing = await create(admin, 'before the crash');
+    await store.drain();
+    const child = spawn(process.execPath, [path.join(__dirname, 'fixtures/event-then-die.js')], {
+      env: {
+        ...process.env,
+        MONGODB_URL: env.mongoUrl,
+        DB_NAME: dbName,
+        NATS_URL: env.natsUrl,
+        NAMESPACE: namespace,
+        THING_ID: thing._id,
+        EXPECTED_VERSION: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, sig) => resolve(sig)),
+    );
+    expect(stderr).toBe('');
+    expect(signal).toBe('SIGKILL');
+
+    // Killed between the steps: the log has version 2, nothing else does.
+    expect((await events.get(`${thing._id}:2`))?.published).toBe(false);
+    expect((await store.load(thing._id))?.version).toBe(1);
+    expect(await row(thing._id)).toMatchObject({ version: 1 });
+    expect(await streamVersions(thing._id)).toEqual([1]);
+    // A writer that read version 1 now loses: the version really moved, in the log.
+    await expect(rename(thing._id, 1, 'stale writer')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+
+    // The restarted service's sweeper finishes the write.
+    const restarted = newStore();
+    const sweeper = new EventSweeper(events, [restarted as unknown as RecordStore<TenantRecord>], silent, {
+      minAgeMs: 0,
+    });
+    await sweeper.sweepOnce({ minAgeMs: 0 });
+    await restarted.drain();
+    expect(await store.load(thing._id)).toMatchObject({ version: 2, name: 'renamed by the process that died' });
+    expect(await row(thing._id)).toMatchObject({ version: 2, name: 'renamed by the process that died' });
+    expect(await streamVersions(thing._id)).toEqual([1, 2]);
+    expect((await events.get(`${thing._id}:2`))?.published).toBe(true);
+    // Sweeping again changes nothing and publishes nothing twice.
+    await sweeper.sweepOnce({ minAgeMs: 0 });
+    expect(await streamVersions(thing._id)).toEqual([1, 2]);
+  });
+
+  it('rebuilds a dropped read model from the event log to what was maintained live', async () => {
+    const live = await readModel.db.selectFrom('things').selectAll().orderBy('id').execute();
+    expect(live.length).toBeGreaterThan(50);
+    await sql`truncate things`.execute(readModel.db);
+    const progress: number[] = [];
+    await rebuildReadModels({
+      events,
+      stores: [store as unknown as RecordStore<TenantRecord>],
+      batchSize: 40,
+      onProgress: (p) => progress.push(p.events),
+    });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(await readModel.db.selectFrom('things').selectAll().orderBy('id').execute()).toEqual(live);
+  });
+
+  it('keeps field-level history and redacts personal data from it while keeping the versions', async () => {
+    const thing = await create(admin, 'Ada');
+    await store.update(admin, thing._id, 1, () => ({
+      set: { note: 'call on Monday' },
+      messages: thingMessages(namespace, admin, 'thing.updated'),
+    }));
+    await rename(thing._id, 2, 'Ada Lovelace');
+    const history = await store.history(admin, thing._id);
+    expect(history.map((h) => [h.version, h.type, h.changes.map((c) => c.field)])).toEqual([
+      [3, 'thing.updated', ['name']],
+      [2, 'thing.updated', ['note']],
+      [1, 'thing.created', ['ownerId', 'teamId', 'name']],
+    ]);
+    expect(history[0]?.actor.userId).toBe('admin');
+
+    await store.redactHistory(thing._id, (state) => ({ ...state, name: '', note: '' }), ['name', 'note']);
+    const after = await store.history(admin, thing._id);
+    expect(after.map((h) => h.version)).toEqual([3, 2, 1]);
+    const stored = await events.history<Thing>(thing._id);
+    const text = JSON.stringify(stored);
+    expect(text).not.toContain('Ada');
+    expect(text).not.toContain('Monday');
+    expect(stored.every((e) => e.redacted && e.messages.length === 0)).toBe(true);
+  });
+});
