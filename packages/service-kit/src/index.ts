@@ -50,3 +50,5 @@ export * from './read-model/read-model';
 export * from './read-model/scope-sql';
 export * from './read-model/keyset';
 export * from './read-model/upsert';
+export * from './records/history-proto';
+export * from './messaging/stream-catalog';
