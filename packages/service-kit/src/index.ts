@@ -52,3 +52,4 @@ export * from './read-model/keyset';
 export * from './read-model/upsert';
 export * from './records/history-proto';
 export * from './messaging/stream-catalog';
+export * from './timers/durable-timers';

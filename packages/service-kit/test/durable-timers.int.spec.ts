@@ -1,0 +1,135 @@
+import pino from 'pino';
+import { infraEnv, uniqueDbName, eventually } from '@crm/testkit';
+import {
+  dropDatabase,
+  DurableTimers,
+  openReadModel,
+  timerMigrations,
+  type DueTimer,
+  type ReadModel,
+} from '@crm/service-kit';
+
+const log = pino({ level: 'silent' });
+
+describe('DurableTimers on the real PostgreSQL', () => {
+  const env = infraEnv();
+  const database = uniqueDbName('timers');
+  let rm: ReadModel<unknown>;
+
+  beforeAll(async () => {
+    rm = await openReadModel({ url: env.postgresUrl, database, migrations: timerMigrations });
+  });
+
+  afterAll(async () => {
+    await rm.close();
+    await dropDatabase(env.postgresUrl, database);
+  });
+
+  it('fires each due timer once, in due order, and not before it is due (injectable clock)', async () => {
+    let now = new Date('2027-01-01T00:00:00Z');
+    const fired: string[] = [];
+    const timers = new DurableTimers(rm.db, { log, clock: () => now }).on('t', async (t) => void fired.push(t.id));
+    await timers.schedule([
+      { id: 'a:2', tenantId: 'acme', kind: 't', dueAt: new Date('2027-01-01T00:02:00Z'), payload: {} },
+      { id: 'a:1', tenantId: 'acme', kind: 't', dueAt: new Date('2027-01-01T00:01:00Z'), payload: { n: 1 } },
+      { id: 'a:3', tenantId: 'acme', kind: 't', dueAt: new Date('2027-01-01T00:03:00Z'), payload: {} },
+    ]);
+    expect(await timers.fireDue()).toBe(0);
+    now = new Date('2027-01-01T00:02:30Z');
+    expect(await timers.fireDue()).toBe(2);
+    expect(fired).toEqual(['a:1', 'a:2']);
+    expect(await timers.fireDue()).toBe(0);
+    await timers.cancel('a:3');
+    now = new Date('2027-01-01T01:00:00Z');
+    expect(await timers.fireDue()).toBe(0);
+    expect(fired).toEqual(['a:1', 'a:2']);
+  });
+
+  it('moves a timer scheduled again, and cancels a whole prefix', async () => {
+    let now = new Date('2027-02-01T00:00:00Z');
+    const fired: DueTimer[] = [];
+    const timers = new DurableTimers(rm.db, { log, clock: () => now }).on('t', async (t) => void fired.push(t));
+    await timers.schedule({
+      id: 'b:x',
+      tenantId: 'acme',
+      kind: 't',
+      dueAt: new Date('2027-02-01T00:01:00Z'),
+      payload: { v: 1 },
+    });
+    await timers.schedule({
+      id: 'b:x',
+      tenantId: 'acme',
+      kind: 't',
+      dueAt: new Date('2027-02-01T00:05:00Z'),
+      payload: { v: 2 },
+    });
+    await timers.schedule({
+      id: 'c:1',
+      tenantId: 'acme',
+      kind: 't',
+      dueAt: new Date('2027-02-01T00:01:00Z'),
+      payload: {},
+    });
+    await timers.schedule({
+      id: 'c:2',
+      tenantId: 'acme',
+      kind: 't',
+      dueAt: new Date('2027-02-01T00:01:00Z'),
+      payload: {},
+    });
+    await timers.cancelPrefix('c:');
+    now = new Date('2027-02-01T00:02:00Z');
+    expect(await timers.fireDue()).toBe(0);
+    now = new Date('2027-02-01T00:06:00Z');
+    expect(await timers.fireDue()).toBe(1);
+    expect(fired.map((t) => [t.id, t.payload])).toEqual([['b:x', { v: 2 }]]);
+  });
+
+  it('retries a failing handler with backoff and keeps the timer with its error after the last attempt', async () => {
+    let now = new Date('2027-03-01T00:00:00Z');
+    let calls = 0;
+    const timers = new DurableTimers(rm.db, { log, clock: () => now, maxAttempts: 2 }).on('boom', async () => {
+      calls++;
+      throw new Error('receiver down');
+    });
+    await timers.schedule({ id: 'd:1', tenantId: 'acme', kind: 'boom', dueAt: now, payload: {} });
+    await timers.fireDue();
+    expect(calls).toBe(1);
+    expect(await timers.fireDue()).toBe(0);
+    now = new Date(now.getTime() + 60_000);
+    await timers.fireDue();
+    expect(calls).toBe(2);
+    now = new Date(now.getTime() + 3_600_000);
+    expect(await timers.fireDue()).toBe(0);
+    expect(await timers.pending({ idPrefix: 'd:' })).toEqual([]);
+  });
+
+  it('fires on time from its own loop, and a restarted process fires what the stopped one left', async () => {
+    const fired: Array<{ id: string; late: number }> = [];
+    const handler = async (t: DueTimer) => void fired.push({ id: t.id, late: Date.now() - t.dueAt.getTime() });
+    const first = new DurableTimers(rm.db, { log }).on('real', handler);
+    first.start();
+    await first.schedule({
+      id: 'e:soon',
+      tenantId: 'acme',
+      kind: 'real',
+      dueAt: new Date(Date.now() + 300),
+      payload: {},
+    });
+    await eventually(() => (fired.length === 1 ? true : undefined), 5_000, 20);
+    await first.schedule({
+      id: 'e:later',
+      tenantId: 'acme',
+      kind: 'real',
+      dueAt: new Date(Date.now() + 600),
+      payload: {},
+    });
+    await first.stop();
+    const second = new DurableTimers(rm.db, { log }).on('real', handler);
+    second.start();
+    await eventually(() => (fired.length === 2 ? true : undefined), 5_000, 20);
+    await second.stop();
+    expect(fired.map((f) => f.id)).toEqual(['e:soon', 'e:later']);
+    expect(fired.every((f) => f.late >= 0)).toBe(true);
+  });
+});
