@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { processEnvSchema } from '@crm/service-kit';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 const grpcAddress = z.string().regex(/^[^\s/]+:\d+$/, 'must be host:port');
 const csv = z.preprocess(
   (v) =>
@@ -16,22 +16,12 @@ const csv = z.preprocess(
 );
 
 /** The gateway's environment, validated at start (see .env.example). */
-export const gatewayEnvSchema = z.object({
-  SERVICE_NAME: z.string().default('gateway'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+export const gatewayEnvSchema = processEnvSchema.extend({
+  SERVICE_NAME: processEnvSchema.shape.SERVICE_NAME.default('gateway'),
   HTTP_PORT: port.default(8080),
   /** Bind address of the API port; 127.0.0.1 locally, 0.0.0.0 in a container. */
   HTTP_HOST: z.string().default('127.0.0.1'),
   ADMIN_PORT: port.default(9100),
-  ADMIN_HOST: z.string().default('127.0.0.1'),
-  NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
-  NATS_NAMESPACE: z
-    .string()
-    .regex(/^[a-z0-9_]*$/)
-    .default(''),
-  OIDC_ISSUER: z.url(),
-  OIDC_AUDIENCE: z.string().min(1).default('crm-api'),
-  OIDC_JWKS_URL: optionalUrl,
   /** Seconds of clock skew tolerated on exp/nbf. */
   OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(120).default(5),
   CONTACT_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
@@ -64,8 +54,6 @@ export const gatewayEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('gateway_ratelimit'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
-  SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;

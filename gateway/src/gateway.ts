@@ -3,15 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import {
-  connectBus,
-  createAdminServer,
-  createLogger,
-  createMetricsRegistry,
   createTokenVerifier,
-  drainBus,
-  handleShutdownSignals,
   jwksUrlOf,
-  shutdownTelemetry,
+  registerShutdown,
+  startProcessBase,
   type Bus,
   type ReadinessCheck,
 } from '@crm/service-kit';
@@ -46,12 +41,8 @@ export interface RunningGateway {
 
 /** Connects, serves the API and the admin port, and registers the SIGTERM sequence. */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
-  const metrics = createMetricsRegistry(config.SERVICE_NAME);
-  const admin = createAdminServer(metrics);
-  const adminPort = await admin.listen(config.ADMIN_PORT, config.ADMIN_HOST);
-
-  const bus = await connectBus({ url: config.NATS_URL, name: config.SERVICE_NAME, namespace: config.NATS_NAMESPACE });
+  const base = await startProcessBase(config);
+  const { log, metrics, admin, adminPort, bus } = base;
   const buckets = await openSharedBuckets(bus, {
     idempotency: config.IDEMPOTENCY_BUCKET,
     rateLimits: config.RATE_LIMIT_BUCKET,
@@ -69,13 +60,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const clients = createServiceClients({ contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL });
 
   const checks = new Map<string, ReadinessCheck>([
-    [
-      'nats',
-      async () => {
-        if (bus.nc.isClosed()) throw new Error('nats connection closed');
-        await bus.nc.flush();
-      },
-    ],
+    ['nats', () => bus.nc.flush()],
     ['keycloak', () => verifier.checkKeysReachable()],
   ]);
   let shuttingDown = false;
@@ -106,24 +91,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   for (const [name, check] of checks) admin.addReadinessCheck(name, check);
   admin.markReady();
 
-  const { shutdown } = handleShutdownSignals({
-    log,
+  const { shutdown } = registerShutdown(base, config, {
     exit: options.exit,
-    graceMs: config.SHUTDOWN_GRACE_MS,
-    steps: [
-      {
-        name: 'fail readiness',
-        run: () => {
-          shuttingDown = true;
-          admin.markNotReady();
-        },
-      },
+    onNotReady: () => (shuttingDown = true),
+    stopWork: [
       { name: 'end event streams', run: async () => void (await Promise.all([...sessions].map((s) => s.close()))) },
       { name: 'finish requests in flight', run: () => closeServer(server) },
       { name: 'close gRPC channels', run: () => clients.close() },
-      { name: 'drain NATS', run: () => drainBus(bus) },
-      { name: 'close admin port', run: () => admin.close() },
-      { name: 'flush telemetry', run: () => shutdownTelemetry() },
     ],
   });
   log.info({ port, adminPort }, 'gateway started');

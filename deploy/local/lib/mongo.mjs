@@ -80,7 +80,9 @@ export const mongo = {
     const args = ['-listen-addr', `${HOST}:${port}`];
     if (ferretHandler() === 'postgresql') {
       await postgres.ensureDatabase();
-      args.push('-postgresql-url', postgres.url());
+      // FerretDB v1 holds its metadata lock while it waits for a pooled connection; a pool smaller than the
+      // clients' demand (cursors hold connections) deadlocks it, so the pool is large.
+      args.push('-postgresql-url', `${postgres.url()}?pool_max_conns=200`);
     } else {
       args.push('-sqlite-dir', dataDir('ferretdb'));
     }

@@ -53,3 +53,4 @@ export * from './read-model/upsert';
 export * from './records/history-proto';
 export * from './messaging/stream-catalog';
 export * from './timers/durable-timers';
+export * from './runtime/process-base';

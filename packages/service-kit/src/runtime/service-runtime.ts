@@ -4,27 +4,24 @@ import type { Registry } from 'prom-client';
 import { createClientCredentialsTokenSource, type TokenSource } from '../auth/client-credentials';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
 import { defaultDatabaseName, jwksUrlOf, tokenUrlOf, type ServiceEnv } from '../config/service-env';
-import { createAdminServer, createMetricsRegistry } from '../admin/admin-server';
 import { GrpcServer } from '../grpc/server';
-import { handleShutdownSignals } from '../lifecycle/shutdown';
-import { createLogger } from '../logger/logger';
 import { connectMongo, pingMongo } from '../mongo/connection';
 import { DocumentLocks } from '../mongo/document-locks';
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from '../messaging/consumer';
 import { HandledEvents } from '../messaging/handled-events';
-import { connectBus, drainBus, type Bus } from '../messaging/nats';
+import type { Bus } from '../messaging/nats';
 import { EventPublisher } from '../messaging/publisher';
 import { ensureDeadLetterStream, ensureStream, type StreamSpec } from '../messaging/streams';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxSweeper } from '../outbox/outbox-sweeper';
 import type { OutboxStore } from '../outbox/outbox-store';
-import { shutdownTelemetry } from '../telemetry/telemetry';
 import type { Migration } from 'kysely';
 import { openReadModel, type ReadModel } from '../read-model/read-model';
 import { EventLog } from '../records/event-log';
 import { EventSweeper } from '../records/event-sweeper';
 import { readModelConsumer } from '../records/read-model-consumer';
 import type { RecordStore, TenantRecord } from '../records/record-store';
+import { registerShutdown, startProcessBase } from './process-base';
 
 /** Everything a service's wiring needs, already connected. */
 export interface ServiceDeps<DB = unknown> {
@@ -78,20 +75,11 @@ export interface RunningService<DB = unknown> {
 /** Connects, provisions, wires and serves a service, and registers the SIGTERM sequence ARCHITECTURE.md gives. */
 export async function runService<DB = unknown>(options: ServiceDefinitionOptions<DB>): Promise<RunningService<DB>> {
   const { config } = options;
-  const log = createLogger(config.SERVICE_NAME, { level: config.LOG_LEVEL });
-  const metrics = createMetricsRegistry(config.SERVICE_NAME);
-  const admin = createAdminServer(metrics);
-  const adminPort = await admin.listen(config.ADMIN_PORT, config.ADMIN_HOST);
-
+  const base = await startProcessBase(config);
+  const { log, metrics, admin, adminPort, bus } = base;
   const mongo = await connectMongo({
     url: config.MONGODB_URL,
-    dbName: config.MONGODB_DB ?? `crm_${config.SERVICE_NAME.replace(/-/g, '_')}`,
-  });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    name: config.SERVICE_NAME,
-    namespace: config.NATS_NAMESPACE,
-    streamReplicas: config.NATS_STREAM_REPLICAS,
+    dbName: config.MONGODB_DB ?? defaultDatabaseName(config.SERVICE_NAME),
   });
   for (const stream of options.streams) await ensureStream(bus, stream);
   await ensureDeadLetterStream(bus);
@@ -160,31 +148,23 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
   const housekeeping = startHousekeeping(deps);
 
   admin.addReadinessCheck('mongo', () => pingMongo(mongo));
-  admin.addReadinessCheck('nats', async () => {
-    if (bus.nc.isClosed()) throw new Error('nats connection closed');
-    await bus.nc.flush();
-  });
   admin.addReadinessCheck('keycloak', () => verifier.checkKeysReachable());
   if (readModel) admin.addReadinessCheck('postgres', () => readModel.ping());
   admin.markReady();
 
-  const { shutdown } = handleShutdownSignals({
-    log,
+  const { shutdown } = registerShutdown(base, config, {
     exit: options.exit,
-    graceMs: config.SHUTDOWN_GRACE_MS,
-    steps: [
-      { name: 'fail readiness', run: () => admin.markNotReady() },
+    stopWork: [
       { name: 'finish gRPC calls in flight', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS - 2000) },
       { name: 'stop consumers', run: async () => void (await Promise.all(consumers.map((c) => c.stop()))) },
       { name: 'stop outbox sweeper', run: () => sweeper.stop() },
       { name: 'stop event sweeper', run: () => eventSweeper.stop() },
       { name: 'finish writes in flight', run: async () => void (await Promise.all(stores.map((s) => s.drain()))) },
       { name: 'stop housekeeping', run: () => clearInterval(housekeeping) },
-      { name: 'drain NATS', run: () => drainBus(bus) },
+    ],
+    closeStores: [
       { name: 'close Mongo', run: () => mongo.close() },
       { name: 'close the read model', run: () => readModel?.close() },
-      { name: 'close admin port', run: () => admin.close() },
-      { name: 'flush telemetry', run: () => shutdownTelemetry() },
     ],
   });
   log.info({ grpcPort, adminPort }, 'service started');
