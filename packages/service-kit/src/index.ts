@@ -11,6 +11,7 @@ export * from './grpc/call-context';
 export * from './grpc/status';
 export * from './grpc/interceptors';
 export * from './grpc/server';
+export * from './grpc/strict-decoding';
 export * from './grpc/client';
 export * from './mongo/connection';
 export * from './mongo/visibility';

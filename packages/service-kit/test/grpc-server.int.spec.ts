@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { loadPackageDefinition, credentials, status, type Client, type ServiceError as GrpcError } from '@grpc/grpc-js';
+import {
+  loadPackageDefinition,
+  credentials,
+  Client,
+  Metadata,
+  status,
+  type ServiceError as GrpcError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import pino from 'pino';
@@ -93,6 +100,32 @@ describe('GrpcServer against real Keycloak tokens', () => {
     expect((error as GrpcError).code).toBe(status.INVALID_ARGUMENT);
     const mapped = fromGrpcError(error as GrpcError);
     expect(mapped.violations).toEqual([{ field: 'emails[0].address', description: 'must be an email address' }]);
+  });
+
+  it('refuses a request carrying a field its contract does not define, naming it, before the handler runs', async () => {
+    const token = await userToken('acme-rep1');
+    // EchoRequest {message = "hi"} followed by field 9 (varint 1), which the contract does not have.
+    const bytes = Buffer.concat([Buffer.from([0x0a, 0x02, 0x68, 0x69]), Buffer.from([0x48, 0x01])]);
+    const raw = new Client(address, credentials.createInsecure());
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    const error = await new Promise<GrpcError>((resolve, reject) =>
+      raw.makeUnaryRequest(
+        '/crm.probe.v1.ProbeService/Echo',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        bytes,
+        metadata,
+        { deadline: new Date(Date.now() + 5000) },
+        (e) => (e ? resolve(e) : reject(new Error('expected INVALID_ARGUMENT'))),
+      ),
+    );
+    raw.close();
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(fromGrpcError(error).violations).toEqual([
+      { field: '#9', description: expect.stringContaining('unknown fields are rejected') },
+    ]);
+    expect((await callProbe(client, 'echo', { message: 'hi' }, token)).message).toBe('hi');
   });
 
   it('answers an unexpected error as a bare INTERNAL without its message', async () => {

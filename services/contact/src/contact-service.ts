@@ -3,7 +3,6 @@ import { ActivityServiceService } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceService } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceService } from '@crm/proto/crm/contact/v1/contact';
 import { SettingsServiceService } from '@crm/proto/crm/contact/v1/settings';
-import type { ServiceDefinition } from '@grpc/grpc-js';
 import { runService, type RunningService, type ServiceDeps } from '@crm/service-kit';
 import { ActivityService } from './app/activity.service';
 import { CompanyService } from './app/company.service';
@@ -21,7 +20,6 @@ import { companyHandlers } from './rpc/company.rpc';
 import { contactHandlers } from './rpc/contact.rpc';
 import { registerImportExport } from './rpc/import.rpc';
 import { settingsHandlers } from './rpc/settings.rpc';
-import { strictDefinition, strictHandlers } from './rpc/strict-decoding';
 import { createContactStore, type ContactStore } from './store/contact-store';
 
 export const CONTACT_STREAM = { name: 'CONTACT', subjects: ['crm.contact.>', 'crm.company.>', 'crm.activity.>'] };
@@ -84,27 +82,22 @@ function wire(deps: ServiceDeps, store: ContactStore, config: ContactConfig): Im
     batchSize: config.CONTACT_IMPORT_BATCH_SIZE,
     leaseMs: config.CONTACT_IMPORT_LEASE_MS,
   });
-  const strict = <D extends ServiceDefinition>(definition: D, service: string) =>
-    strictDefinition(definition, CONTACT_PROTOS, 'crm.contact.v1', service);
+  // The kit's GrpcServer refuses requests with fields the contracts (CONTACT_PROTOS) do not define.
   deps.grpc.addService(
     'crm.contact.v1.ContactService',
-    strict(ContactServiceService, 'ContactService'),
-    strictHandlers(contactHandlers(contacts, new MergeService(store), new PrivacyService(store))),
+    ContactServiceService,
+    contactHandlers(contacts, new MergeService(store), new PrivacyService(store)),
   );
-  deps.grpc.addService(
-    'crm.contact.v1.CompanyService',
-    strict(CompanyServiceService, 'CompanyService'),
-    strictHandlers(companyHandlers(companies)),
-  );
+  deps.grpc.addService('crm.contact.v1.CompanyService', CompanyServiceService, companyHandlers(companies));
   deps.grpc.addService(
     'crm.contact.v1.ActivityService',
-    strict(ActivityServiceService, 'ActivityService'),
-    strictHandlers(activityHandlers(new ActivityService(store))),
+    ActivityServiceService,
+    activityHandlers(new ActivityService(store)),
   );
   deps.grpc.addService(
     'crm.contact.v1.SettingsService',
-    strict(SettingsServiceService, 'SettingsService'),
-    strictHandlers(settingsHandlers(new SettingsService(store))),
+    SettingsServiceService,
+    settingsHandlers(new SettingsService(store)),
   );
   registerImportExport(deps, new ImportService(store, () => worker.nudge()), new ExportService(store));
   worker.start();

@@ -24,6 +24,7 @@ import {
   type ServerInterceptor,
 } from './interceptors';
 import { toGrpcStatus } from './status';
+import { rejectUnknownFields, StrictDecoding } from './strict-decoding';
 
 type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer R } ? R : never;
 type ResponseOf<M> = M extends { responseSerialize: (value: infer R) => Buffer } ? R : never;
@@ -39,7 +40,10 @@ export interface GrpcServerOptions {
   verifier: TokenVerifier;
   metrics: Registry;
   defaultDeadlineMs?: number;
-  /** Proto files whose services reflection describes: relative to PROTO_ROOT (e.g. "crm/contact/v1/contact.proto") or absolute. */
+  /**
+   * The service's contracts, relative to PROTO_ROOT (e.g. "crm/contact/v1/contact.proto") or absolute: reflection
+   * describes them, and requests of the services they define are refused when they carry unknown fields.
+   */
   reflectionProtos?: string[];
   /** Runs inside auth, around every handler; for cross-cutting concerns a service adds. */
   interceptors?: ServerInterceptor[];
@@ -50,6 +54,7 @@ export class GrpcServer {
   readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly interceptors: ServerInterceptor[];
   private readonly serviceNames: string[] = [];
+  private readonly strict: StrictDecoding | undefined;
 
   constructor(private readonly options: GrpcServerOptions) {
     this.interceptors = [
@@ -63,17 +68,27 @@ export class GrpcServer {
     if (options.reflectionProtos?.length) {
       const definition = loadSync(options.reflectionProtos, { includeDirs: [PROTO_ROOT], keepCase: true });
       new ReflectionService(definition).addToServer(this.server);
+      this.strict = new StrictDecoding(options.reflectionProtos, [PROTO_ROOT]);
     }
   }
 
+  /** Serves a service's unary methods; `name` is its full name, e.g. "crm.contact.v1.ContactService". */
   addService<D extends ServiceDefinition>(name: string, definition: D, handlers: ServiceHandlers<D>): void {
     const implementation: UntypedServiceImplementation = {};
     for (const [key, method] of Object.entries(definition)) {
       const handler = handlers[key as keyof D] as UnaryHandler<unknown, unknown>;
       implementation[method.originalName ?? key] = this.unary(name, key, handler);
     }
-    this.server.addService(definition, implementation);
+    this.server.addService(this.strictDefinition(name, definition), implementation);
     this.serviceNames.push(name);
+  }
+
+  /**
+   * The definition with deserializers that note unknown fields, for a service registered on `server` by hand
+   * (streaming methods); its handlers call `rejectUnknownFields(request)` first. addService does both itself.
+   */
+  strictDefinition<D extends ServiceDefinition>(name: string, definition: D): D {
+    return this.strict ? this.strict.strictDefinition(name, definition) : definition;
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
@@ -120,7 +135,11 @@ export class GrpcServer {
         cancelled: cancelled.signal,
         ctx: { metadata: call.metadata },
       };
-      chain(this.interceptors, invocation, () => handler(call.request, this.contextOf(invocation)))
+      // Unknown fields are refused after authentication, before the handler sees anything.
+      chain(this.interceptors, invocation, () => {
+        rejectUnknownFields(call.request);
+        return handler(call.request, this.contextOf(invocation));
+      })
         .then((response) => callback(null, response))
         .catch((error: unknown) => callback(toGrpcStatus(error)));
     };

@@ -8,14 +8,12 @@ import {
   type ListImportsRequest,
   type StartImportRequest,
 } from '@crm/proto/crm/contact/v1/import';
-import { invalidArgument, type CallContext, type ServiceDeps } from '@crm/service-kit';
+import { invalidArgument, rejectUnknownFields, type CallContext, type ServiceDeps } from '@crm/service-kit';
 import { parseFormat, type ExportService } from '../app/export.service';
 import type { ImportService } from '../app/import.service';
 import { toCompanyListFilter } from './company.rpc';
 import { toContactListFilter } from './contact.rpc';
 import { toProtoImportJob } from './mappers';
-import { CONTACT_PROTOS } from '../contact-protos';
-import { rejectUnknownFields, strictDefinition } from './strict-decoding';
 import { addMixedService, clientStream, serverStream, unary } from './streaming';
 
 /** The first message is the header; every later one carries bytes. */
@@ -40,7 +38,7 @@ export function registerImportExport(deps: ServiceDeps, imports: ImportService, 
   addMixedService(
     deps,
     'crm.contact.v1.ImportService',
-    strictDefinition(ImportServiceService, CONTACT_PROTOS, 'crm.contact.v1', 'ImportService'),
+    deps.grpc.strictDefinition('crm.contact.v1.ImportService', ImportServiceService),
     {
       startImport: clientStream((requests: AsyncIterable<StartImportRequest>, ctx) =>
         startImport(imports, requests, ctx),
@@ -64,7 +62,7 @@ export function registerImportExport(deps: ServiceDeps, imports: ImportService, 
   addMixedService(
     deps,
     'crm.contact.v1.ExportService',
-    strictDefinition(ExportServiceService, CONTACT_PROTOS, 'crm.contact.v1', 'ExportService'),
+    deps.grpc.strictDefinition('crm.contact.v1.ExportService', ExportServiceService),
     {
       exportContacts: serverStream(async function* (req: ExportContactsRequest, ctx) {
         rejectUnknownFields(req);
