@@ -9,7 +9,18 @@ import type { StreamSpec } from './streams';
 export const STREAMS = {
   CONTACT: { name: 'CONTACT', subjects: ['crm.contact.>', 'crm.company.>', 'crm.activity.>'] },
   PIPELINE: { name: 'PIPELINE', subjects: ['crm.deal.>', 'crm.pipeline.>'] },
-  TICKET: { name: 'TICKET', subjects: ['crm.ticket.>'] },
+  TICKET: {
+    name: 'TICKET',
+    subjects: [
+      'crm.ticket.>',
+      'crm.sla_policy.>',
+      'crm.business_calendar.>',
+      'crm.macro.>',
+      'crm.ticket_agent.>',
+      'crm.ticket_group.>',
+      'crm.ticket_settings.>',
+    ],
+  },
   WORKFLOW: { name: 'WORKFLOW', subjects: ['crm.workflow.>', 'crm.task.>'] },
 } satisfies Record<string, StreamSpec>;
 
