@@ -146,6 +146,84 @@ describe('RecordStore: lock-free writes through the event log, on the real serve
     for (const thing of created) expect(onStream.filter((e) => e.aggregateId === thing._id)).toHaveLength(1);
   });
 
+  it('creates a batch with one mark for all its events, and a retry of the batch stores nothing twice', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `batch-${namespace}-${i}`);
+    const records = ids.map((id, i) => ({
+      record: { _id: id, ownerId: 'admin', teamId: 'acme-east', name: `batched ${i}`, note: '' },
+      messages: thingMessages(namespace, admin, 'thing.created'),
+    }));
+    const created = await store.createMany(admin, records);
+    expect(created.map((t) => t._id)).toEqual(ids);
+    await store.drain();
+    const stored = await Promise.all(ids.map((id) => events.get<Thing>(`${id}:1`)));
+    const batch = stored[0]?.batch ?? '';
+    expect(batch).not.toBe('');
+    expect(stored.every((e) => e?.batch === batch && e.published === false)).toBe(true);
+    expect(await events.isPublished(stored[0]!)).toBe(true);
+    expect(await events.unpublished(new Date(), 1000)).toEqual([]);
+    expect((await store.load(ids[7] as string))?.name).toBe('batched 7');
+    expect(await row(ids[29] as string)).toMatchObject({ version: 1, name: 'batched 29' });
+    // The same records again (an import retrying its batch): all taken, nothing new anywhere.
+    expect(await store.createMany(admin, records)).toEqual([]);
+    await store.drain();
+    const onStream = (await readStreamEvents(bus, 'THING')).filter((e) => ids.includes(e.aggregateId));
+    expect(onStream).toHaveLength(30);
+  });
+
+  it('finishes a batch whose writer died after its events, through the sweeper, publishing each once', async () => {
+    const ids = Array.from({ length: 5 }, (_, i) => `dead-batch-${namespace}-${i}`);
+    const at = new Date();
+    await events.beginBatch({
+      _id: `b-${namespace}`,
+      collection: 'things',
+      tenantId: 'acme',
+      at,
+      size: 5,
+      published: false,
+    });
+    const messages = thingMessages(namespace, admin, 'thing.created');
+    await events.appendMany(
+      ids.map((id) => {
+        const state = {
+          _id: id,
+          tenantId: 'acme',
+          ownerId: 'admin',
+          teamId: 'acme-east',
+          name: id,
+          note: '',
+          version: 1,
+          createdAt: at,
+          updatedAt: at,
+          deletedAt: null,
+        } as Thing;
+        return {
+          _id: `${id}:1`,
+          aggregateId: id,
+          collection: 'things',
+          tenantId: 'acme',
+          version: 1,
+          type: 'thing.created',
+          at,
+          actor: { userId: 'admin', clientId: 'test' },
+          changes: [],
+          state,
+          messages: messages(state),
+          published: false,
+          writeId: id,
+          batch: `b-${namespace}`,
+        };
+      }),
+    );
+    expect(await store.load(ids[0] as string)).toBeUndefined();
+    const sweeper = new EventSweeper(events, [store as unknown as RecordStore<TenantRecord>], silent, { minAgeMs: 0 });
+    expect(await sweeper.sweepOnce({ minAgeMs: 0 })).toBe(5);
+    expect((await store.load(ids[4] as string))?.version).toBe(1);
+    expect(await row(ids[4] as string)).toMatchObject({ version: 1 });
+    expect(await sweeper.sweepOnce({ minAgeMs: 0 })).toBe(0);
+    const onStream = (await readStreamEvents(bus, 'THING')).filter((e) => ids.includes(e.aggregateId));
+    expect(onStream).toHaveLength(5);
+  });
+
   it('serves the read model row to a reader right after the write returns', async () => {
     const thing = await create();
     await rename(thing._id, 1, 'read your write');

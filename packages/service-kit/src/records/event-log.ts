@@ -27,11 +27,29 @@ export interface LoggedEvent<T = unknown> {
   writeId: string;
   /** Personal data was removed (GDPR erase); the version stays. */
   redacted?: boolean;
+  /**
+   * The bulk write (createMany) the event was stored by, '' for a single write. A batch's events keep
+   * `published: false`; their batch document says whether their messages are on the stream, so that a bulk write
+   * costs one update instead of one per event (a per-document update is what the MongoDB-wire servers do slowest).
+   */
+  batch?: string;
+}
+
+/** A bulk write's events: published (and their snapshots and read models finished) together. */
+export interface EventBatch {
+  _id: string;
+  /** The snapshot collection of its events. */
+  collection: string;
+  tenantId: string;
+  at: Date;
+  size: number;
+  published: boolean;
 }
 
 export type AppendResult = 'appended' | 'version-taken';
 
 const COLLECTION = 'events';
+const BATCHES = 'event_batches';
 
 export function eventId(aggregateId: string, version: number): string {
   return `${aggregateId}:${version}`;
@@ -39,22 +57,26 @@ export function eventId(aggregateId: string, version: number): string {
 
 export class EventLog {
   readonly collection: Collection<LoggedEvent<unknown>>;
+  readonly batches: Collection<EventBatch>;
 
   constructor(connection: Connection) {
     this.collection = connection.collection<LoggedEvent<unknown>>(COLLECTION);
+    this.batches = connection.collection<EventBatch>(BATCHES);
   }
 
-  /** The indexes the log is read by: an aggregate's history, and the sweeper's unpublished events. */
+  /** The indexes the log is read by: an aggregate's history, the sweeper's unpublished events and batches. */
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ aggregateId: 1 });
-    await this.collection.createIndex({ published: 1 });
+    await this.collection.createIndex({ published: 1, batch: 1 });
+    await this.collection.createIndex({ batch: 1 });
+    await this.batches.createIndex({ published: 1 });
   }
 
   /** Of all writers appending the same aggregate version exactly one gets 'appended'. */
   async append(event: LoggedEvent<unknown>): Promise<AppendResult> {
     return withStoreRetry(async () => {
       try {
-        await this.collection.insertOne(event);
+        await this.collection.insertOne({ ...event, batch: event.batch ?? '' });
         return 'appended';
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -62,6 +84,34 @@ export class EventLog {
         return existing?.writeId === event.writeId ? 'appended' : 'version-taken';
       }
     });
+  }
+
+  /** Records a bulk write before its events: the sweeper finishes a batch whose writer died. */
+  async beginBatch(batch: EventBatch): Promise<void> {
+    await withStoreRetry(() => this.batches.insertOne(batch));
+  }
+
+  async markBatchPublished(id: string): Promise<void> {
+    await withStoreRetry(() => this.batches.updateOne({ _id: id }, { $set: { published: true } }));
+  }
+
+  /** Batches whose writer has not finished them, begun before `olderThan`. */
+  async unpublishedBatches(olderThan: Date, limit: number): Promise<EventBatch[]> {
+    const batches = await withStoreRetry(() => this.batches.find({ published: false }).toArray());
+    return batches.filter((b) => b.at <= olderThan).slice(0, limit);
+  }
+
+  /** The events a batch stored (an equality on the batch id). */
+  async eventsOfBatch<T>(id: string): Promise<Array<LoggedEvent<T>>> {
+    const events = await withStoreRetry(() => this.collection.find({ batch: id }).toArray());
+    return (events as Array<LoggedEvent<T>>).map(revive);
+  }
+
+  /** Whether the event's messages are on the stream: its own flag, or for a batch's event the batch's. */
+  async isPublished(event: LoggedEvent<unknown>): Promise<boolean> {
+    if (event.published || !event.batch) return event.published;
+    const batch = await withStoreRetry(() => this.batches.findOne({ _id: event.batch as string }));
+    return batch?.published ?? false;
   }
 
   /**
@@ -72,7 +122,12 @@ export class EventLog {
     if (events.length === 0) return new Set();
     const taken = new Set<string>();
     try {
-      await withStoreRetry(() => this.collection.insertMany([...events], { ordered: false }));
+      await withStoreRetry(() =>
+        this.collection.insertMany(
+          events.map((e) => ({ ...e, batch: e.batch ?? '' })),
+          { ordered: false },
+        ),
+      );
     } catch (error) {
       const failed = writeErrorIndexes(error);
       if (!failed) throw error;
@@ -113,10 +168,10 @@ export class EventLog {
     );
   }
 
-  /** Unpublished events written before `olderThan`, oldest version of each aggregate first. */
+  /** Unpublished events of single writes before `olderThan`, oldest version of each aggregate first. */
   async unpublished<T>(olderThan: Date, limit: number): Promise<Array<LoggedEvent<T>>> {
     const events = await this.collection
-      .find({ published: false })
+      .find({ published: false, batch: '' })
       .limit(limit * 4)
       .toArray();
     return (events as Array<LoggedEvent<T>>)
@@ -151,7 +206,7 @@ export class EventLog {
     for (const event of events) {
       const { state, changes } = redact(event);
       // Published messages are no longer needed; unpublished ones are left for the sweeper to publish first.
-      const set = event.published
+      const set = (await this.isPublished(event))
         ? { state, changes, messages: [], redacted: true }
         : { state, changes, redacted: true };
       await withStoreRetry(() =>

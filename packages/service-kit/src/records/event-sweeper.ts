@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventLog, LoggedEvent } from './event-log';
+import type { EventBatch, EventLog, LoggedEvent } from './event-log';
 import type { RecordStore, TenantRecord } from './record-store';
 
 export interface EventSweeperOptions {
@@ -54,13 +54,28 @@ export class EventSweeper {
   private async sweep(minAgeMs: number): Promise<number> {
     let finished = 0;
     try {
-      const pending = await this.events.unpublished<TenantRecord>(new Date(Date.now() - minAgeMs), this.batchSize);
+      const olderThan = new Date(Date.now() - minAgeMs);
+      const pending = await this.events.unpublished<TenantRecord>(olderThan, this.batchSize);
       for (const event of pending) if (await this.finish(event)) finished++;
+      for (const batch of await this.events.unpublishedBatches(olderThan, this.batchSize))
+        finished += await this.finishBatch(batch);
     } catch (error) {
       this.log.warn({ err: error }, 'event sweep failed');
     }
     if (finished > 0) this.log.info({ finished }, 'event sweeper finished pending writes');
     return finished;
+  }
+
+  private async finishBatch(batch: EventBatch): Promise<number> {
+    const store = this.stores.get(batch.collection);
+    if (!store) {
+      this.log.warn({ batch: batch._id, collection: batch.collection }, 'batch of an unknown collection left as is');
+      return 0;
+    }
+    const events = await this.events.eventsOfBatch<TenantRecord>(batch._id);
+    await store.replayBatch(batch._id, events);
+    await store.drain();
+    return events.length;
   }
 
   private async finish(event: LoggedEvent<TenantRecord>): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { upsertNewer, type Row } from '../read-model/upsert';
 
 /**
@@ -9,6 +9,8 @@ import { upsertNewer, type Row } from '../read-model/upsert';
 export interface Projection<T> {
   readonly name: string;
   apply(states: readonly T[]): Promise<void>;
+  /** The version it holds of an aggregate, if it can tell: the stream's consumer skips what it has already. */
+  versionOf?(aggregateId: string): Promise<number | undefined>;
 }
 
 /** A projection that upserts one row per state into a table keyed by id, keeping the newest version. */
@@ -19,8 +21,15 @@ export function rowProjection<T, DB>(options: {
   toRow: (state: T) => Row;
   key?: string;
 }): Projection<T> {
+  const key = options.key ?? 'id';
   return {
     name: options.name ?? options.table,
-    apply: (states) => upsertNewer(options.db, options.table, states.map(options.toRow), { key: options.key }),
+    apply: (states) => upsertNewer(options.db, options.table, states.map(options.toRow), { key }),
+    versionOf: async (aggregateId) => {
+      const { rows } = await sql<{ version: number }>`
+        select version from ${sql.table(options.table)} where ${sql.ref(key)} = ${aggregateId}
+      `.execute(options.db);
+      return rows[0]?.version;
+    },
   };
 }

@@ -16,6 +16,7 @@ export function readModelConsumer(options: {
   concurrency?: number;
 }): ConsumerSpec {
   const byCollection = new Map(options.stores.map((store) => [store.collectionName, store]));
+  const byKind = new Map(options.stores.map((store) => [store.kind, store]));
   return {
     stream: options.stream,
     durable: options.durable,
@@ -23,6 +24,9 @@ export function readModelConsumer(options: {
     concurrency: options.concurrency ?? 16,
     handled: undefined,
     handler: async (envelope) => {
+      // Usually the writer projected it in its request already: one read-model lookup instead of a log read.
+      const known = byKind.get(envelope.type.slice(0, envelope.type.indexOf('.')));
+      if (known && (await known.projected(envelope.aggregateId, envelope.aggregateVersion))) return;
       const event = await options.events.get<TenantRecord>(eventId(envelope.aggregateId, envelope.aggregateVersion));
       // Not an event of a logged aggregate (or not ours): nothing to project.
       const store = event ? byCollection.get(event.collection) : undefined;

@@ -176,8 +176,10 @@ export class RecordStore<T extends TenantRecord> {
   }
 
   /**
-   * New records in one round trip per step (imports): the same guarantees as `create`, record by record. Returns
-   * the records stored; a record whose id is taken already is left out.
+   * New records in one round trip per step (imports), with the same guarantees as `create`, record by record: a
+   * batch document first (so the sweeper finishes the lot if this process dies), the events, the snapshots, the
+   * read models and the stream, then one mark on the batch. Returns the records stored; a record whose id is
+   * taken already (by another write, or by an earlier attempt of the same import) is left out: see `finish`.
    */
   async createMany(
     principal: Principal,
@@ -187,6 +189,7 @@ export class RecordStore<T extends TenantRecord> {
     if (scopeOf(principal, this.policy, 'write').kind === 'none')
       throw new ServiceError('PERMISSION_DENIED', `not allowed to create a ${this.kind}`);
     const now = this.clock();
+    const batch = randomUUID();
     const events = records.map(({ record, messages }) => {
       const state = {
         deletedAt: null,
@@ -196,21 +199,29 @@ export class RecordStore<T extends TenantRecord> {
         createdAt: now,
         updatedAt: now,
       } as unknown as T;
-      return this.eventOf(principal, undefined, state, messages(state), now);
+      return { ...this.eventOf(principal, undefined, state, messages(state), now), batch };
+    });
+    await this.options.events.beginBatch({
+      _id: batch,
+      collection: this.collectionName,
+      tenantId: principal.tenantId,
+      at: now,
+      size: events.length,
+      published: false,
     });
     const taken = await this.options.events.appendMany(events);
     const stored = events.filter((e) => !taken.has(e._id));
-    await this.settle(stored, async () => {
-      await withStoreRetry(() =>
-        this.options.model.collection.bulkWrite(
-          stored.map((e) => ({
-            replaceOne: { filter: { _id: e.aggregateId as never }, replacement: e.state as never, upsert: true },
-          })),
-          { ordered: false },
-        ),
-      );
-    });
+    await this.settleBatch(batch, stored, () => this.insertSnapshots(stored.map((e) => e.state)));
     return stored.map((e) => e.state);
+  }
+
+  /**
+   * Finishes a write whose writer may have died after its event (snapshot, read models, stream), e.g. a record an
+   * interrupted import created: a no-op when it was finished.
+   */
+  async finish(aggregateId: string, version: number): Promise<void> {
+    const event = await this.options.events.get<T>(eventId(aggregateId, version));
+    if (event && !(await this.options.events.isPublished(event))) await this.replay(event);
   }
 
   /**
@@ -262,6 +273,23 @@ export class RecordStore<T extends TenantRecord> {
   /** Brings the snapshot and read models up to an event and publishes it; safe to repeat. */
   async replay(event: LoggedEvent<T>): Promise<void> {
     await this.settle([event], () => this.repairSnapshot(event));
+  }
+
+  /** Finishes a bulk write whose writer died: every event of the batch, then the batch's one mark. */
+  async replayBatch(batch: string, events: ReadonlyArray<LoggedEvent<T>>): Promise<void> {
+    await this.settleBatch(batch, events, async () => {
+      for (const event of events) await this.repairSnapshot(event);
+    });
+  }
+
+  /** Whether every projection that can tell has the aggregate at `version` or newer (the consumer skips it). */
+  async projected(aggregateId: string, version: number): Promise<boolean> {
+    if (this.projections.length === 0) return true;
+    for (const projection of this.projections) {
+      if (!projection.versionOf) return false;
+      if (((await projection.versionOf(aggregateId)) ?? 0) < version) return false;
+    }
+    return true;
   }
 
   /** Applies states to the read models only (the consumer of the service's own stream, rebuilds). */
@@ -344,11 +372,38 @@ export class RecordStore<T extends TenantRecord> {
    */
   private async settle(events: ReadonlyArray<LoggedEvent<T>>, storeSnapshots: () => Promise<void>): Promise<void> {
     const ids = events.map((e) => e._id);
+    if (!(await this.projectAndPublish(events, storeSnapshots))) return;
+    this.track(
+      this.options.events
+        .markPublished(ids)
+        .catch((error: unknown) => this.failed(error, ids, 'marking events published failed; the sweeper will')),
+    );
+  }
+
+  /** As `settle`, for a batch: one mark on the batch document instead of one per event. */
+  private async settleBatch(
+    batch: string,
+    events: ReadonlyArray<LoggedEvent<T>>,
+    storeSnapshots: () => Promise<void>,
+  ): Promise<void> {
+    if (!(await this.projectAndPublish(events, storeSnapshots))) return;
+    this.track(
+      this.options.events
+        .markBatchPublished(batch)
+        .catch((error: unknown) => this.failed(error, [batch], 'marking a batch published failed; the sweeper will')),
+    );
+  }
+
+  private async projectAndPublish(
+    events: ReadonlyArray<LoggedEvent<T>>,
+    storeSnapshots: () => Promise<void>,
+  ): Promise<boolean> {
+    const ids = events.map((e) => e._id);
     try {
       await storeSnapshots();
     } catch (error) {
       this.options.log.warn({ err: error, events: ids }, 'event stored, snapshot not; the sweeper will repair it');
-      return;
+      return false;
     }
     // The read models and the stream are independent: one being down does not hold the other back.
     const [projected, published] = await Promise.all([
@@ -362,12 +417,23 @@ export class RecordStore<T extends TenantRecord> {
         (error: unknown) => this.failed(error, ids, 'publishing failed; the sweeper will publish'),
       ),
     ]);
-    if (!projected || !published) return;
-    const marking = this.options.events
-      .markPublished(ids)
-      .catch((error: unknown) => this.failed(error, ids, 'marking events published failed; the sweeper will'))
-      .finally(() => this.settling.delete(marking));
-    this.settling.add(marking);
+    return projected && published;
+  }
+
+  /** Post-commit work the caller does not wait for, awaited by `drain`. */
+  private track(work: Promise<unknown>): void {
+    const tracked: Promise<unknown> = work.finally(() => this.settling.delete(tracked));
+    this.settling.add(tracked);
+  }
+
+  /** New snapshots in one round trip; one stored already (a retried bulk write) is left as it is. */
+  private async insertSnapshots(states: readonly T[]): Promise<void> {
+    if (states.length === 0) return;
+    try {
+      await withStoreRetry(() => this.options.model.collection.insertMany([...states] as never[], { ordered: false }));
+    } catch (error) {
+      if (!onlyDuplicateKeys(error)) throw error;
+    }
   }
 
   private async publishAll(events: ReadonlyArray<LoggedEvent<T>>): Promise<void> {
@@ -415,8 +481,15 @@ export class RecordStore<T extends TenantRecord> {
   }
 
   private async publishPending(id: string): Promise<void> {
-    for (const event of await this.options.events.history<T>(id)) if (!event.published) await this.replay(event);
+    for (const event of await this.options.events.history<T>(id))
+      if (!(await this.options.events.isPublished(event))) await this.replay(event);
   }
+}
+
+function onlyDuplicateKeys(error: unknown): boolean {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number }>;
+  return list.length > 0 && list.every((e) => e.code === 11000);
 }
 
 function sleep(ms: number): Promise<void> {
