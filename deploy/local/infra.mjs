@@ -90,6 +90,7 @@ async function ensureOne(component, { quiet }) {
   const running = ownedPid(component.name);
   if (running) {
     const probe = await waitHealthy(component, running);
+    await component.prepare?.();
     if (!quiet) say(`already running (pid ${running}): ${probe.detail}`);
     return { name: component.name, state: 'running', pid: running, detail: probe.detail };
   }
@@ -102,6 +103,7 @@ async function ensureOne(component, { quiet }) {
   const pid = await component.start();
   say(`started (pid ${pid}), waiting for health…`);
   const probe = await waitHealthy(component, pid);
+  await component.prepare?.();
   say(`healthy: ${probe.detail}`);
   return { name: component.name, state: 'started', pid, detail: probe.detail };
 }

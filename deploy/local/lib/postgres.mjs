@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dataDir, stateDir } from './paths.mjs';
-import { HOST, INFRA_PORTS } from '../ports.mjs';
+import { HOST, INFRA_PORTS, SERVICE_NAMES } from '../ports.mjs';
 import { InfraError, progress } from './log.mjs';
 import { lastLines, run, spawnDetached, waitFor } from './proc.mjs';
 
@@ -137,6 +137,11 @@ export const postgres = {
     const { ok, output } = await asOwner('createdb', [...connectionArgs(), database]);
     if (!ok && !output.includes('already exists'))
       throw new InfraError(`createdb ${database} failed:\n${lastLines(output)}`);
+  },
+
+  /** Every service's read-model database (crm_<service>); a service also creates its own on first start. */
+  async prepare() {
+    for (const service of SERVICE_NAMES) await this.ensureDatabase(`crm_${service}`);
   },
 
   removeData() {
