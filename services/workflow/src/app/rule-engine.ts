@@ -1,0 +1,354 @@
+// From triggers to runs. Events of every stream are matched against the tenant's enabled rules (event triggers
+// with changed from/to; relative triggers start or cancel their timers; thresholds add up and fire once per
+// crossing); schedules fire from their timers; manual triggers from the API. Each match starts a run whose id is
+// derived from the cause, so a redelivered event or a repeated timer never starts a second one.
+import { Cron } from 'croner';
+import { sql } from 'kysely';
+import { notFound, ServiceError, type DueTimer, type Principal } from '@crm/service-kit';
+import { addBusinessDays, type BusinessCalendar } from '../domain/business-calendar';
+import { conditionHolds } from '../domain/conditions';
+import { deterministicId } from '../domain/deterministic-id';
+import { durationMs } from '../domain/duration';
+import type { RuleDoc } from '../domain/records';
+import { subjectOfTrigger, type RuleDefinition, type Trigger } from '../domain/rule-definition';
+import { cancelSubjectOf, changedMatches, crossing, thresholdContribution } from '../domain/trigger-matching';
+import { eventJson, type TriggerEvent } from '../events/trigger-event';
+import type { AppDeps } from './app-deps';
+import { definitionOf } from './rules.service';
+import type { RunExecutor, RunSpec } from './run-executor';
+import type { WebhooksService } from './webhooks.service';
+
+export const RELATIVE_TIMER = 'rule.relative';
+export const SCHEDULE_TIMER = 'rule.schedule';
+
+interface LiveRule {
+  doc: RuleDoc;
+  definition: RuleDefinition;
+}
+
+const CACHE_MS = 30_000;
+
+export class RuleEngine {
+  private readonly cache = new Map<string, { rules: LiveRule[]; at: number }>();
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly executor: RunExecutor,
+    private readonly webhooks: WebhooksService,
+  ) {}
+
+  // ---- rules of a tenant ----
+
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
+  async rulesOf(tenantId: string): Promise<LiveRule[]> {
+    const cached = this.cache.get(tenantId);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.rules;
+    const { rows } = await sql<{ id: string }>`
+      select id from rules where tenant_id = ${tenantId} and enabled and not deleted`.execute(this.deps.db);
+    const docs = await Promise.all(rows.map((r) => this.deps.stores.rules.load(r.id)));
+    const rules = docs
+      .filter((d): d is RuleDoc => Boolean(d && d.enabled && !d.deletedAt))
+      .map((doc) => ({ doc, definition: definitionOf(doc) }));
+    this.cache.set(tenantId, { rules, at: Date.now() });
+    return rules;
+  }
+
+  /** A rule was saved or deleted: refresh the cache and its schedule. */
+  async ruleChanged(tenantId: string, doc: RuleDoc, definition: RuleDefinition | undefined): Promise<void> {
+    this.invalidate(tenantId);
+    const live = definition && doc.enabled && !doc.deletedAt ? definition : undefined;
+    if (live?.trigger.type === 'schedule') await this.scheduleNext(doc, live.trigger, this.deps.clock());
+    else await this.deps.timers.cancel(scheduleTimerId(doc._id));
+  }
+
+  // ---- events ----
+
+  async handleEvent(event: TriggerEvent): Promise<void> {
+    if (!event.tenantId) return;
+    const [rules, endpoints] = await Promise.all([
+      this.rulesOf(event.tenantId),
+      this.webhooks.subscribers(event.tenantId, event.type),
+    ]);
+    for (const endpointId of endpoints)
+      await this.webhooks.deliverEvent(event.tenantId, endpointId, {
+        id: event.id,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: { ...eventJson(event), record: event.record, previous: event.previous },
+      });
+    for (const rule of rules) {
+      const trigger = rule.definition.trigger;
+      if (trigger.type === 'event' && trigger.event === event.type) await this.onEventTrigger(rule, trigger, event);
+      if (trigger.type === 'relative') await this.onRelative(rule, trigger, event);
+      if (trigger.type === 'threshold' && event.entity === trigger.source) await this.onThreshold(rule, trigger, event);
+    }
+  }
+
+  private contextOf(event: TriggerEvent, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { event: eventJson(event), record: event.record, previous: event.previous, ...extra };
+  }
+
+  private async onEventTrigger(rule: LiveRule, trigger: Extract<Trigger, { type: 'event' }>, event: TriggerEvent) {
+    if (!changedMatches(trigger.changed, event)) return;
+    const context = this.contextOf(event);
+    if (!conditionHolds(rule.definition.conditions, context)) return;
+    await this.executor.start(
+      this.specOf(rule, event, 'event', `${rule.doc._id}:event:${event.id}`, event.occurredAt, context),
+    );
+  }
+
+  private specOf(
+    rule: LiveRule,
+    event: TriggerEvent | undefined,
+    triggerType: RunSpec['triggerType'],
+    key: string,
+    at: Date,
+    context: Record<string, unknown>,
+    subject?: { type: string; id: string; ownerId: string; teamId: string },
+  ): RunSpec {
+    const subjectType = subject?.type ?? subjectOfTrigger(rule.definition.trigger) ?? '';
+    return {
+      id: deterministicId(at, `${rule.doc.tenantId}:${key}`),
+      tenantId: rule.doc.tenantId,
+      ruleId: rule.doc._id,
+      ruleVersion: rule.doc.version,
+      ruleName: rule.doc.name,
+      plan: rule.definition.actions,
+      triggerType,
+      eventId: event?.id ?? '',
+      eventType: event?.type ?? '',
+      subjectType,
+      subjectId: subject?.id ?? (event && event.entity === subjectType ? event.aggregateId : ''),
+      ownerId: subject?.ownerId || event?.ownerId || rule.doc.ownerId,
+      teamId: subject?.teamId ?? event?.teamId ?? '',
+      context,
+    };
+  }
+
+  // ---- relative time triggers ----
+
+  private async onRelative(rule: LiveRule, trigger: Extract<Trigger, { type: 'relative' }>, event: TriggerEvent) {
+    const startEntity = event.type === trigger.after ? event.entity : undefined;
+    if (startEntity) {
+      const context = this.contextOf(event);
+      if (!conditionHolds(rule.definition.conditions, context)) return;
+      const dueAt = await this.dueAfter(event.occurredAt, trigger);
+      await this.deps.timers.schedule({
+        id: relativeTimerId(rule.doc._id, event.aggregateId),
+        tenantId: event.tenantId,
+        kind: RELATIVE_TIMER,
+        dueAt,
+        payload: {
+          ruleId: rule.doc._id,
+          startEventId: event.id,
+          context,
+          subject: { type: startEntity, id: event.aggregateId, ownerId: event.ownerId, teamId: event.teamId },
+        },
+      });
+      return;
+    }
+    if (trigger.unless?.includes(event.type)) {
+      const afterEntity = trigger.after.split('.')[0] as string;
+      const subject = cancelSubjectOf(afterEntity, event);
+      if (subject) await this.deps.timers.cancel(relativeTimerId(rule.doc._id, subject));
+    }
+  }
+
+  private async dueAfter(start: Date, trigger: Extract<Trigger, { type: 'relative' }>): Promise<Date> {
+    if (trigger.unit !== 'business_days')
+      return new Date(start.getTime() + durationMs({ amount: trigger.delay, unit: trigger.unit }));
+    return addBusinessDays(start, trigger.delay, this.defaultCalendar());
+  }
+
+  private defaultCalendar(): BusinessCalendar {
+    return {
+      timezone: this.deps.config.BUSINESS_TIMEZONE,
+      workdays: this.deps.config.BUSINESS_DAYS.split(',').map(Number),
+      holidays: [],
+    };
+  }
+
+  async onRelativeTimer(timer: DueTimer): Promise<void> {
+    const payload = timer.payload as {
+      ruleId: string;
+      startEventId: string;
+      context: Record<string, unknown>;
+      subject: { type: string; id: string; ownerId: string; teamId: string };
+    };
+    const rule = (await this.rulesOf(timer.tenantId)).find((r) => r.doc._id === payload.ruleId);
+    if (!rule) return; // disabled or deleted since
+    const context = { ...payload.context, trigger: { type: 'relative', dueAt: timer.dueAt.toISOString() } };
+    await this.executor.start(
+      this.specOf(
+        rule,
+        undefined,
+        'relative',
+        `${rule.doc._id}:relative:${payload.startEventId}`,
+        timer.dueAt,
+        context,
+        payload.subject,
+      ),
+    );
+  }
+
+  // ---- thresholds ----
+
+  private async onThreshold(rule: LiveRule, trigger: Extract<Trigger, { type: 'threshold' }>, event: TriggerEvent) {
+    const contribution = thresholdContribution(trigger, event.record);
+    if (!contribution) return;
+    const tenantId = event.tenantId;
+    const ruleId = rule.doc._id;
+    const fire = await this.deps.db.transaction().execute(async (trx) => {
+      const previous = await sql<{ group_key: string; version: number; value: number }>`
+        select group_key, version, value from threshold_members
+        where tenant_id = ${tenantId} and rule_id = ${ruleId} and member_id = ${event.aggregateId} for update`.execute(
+        trx,
+      );
+      const before = previous.rows[0];
+      if (before && before.version >= event.aggregateVersion) return undefined; // redelivered or out of date
+      await sql`insert into threshold_groups (tenant_id, rule_id, group_key, total, above, crossings, fired)
+        values (${tenantId}, ${ruleId}, ${contribution.groupKey}, 0, false, 0, 0) on conflict do nothing`.execute(trx);
+      if (before && before.group_key !== contribution.groupKey)
+        await sql`update threshold_groups set total = total - ${before.value}
+          where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${before.group_key}`.execute(trx);
+      const delta = contribution.value - (before && before.group_key === contribution.groupKey ? before.value : 0);
+      await sql`insert into threshold_members (tenant_id, rule_id, member_id, group_key, version, value)
+        values (${tenantId}, ${ruleId}, ${event.aggregateId}, ${contribution.groupKey}, ${event.aggregateVersion}, ${contribution.value})
+        on conflict (tenant_id, rule_id, member_id) do update set group_key = excluded.group_key,
+          version = excluded.version, value = excluded.value`.execute(trx);
+      const group = await sql<{ total: number; above: boolean; crossings: number }>`
+        update threshold_groups set total = total + ${delta}
+        where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}
+        returning total, above, crossings`.execute(trx);
+      const row = group.rows[0] as { total: number; above: boolean; crossings: number };
+      const verdict = crossing(trigger, row.above, row.total);
+      if (verdict === 'none') return undefined;
+      const crossings = verdict === 'fire' ? row.crossings + 1 : row.crossings;
+      await sql`update threshold_groups set above = ${verdict === 'fire'}, crossings = ${crossings}
+        where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}`.execute(trx);
+      return verdict === 'fire' ? { crossings, total: row.total } : undefined;
+    });
+    // A crossing stored but not yet started (a crash in between) is started by the next event of the group.
+    const pending = fire ?? (await this.unstartedCrossing(tenantId, ruleId, contribution.groupKey));
+    if (!pending) return;
+    const subjectType = trigger.groupBy.replace(/Id$/, '');
+    const context = {
+      ...this.contextOf(event),
+      trigger: {
+        type: 'threshold',
+        groupKey: contribution.groupKey,
+        total: pending.total,
+        above: trigger.above,
+        crossing: pending.crossings,
+      },
+    };
+    await this.executor.start(
+      this.specOf(
+        rule,
+        event,
+        'threshold',
+        `${ruleId}:threshold:${contribution.groupKey}:${pending.crossings}`,
+        event.occurredAt,
+        context,
+        {
+          type: subjectType,
+          id: contribution.groupKey,
+          ownerId: event.ownerId,
+          teamId: event.teamId,
+        },
+      ),
+    );
+    await sql`update threshold_groups set fired = greatest(fired, ${pending.crossings})
+      where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}`.execute(
+      this.deps.db,
+    );
+  }
+
+  private async unstartedCrossing(tenantId: string, ruleId: string, groupKey: string) {
+    const { rows } = await sql<{ crossings: number; fired: number; total: number; above: boolean }>`
+      select crossings, fired, total, above from threshold_groups
+      where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${groupKey}`.execute(this.deps.db);
+    const row = rows[0];
+    return row && row.above && row.crossings > row.fired ? { crossings: row.crossings, total: row.total } : undefined;
+  }
+
+  // ---- schedules ----
+
+  private async scheduleNext(
+    doc: RuleDoc,
+    trigger: Extract<Trigger, { type: 'schedule' }>,
+    after: Date,
+  ): Promise<void> {
+    const next = new Cron(trigger.cron, { timezone: trigger.timezone, paused: true }).nextRun(after);
+    if (!next) return;
+    await this.deps.timers.schedule({
+      id: scheduleTimerId(doc._id),
+      tenantId: doc.tenantId,
+      kind: SCHEDULE_TIMER,
+      dueAt: next,
+      payload: { ruleId: doc._id, version: doc.version },
+    });
+  }
+
+  async onScheduleTimer(timer: DueTimer): Promise<void> {
+    const { ruleId } = timer.payload as { ruleId: string };
+    const rule = (await this.rulesOf(timer.tenantId)).find((r) => r.doc._id === ruleId);
+    if (!rule || rule.definition.trigger.type !== 'schedule') return;
+    const at = timer.dueAt;
+    const context = { trigger: { type: 'schedule', scheduledAt: at.toISOString() } };
+    await this.executor.start(
+      this.specOf(rule, undefined, 'schedule', `${ruleId}:schedule:${at.toISOString()}`, at, context),
+    );
+    // The next occurrence, once this firing is committed (a timer cannot move itself while it fires).
+    const trigger = rule.definition.trigger;
+    setImmediate(() => {
+      this.scheduleNext(rule.doc, trigger, new Date(at.getTime() + 1000)).catch((error: unknown) =>
+        this.deps.log.warn({ err: error, rule: ruleId }, 'could not schedule the next occurrence'),
+      );
+    });
+  }
+
+  // ---- manual ----
+
+  async triggerManually(
+    principal: Principal,
+    ruleId: string,
+    payload: Record<string, unknown>,
+    requestId: string,
+  ): Promise<string> {
+    const doc = await this.deps.stores.rules.find(principal, ruleId);
+    if (!doc || doc.deletedAt) throw notFound('rule');
+    const definition = definitionOf(doc);
+    if (definition.trigger.type !== 'manual')
+      throw new ServiceError('FAILED_PRECONDITION', 'The rule has no manual trigger', { reason: 'NOT_MANUAL' });
+    if (!doc.enabled)
+      throw new ServiceError('FAILED_PRECONDITION', 'The rule is disabled', { reason: 'RULE_DISABLED' });
+    const context = { payload, trigger: { type: 'manual', by: principal.userId } };
+    if (!conditionHolds(definition.conditions, context))
+      throw new ServiceError('FAILED_PRECONDITION', "The rule's conditions do not hold for this payload", {
+        reason: 'CONDITIONS_NOT_MET',
+      });
+    const now = this.deps.clock();
+    const key = `${doc._id}:manual:${requestId || `${principal.userId}:${now.toISOString()}:${Math.random()}`}`;
+    const run = await this.executor.start(
+      this.specOf({ doc, definition }, undefined, 'manual', key, now, context, {
+        type: '',
+        id: '',
+        ownerId: principal.userId,
+        teamId: principal.teamIds[0] ?? '',
+      }),
+    );
+    return run._id;
+  }
+}
+
+export function relativeTimerId(ruleId: string, subjectId: string): string {
+  return `rel:${ruleId}:${subjectId}`;
+}
+
+export function scheduleTimerId(ruleId: string): string {
+  return `sched:${ruleId}`;
+}

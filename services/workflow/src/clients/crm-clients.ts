@@ -1,0 +1,54 @@
+// The owning services' gRPC APIs, called with this service's own client-credentials token for one tenant
+// (x-crm-tenant): validation, visibility and events stay with the owners.
+import type { CallOptions, Metadata, ServiceError as GrpcServiceError } from '@grpc/grpc-js';
+import { asService, createGrpcClient, fromGrpcError, isGrpcError, type TokenSource } from '@crm/service-kit';
+import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
+import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
+import { ContactServiceClient } from '@crm/proto/crm/contact/v1/contact';
+import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
+
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: GrpcServiceError | null, response: Res) => void,
+) => unknown;
+
+export interface CrmClients {
+  contacts: ContactServiceClient;
+  companies: CompanyServiceClient;
+  activities: ActivityServiceClient;
+  deals: DealServiceClient;
+  /** Calls a method as the service acting for the tenant; a gRPC failure becomes the kit's ServiceError. */
+  call<Req, Res>(tenantId: string, method: Unary<Req, Res>, request: Req, deadlineMs?: number): Promise<Res>;
+  close(): void;
+}
+
+export function createCrmClients(
+  addresses: { contact: string; pipeline: string },
+  token: TokenSource,
+  defaultDeadlineMs = 5_000,
+): CrmClients {
+  const contacts = createGrpcClient(ContactServiceClient, addresses.contact);
+  const companies = createGrpcClient(CompanyServiceClient, addresses.contact);
+  const activities = createGrpcClient(ActivityServiceClient, addresses.contact);
+  const deals = createGrpcClient(DealServiceClient, addresses.pipeline);
+  return {
+    contacts,
+    companies,
+    activities,
+    deals,
+    async call(tenantId, method, request, deadlineMs = defaultDeadlineMs) {
+      const metadata = asService(await token.getToken(), tenantId);
+      return new Promise((resolve, reject) => {
+        method(request, metadata, { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => {
+          if (error) reject(isGrpcError(error) ? fromGrpcError(error) : error);
+          else resolve(response);
+        });
+      });
+    },
+    close() {
+      for (const client of [contacts, companies, activities, deals]) client.close();
+    },
+  };
+}

@@ -1,0 +1,197 @@
+// Starts the real contact, pipeline and workflow services in-process on the real servers (FerretDB/MongoDB,
+// PostgreSQL, NATS, Keycloak), in one NATS namespace, and calls them through real gRPC clients with real tokens.
+import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
+import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
+import { ContactServiceClient, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
+import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
+import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
+import { AssignmentServiceClient } from '@crm/proto/crm/workflow/v1/team';
+import { FormServiceClient } from '@crm/proto/crm/workflow/v1/form';
+import { WorkflowServiceClient } from '@crm/proto/crm/workflow/v1/rule';
+import { RunServiceClient } from '@crm/proto/crm/workflow/v1/run';
+import { TaskServiceClient } from '@crm/proto/crm/workflow/v1/task';
+import { WebhookServiceClient } from '@crm/proto/crm/workflow/v1/webhook';
+import { dropDatabase, fromGrpcError, type ServiceError as KitError } from '@crm/service-kit';
+import {
+  bindClient,
+  decodeClaims,
+  infraEnv,
+  uniqueDbName,
+  uniqueNamespace,
+  userToken,
+  clientToken,
+  type BoundMethods,
+  type DemoUser,
+} from '@crm/testkit';
+import { contactEnvSchema } from '../../../contact/src/config';
+import { startContactService, type RunningContactService } from '../../../contact/src/contact-service';
+import { pipelineEnvSchema } from '../../../pipeline/src/config';
+import { startPipelineService, type RunningPipelineService } from '../../../pipeline/src/pipeline-service';
+import { workflowEnvSchema } from '../../src/config';
+import { startWorkflowService, type RunningWorkflowService } from '../../src/workflow-service';
+
+export interface Api {
+  userId: string;
+  token: string;
+  rules: BoundMethods<WorkflowServiceClient>;
+  runs: BoundMethods<RunServiceClient>;
+  tasks: BoundMethods<TaskServiceClient>;
+  webhooks: BoundMethods<WebhookServiceClient>;
+  forms: BoundMethods<FormServiceClient>;
+  teams: BoundMethods<AssignmentServiceClient>;
+  contacts: BoundMethods<ContactServiceClient>;
+  companies: BoundMethods<CompanyServiceClient>;
+  activities: BoundMethods<ActivityServiceClient>;
+  deals: BoundMethods<DealServiceClient>;
+  pipelines: BoundMethods<PipelineServiceClient>;
+}
+
+export class WorkflowHarness {
+  contact!: RunningContactService;
+  pipeline!: RunningPipelineService;
+  workflow!: RunningWorkflowService;
+  readonly namespace = uniqueNamespace('workflow');
+  readonly workflowDb = uniqueDbName('workflow');
+  private readonly mongoDb = uniqueDbName('workflowm');
+  private clients: Client[] = [];
+  private workflowEnv: Record<string, unknown> = {};
+
+  async start(workflowEnv: Record<string, unknown> = {}): Promise<this> {
+    const infra = infraEnv();
+    const common = {
+      LOG_LEVEL: 'error',
+      GRPC_PORT: '0',
+      ADMIN_PORT: '0',
+      MONGODB_URL: infra.mongoUrl,
+      NATS_URL: infra.natsUrl,
+      NATS_NAMESPACE: this.namespace,
+      OIDC_ISSUER: infra.issuer,
+    };
+    this.contact = await startContactService(
+      contactEnvSchema.parse({
+        ...common,
+        SERVICE_NAME: 'contact',
+        MONGODB_DB: uniqueDbName('wfcontact'),
+        OIDC_CLIENT_ID: 'contact-service',
+        OIDC_CLIENT_SECRET: 'contact-service-secret',
+      }),
+      { exit: () => undefined },
+    );
+    this.pipeline = await startPipelineService(
+      pipelineEnvSchema.parse({
+        ...common,
+        SERVICE_NAME: 'pipeline',
+        MONGODB_DB: uniqueDbName('wfpipeline'),
+        OIDC_CLIENT_ID: 'pipeline-service',
+        OIDC_CLIENT_SECRET: 'pipeline-service-secret',
+        CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+      }),
+      { exit: () => undefined },
+    );
+    this.workflowEnv = { ...common, ...workflowEnv };
+    await this.startWorkflow();
+    return this;
+  }
+
+  /** Starts (or restarts) the workflow service on the same databases. */
+  async startWorkflow(): Promise<void> {
+    const infra = infraEnv();
+    this.workflow = await startWorkflowService(
+      workflowEnvSchema.parse({
+        WORKFLOW_MODE: 'development',
+        ...this.workflowEnv,
+        SERVICE_NAME: 'workflow',
+        MONGODB_DB: this.mongoDb,
+        POSTGRES_URL: infra.postgresUrl,
+        POSTGRES_DB: this.workflowDb,
+        OIDC_CLIENT_ID: 'workflow-service',
+        OIDC_CLIENT_SECRET: 'workflow-service-secret',
+        CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+        PIPELINE_GRPC_URL: `127.0.0.1:${this.pipeline.grpcPort}`,
+      }),
+      { exit: () => undefined },
+    );
+  }
+
+  async stopWorkflow(): Promise<void> {
+    await this.workflow.shutdown('restart');
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.close();
+    await this.workflow.deps.mongo.dropDatabase().catch(() => undefined);
+    await this.workflow.shutdown('test done');
+    await dropDatabase(infraEnv().postgresUrl, this.workflowDb).catch(() => undefined);
+    for (const service of [this.pipeline, this.contact]) {
+      await service.deps.mongo.dropDatabase().catch(() => undefined);
+      await service.shutdown('test done');
+    }
+  }
+
+  private client<C extends Client>(
+    Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C,
+    port: () => number,
+  ): C {
+    // The workflow service may restart on another port: clients follow it.
+    const client = new Ctor(`127.0.0.1:${port()}`, credentials.createInsecure());
+    this.clients.push(client);
+    return client;
+  }
+
+  async as(user: DemoUser | 'gateway'): Promise<Api> {
+    const token = user === 'gateway' ? await clientToken('crm-gateway') : await userToken(user);
+    const wf = () => this.workflow.grpcPort;
+    const ct = () => this.contact.grpcPort;
+    const pl = () => this.pipeline.grpcPort;
+    return {
+      userId: String(decodeClaims(token).sub),
+      token,
+      rules: bindClient(this.client(WorkflowServiceClient, wf), token),
+      runs: bindClient(this.client(RunServiceClient, wf), token),
+      tasks: bindClient(this.client(TaskServiceClient, wf), token),
+      webhooks: bindClient(this.client(WebhookServiceClient, wf), token),
+      forms: bindClient(this.client(FormServiceClient, wf), token),
+      teams: bindClient(this.client(AssignmentServiceClient, wf), token),
+      contacts: bindClient(this.client(ContactServiceClient, ct), token),
+      companies: bindClient(this.client(CompanyServiceClient, ct), token),
+      activities: bindClient(this.client(ActivityServiceClient, ct), token),
+      deals: bindClient(this.client(DealServiceClient, pl), token),
+      pipelines: bindClient(this.client(PipelineServiceClient, pl), token),
+    };
+  }
+}
+
+export async function failure(promise: Promise<unknown>): Promise<KitError> {
+  try {
+    await promise;
+  } catch (error) {
+    return fromGrpcError(error as ServiceError);
+  }
+  throw new Error('expected the call to fail');
+}
+
+export function contactInput(overrides: Partial<ContactInput> = {}): ContactInput {
+  return {
+    firstName: '',
+    lastName: '',
+    emails: [],
+    phones: [],
+    title: '',
+    companyId: '',
+    lifecycleStage: '',
+    leadSource: '',
+    tags: [],
+    tier: '',
+    address: undefined,
+    ownerId: '',
+    teamId: '',
+    customFields: undefined,
+    externalId: '',
+    ...overrides,
+  };
+}
+
+export function uniqueEmail(label: string): string {
+  return `${label}.${Date.now()}${Math.random().toString(36).slice(2, 6)}@example.com`;
+}
