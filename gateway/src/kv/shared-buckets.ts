@@ -20,8 +20,8 @@ export async function openSharedBuckets(
 ): Promise<SharedBuckets> {
   const kvm = new Kvm(bus.js);
   const [idempotency, rateLimits] = await Promise.all([
-    kvm.create(streamName(bus, names.idempotency), { history: 1, ttl: DAY_MS }),
-    kvm.create(streamName(bus, names.rateLimits), { history: 1, ttl: HOUR_MS }),
+    kvm.create(streamName(bus, names.idempotency), { history: 1, ttl: DAY_MS, replicas: bus.streamReplicas ?? 1 }),
+    kvm.create(streamName(bus, names.rateLimits), { history: 1, ttl: HOUR_MS, replicas: bus.streamReplicas ?? 1 }),
   ]);
   return { idempotency, rateLimits };
 }
