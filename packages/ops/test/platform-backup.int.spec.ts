@@ -27,6 +27,7 @@ import {
 interface PlatformState {
   mongo: Record<string, Record<string, string[]>>;
   postgres: Record<string, string>;
+  /** Per stream: its messages, and per durable consumer the messages it has still to process. */
   streams: Record<string, { messages: string[]; consumers: Record<string, number> }>;
 }
 
@@ -53,14 +54,41 @@ async function readState(plan: BackupPlan, mongo: MongoClient, jsm: JetStreamMan
     for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq += 1) {
       const m = await jsm.streams.getMessage(name, { seq });
       if (!m) continue;
-      const headers = m.header ? [...m.header].map(([k, v]) => `${k}=${v.join(',')}`).join(';') : '';
+      // A publish precondition (Nats-Expected-*) is not part of the message's data and is not republished.
+      const headers = m.header
+        ? [...m.header]
+            .filter(([k]) => !k.startsWith('Nats-Expected-'))
+            .map(([k, v]) => `${k}=${v.join(',')}`)
+            .join(';')
+        : '';
       messages.push(`${m.seq} ${m.subject} ${headers} ${Buffer.from(m.data).toString('base64')}`);
     }
     const consumers: Record<string, number> = {};
-    for await (const c of jsm.consumers.list(name)) consumers[c.name] = c.ack_floor.stream_seq;
+    // Durable consumers only (a backup's ordered reader comes and goes); a position is what is left to process.
+    for await (const c of jsm.consumers.list(name)) {
+      if (c.config.durable_name) consumers[c.name] = c.num_pending + c.num_ack_pending;
+    }
     state.streams[name] = { messages, consumers };
   }
   return state;
+}
+
+/** Names of the databases, collections and streams that differ between two states. */
+function changedParts(a: PlatformState, b: PlatformState): string[] {
+  const parts: string[] = [];
+  for (const kind of ['mongo', 'postgres', 'streams'] as const) {
+    const keys = new Set([...Object.keys(a[kind]), ...Object.keys(b[kind])]);
+    for (const key of keys) {
+      const [x, y] = [a[kind][key], b[kind][key]] as [unknown, unknown];
+      if (kind === 'mongo' && x && y) {
+        for (const c of new Set([...Object.keys(x), ...Object.keys(y)])) {
+          const [cx, cy] = [(x as Record<string, unknown>)[c], (y as Record<string, unknown>)[c]];
+          if (!isDeepStrictEqual(cx, cy)) parts.push(`${key}.${c}`);
+        }
+      } else if (!isDeepStrictEqual(x, y)) parts.push(`${kind}:${key}`);
+    }
+  }
+  return parts;
 }
 
 /** Every row of every table of a read-model database, as psql prints them in primary-key order. */

@@ -79,8 +79,9 @@ export async function backupStream(
 
 /**
  * Recreates a stream from its snapshot: the same config (starting at the same first sequence), every message
- * republished in order with its headers, then the durable consumers positioned after their ack floors. A stream
- * without gaps keeps its sequence numbers; otherwise the floors are mapped onto the new numbers.
+ * republished in order with its headers (less publish preconditions), then the durable consumers with their own
+ * config, positioned at their ack floors. A stream without gaps keeps its sequence numbers; otherwise the floors
+ * are mapped onto the new numbers.
  */
 export async function restoreStream(
   jsm: JetStreamManager,
@@ -107,6 +108,8 @@ export async function restoreStream(
     const message = JSON.parse(raw) as StoredMessage;
     const h = natsHeaders();
     for (const [key, values] of message.headers) {
+      // Publish preconditions (a KV update's expected revision) were checked when the message was first stored.
+      if (key.startsWith('Nats-Expected-')) continue;
       // A message id seen twice (published again after the duplicate window) would be dropped as a duplicate.
       if (key === 'Nats-Msg-Id' && values.some((v) => seenIds.has(v))) continue;
       for (const value of values) h.append(key, value);
@@ -118,15 +121,29 @@ export async function restoreStream(
   }
 
   for (const { config, ackFloor } of snapshot.consumers) {
-    const restoredConfig: ConsumerConfig = { ...config };
-    if (ackFloor > 0) {
-      restoredConfig.deliver_policy = DeliverPolicy.StartSequence;
-      restoredConfig.opt_start_seq = mappedFloor(newSeqOf, ackFloor) + 1;
-      delete restoredConfig.opt_start_time;
-    }
-    await jsm.consumers.add(stream, restoredConfig);
+    // The consumer's own config, as the service declares it (so that the service finds it unchanged), then its
+    // position: what it had acknowledged is acknowledged again, without being handed to anyone.
+    await jsm.consumers.add(stream, config);
+    if (ackFloor > 0 && config.durable_name)
+      await acknowledgeUpTo(js, stream, config.durable_name, mappedFloor(newSeqOf, ackFloor));
   }
   return restored;
+}
+
+async function acknowledgeUpTo(js: JetStreamClient, stream: string, durable: string, floor: number): Promise<void> {
+  const consumer = await js.consumers.get(stream, durable);
+  let acked = 0;
+  for (;;) {
+    const info = await consumer.info();
+    if (info.ack_floor.stream_seq >= floor || info.num_pending === 0) return;
+    const batch = await consumer.fetch({ max_messages: Math.max(1, Math.min(256, floor - acked)), expires: 2000 });
+    for await (const m of batch) {
+      if (m.seq <= floor) {
+        await m.ackAck();
+        acked = m.seq;
+      } else m.nak();
+    }
+  }
 }
 
 function mappedFloor(newSeqOf: Map<number, number>, floor: number): number {
