@@ -15,20 +15,23 @@ import { REGISTRY, engineEnv, ensureEngine, stream } from './lib/engine.mjs';
 const progress = (message) => process.stderr.write(`[images] ${message}\n`);
 const GRACE_SECONDS = 30;
 
-/** Deployable workspace packages: { dir, name, image, kind, version }. */
+/** Deployable workspace packages (main dist/main.js and a src/main.ts): { dir, name, image, kind, version }. */
 export function deployables() {
   const dirs = [...readdirSync(join(repoRoot, 'services')).map((d) => join('services', d)), 'gateway'].filter((d) =>
     existsSync(join(repoRoot, d, 'package.json')),
   );
-  return dirs
-    .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')) }))
-    .filter(({ pkg }) => pkg.main === 'dist/main.js')
-    .map(({ dir, pkg }) => {
-      const image = pkg.name.replace(/^@crm\//, '');
-      const kind = dir === 'gateway' ? 'gateway' : 'service';
-      const service = kind === 'gateway' ? 'gateway' : dir.split('/')[1];
-      return { dir, name: pkg.name, image, kind, service, version: pkg.version };
-    });
+  return (
+    dirs
+      .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')) }))
+      // A package becomes deployable once it has its entry point (a service still being written has none).
+      .filter(({ dir, pkg }) => pkg.main === 'dist/main.js' && existsSync(join(repoRoot, dir, 'src/main.ts')))
+      .map(({ dir, pkg }) => {
+        const image = pkg.name.replace(/^@crm\//, '');
+        const kind = dir === 'gateway' ? 'gateway' : 'service';
+        const service = kind === 'gateway' ? 'gateway' : dir.split('/')[1];
+        return { dir, name: pkg.name, image, kind, service, version: pkg.version };
+      })
+  );
 }
 
 function selected(args) {
