@@ -22,6 +22,7 @@ import { EventSweeper } from '../records/event-sweeper';
 import { readModelConsumer } from '../records/read-model-consumer';
 import type { RecordStore, TenantRecord } from '../records/record-store';
 import { registerShutdown, startProcessBase } from './process-base';
+import type { ShutdownStep } from '../lifecycle/shutdown';
 
 /** Everything a service's wiring needs, already connected. */
 export interface ServiceDeps<DB = unknown> {
@@ -51,6 +52,11 @@ export interface ServiceWiring {
   /** Collections whose documents carry an outbox, for the sweeper. */
   outboxStores?: OutboxStore[];
   consumers?: ConsumerSpec[];
+  /**
+   * The service's own background work (durable timers, workers): stopped once gRPC calls in flight have finished
+   * and before the consumers and stores, so that what it is doing completes against open stores.
+   */
+  stopWork?: ShutdownStep[];
 }
 
 export interface ServiceDefinitionOptions<DB = unknown> {
@@ -156,6 +162,7 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
     exit: options.exit,
     stopWork: [
       { name: 'finish gRPC calls in flight', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS - 2000) },
+      ...(wiring.stopWork ?? []),
       { name: 'stop consumers', run: async () => void (await Promise.all(consumers.map((c) => c.stop()))) },
       { name: 'stop outbox sweeper', run: () => sweeper.stop() },
       { name: 'stop event sweeper', run: () => eventSweeper.stop() },

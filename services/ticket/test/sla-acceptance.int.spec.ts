@@ -1,0 +1,182 @@
+// The issue's acceptance cases for the SLA engine, on the real servers with real tokens: the Europe/Berlin case
+// on a pinned clock, and a breach published on time exactly once across a restart of the service.
+import { TicketSlaEvent } from '@crm/proto/crm/ticket/v1/events';
+import type { Ticket } from '@crm/proto/crm/ticket/v1/ticket';
+import { eventually } from '@crm/testkit';
+import { ticketInput, TicketHarness, type Api } from './support/ticket-harness';
+
+const HOUR = 3600;
+const weekdays = (start: string, end: string) => [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start, end }));
+const firstReply = (ticket: Ticket | undefined) => ticket?.sla?.targets.find((t) => t.metric === 'first_reply');
+
+describe('SLA acceptance on the real servers', () => {
+  const h = new TicketHarness();
+  let admin: Api;
+  let agent: Api;
+
+  beforeAll(async () => {
+    await h.start();
+    admin = await h.as('acme-admin');
+    agent = await h.as('acme-agent1');
+  }, 120_000);
+  afterAll(() => h.stop(), 60_000);
+
+  it('Europe/Berlin: 8 business hours from Friday 15:00, a holiday, two hours pending and a priority change', async () => {
+    h.clock.pin('2027-03-26T14:00:00Z'); // Friday 15:00 CET
+    const { calendar } = await admin.sla.createBusinessCalendar({
+      calendar: { name: 'Berlin office', timeZone: 'Europe/Berlin', hours: weekdays('09:00', '17:00'), holidays: [] },
+    });
+    await admin.sla.createSlaPolicy({
+      policy: {
+        name: 'Standard',
+        position: 10,
+        conditions: { priorities: [], groupIds: [], channels: [], types: [], tags: [] },
+        calendarId: calendar?.id ?? '',
+        targets: [
+          { priority: 'normal', metric: 'first_reply', targetSeconds: 8 * HOUR, businessHours: true },
+          { priority: 'high', metric: 'first_reply', targetSeconds: 4 * HOUR, businessHours: true },
+        ],
+        pauseStatuses: [],
+        fulfilStatuses: [],
+        warningPercent: 75,
+        enabled: true,
+      },
+    });
+    const created = await agent.tickets.createTicket({
+      ticket: ticketInput({
+        subject: 'Printer on fire',
+        requesterEmail: 'berlin.customer@example.test',
+        priority: 'normal',
+      }),
+    });
+    const id = created.ticket?.id ?? '';
+    expect(firstReply(created.ticket)?.dueAt?.toISOString()).toBe('2027-03-29T13:00:00.000Z');
+
+    // Easter Monday becomes a holiday: the open ticket is recomputed (a durable timer does it).
+    await admin.sla.updateBusinessCalendar({
+      id: calendar?.id ?? '',
+      expectedVersion: calendar?.version ?? 0,
+      calendar: {
+        name: 'Berlin office',
+        timeZone: 'Europe/Berlin',
+        hours: weekdays('09:00', '17:00'),
+        holidays: [{ name: 'Easter Monday', date: '2027-03-29', yearly: false }],
+      },
+    });
+    const recomputed = await eventually(async () => {
+      const { ticket } = await agent.tickets.getTicket({ id, includeDeleted: false });
+      expect(firstReply(ticket)?.dueAt?.toISOString()).toBe('2027-03-30T13:00:00.000Z');
+      return ticket;
+    });
+    await h.ticket.settleTimers();
+    const breachTimer = (await h.ticket.timers.pending({ idPrefix: `sla:${id}:first_reply:breach` }))[0];
+    expect(breachTimer?.dueAt.toISOString()).toBe('2027-03-30T13:00:00.000Z');
+
+    // Pending from Friday 15:00 to Tuesday 09:00: two business hours (Monday is a holiday).
+    const pending = await agent.tickets.updateTicket({
+      id,
+      expectedVersion: recomputed?.version ?? 0,
+      ticket: ticketInput({ status: 'pending' }),
+      updateMask: ['status'],
+    });
+    expect(firstReply(pending.ticket)?.status).toBe('paused');
+    expect(firstReply(pending.ticket)?.dueAt).toBeUndefined();
+    h.clock.pin('2027-03-30T07:00:00Z'); // Tuesday 09:00 CEST
+    const reopened = await agent.tickets.updateTicket({
+      id,
+      expectedVersion: 0,
+      ticket: ticketInput({ status: 'open' }),
+      updateMask: ['status'],
+    });
+    expect(firstReply(reopened.ticket)?.dueAt?.toISOString()).toBe('2027-03-30T15:00:00.000Z');
+    expect(firstReply(reopened.ticket)?.pausedSeconds).toBe(2 * HOUR);
+
+    // Tuesday 10:00: one business hour has run. High priority allows 4 h: due 13:00 CEST = 11:00Z.
+    h.clock.pin('2027-03-30T08:00:00Z');
+    const raised = await agent.tickets.updateTicket({
+      id,
+      expectedVersion: 0,
+      ticket: ticketInput({ priority: 'high' }),
+      updateMask: ['priority'],
+    });
+    expect(firstReply(raised.ticket)?.elapsedSeconds).toBe(HOUR);
+    expect(firstReply(raised.ticket)?.targetSeconds).toBe(4 * HOUR);
+    expect(firstReply(raised.ticket)?.dueAt?.toISOString()).toBe('2027-03-30T11:00:00.000Z');
+
+    // The first public reply fulfils the target and reports the business time it took.
+    h.clock.pin('2027-03-30T09:00:00Z');
+    const replied = await agent.tickets.addComment({
+      ticketId: id,
+      public: true,
+      body: 'We are on it.',
+      attachments: [],
+      authorKind: '',
+      status: '',
+      expectedVersion: 0,
+    });
+    expect(firstReply(replied.ticket)?.status).toBe('fulfilled');
+    expect(replied.ticket?.status).toBe('open');
+    expect(replied.ticket?.firstReplyBusinessSeconds).toBe(2 * HOUR);
+    const fulfilled = await eventually(async () => {
+      const events = (await h.events('ticket.sla_fulfilled')).filter((e) => e.aggregateId === id);
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    const payload = TicketSlaEvent.decode(fulfilled?.[0]?.payload?.value ?? new Uint8Array());
+    expect(payload.target?.metric).toBe('first_reply');
+    expect(payload.target?.elapsedSeconds).toBe(2 * HOUR);
+  });
+
+  it('publishes a breach within 2 s of the due time, exactly once, across a restart of the service', async () => {
+    h.clock.real();
+    await admin.sla.createSlaPolicy({
+      policy: {
+        name: 'Fast lane',
+        position: 1,
+        conditions: { priorities: [], groupIds: [], channels: [], types: [], tags: ['fastlane'] },
+        calendarId: '',
+        targets: [{ priority: 'urgent', metric: 'first_reply', targetSeconds: 8, businessHours: false }],
+        pauseStatuses: [],
+        fulfilStatuses: [],
+        warningPercent: 50,
+        enabled: true,
+      },
+    });
+    const { ticket } = await agent.tickets.createTicket({
+      ticket: ticketInput({
+        subject: 'Down',
+        requesterEmail: 'fast.customer@example.test',
+        priority: 'urgent',
+        tags: ['fastlane'],
+      }),
+    });
+    const id = ticket?.id ?? '';
+    const due = firstReply(ticket)?.dueAt;
+    expect(due).toBeDefined();
+    await h.ticket.settleTimers();
+    // Stop the service before the timer is due and start it again: the new process fires what the old one left.
+    await h.stopTicket();
+    await h.startTicket();
+    const breaches = await eventually(async () => {
+      const events = (await h.events('ticket.sla_breached')).filter((e) => e.aggregateId === id);
+      expect(events.length).toBeGreaterThanOrEqual(1);
+      return events;
+    }, 20_000);
+    const first = breaches?.[0];
+    const lateness = (first?.occurredAt?.getTime() ?? 0) - (due?.getTime() ?? 0);
+    expect(lateness).toBeGreaterThanOrEqual(0);
+    expect(lateness).toBeLessThanOrEqual(2000);
+    const warnings = (await h.events('ticket.sla_warning')).filter((e) => e.aggregateId === id);
+    expect(warnings).toHaveLength(1);
+    // Later looks (timer loop, sweeper, a recomputation) publish nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await h.ticket.tickets.recompute('acme', id);
+    expect((await h.events('ticket.sla_breached')).filter((e) => e.aggregateId === id)).toHaveLength(1);
+    const payload = TicketSlaEvent.decode(first?.payload?.value ?? new Uint8Array());
+    expect(payload.target?.metric).toBe('first_reply');
+    expect(payload.target?.status).toBe('breached');
+    const agentAgain = await h.as('acme-agent1');
+    const { ticket: after } = await agentAgain.tickets.getTicket({ id, includeDeleted: false });
+    expect(after?.sla?.breached).toBe(true);
+  }, 60_000);
+});
