@@ -21,6 +21,8 @@ const chartDir = join(repoRoot, 'charts/crm');
 // Each values file, with the kube-score checks that do not apply to it.
 const VALUES = {
   'values.yaml': [],
+  // The defaults with the migration and rebuild Jobs rendered, so that they are validated too.
+  'values.yaml + jobs': [],
   'values-production.yaml': [],
   // One replica is the point of a trial install, so kube-score's "few replicas" warning is expected there.
   'values-minimal.yaml': ['deployment-replicas'],
@@ -88,7 +90,11 @@ const [helm, kubeconform, kubeScore, helmUnittest] = [
 const schemaDirs = await ensureKubernetesSchemas(KUBE_VERSIONS);
 
 for (const [label, ignoredHere] of Object.entries(VALUES)) {
-  const valuesArgs = label === 'values.yaml' ? [] : ['-f', join(chartDir, label)];
+  const valuesArgs = label.startsWith('values.yaml')
+    ? label.endsWith('jobs')
+      ? ['--set', 'migrations.enabled=true,rebuild.components={contact,pipeline}']
+      : []
+    : ['-f', join(chartDir, label)];
   const kube = KUBE_VERSIONS.at(-1);
   const lint = run(helm, ['lint', '--strict', '--kube-version', kube, chartDir, ...valuesArgs]);
   check(`helm lint --strict (${label})`, lint.status === 0);
