@@ -1,6 +1,7 @@
 // Starts the real contact and pipeline services in-process on the real servers (FerretDB/MongoDB, NATS,
 // Keycloak), and one or more gateways in front of them, all sharing one NATS namespace so that gateway replicas
 // share their KV buckets as they do in production.
+import { dropDatabase } from '@crm/service-kit';
 import { infraEnv, uniqueDbName, uniqueNamespace } from '@crm/testkit';
 import { contactEnvSchema } from '../../../services/contact/src/config';
 import { startContactService, type RunningContactService } from '../../../services/contact/src/contact-service';
@@ -71,6 +72,8 @@ export class GatewayStack {
   gateway!: RunningGateway;
   api!: GatewayClient;
   private readonly gateways: RunningGateway[] = [];
+  /** Read-model databases (PostgreSQL), dropped at the end. */
+  private readonly databases = { contact: uniqueDbName('gwcontact'), pipeline: uniqueDbName('gwpipeline') };
 
   async start(options: StackOptions = {}): Promise<this> {
     const infra = infraEnv();
@@ -79,6 +82,7 @@ export class GatewayStack {
       GRPC_PORT: '0',
       ADMIN_PORT: '0',
       MONGODB_URL: infra.mongoUrl,
+      POSTGRES_URL: infra.postgresUrl,
       NATS_URL: infra.natsUrl,
       NATS_NAMESPACE: this.namespace,
       OIDC_ISSUER: infra.issuer,
@@ -87,7 +91,8 @@ export class GatewayStack {
       contactEnvSchema.parse({
         ...common,
         SERVICE_NAME: 'contact',
-        MONGODB_DB: uniqueDbName('gwcontact'),
+        MONGODB_DB: this.databases.contact,
+        POSTGRES_DB: this.databases.contact,
         OIDC_CLIENT_ID: 'contact-service',
         OIDC_CLIENT_SECRET: 'contact-service-secret',
       }),
@@ -98,7 +103,8 @@ export class GatewayStack {
         pipelineEnvSchema.parse({
           ...common,
           SERVICE_NAME: 'pipeline',
-          MONGODB_DB: uniqueDbName('gwpipeline'),
+          MONGODB_DB: this.databases.pipeline,
+          POSTGRES_DB: this.databases.pipeline,
           OIDC_CLIENT_ID: 'pipeline-service',
           OIDC_CLIENT_SECRET: 'pipeline-service-secret',
           CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
@@ -142,5 +148,7 @@ export class GatewayStack {
       await service.deps.mongo.dropDatabase().catch(() => undefined);
       await service.shutdown('test done');
     }
+    for (const database of Object.values(this.databases))
+      await dropDatabase(infraEnv().postgresUrl, database).catch(() => undefined);
   }
 }

@@ -21,12 +21,16 @@ describe('pipeline config', () => {
     );
   });
 
-  it('sizes the board column heads, 200 deals unless set', () => {
-    expect(parseConfig(pipelineEnvSchema, env).PIPELINE_BOARD_HEAD_SIZE).toBe(200);
-    expect(parseConfig(pipelineEnvSchema, { ...env, PIPELINE_BOARD_HEAD_SIZE: '4' }).PIPELINE_BOARD_HEAD_SIZE).toBe(4);
-    expect(() => parseConfig(pipelineEnvSchema, { ...env, PIPELINE_BOARD_HEAD_SIZE: '0' })).toThrow(
-      /PIPELINE_BOARD_HEAD_SIZE/,
-    );
+  it('bounds stage writes by a window that the archive settle time must exceed', () => {
+    const parsed = parseConfig(pipelineEnvSchema, env);
+    expect([parsed.PIPELINE_STAGE_WRITE_WINDOW_MS, parsed.PIPELINE_ARCHIVE_SETTLE_MS]).toEqual([2_000, 5_000]);
+    expect(() =>
+      parseConfig(pipelineEnvSchema, {
+        ...env,
+        PIPELINE_STAGE_WRITE_WINDOW_MS: '3000',
+        PIPELINE_ARCHIVE_SETTLE_MS: '3000',
+      }),
+    ).toThrow(/PIPELINE_ARCHIVE_SETTLE_MS: must be longer than PIPELINE_STAGE_WRITE_WINDOW_MS/);
   });
 
   it('names the variable when it is missing or not host:port', () => {

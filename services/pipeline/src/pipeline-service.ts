@@ -1,34 +1,65 @@
-// Wiring: the stores, the use cases, the gRPC services and the consumers, on the kit's runtime.
+// Wiring: the record stores, the read model, the use cases, the gRPC services and the consumers, on the kit's
+// runtime (which also runs the event sweeper and the consumer of the PIPELINE stream that keeps the read model).
+import type { Kysely } from 'kysely';
 import { DealServiceService } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceService } from '@crm/proto/crm/pipeline/v1/pipeline';
-import { runService, streamName, subjectOf, type Bus, type RunningService, type StreamSpec } from '@crm/service-kit';
+import {
+  ensurePeerStream,
+  runService,
+  STREAMS,
+  type RecordStore,
+  type RunningService,
+  type ServiceDeps,
+  type TenantRecord,
+} from '@crm/service-kit';
 import type { AppDeps } from './app/app-deps';
-import { grpcContactDirectory } from './clients/contact-directory';
+import { grpcContactDirectory, type ContactDirectory } from './clients/contact-directory';
 import type { PipelineConfig } from './config';
 import { contactSyncConsumer } from './events/contact-sync.consumer';
-import { projectionConsumer } from './events/projection.consumer';
 import { dealHandlers } from './rpc/deal.rpc';
 import { pipelineHandlers } from './rpc/pipeline.rpc';
-import { ColumnHeadRepository } from './store/column-head.repository';
-import { DealRepository } from './store/deal.repository';
-import { dealModel } from './store/deal.schema';
-import { DealSettingsRepository } from './store/deal-settings.repository';
-import { PipelineRepository } from './store/pipeline.repository';
-import { ProjectionRepository } from './store/projection.repository';
+import { ContactSummaries } from './store/contact-summary.read-model';
+import { DealReadModel } from './store/deal.read-model';
+import { dealStore } from './store/deal.records';
+import { DealSettingsStore } from './store/deal-settings.records';
+import { PipelineStore } from './store/pipeline.records';
+import { pipelineMigrations, type PipelineReadModel } from './store/read-model.schema';
 
-export const PIPELINE_STREAM: StreamSpec = { name: 'PIPELINE', subjects: ['crm.deal.>', 'crm.pipeline.>'] };
 export const PIPELINE_PROTOS = ['crm/pipeline/v1/pipeline.proto', 'crm/pipeline/v1/deal.proto'];
-
-/** The contact service's stream as it defines it; created here only if it does not exist yet (see below). */
-const CONTACT_STREAM: StreamSpec = { name: 'CONTACT', subjects: ['crm.contact.>', 'crm.company.>', 'crm.activity.>'] };
 
 export interface StartOptions {
   /** What ends the process after shutdown; tests pass a no-op. */
   exit?: (code: number) => void;
 }
 
-export interface RunningPipelineService extends RunningService {
+export interface RunningPipelineService extends RunningService<PipelineReadModel> {
   app: AppDeps;
+}
+
+/** The use cases' dependencies over a connected runtime (the service, and tools that run its use cases). */
+export function pipelineApp(
+  deps: Pick<ServiceDeps<PipelineReadModel>, 'mongo' | 'events' | 'publisher' | 'log'>,
+  db: Kysely<PipelineReadModel>,
+  config: PipelineConfig,
+  contacts: ContactDirectory,
+): AppDeps {
+  const dealsView = new DealReadModel(db);
+  return {
+    deals: dealStore(deps, [dealsView.projection()]),
+    dealsView,
+    summaries: new ContactSummaries(db),
+    pipelines: PipelineStore.create(deps),
+    settings: DealSettingsStore.create(deps),
+    contacts,
+    namespace: config.NATS_NAMESPACE,
+    serviceName: config.OIDC_CLIENT_ID,
+    stageRules: {
+      writeWindowMs: config.PIPELINE_STAGE_WRITE_WINDOW_MS,
+      archiveSettleMs: config.PIPELINE_ARCHIVE_SETTLE_MS,
+    },
+    clock: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
 }
 
 export async function startPipelineService(
@@ -37,51 +68,25 @@ export async function startPipelineService(
 ): Promise<RunningPipelineService> {
   let app: AppDeps | undefined;
   const contacts = grpcContactDirectory(config.CONTACT_GRPC_URL);
-  const running = await runService({
+  const running = await runService<PipelineReadModel>({
     config,
-    streams: [PIPELINE_STREAM],
+    streams: [STREAMS.PIPELINE],
     reflectionProtos: PIPELINE_PROTOS,
+    readModel: { migrations: pipelineMigrations },
     exit: options.exit,
     wire: async (deps) => {
-      const models = {
-        deals: dealModel(deps.mongo),
-        pipelines: PipelineRepository.modelFor(deps.mongo),
-        settings: DealSettingsRepository.modelFor(deps.mongo),
-      };
-      // Indexes exist before the first request rather than whenever autoIndex gets to them.
-      await Promise.all(Object.values(models).map((model) => model.init()));
-      const heads = {
-        repository: new ColumnHeadRepository(deps.mongo, deps.locks),
-        size: config.PIPELINE_BOARD_HEAD_SIZE,
-        log: deps.log,
-      };
-      const deals = new DealRepository(models.deals, deps.relay, deps.locks, heads);
-      const pipelines = new PipelineRepository(models.pipelines, deps.relay, deps.locks);
-      const settings = new DealSettingsRepository(models.settings, deps.locks);
-      const projections = new ProjectionRepository(deps.mongo, deps.locks);
-      app = {
-        deals,
-        heads,
-        pipelines,
-        settings,
-        projections,
-        contacts,
-        locks: deps.locks,
-        namespace: config.NATS_NAMESPACE,
-      };
+      if (!deps.readModel) throw new Error('the pipeline service needs its read model');
+      app = pipelineApp(deps, deps.readModel.db, config, contacts);
+      await app.pipelines.records.model.init();
       deps.grpc.addService('crm.pipeline.v1.PipelineService', PipelineServiceService, pipelineHandlers(app));
       deps.grpc.addService('crm.pipeline.v1.DealService', DealServiceService, dealHandlers(app));
-      await ensureStreamExists(deps.bus, CONTACT_STREAM);
-      return {
-        outboxStores: [deals.outboxStore, pipelines.outboxStore],
-        consumers: [
-          projectionConsumer(projections),
-          contactSyncConsumer(app, {
-            service: { userId: `service:${config.OIDC_CLIENT_ID}`, clientId: config.OIDC_CLIENT_ID },
-            log: deps.log,
-          }),
-        ],
-      };
+      // The contact service owns CONTACT and may start after us.
+      await ensurePeerStream(deps.bus, STREAMS.CONTACT);
+      // The runtime sweeps and projects them by collection; their record types differ (mongoose models are invariant).
+      const stores = [app.deals, app.pipelines.records, app.settings.records].map(
+        (store) => store as unknown as RecordStore<TenantRecord>,
+      );
+      return { stores, consumers: [contactSyncConsumer(app, deps.log)] };
     },
   });
   if (!app) throw new Error('pipeline service wiring did not run');
@@ -90,25 +95,4 @@ export async function startPipelineService(
     contacts.close();
   };
   return { ...running, shutdown, app };
-}
-
-/**
- * The contact-sync consumer needs the CONTACT stream, which the contact service owns and may not have created
- * yet (start order is not guaranteed). Create it with the owner's definition if missing, and never change an
- * existing one: the contact service's own ensureStream keeps it as it wants it.
- */
-async function ensureStreamExists(bus: Bus, spec: StreamSpec): Promise<void> {
-  const name = streamName(bus, spec.name);
-  try {
-    await bus.jsm.streams.info(name);
-  } catch {
-    try {
-      await bus.jsm.streams.add({ name, subjects: spec.subjects.map((s) => subjectOf(bus, s)), allow_direct: true });
-    } catch (error) {
-      // Created by the contact service in the meantime.
-      await bus.jsm.streams.info(name).catch(() => {
-        throw error;
-      });
-    }
-  }
 }

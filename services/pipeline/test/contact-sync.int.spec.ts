@@ -138,10 +138,7 @@ describe('contact data on deals kept fresh from contact events', () => {
   it('never lets an older or repeated contact event overwrite a newer summary', async () => {
     const contact = await createContact(rep, 'Erin', 'Current');
     const deal = await createDeal(rep, { contactId: contact.id });
-    const handle = contactSyncHandler(h.pipeline.app, {
-      service: { userId: 'service:test', clientId: 'pipeline-service' },
-      log: pino({ level: 'silent' }),
-    });
+    const handle = contactSyncHandler(h.pipeline.app, pino({ level: 'silent' }));
     const updated = (version: number, lastName: string): Envelope => ({
       id: `evt-${version}-${lastName}`,
       type: 'contact.updated',

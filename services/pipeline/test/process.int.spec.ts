@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { connectMongo } from '@crm/service-kit';
+import { connectMongo, dropDatabase } from '@crm/service-kit';
 import { eventually, infraEnv, uniqueDbName, uniqueNamespace } from '@crm/testkit';
 
 // The built entry point, as the stack runner and the container start it: `node dist/main.js`.
@@ -16,6 +16,8 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
     ADMIN_PORT: '0',
     MONGODB_URL: infra.mongoUrl,
     MONGODB_DB: uniqueDbName('pproc'),
+    POSTGRES_URL: infra.postgresUrl,
+    POSTGRES_DB: uniqueDbName('pproc'),
     NATS_URL: infra.natsUrl,
     NATS_NAMESPACE: uniqueNamespace('pproc'),
     OIDC_ISSUER: infra.issuer,
@@ -78,5 +80,6 @@ describe('the pipeline service process', () => {
     const mongo = await connectMongo({ url: infraEnv().mongoUrl, dbName: environment.MONGODB_DB as string });
     await mongo.dropDatabase();
     await mongo.close();
+    await dropDatabase(infraEnv().postgresUrl, environment.POSTGRES_DB as string);
   });
 });

@@ -14,7 +14,8 @@ export interface RebuildProgress {
  */
 export async function rebuildReadModels(options: {
   events: EventLog;
-  stores: ReadonlyArray<RecordStore<TenantRecord>>;
+  /** The stores, or just their projections (a rebuild job connects to no bus): what `project` needs. */
+  stores: ReadonlyArray<Pick<RecordStore<TenantRecord>, 'collectionName' | 'project'>>;
   log?: Logger;
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;

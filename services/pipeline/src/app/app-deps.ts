@@ -1,40 +1,46 @@
-import { hasRole, lockKey, ServiceError, visibilityFilter, type DocumentLocks, type Principal } from '@crm/service-kit';
+import { hasRole, scopeOf, ServiceError, type Principal, type RecordStore } from '@crm/service-kit';
 import type { ContactDirectory } from '../clients/contact-directory';
-import type { ColumnHeads, DealRepository } from '../store/deal.repository';
-import type { DealSettingsRepository } from '../store/deal-settings.repository';
-import type { PipelineRepository } from '../store/pipeline.repository';
-import type { ProjectionRepository } from '../store/projection.repository';
+import type { ContactSummaries } from '../store/contact-summary.read-model';
+import type { DealReadModel } from '../store/deal.read-model';
+import type { DealRecord } from '../store/deal.records';
+import type { DealSettingsStore } from '../store/deal-settings.records';
+import type { PipelineStore } from '../store/pipeline.records';
+
+/** How deals enter stages while stages may be archived (domain/pipeline: archiving without locks). */
+export interface StageRules {
+  /** A write putting a deal into a stage appends its event at most this long after reading the pipeline. */
+  writeWindowMs: number;
+  /** An archive waits this long (more than the window) after marking the stage before counting its deals. */
+  archiveSettleMs: number;
+}
 
 /** What the use cases work with; built once by the service's wiring. */
 export interface AppDeps {
-  deals: DealRepository;
-  heads: ColumnHeads;
-  pipelines: PipelineRepository;
-  settings: DealSettingsRepository;
-  projections: ProjectionRepository;
+  deals: RecordStore<DealRecord>;
+  /** Lists, board columns and totals, forecasts: the PostgreSQL read model. */
+  dealsView: DealReadModel;
+  summaries: ContactSummaries;
+  pipelines: PipelineStore;
+  settings: DealSettingsStore;
   contacts: ContactDirectory;
-  locks: DocumentLocks;
   /** NATS namespace, prefixed to event subjects (empty in production). */
   namespace: string;
+  /** The service's own client id: who it acts as on its own (contact merges, default pipelines). */
+  serviceName: string;
+  stageRules: StageRules;
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** Anyone who may see some deals may see the pipelines, the board and the forecast (scoped to those deals). */
 export function assertMaySeeDeals(principal: Principal): void {
-  if (!visibilityFilter(principal, 'deals', 'read'))
+  if (scopeOf(principal, 'deals', 'read').kind === 'none')
     throw new ServiceError('PERMISSION_DENIED', 'not allowed to see deals');
 }
 
 export function assertAdmin(principal: Principal): void {
   if (!hasRole(principal, 'crm-admin'))
     throw new ServiceError('PERMISSION_DENIED', 'only admins may change pipelines and deal fields');
-}
-
-/**
- * Deals enter a stage only under the stage's gate, and archiving holds the same gate while it counts the stage's
- * deals, so no deal can slip into a stage as it is archived. Gates are taken before a deal's own lock.
- */
-export function withStageGate<T>(deps: Pick<AppDeps, 'locks'>, stageId: string, work: () => Promise<T>): Promise<T> {
-  return deps.locks.withLock(lockKey('stage_gates', stageId), work);
 }
 
 export function requireId(value: string, field: string): string {

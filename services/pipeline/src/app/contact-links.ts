@@ -30,3 +30,15 @@ export async function resolveContactLinks(
   if (violations.length > 0) throw invalidFields(violations);
   return { contact: contact ? contactSummaryOf(contact) : null, company: company ? companySummaryOf(company) : null };
 }
+
+/** What the contact service just answered is the freshest summary there is: keep it (newer versions win). */
+export async function rememberLinks(
+  deps: Pick<AppDeps, 'summaries'>,
+  tenantId: string,
+  links: ContactLinks,
+): Promise<void> {
+  await Promise.all([
+    links.contact ? deps.summaries.putContact(tenantId, links.contact) : undefined,
+    links.company ? deps.summaries.putCompany(tenantId, links.company) : undefined,
+  ]);
+}

@@ -1,11 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
-import { validateCustomFieldValuesOrThrow, type CallContext, type FieldViolation } from '@crm/service-kit';
+import {
+  resolveOwnership,
+  validateCustomFieldValuesOrThrow,
+  type CallContext,
+  type FieldViolation,
+} from '@crm/service-kit';
 import {
   checkAmount,
   checkTitle,
   closeDateViolations,
   forecastDateOf,
-  resolveOwnership,
   textViolations,
   titleViolations,
   type DealFields,
@@ -16,10 +20,12 @@ import { firstOpenStage } from '../domain/pipeline';
 import { appendRank } from '../domain/rank';
 import { moveToStage } from '../domain/stage-move';
 import { dealEvents } from '../events/deal-events';
-import type { DealDocument } from '../store/deal.schema';
-import { withStageGate, type AppDeps } from './app-deps';
-import { resolveContactLinks } from './contact-links';
-import { loadPipeline, stageLookupOf } from './pipelines';
+import type { ListedDeal } from '../store/deal.read-model';
+import type { DealRecord } from '../store/deal.records';
+import type { AppDeps } from './app-deps';
+import { rememberLinks, resolveContactLinks } from './contact-links';
+import { ensureDefaultPipeline, stageLookupOf } from './pipelines';
+import { withFreshPipelines } from './stage-entry';
 
 export type Actor = Pick<CallContext, 'principal' | 'token' | 'deadline'>;
 
@@ -39,7 +45,8 @@ export interface DealDraft {
   lostReason: string;
 }
 
-export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft): Promise<DealDocument> {
+/** One event insert and one snapshot insert: a create waits on nothing another write holds. */
+export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft): Promise<ListedDeal> {
   const { principal } = actor;
   // Every field's problems at once, so a form can show them together.
   const violations: FieldViolation[] = [
@@ -53,20 +60,23 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
   const title = checkTitle(draft.title);
   const amount = checkAmount(draft.amount);
   const ownership = resolveOwnership(principal, { ownerId: draft.ownerId, teamId: draft.teamId });
-  const { customFields: definitions } = await deps.settings.get(principal.tenantId);
+  const [{ customFields: definitions }, links] = await Promise.all([
+    deps.settings.get(principal.tenantId),
+    resolveContactLinks(deps, actor, draft.contactId, draft.companyId),
+  ]);
   const customFields = validateCustomFieldValuesOrThrow(definitions, draft.customFields ?? {}, { mode: 'create' });
-  const pipeline = await loadPipeline(deps, principal, draft.pipelineId);
-  const stageId = draft.stageId || firstOpenStage(pipeline.stages)?.id || '';
-  if (!pipeline.stages.some((s) => s.id === stageId && !s.archived))
-    throw invalidFields([{ field: 'stageId', description: 'is not an active stage of the pipeline' }]);
-  const links = await resolveContactLinks(deps, actor, draft.contactId, draft.companyId);
+  // Before the deal: a summary the create then does not use harms nothing, a deal without one would show none.
+  await rememberLinks(deps, principal.tenantId, links);
 
-  return withStageGate(deps, stageId, async () => {
-    // Re-read under the gate: the stage may have been archived meanwhile.
-    const current = await deps.pipelines.get(principal.tenantId, pipeline._id);
-    const stage = current.stages.find((s) => s.id === stageId);
+  const deal = await withFreshPipelines(deps, principal.tenantId, async (pipelines, assertFresh) => {
+    const pipeline = draft.pipelineId
+      ? pipelines.find((p) => p._id === draft.pipelineId)
+      : (pipelines.find((p) => p.isDefault) ?? (await ensureDefaultPipeline(deps, principal.tenantId)));
+    if (!pipeline) throw invalidFields([{ field: 'pipelineId', description: 'is not a pipeline of yours' }]);
+    const stageId = draft.stageId || firstOpenStage(pipeline.stages)?.id || '';
+    const stage = pipeline.stages.find((s) => s.id === stageId);
     if (!stage) throw invalidFields([{ field: 'stageId', description: 'is not a stage of the pipeline' }]);
-    const now = new Date();
+    const now = deps.clock();
     const entered = moveToStage({
       deal: { stageId: '', status: 'open', lostReason: '', closedAt: null, stageHistory: [] },
       to: stage,
@@ -78,13 +88,11 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
       title,
       amountMinor: amount.amountMinor,
       currency: amount.currency,
-      pipelineId: current._id,
+      pipelineId: pipeline._id,
       stageId,
       status: entered.status,
       contactId: links.contact?.id ?? '',
       companyId: links.company?.id ?? '',
-      contact: links.contact,
-      company: links.company,
       expectedCloseDate: draft.expectedCloseDate,
       nextStep: draft.nextStep.trim(),
       customFields,
@@ -98,30 +106,22 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
         expectedCloseDate: draft.expectedCloseDate,
       }),
     };
-    const record = { _id: uuidv7(), ...ownership, deletedAt: null, ...fields };
-    const asStored = {
-      ...record,
-      tenantId: principal.tenantId,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    } as DealDocument;
-    const signal = entered.status === 'open' ? undefined : entered.status;
-    const events = dealEvents({
+    const messages = dealEvents({
       state: 'deal.created',
-      signal,
+      signal: entered.status === 'open' ? undefined : entered.status,
       previous: undefined,
-      next: asStored,
-      changedFields: createdFields(asStored),
-      stageOf: stageLookupOf([current]),
+      changedFields: createdFields({ ...fields, teamId: ownership.teamId }),
+      stageOf: stageLookupOf([...pipelines, pipeline]),
       actor: principal,
       namespace: deps.namespace,
     });
-    return deps.deals.insert(principal, record, events);
+    assertFresh();
+    return deps.deals.create(principal, { _id: uuidv7(), ...ownership, ...fields }, messages);
   });
+  return { deal, contact: links.contact, company: links.company };
 }
 
-function createdFields(deal: DealDocument): string[] {
+export function createdFields(deal: Omit<DealFields, 'status'> & Partial<Pick<DealRecord, 'teamId'>>): string[] {
   const fields = ['title', 'amount', 'pipeline_id', 'stage_id', 'owner_id'];
   const optional: Array<[string, unknown]> = [
     ['team_id', deal.teamId],

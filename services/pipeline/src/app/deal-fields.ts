@@ -1,5 +1,5 @@
 import { validateDefinitionsOrThrow, type Principal } from '@crm/service-kit';
-import type { DealSettings } from '../store/deal-settings.repository';
+import type { DealSettings } from '../store/deal-settings.records';
 import { assertAdmin, assertMaySeeDeals, type AppDeps } from './app-deps';
 
 export function getDealFieldDefinitions(deps: AppDeps, principal: Principal): Promise<DealSettings> {
@@ -17,5 +17,5 @@ export async function setDealFieldDefinitions(
   assertAdmin(principal);
   const current = await deps.settings.get(principal.tenantId);
   const definitions = validateDefinitionsOrThrow(input, { previous: current.customFields });
-  return deps.settings.save(principal.tenantId, expectedVersion, definitions);
+  return deps.settings.save(principal, expectedVersion, definitions);
 }

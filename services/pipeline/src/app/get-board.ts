@@ -1,10 +1,8 @@
 import type { CustomFieldDefinition, Principal } from '@crm/service-kit';
 import { boardTotals, type ColumnTotals } from '../domain/board';
 import { invalidFields } from '../domain/invalid-fields';
-import type { DealDocument } from '../store/deal.schema';
-import type { PipelineDocument } from '../store/pipeline.repository';
-import { visibilityPredicate } from '../store/scope-matcher';
-import { firstPageOfColumn } from './column-page';
+import type { ListedDeal } from '../store/deal.read-model';
+import type { PipelineRecord } from '../store/pipeline.records';
 import { assertMaySeeDeals, type AppDeps } from './app-deps';
 import { loadPipeline } from './pipelines';
 
@@ -20,54 +18,46 @@ export interface BoardRequest {
 }
 
 export interface BoardColumn extends ColumnTotals {
-  deals: DealDocument[];
+  deals: ListedDeal[];
   nextCursor: string;
 }
 
 export interface Board {
-  pipeline: PipelineDocument;
+  pipeline: PipelineRecord;
   columns: BoardColumn[];
   definitions: CustomFieldDefinition[];
 }
 
 /**
- * Totals come from the board projection (one document read by id, filtered in memory by the caller's visibility),
- * the deals from each column's head (app/column-page).
+ * Totals are one aggregate over the read model, the columns' first deals one keyset page each: both with the
+ * caller's visibility in the SQL.
  */
 export async function getBoard(deps: AppDeps, principal: Principal, request: BoardRequest): Promise<Board> {
   assertMaySeeDeals(principal);
   const perStage = dealsPerStage(request.dealsPerStage);
   const pipeline = await loadPipeline(deps, principal, request.pipelineId);
-  const visible = visibilityPredicate(principal, 'deals');
-  const cells = (await deps.projections.boardCells(principal.tenantId, pipeline._id)).filter(
-    (cell) =>
-      visible({ tenantId: principal.tenantId, ownerId: cell.ownerId, teamId: cell.teamId }) &&
-      (!request.ownerId || cell.ownerId === request.ownerId) &&
-      (!request.teamId || cell.teamId === request.teamId),
-  );
-  const totals = boardTotals(pipeline.stages, cells);
-  const [pages, settings] = await Promise.all([
-    Promise.all(
-      totals.map((column) =>
-        perStage > 0
-          ? firstPageOfColumn(
-              deps,
-              principal,
-              { tenantId: principal.tenantId, pipelineId: pipeline._id, stageId: column.stage.id },
-              { ownerId: request.ownerId, teamId: request.teamId },
-              perStage,
-            )
-          : { deals: [], nextCursor: '' },
-      ),
-    ),
+  const narrow = { ownerId: request.ownerId, teamId: request.teamId };
+  const [cells, settings] = await Promise.all([
+    deps.dealsView.boardCells(principal, pipeline._id, narrow),
     deps.settings.get(principal.tenantId),
   ]);
+  const totals = boardTotals(pipeline.stages, cells);
+  const pages =
+    perStage > 0
+      ? await deps.dealsView.columns(
+          principal,
+          pipeline._id,
+          totals.filter((column) => column.dealCount > 0).map((column) => column.stage.id),
+          narrow,
+          perStage,
+        )
+      : new Map();
   return {
     pipeline,
-    columns: totals.map((column, i) => ({
+    columns: totals.map((column) => ({
       ...column,
-      deals: pages[i]?.deals ?? [],
-      nextCursor: pages[i]?.nextCursor ?? '',
+      deals: pages.get(column.stage.id)?.deals ?? [],
+      nextCursor: pages.get(column.stage.id)?.nextCursor ?? '',
     })),
     definitions: settings.customFields,
   };

@@ -1,8 +1,8 @@
-import type { CustomFieldDefinition, Principal } from '@crm/service-kit';
+import type { CustomFieldDefinition, HistoryEntry, Principal } from '@crm/service-kit';
+import { pageSize } from '@crm/service-kit';
 import { invalidFields } from '../domain/invalid-fields';
-import type { DealListFilter, DealPage } from '../store/deal.repository';
-import { pageSize } from '../store/page-cursor';
-import type { DealDocument } from '../store/deal.schema';
+import type { DealListFilter, DealPage, ListedDeal } from '../store/deal.read-model';
+import type { DealRecord } from '../store/deal.records';
 import { requireId, type AppDeps } from './app-deps';
 import { tenantStageLookup } from './pipelines';
 
@@ -17,13 +17,23 @@ export async function dealView(deps: AppDeps, tenantId: string): Promise<DealVie
   return { stageOf, definitions: settings.customFields };
 }
 
-export function getDeal(
+/** A record with what it shows of its contact and company (from the read model's summaries). */
+export async function withSummaries(deps: AppDeps, deal: DealRecord): Promise<ListedDeal> {
+  return { deal, ...(await deps.summaries.of(deal.tenantId, deal.contactId, deal.companyId)) };
+}
+
+export async function getDeal(
   deps: AppDeps,
   principal: Principal,
   id: string,
   includeDeleted: boolean,
-): Promise<DealDocument> {
-  return deps.deals.getById(principal, requireId(id, 'id'), { includeDeleted });
+): Promise<ListedDeal> {
+  return withSummaries(deps, await deps.deals.get(principal, requireId(id, 'id'), { includeDeleted }));
+}
+
+/** Newest first; for whoever may read the deal (deleted ones too). */
+export function getDealHistory(deps: AppDeps, principal: Principal, id: string): Promise<HistoryEntry[]> {
+  return deps.deals.history(principal, requireId(id, 'id'));
 }
 
 const STATUSES = ['open', 'won', 'lost'];
@@ -37,5 +47,5 @@ export function listDeals(
 ): Promise<DealPage> {
   if (filter.status && !STATUSES.includes(filter.status))
     throw invalidFields([{ field: 'filter.status', description: `must be one of: ${STATUSES.join(', ')}` }]);
-  return deps.deals.list(principal, filter, pageSize(limit), cursor);
+  return deps.dealsView.list(principal, filter, pageSize(limit), cursor);
 }

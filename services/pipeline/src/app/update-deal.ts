@@ -1,4 +1,5 @@
 import {
+  resolveOwnership,
   validateCustomFieldValuesOrThrow,
   versionMismatch,
   type CustomFieldValues,
@@ -9,15 +10,14 @@ import {
   checkTitle,
   closeDateViolations,
   forecastDateOf,
-  resolveOwnership,
   textViolations,
   type DealFields,
 } from '../domain/deal';
 import { invalidFields } from '../domain/invalid-fields';
 import { dealEvents } from '../events/deal-events';
-import type { DealDocument } from '../store/deal.schema';
+import type { DealRecord } from '../store/deal.records';
 import { requireId, type AppDeps } from './app-deps';
-import { resolveContactLinks } from './contact-links';
+import { rememberLinks, resolveContactLinks } from './contact-links';
 import type { Actor, DealDraft } from './create-deal';
 import { tenantStageLookup } from './pipelines';
 
@@ -37,7 +37,11 @@ type SimplePath = (typeof SIMPLE_PATHS)[number];
 
 export type DealChanges = Partial<DealFields & { ownerId: string; teamId: string }>;
 
-/** Applies the paths of the mask; the stage changes through moves only. */
+/**
+ * Applies the paths of the mask; the stage changes through moves only. The change is worked out on the version
+ * the caller expects (read first, with the contact service asked as the caller), then written at that version
+ * only: a version that moved meanwhile is FAILED_PRECONDITION.
+ */
 export async function updateDeal(
   deps: AppDeps,
   actor: Actor,
@@ -45,11 +49,11 @@ export async function updateDeal(
   expectedVersion: number,
   draft: DealDraft,
   mask: readonly string[],
-): Promise<DealDocument> {
+): Promise<DealRecord> {
   const { principal } = actor;
   requireId(id, 'id');
   const { simple, customKeys } = parseMask(mask);
-  const current = await deps.deals.getById(principal, id);
+  const current = await deps.deals.get(principal, id);
   if (current.version !== expectedVersion) throw versionMismatch(expectedVersion, current.version);
 
   const changes: DealChanges = {};
@@ -92,19 +96,16 @@ export async function updateDeal(
 
   const changed = changedPaths(current, changes);
   if (changed.length === 0) return current;
-  const next: DealDocument = { ...current, ...changes };
-  next.forecastDate = forecastDateOf(next);
-  if (next.forecastDate !== current.forecastDate) changes.forecastDate = next.forecastDate;
-  const events = dealEvents({
+  const forecastDate = forecastDateOf({ ...current, ...changes });
+  const messages = dealEvents({
     state: 'deal.updated',
     previous: current,
-    next,
     changedFields: changed,
     stageOf: await tenantStageLookup(deps, principal.tenantId),
     actor: principal,
     namespace: deps.namespace,
   });
-  return deps.deals.updateVersioned(principal, id, expectedVersion, { update: { $set: changes }, events });
+  return deps.deals.update(principal, id, expectedVersion, () => ({ set: { ...changes, forecastDate }, messages }));
 }
 
 function parseMask(mask: readonly string[]): { simple: Set<SimplePath>; customKeys: string[] } {
@@ -129,7 +130,7 @@ function moneyFields(draft: DealDraft): DealChanges {
   return { amountMinor: amount.amountMinor, currency: amount.currency };
 }
 
-function lostReasonViolations(current: DealDocument, reason: string): FieldViolation[] {
+function lostReasonViolations(current: DealRecord, reason: string): FieldViolation[] {
   if (current.status !== 'lost')
     return reason ? [{ field: 'lostReason', description: 'can only be set on a lost deal' }] : [];
   if (!reason.trim()) return [{ field: 'lostReason', description: 'is required while the deal is lost' }];
@@ -140,7 +141,7 @@ function lostReasonViolations(current: DealDocument, reason: string): FieldViola
 async function customFieldChanges(
   deps: AppDeps,
   tenantId: string,
-  current: DealDocument,
+  current: DealRecord,
   draft: DealDraft,
   whole: boolean,
   keys: readonly string[],
@@ -158,7 +159,7 @@ async function customFieldChanges(
 async function applyContactChanges(
   deps: AppDeps,
   actor: Actor,
-  current: DealDocument,
+  current: DealRecord,
   draft: DealDraft,
   simple: Set<SimplePath>,
   changes: DealChanges,
@@ -166,10 +167,9 @@ async function applyContactChanges(
   const contactId = simple.has('contact_id') && draft.contactId !== current.contactId ? draft.contactId : '';
   const companyId = simple.has('company_id') && draft.companyId !== current.companyId ? draft.companyId : '';
   const links = await resolveContactLinks(deps, actor, contactId, companyId);
-  if (simple.has('contact_id') && draft.contactId !== current.contactId)
-    Object.assign(changes, { contactId: draft.contactId, contact: links.contact });
-  if (simple.has('company_id') && draft.companyId !== current.companyId)
-    Object.assign(changes, { companyId: draft.companyId, company: links.company });
+  await rememberLinks(deps, actor.principal.tenantId, links);
+  if (simple.has('contact_id') && draft.contactId !== current.contactId) changes.contactId = draft.contactId;
+  if (simple.has('company_id') && draft.companyId !== current.companyId) changes.companyId = draft.companyId;
 }
 
 const PATH_OF: Record<string, string> = {
@@ -186,11 +186,11 @@ const PATH_OF: Record<string, string> = {
   customFields: 'custom_fields',
 };
 
-function changedPaths(current: DealDocument, changes: DealChanges): string[] {
+function changedPaths(current: DealRecord, changes: DealChanges): string[] {
   const paths = new Set<string>();
   for (const [key, value] of Object.entries(changes)) {
     const path = PATH_OF[key];
-    if (path && JSON.stringify(value) !== JSON.stringify(current[key as keyof DealDocument])) paths.add(path);
+    if (path && JSON.stringify(value) !== JSON.stringify(current[key as keyof DealRecord])) paths.add(path);
   }
   return [...paths];
 }

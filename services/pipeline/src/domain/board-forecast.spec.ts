@@ -1,7 +1,6 @@
-import { boardTotals } from './board';
-import { computeForecast, resolvePeriod } from './forecast';
+import { boardTotals, type BoardCell } from './board';
+import { computeForecast, resolvePeriod, type ForecastCell } from './forecast';
 import { buildStages } from './pipeline';
-import type { BoardCell, ForecastCell } from './projection';
 import { DEFAULT_STAGES, type Stage } from './stage';
 
 let seq = 0;
@@ -11,11 +10,11 @@ const id = (name: string) => (stages.find((s) => s.name === name) as Stage).id;
 describe('board totals', () => {
   it('sums count, amount and weighted amount per stage and currency, in stage order', () => {
     const cells: BoardCell[] = [
-      { stageId: id('Proposal'), ownerId: 'u1', teamId: 'e', currency: 'USD', count: 2, amountMinor: 30_000 },
-      { stageId: id('Proposal'), ownerId: 'u2', teamId: 'e', currency: 'USD', count: 1, amountMinor: 1_001 },
-      { stageId: id('Proposal'), ownerId: 'u2', teamId: 'e', currency: 'EUR', count: 1, amountMinor: 500 },
-      { stageId: id('Won'), ownerId: 'u1', teamId: 'e', currency: 'USD', count: 1, amountMinor: 7_000 },
-      { stageId: 'gone', ownerId: 'u1', teamId: 'e', currency: 'USD', count: 1, amountMinor: 1 },
+      { stageId: id('Proposal'), currency: 'USD', count: 2, amountMinor: 30_000 },
+      { stageId: id('Proposal'), currency: 'USD', count: 1, amountMinor: 1_001 },
+      { stageId: id('Proposal'), currency: 'EUR', count: 1, amountMinor: 500 },
+      { stageId: id('Won'), currency: 'USD', count: 1, amountMinor: 7_000 },
+      { stageId: 'gone', currency: 'USD', count: 1, amountMinor: 1 },
     ];
     const columns = boardTotals(stages, cells);
     expect(columns.map((c) => c.stage.name)).toEqual([
@@ -36,6 +35,13 @@ describe('board totals', () => {
     expect(columns[4]?.totals).toEqual([{ currency: 'USD', dealCount: 1, amountMinor: 7_000, weightedMinor: 7_000 }]);
     expect(columns[0]).toMatchObject({ dealCount: 0, totals: [] });
   });
+
+  it('shows an archived stage only while deals are still in it', () => {
+    const archived = stages.map((s) => (s.name === 'Qualification' ? { ...s, archived: true } : s));
+    expect(boardTotals(archived, []).map((c) => c.stage.name)).not.toContain('Qualification');
+    const left = [{ stageId: id('Qualification'), currency: 'USD', count: 1, amountMinor: 10 }];
+    expect(boardTotals(archived, left).find((c) => c.stage.name === 'Qualification')?.dealCount).toBe(1);
+  });
 });
 
 describe('forecast', () => {
@@ -49,7 +55,6 @@ describe('forecast', () => {
     currency = 'USD',
     count = 1,
   ): ForecastCell => ({
-    date: '2025-03-01',
     pipelineId: 'p1',
     stageId: id(stage),
     ownerId,

@@ -1,43 +1,5 @@
-import type { Principal } from '@crm/service-kit';
-import { forecastDateOf, resolveOwnership } from './deal';
+import { forecastDateOf } from './deal';
 import { moneyViolations, weightedSum } from './money';
-
-const principal = (userId: string, roles: Principal['roles'], teamIds: string[] = []): Principal => ({
-  tenantId: 'acme',
-  userId,
-  roles,
-  teamIds,
-  clientId: 'crm-cli',
-  scopes: [],
-});
-const rep = principal('rep1', ['sales-rep'], ['east']);
-const manager = principal('mgr', ['sales-manager'], ['east']);
-const admin = principal('admin', ['crm-admin']);
-
-describe('deal ownership', () => {
-  it('gives a rep their own deal in their first team, and nothing else', () => {
-    expect(resolveOwnership(rep, {})).toEqual({ ownerId: 'rep1', teamId: 'east' });
-    expect(() => resolveOwnership(rep, { ownerId: 'rep2' })).toThrow(
-      expect.objectContaining({ violations: [expect.objectContaining({ field: 'ownerId' })] }),
-    );
-    expect(() => resolveOwnership(rep, { teamId: 'west' })).toThrow(
-      expect.objectContaining({ violations: [expect.objectContaining({ field: 'teamId' })] }),
-    );
-  });
-
-  it('lets a manager give deals within their teams, and an admin to anyone', () => {
-    expect(resolveOwnership(manager, { ownerId: 'rep2' })).toEqual({ ownerId: 'rep2', teamId: 'east' });
-    expect(() => resolveOwnership(manager, { ownerId: 'rep3', teamId: 'west' })).toThrow();
-    expect(resolveOwnership(admin, { ownerId: 'rep3', teamId: 'west' })).toEqual({ ownerId: 'rep3', teamId: 'west' });
-  });
-
-  it('keeps the current owner and team on update unless changed', () => {
-    expect(resolveOwnership(manager, {}, { ownerId: 'rep1', teamId: 'east' })).toEqual({
-      ownerId: 'rep1',
-      teamId: 'east',
-    });
-  });
-});
 
 describe('deal facts', () => {
   it('forecasts open deals on their expected close date and closed ones on the UTC day they closed', () => {

@@ -1,11 +1,12 @@
 // A deal and the checks on what users write into one. Pure: no I/O.
 import { invalidFields } from './invalid-fields';
-import { hasRole, type FieldViolation, type Principal } from '@crm/service-kit';
+import type { FieldViolation } from '@crm/service-kit';
 import { isCalendarDate, utcDateOf } from './calendar-date';
 import { moneyViolations, type Money } from './money';
 
 export type DealStatus = 'open' | 'won' | 'lost';
 
+/** What a deal shows of its contact: kept in the read model from the contact service's events, not on the deal. */
 export interface ContactSummary {
   id: string;
   displayName: string;
@@ -39,8 +40,6 @@ export interface DealFields {
   status: DealStatus;
   contactId: string;
   companyId: string;
-  contact: ContactSummary | null;
-  company: CompanySummary | null;
   /** ISO date or "". */
   expectedCloseDate: string;
   nextStep: string;
@@ -89,42 +88,4 @@ export function checkAmount(money: Money | undefined, field = 'amount'): Money {
 export function forecastDateOf(deal: Pick<DealFields, 'status' | 'closedAt' | 'expectedCloseDate'>): string {
   if (deal.status !== 'open') return deal.closedAt ? utcDateOf(deal.closedAt) : '';
   return deal.expectedCloseDate;
-}
-
-export interface Ownership {
-  ownerId: string;
-  teamId: string;
-}
-
-/**
- * Who owns a deal. Reps (and partners) own what they create; managers may give deals to anyone within their
- * teams; admins and the services themselves to anyone. A team must be one of the caller's unless an admin sets it.
- */
-export function resolveOwnership(principal: Principal, requested: Partial<Ownership>, current?: Ownership): Ownership {
-  const ownerId = requested.ownerId || current?.ownerId || principal.userId;
-  // Empty means "not given": proto3 strings cannot tell the two apart.
-  const teamId = requested.teamId || current?.teamId || principal.teamIds[0] || '';
-  const violations: FieldViolation[] = [];
-  const admin = hasRole(principal, 'crm-admin', 'crm-service');
-  const manager = hasRole(principal, 'sales-manager');
-  if (ownerId !== principal.userId && ownerId !== current?.ownerId && !admin && !manager) {
-    violations.push({ field: 'ownerId', description: 'only managers and admins may give a deal to someone else' });
-  }
-  if (teamId && teamId !== current?.teamId && !admin && !principal.teamIds.includes(teamId)) {
-    violations.push({ field: 'teamId', description: 'must be one of your teams' });
-  }
-  if (
-    manager &&
-    !admin &&
-    ownerId !== principal.userId &&
-    ownerId !== current?.ownerId &&
-    !principal.teamIds.includes(teamId)
-  ) {
-    violations.push({
-      field: 'teamId',
-      description: 'a deal you give to someone else must stay within one of your teams',
-    });
-  }
-  if (violations.length > 0) throw invalidFields(violations);
-  return { ownerId, teamId };
 }

@@ -1,8 +1,18 @@
 // The forecast of a period: per group (owner, team) and currency, what was won and what is expected.
 import { invalidFields } from './invalid-fields';
 import { isCalendarDate, monthRange, monthsOf, quarterRange, type DateRange } from './calendar-date';
-import type { ForecastCell } from './projection';
 import type { Stage } from './stage';
+
+/** The deals of one owner, team, pipeline, stage and currency in the period: a row of the read model's aggregate. */
+export interface ForecastCell {
+  ownerId: string;
+  teamId: string;
+  pipelineId: string;
+  stageId: string;
+  currency: string;
+  count: number;
+  amountMinor: number;
+}
 
 export interface ForecastFigures {
   currency: string;
@@ -27,7 +37,7 @@ export interface PeriodRequest {
   range?: { startDate: string; endDate: string };
 }
 
-/** A custom range may span at most this many months, which bounds the projection documents a forecast reads. */
+/** A custom range may span at most this many months. */
 export const MAX_FORECAST_MONTHS = 24;
 
 export function resolvePeriod(request: PeriodRequest): DateRange {

@@ -1,5 +1,15 @@
-import { addStage, archiveStage, buildStages, reorderStages, updateStage, type PipelineState } from './pipeline';
-import { checkStageInput, DEFAULT_STAGES } from './stage';
+import {
+  addStage,
+  beginArchive,
+  buildStages,
+  finishArchive,
+  isStaleArchive,
+  reorderStages,
+  stageHasDeals,
+  updateStage,
+  type PipelineState,
+} from './pipeline';
+import { checkStageInput, DEFAULT_STAGES, takesDeals, type Stage } from './stage';
 
 let seq = 0;
 const newId = () => `s${++seq}`;
@@ -120,25 +130,65 @@ describe('changing a pipeline', () => {
 
   it('reorders the active stages, keeping archived ones at the end', () => {
     const pipeline = defaultPipeline();
-    const archived = { ...pipeline, stages: archiveStage(pipeline, 's2', 0) };
+    const since = new Date('2031-01-01T00:00:00Z');
+    const marked = { ...pipeline, stages: beginArchive(pipeline, 's2', since) };
+    const archived = { ...pipeline, stages: finishArchive(marked, 's2', since, 0)?.stages ?? [] };
     const order = ['s3', 's1', 's4', 's5', 's6'];
     expect(reorderStages(archived, order).map((s) => s.id)).toEqual([...order, 's2']);
     expect(() => reorderStages(archived, ['s3', 's1', 's4', 's5'])).toThrow();
     expect(() => reorderStages(archived, ['s3', 's1', 's4', 's5', 's6', 's6'])).toThrow();
   });
+});
 
-  it('refuses to archive a stage that holds deals, saying how many, or the last stage of a kind', () => {
+describe('archiving a stage without locks', () => {
+  const since = new Date('2031-01-01T00:00:00Z');
+
+  it('marks the stage as taking no deals, then archives it when none is in it or reverts the mark', () => {
     const pipeline = defaultPipeline();
-    expect(() => archiveStage(pipeline, 's2', 3)).toThrow(
-      expect.objectContaining({
-        code: 'FAILED_PRECONDITION',
-        reason: 'STAGE_HAS_DEALS',
-        metadata: { stageId: 's2', dealCount: '3' },
-      }),
-    );
-    expect(() => archiveStage(pipeline, 's5', 0)).toThrow(
+    const marked = { ...pipeline, stages: beginArchive(pipeline, 's2', since) };
+    const stage = marked.stages.find((s) => s.id === 's2') as Stage;
+    expect(stage).toMatchObject({ archived: false, archivingSince: since });
+    expect(takesDeals(stage)).toBe(false);
+    const done = finishArchive(marked, 's2', since, 0);
+    expect(done?.outcome).toBe('archived');
+    expect(done?.stages.find((s) => s.id === 's2')).toMatchObject({ archived: true, archivingSince: null });
+    const reverted = finishArchive(marked, 's2', since, 2);
+    expect(reverted?.outcome).toBe('reverted');
+    expect(takesDeals(reverted?.stages.find((s) => s.id === 's2') as Stage)).toBe(true);
+  });
+
+  it('finishes only the archive it began', () => {
+    const pipeline = defaultPipeline();
+    const marked = { ...pipeline, stages: beginArchive(pipeline, 's2', since) };
+    expect(finishArchive(marked, 's2', new Date(since.getTime() + 1), 0)).toBeUndefined();
+    expect(finishArchive(pipeline, 's2', since, 0)).toBeUndefined();
+  });
+
+  it('refuses the last stage of a kind, counting stages being archived as gone, and a second archive at once', () => {
+    const pipeline = defaultPipeline();
+    expect(() => beginArchive(pipeline, 's5', since)).toThrow(
       expect.objectContaining({ code: 'FAILED_PRECONDITION', reason: 'LAST_STAGE_OF_KIND' }),
     );
-    expect(archiveStage(pipeline, 's2', 0).find((s) => s.id === 's2')?.archived).toBe(true);
+    const three = { ...pipeline, stages: pipeline.stages.filter((s) => ['s1', 's2', 's5', 's6'].includes(s.id)) };
+    const first = { ...three, stages: beginArchive(three, 's1', since) };
+    expect(() => beginArchive(first, 's2', since)).toThrow(expect.objectContaining({ reason: 'LAST_STAGE_OF_KIND' }));
+    expect(() => beginArchive(first, 's1', since)).toThrow(expect.objectContaining({ reason: 'STAGE_ARCHIVING' }));
+  });
+
+  it('names the stage and the number of deals it still holds', () => {
+    expect(stageHasDeals({ id: 's2', name: 'Qualification' }, 3)).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      reason: 'STAGE_HAS_DEALS',
+      metadata: { stageId: 's2', dealCount: '3' },
+      message: expect.stringContaining('Qualification'),
+    });
+  });
+
+  it('treats an archive left unfinished past its settle time as stale', () => {
+    const pipeline = defaultPipeline();
+    const stage = beginArchive(pipeline, 's2', since).find((s) => s.id === 's2') as Stage;
+    expect(isStaleArchive(stage, new Date(since.getTime() + 5_000), 5_000)).toBe(false);
+    expect(isStaleArchive(stage, new Date(since.getTime() + 5_001), 5_000)).toBe(true);
+    expect(isStaleArchive(pipeline.stages[1] as Stage, new Date(since.getTime() + 9_999), 5_000)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // A pipeline and the rules for changing its stages. Pure: the store applies what these functions return.
 import { invalidFields } from './invalid-fields';
 import { ServiceError, type FieldViolation } from '@crm/service-kit';
-import { checkStageInput, type Stage, type StageInput } from './stage';
+import { checkStageInput, takesDeals, type Stage, type StageInput } from './stage';
 
 export interface PipelineState {
   name: string;
@@ -117,33 +117,71 @@ export function reorderStages(pipeline: PipelineState, stageIds: readonly string
   return [...ordered, ...pipeline.stages.filter((s) => s.archived)];
 }
 
-/**
- * Archives a stage once the store has counted no deals in it. A pipeline always keeps an open, a won and a lost
- * stage, so that every deal can still move and close.
- */
-export function archiveStage(pipeline: PipelineState, stageId: string, dealsInStage: number): Stage[] {
+// Archiving without locks. A deal may enter a stage only if the pipeline record, read at most a write window
+// before the deal's event is appended, shows the stage taking deals. Archiving first marks the stage as
+// archiving (a pipeline version), waits a settle time longer than that window, then counts the stage's deals in
+// the read model: none, and the stage is archived; some (a move that read the pipeline before the mark), and the
+// mark is reverted and the archive refused with STAGE_HAS_DEALS. See services/pipeline/README.md.
+
+/** Marks the stage as being archived; refuses what could never be archived. */
+export function beginArchive(pipeline: PipelineState, stageId: string, now: Date): Stage[] {
   const stage = findStage(pipeline.stages, stageId);
   if (stage.archived)
     throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" is already archived`, {
       reason: 'STAGE_ARCHIVED',
     });
-  if (dealsInStage > 0) {
-    throw new ServiceError(
-      'FAILED_PRECONDITION',
-      `Stage "${stage.name}" still holds ${dealsInStage} deal(s); move them to another stage before archiving it`,
-      {
-        reason: 'STAGE_HAS_DEALS',
-        metadata: { stageId, dealCount: String(dealsInStage) },
-      },
-    );
-  }
-  const stages = pipeline.stages.map((s) => (s.id === stageId ? { ...s, archived: true } : s));
-  const problem = structureProblem(stages);
+  if (stage.archivingSince)
+    throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" is being archived; try again in a moment`, {
+      reason: 'STAGE_ARCHIVING',
+    });
+  // Stages being archived count as gone: two archives at once must not leave a pipeline without a kind of stage.
+  const problem = structureProblem(
+    pipeline.stages.map((s) => ({ ...s, archived: s.archived || Boolean(s.archivingSince) || s.id === stageId })),
+  );
   if (problem)
     throw new ServiceError('FAILED_PRECONDITION', `Stage "${stage.name}" cannot be archived: ${problem}`, {
       reason: 'LAST_STAGE_OF_KIND',
     });
-  return stages;
+  return pipeline.stages.map((s) => (s.id === stageId ? { ...s, archivingSince: now } : s));
+}
+
+/**
+ * An archive left unfinished (its process died while it waited) once its settle time is over: a new archive
+ * request finishes it instead of being refused.
+ */
+export function isStaleArchive(stage: Stage, now: Date, settleMs: number): boolean {
+  return Boolean(stage.archivingSince && now.getTime() - stage.archivingSince.getTime() > settleMs);
+}
+
+export type ArchiveOutcome = 'archived' | 'reverted';
+
+/**
+ * Ends the archive begun at `since`: archived when the stage holds no deals, else back to taking deals. Undefined
+ * when that archive is no longer in progress (finished or reverted by someone else).
+ */
+export function finishArchive(
+  pipeline: PipelineState,
+  stageId: string,
+  since: Date,
+  dealsInStage: number,
+): { stages: Stage[]; outcome: ArchiveOutcome } | undefined {
+  const stage = pipeline.stages.find((s) => s.id === stageId);
+  if (!stage?.archivingSince || stage.archivingSince.getTime() !== since.getTime()) return undefined;
+  const outcome: ArchiveOutcome = dealsInStage > 0 ? 'reverted' : 'archived';
+  return {
+    outcome,
+    stages: pipeline.stages.map((s) =>
+      s.id === stageId ? { ...s, archivingSince: null, archived: outcome === 'archived' } : s,
+    ),
+  };
+}
+
+export function stageHasDeals(stage: Pick<Stage, 'id' | 'name'>, dealsInStage: number): ServiceError {
+  return new ServiceError(
+    'FAILED_PRECONDITION',
+    `Stage "${stage.name}" still holds ${dealsInStage} deal(s); move them to another stage before archiving it`,
+    { reason: 'STAGE_HAS_DEALS', metadata: { stageId: stage.id, dealCount: String(dealsInStage) } },
+  );
 }
 
 export function findStage(stages: readonly Stage[], stageId: string, field = 'stageId'): Stage {
@@ -157,7 +195,7 @@ export function activeStages(stages: readonly Stage[]): Stage[] {
 }
 
 export function firstOpenStage(stages: readonly Stage[]): Stage | undefined {
-  return stages.find((s) => !s.archived && s.kind === 'open');
+  return stages.find((s) => takesDeals(s) && s.kind === 'open');
 }
 
 function structureProblem(stages: readonly Stage[]): string | undefined {

@@ -67,16 +67,14 @@ describe('stage moves', () => {
     });
   });
 
-  it('refuses archived stages', () => {
-    expect(() =>
-      moveToStage({
-        deal: openDeal(),
-        to: { ...stage('Qualification'), archived: true },
-        lostReason: '',
-        by: 'u1',
-        now: t1,
-      }),
-    ).toThrow(expect.objectContaining({ reason: 'STAGE_ARCHIVED' }));
+  it('refuses archived stages and stages being archived', () => {
+    for (const to of [
+      { ...stage('Qualification'), archived: true },
+      { ...stage('Qualification'), archivingSince: t0 },
+    ])
+      expect(() => moveToStage({ deal: openDeal(), to, lostReason: '', by: 'u1', now: t1 })).toThrow(
+        expect.objectContaining({ reason: 'STAGE_ARCHIVED' }),
+      );
   });
 
   it('reopens into the last open stage the deal was in, or one asked for', () => {

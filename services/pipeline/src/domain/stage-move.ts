@@ -5,7 +5,7 @@ import { ServiceError } from '@crm/service-kit';
 import type { DealFields, DealStatus, StageVisit } from './deal';
 import { MAX_TEXT_LENGTH } from './deal';
 import { firstOpenStage } from './pipeline';
-import type { Stage } from './stage';
+import { takesDeals, type Stage } from './stage';
 
 export type CloseSignal = 'won' | 'lost' | 'reopened';
 
@@ -31,10 +31,12 @@ export interface MoveInput {
 }
 
 export function moveToStage({ deal, to, lostReason, by, now }: MoveInput): MoveOutcome {
-  if (to.archived)
-    throw new ServiceError('FAILED_PRECONDITION', `Stage "${to.name}" is archived and takes no deals`, {
-      reason: 'STAGE_ARCHIVED',
-    });
+  if (!takesDeals(to))
+    throw new ServiceError(
+      'FAILED_PRECONDITION',
+      `Stage "${to.name}" is ${to.archived ? 'archived' : 'being archived'} and takes no deals`,
+      { reason: 'STAGE_ARCHIVED' },
+    );
   if (lostReason.length > MAX_TEXT_LENGTH)
     throw invalidFields([{ field: 'lostReason', description: `must be at most ${MAX_TEXT_LENGTH} characters` }]);
   const status: DealStatus = to.kind;
@@ -72,11 +74,11 @@ export function reopenTarget(deal: MovableDeal, stages: readonly Stage[], reques
     });
   if (requestedStageId) {
     const stage = stages.find((s) => s.id === requestedStageId);
-    if (!stage || stage.archived || stage.kind !== 'open')
+    if (!stage || !takesDeals(stage) || stage.kind !== 'open')
       throw invalidFields([{ field: 'stageId', description: "must be an open, active stage of the deal's pipeline" }]);
     return stage;
   }
-  const openIds = new Set(stages.filter((s) => s.kind === 'open' && !s.archived).map((s) => s.id));
+  const openIds = new Set(stages.filter((s) => s.kind === 'open' && takesDeals(s)).map((s) => s.id));
   const previous = [...deal.stageHistory].reverse().find((visit) => openIds.has(visit.stageId));
   const stage = previous ? stages.find((s) => s.id === previous.stageId) : firstOpenStage(stages);
   if (!stage)

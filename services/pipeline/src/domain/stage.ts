@@ -15,6 +15,13 @@ export interface Stage {
   kind: StageKind;
   forecastCategory: ForecastCategory;
   archived: boolean;
+  /** Set while an archive is in progress (domain/pipeline: beginArchive): the stage takes no new deals. */
+  archivingSince?: Date | null;
+}
+
+/** Whether deals may enter the stage: it is neither archived nor being archived. */
+export function takesDeals(stage: Stage): boolean {
+  return !stage.archived && !stage.archivingSince;
 }
 
 export interface StageInput {

@@ -1,8 +1,9 @@
-// Keeps the contact and company summaries on deals current from the contact service's events. It acts as the
-// service itself: it writes its own store and never calls back, since the events carry the data. Summaries
-// remember the version they were taken from, so a late or repeated event never overwrites a newer one.
+// Keeps what deals show of their contacts and companies current from the contact service's events, as the service
+// itself: it never calls back, since the events carry the data. Summaries live in the read model and remember the
+// version they were taken from, so a late or repeated event never overwrites a newer one; a merge re-points the
+// deals of the merged-away contact, which is a change of those deals (a new version and a deal.updated event).
 import type { Logger } from 'pino';
-import { ServiceError, type ConsumerSpec, type EventHandler, type Principal } from '@crm/service-kit';
+import { STREAMS, systemPrincipal, type ConsumerSpec, type EventHandler } from '@crm/service-kit';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { CompanyChanged, ContactChanged, ContactErased, ContactMerged } from '@crm/proto/crm/contact/v1/events';
 import { companySummaryOf, contactSummaryOf } from '../clients/contact-directory';
@@ -19,22 +20,16 @@ export const CONTACT_SYNC_SUBJECTS = [
   'crm.company.updated',
 ];
 
-export interface ContactSyncOptions {
-  /** The service's own identity, as the actor of the events a merge causes. */
-  service: Pick<Principal, 'userId' | 'clientId'>;
-  log: Logger;
-}
-
-export function contactSyncConsumer(deps: AppDeps, options: ContactSyncOptions): ConsumerSpec {
+export function contactSyncConsumer(deps: AppDeps, log: Logger): ConsumerSpec {
   return {
-    stream: 'CONTACT',
+    stream: STREAMS.CONTACT.name,
     durable: CONTACT_SYNC_CONSUMER,
     filterSubjects: CONTACT_SYNC_SUBJECTS,
-    handler: contactSyncHandler(deps, options),
+    handler: contactSyncHandler(deps, log),
   };
 }
 
-export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): EventHandler {
+export function contactSyncHandler(deps: AppDeps, log: Logger): EventHandler {
   return async (event) => {
     const payload = event.payload?.value;
     if (!payload) throw new Error(`event ${event.id} has no payload`);
@@ -42,7 +37,7 @@ export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): 
       case 'contact.updated': {
         const { contact } = ContactChanged.decode(payload);
         if (contact)
-          await refreshContact(deps, event.tenantId, contact.id, {
+          await deps.summaries.putContact(event.tenantId, {
             ...contactSummaryOf(contact),
             sourceVersion: event.aggregateVersion,
           });
@@ -50,110 +45,59 @@ export function contactSyncHandler(deps: AppDeps, options: ContactSyncOptions): 
       }
       case 'contact.erased': {
         const { contactId } = ContactErased.decode(payload);
-        await refreshContact(
-          deps,
-          event.tenantId,
-          contactId,
-          { id: contactId, displayName: '', email: '', erased: true, sourceVersion: event.aggregateVersion },
-          true,
-        );
+        await deps.summaries.eraseContact(event.tenantId, contactId, event.aggregateVersion);
         return;
       }
       case 'contact.merged':
-        await repointMergedContact(deps, options, event, ContactMerged.decode(payload));
+        await repointMergedContact(deps, event, ContactMerged.decode(payload));
         return;
       case 'company.updated': {
         const { company } = CompanyChanged.decode(payload);
-        if (!company) return;
-        const summary = { ...companySummaryOf(company), sourceVersion: event.aggregateVersion };
-        for (const id of await deps.deals.idsReferencing(event.tenantId, 'companyId', company.id)) {
-          await deps.deals.patchUnversioned(event.tenantId, id, (deal) =>
-            (deal.company?.sourceVersion ?? 0) >= summary.sourceVersion ? undefined : { $set: { company: summary } },
-          );
-        }
+        if (company)
+          await deps.summaries.putCompany(event.tenantId, {
+            ...companySummaryOf(company),
+            sourceVersion: event.aggregateVersion,
+          });
         return;
       }
       default:
-        options.log.debug({ type: event.type }, 'contact event ignored');
+        log.debug({ type: event.type }, 'contact event ignored');
     }
   };
 }
-
-/** Erasure wins over any version: personal data must go even if an older event arrives after it. */
-async function refreshContact(
-  deps: AppDeps,
-  tenantId: string,
-  contactId: string,
-  summary: ContactSummary,
-  erasure = false,
-): Promise<void> {
-  for (const id of await deps.deals.idsReferencing(tenantId, 'contactId', contactId)) {
-    await deps.deals.patchUnversioned(tenantId, id, (deal) => {
-      if (deal.contactId !== contactId) return undefined;
-      if (!erasure && (deal.contact?.erased || (deal.contact?.sourceVersion ?? 0) >= summary.sourceVersion))
-        return undefined;
-      return {
-        $set: {
-          contact: erasure
-            ? { ...summary, sourceVersion: Math.max(summary.sourceVersion, deal.contact?.sourceVersion ?? 0) }
-            : summary,
-        },
-      };
-    });
-  }
-}
-
-const MAX_ATTEMPTS = 5;
 
 /**
- * Deals of the merged-away contact now point at the surviving one. That changes the deal (its contact id), so it
- * is a versioned update with a deal.updated event, retried when a user's edit gets in between.
+ * Deals of the merged-away contact now point at the surviving one: an unconditional update of each (re-decided on
+ * the newest version if a user's edit gets in between), found through the read model.
  */
-async function repointMergedContact(
-  deps: AppDeps,
-  options: ContactSyncOptions,
-  event: Envelope,
-  merged: ContactMerged,
-): Promise<void> {
+async function repointMergedContact(deps: AppDeps, event: Envelope, merged: ContactMerged): Promise<void> {
   const { sourceId, targetId, target } = merged;
-  const summary: ContactSummary = target
-    ? { ...contactSummaryOf(target), sourceVersion: event.aggregateVersion }
-    : { id: targetId, displayName: '', email: '', erased: false, sourceVersion: 0 };
-  const service: Principal = {
-    tenantId: event.tenantId,
-    userId: options.service.userId,
-    clientId: options.service.clientId,
-    roles: ['crm-service'],
-    teamIds: [],
-    scopes: [],
-  };
-  const stageOf = await tenantStageLookup(deps, event.tenantId);
-  for (const id of await deps.deals.idsReferencing(event.tenantId, 'contactId', sourceId)) {
-    for (let attempt = 1; ; attempt++) {
-      const current = await deps.deals.findById(service, id, { includeDeleted: true });
-      if (!current || current.contactId !== sourceId) break;
-      const next = { ...current, contactId: targetId, contact: summary };
-      const events = dealEvents({
-        state: 'deal.updated',
-        previous: current,
-        next,
-        changedFields: ['contact_id'],
-        stageOf,
-        actor: options.service,
-        namespace: deps.namespace,
-      });
-      try {
-        await deps.deals.updateVersioned(service, id, current.version, {
-          update: { $set: { contactId: targetId, contact: summary } },
-          events,
-          includeDeleted: true,
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof ServiceError && error.code === 'FAILED_PRECONDITION') || attempt >= MAX_ATTEMPTS)
-          throw error;
-      }
-    }
+  if (target) {
+    const summary: ContactSummary = { ...contactSummaryOf(target), sourceVersion: event.aggregateVersion };
+    await deps.summaries.putContact(event.tenantId, summary);
   }
-  if (target) await refreshContact(deps, event.tenantId, targetId, summary);
+  const service = systemPrincipal(event.tenantId, deps.serviceName);
+  const stageOf = await tenantStageLookup(deps, event.tenantId);
+  for (const id of await deps.dealsView.idsReferencingContact(event.tenantId, sourceId)) {
+    await deps.deals.update(
+      service,
+      id,
+      undefined,
+      (current) =>
+        current.contactId !== sourceId
+          ? null
+          : {
+              set: { contactId: targetId },
+              messages: dealEvents({
+                state: 'deal.updated',
+                previous: current,
+                changedFields: ['contact_id'],
+                stageOf,
+                actor: service,
+                namespace: deps.namespace,
+              }),
+            },
+      { includeDeleted: true },
+    );
+  }
 }

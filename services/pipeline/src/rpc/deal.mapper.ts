@@ -1,14 +1,15 @@
-// Deal documents to their proto messages and back; nothing else.
+// Deal records to their proto messages and back; nothing else.
 import { readCustomFieldValues, type CustomFieldDefinition } from '@crm/service-kit';
 import type { Deal, DealInput } from '@crm/proto/crm/pipeline/v1/deal';
 import type { DealSnapshot } from '@crm/proto/crm/pipeline/v1/events';
 import type { Stage } from '../domain/stage';
-import type { DealDocument } from '../store/deal.schema';
+import type { DealRecord } from '../store/deal.records';
+import type { ListedDeal } from '../store/deal.read-model';
 
 export type StageLookup = (pipelineId: string, stageId: string) => Stage | undefined;
 
 export function toDealProto(
-  doc: DealDocument,
+  { deal: doc, contact, company }: ListedDeal,
   stageOf: StageLookup,
   definitions: readonly CustomFieldDefinition[],
 ): Deal {
@@ -27,15 +28,10 @@ export function toDealProto(
     teamId: doc.teamId,
     contactId: doc.contactId,
     companyId: doc.companyId,
-    contact: doc.contact
-      ? {
-          id: doc.contact.id,
-          displayName: doc.contact.displayName,
-          email: doc.contact.email,
-          erased: doc.contact.erased,
-        }
+    contact: contact
+      ? { id: contact.id, displayName: contact.displayName, email: contact.email, erased: contact.erased }
       : undefined,
-    company: doc.company ? { id: doc.company.id, name: doc.company.name, domain: doc.company.domain } : undefined,
+    company: company ? { id: company.id, name: company.name, domain: company.domain } : undefined,
     expectedCloseDate: doc.expectedCloseDate,
     nextStep: doc.nextStep,
     customFields: readCustomFieldValues(definitions, doc.customFields),
@@ -55,7 +51,7 @@ export function toDealProto(
   };
 }
 
-export function toDealSnapshot(doc: DealDocument, stage: Stage | undefined, version: number): DealSnapshot {
+export function toDealSnapshot(doc: DealRecord, stage: Stage | undefined): DealSnapshot {
   return {
     id: doc._id,
     title: doc.title,
@@ -74,7 +70,7 @@ export function toDealSnapshot(doc: DealDocument, stage: Stage | undefined, vers
     closedAt: doc.closedAt ?? undefined,
     lostReason: doc.lostReason,
     deleted: Boolean(doc.deletedAt),
-    version,
+    version: doc.version,
   };
 }
 

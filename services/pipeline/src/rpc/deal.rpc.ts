@@ -1,20 +1,23 @@
 // DealService handlers: proto in, use case, proto out.
-import type { ServiceHandlers } from '@crm/service-kit';
+import { toProtoHistory, type ServiceHandlers } from '@crm/service-kit';
 import type { DealServiceService } from '@crm/proto/crm/pipeline/v1/deal';
 import type { AppDeps } from '../app/app-deps';
 import { createDeal } from '../app/create-deal';
 import { deleteDeal, restoreDeal } from '../app/delete-deal';
 import { moveDeal, reopenDeal } from '../app/move-deal';
-import { dealView, getDeal, listDeals } from '../app/read-deals';
+import { dealView, getDeal, getDealHistory, listDeals, withSummaries } from '../app/read-deals';
 import { updateDeal } from '../app/update-deal';
-import type { DealDocument } from '../store/deal.schema';
+import type { ListedDeal } from '../store/deal.read-model';
+import type { DealRecord } from '../store/deal.records';
 import { emptyDealInput, toDealProto } from './deal.mapper';
 
 export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceService> {
-  const present = async (tenantId: string, deal: DealDocument) => {
+  const present = async (tenantId: string, deal: ListedDeal) => {
     const view = await dealView(deps, tenantId);
     return { deal: toDealProto(deal, view.stageOf, view.definitions) };
   };
+  const presentRecord = async (tenantId: string, deal: DealRecord) =>
+    present(tenantId, await withSummaries(deps, deal));
   return {
     createDeal: async (request, ctx) =>
       present(ctx.principal.tenantId, await createDeal(deps, ctx, request.deal ?? emptyDealInput())),
@@ -47,7 +50,7 @@ export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceS
       };
     },
     updateDeal: async (request, ctx) =>
-      present(
+      presentRecord(
         ctx.principal.tenantId,
         await updateDeal(
           deps,
@@ -58,15 +61,22 @@ export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceS
           request.updateMask ?? [],
         ),
       ),
-    moveDeal: async (request, ctx) => present(ctx.principal.tenantId, await moveDeal(deps, ctx.principal, request)),
+    moveDeal: async (request, ctx) =>
+      presentRecord(ctx.principal.tenantId, await moveDeal(deps, ctx.principal, request)),
     reopenDeal: async (request, ctx) =>
-      present(
+      presentRecord(
         ctx.principal.tenantId,
         await reopenDeal(deps, ctx.principal, request.id, request.expectedVersion, request.stageId),
       ),
     deleteDeal: async (request, ctx) =>
-      present(ctx.principal.tenantId, await deleteDeal(deps, ctx.principal, request.id, request.expectedVersion)),
+      presentRecord(ctx.principal.tenantId, await deleteDeal(deps, ctx.principal, request.id, request.expectedVersion)),
     restoreDeal: async (request, ctx) =>
-      present(ctx.principal.tenantId, await restoreDeal(deps, ctx.principal, request.id, request.expectedVersion)),
+      presentRecord(
+        ctx.principal.tenantId,
+        await restoreDeal(deps, ctx.principal, request.id, request.expectedVersion),
+      ),
+    getDealHistory: async (request, ctx) => ({
+      entries: toProtoHistory(await getDealHistory(deps, ctx.principal, request.id)),
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import type { CustomFieldDefinition as KitDefinition } from '@crm/service-kit';
 import type { CustomFieldDefinition, Pipeline, Stage as StageMessage } from '@crm/proto/crm/pipeline/v1/pipeline';
 import type { Stage } from '../domain/stage';
-import type { PipelineDocument } from '../store/pipeline.repository';
+import type { PipelineRecord } from '../store/pipeline.records';
 
 export function toStageProto(stage: Stage): StageMessage {
   return {
@@ -11,10 +11,11 @@ export function toStageProto(stage: Stage): StageMessage {
     kind: stage.kind,
     forecastCategory: stage.forecastCategory,
     archived: stage.archived,
+    archiving: Boolean(stage.archivingSince),
   };
 }
 
-export function toPipelineProto(doc: PipelineDocument): Pipeline {
+export function toPipelineProto(doc: PipelineRecord): Pipeline {
   return {
     id: doc._id,
     tenantId: doc.tenantId,

@@ -10,6 +10,7 @@ import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
 import {
   connectBus,
   drainBus,
+  dropDatabase,
   readStreamEvents,
   fromGrpcError,
   type Bus,
@@ -46,14 +47,21 @@ export class PipelineHarness {
   readonly namespace = uniqueNamespace('pipeline');
   private clients: Client[] = [];
 
-  /** `boardHeadSize` sets PIPELINE_BOARD_HEAD_SIZE, so tests can make columns longer than their heads. */
-  async start(options: { boardHeadSize?: number } = {}): Promise<void> {
+  /** The pipeline's read-model database (PostgreSQL) and records database (MongoDB). */
+  readonly databases = { pipeline: uniqueDbName('pipeline'), contact: uniqueDbName('contact') };
+
+  /**
+   * Stage rules default to a short write window and settle time (the service's are 2 s and 5 s), so archives in
+   * tests take about a second.
+   */
+  async start(options: { stageWriteWindowMs?: number; archiveSettleMs?: number } = {}): Promise<void> {
     const infra = infraEnv();
     const common = {
       LOG_LEVEL: 'error',
       GRPC_PORT: '0',
       ADMIN_PORT: '0',
       MONGODB_URL: infra.mongoUrl,
+      POSTGRES_URL: infra.postgresUrl,
       NATS_URL: infra.natsUrl,
       NATS_NAMESPACE: this.namespace,
       OIDC_ISSUER: infra.issuer,
@@ -62,7 +70,8 @@ export class PipelineHarness {
       contactEnvSchema.parse({
         ...common,
         SERVICE_NAME: 'contact',
-        MONGODB_DB: uniqueDbName('contact'),
+        MONGODB_DB: this.databases.contact,
+        POSTGRES_DB: this.databases.contact,
         OIDC_CLIENT_ID: 'contact-service',
         OIDC_CLIENT_SECRET: 'contact-service-secret',
       }),
@@ -72,11 +81,13 @@ export class PipelineHarness {
       pipelineEnvSchema.parse({
         ...common,
         SERVICE_NAME: 'pipeline',
-        MONGODB_DB: uniqueDbName('pipeline'),
+        MONGODB_DB: this.databases.pipeline,
+        POSTGRES_DB: this.databases.pipeline,
         OIDC_CLIENT_ID: 'pipeline-service',
         OIDC_CLIENT_SECRET: 'pipeline-service-secret',
         CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
-        PIPELINE_BOARD_HEAD_SIZE: options.boardHeadSize,
+        PIPELINE_STAGE_WRITE_WINDOW_MS: String(options.stageWriteWindowMs ?? 1_000),
+        PIPELINE_ARCHIVE_SETTLE_MS: String(options.archiveSettleMs ?? 1_500),
       }),
       { exit: () => undefined },
     );
@@ -90,6 +101,8 @@ export class PipelineHarness {
       await service.deps.mongo.dropDatabase().catch(() => undefined);
       await service.shutdown('test done');
     }
+    for (const database of Object.values(this.databases))
+      await dropDatabase(infraEnv().postgresUrl, database).catch(() => undefined);
   }
 
   private client<C extends Client>(

@@ -21,6 +21,7 @@ import {
 import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Struct } from "../../../google/protobuf/struct";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+import { HistoryEntry } from "../../common/v1/history";
 import { Money } from "../../common/v1/money";
 import { PageRequest, PageResponse } from "../../common/v1/paging";
 
@@ -226,6 +227,15 @@ export interface RestoreDealRequest {
 
 export interface RestoreDealResponse {
   deal: Deal | undefined;
+}
+
+export interface GetDealHistoryRequest {
+  id: string;
+}
+
+export interface GetDealHistoryResponse {
+  /** Newest first. */
+  entries: HistoryEntry[];
 }
 
 function createBaseContactSummary(): ContactSummary {
@@ -2653,6 +2663,126 @@ export const RestoreDealResponse: MessageFns<RestoreDealResponse> = {
   },
 };
 
+function createBaseGetDealHistoryRequest(): GetDealHistoryRequest {
+  return { id: "" };
+}
+
+export const GetDealHistoryRequest: MessageFns<GetDealHistoryRequest> = {
+  encode(message: GetDealHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDealHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetDealHistoryRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.id = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetDealHistoryRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetDealHistoryRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDealHistoryRequest>): GetDealHistoryRequest {
+    return GetDealHistoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDealHistoryRequest>): GetDealHistoryRequest {
+    const message = createBaseGetDealHistoryRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetDealHistoryResponse(): GetDealHistoryResponse {
+  return { entries: [] };
+}
+
+export const GetDealHistoryResponse: MessageFns<GetDealHistoryResponse> = {
+  encode(message: GetDealHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      HistoryEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDealHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetDealHistoryResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.entries.push(HistoryEntry.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetDealHistoryResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => HistoryEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetDealHistoryResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => HistoryEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDealHistoryResponse>): GetDealHistoryResponse {
+    return GetDealHistoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDealHistoryResponse>): GetDealHistoryResponse {
+    const message = createBaseGetDealHistoryResponse();
+    message.entries = object.entries?.map((e) => HistoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * DealService owns deals: create, read, update with optimistic concurrency, stage moves (the board's drag and
  * drop, which also close and reopen deals), soft delete and restore, and lists. Every call is scoped to the
@@ -2737,6 +2867,18 @@ export const DealServiceService = {
     responseSerialize: (value: RestoreDealResponse): Buffer => Buffer.from(RestoreDealResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RestoreDealResponse => RestoreDealResponse.decode(value),
   },
+  /** The deal's versions, newest first: who changed what, when, from what to what. For whoever may read the deal. */
+  getDealHistory: {
+    path: "/crm.pipeline.v1.DealService/GetDealHistory",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: GetDealHistoryRequest): Buffer =>
+      Buffer.from(GetDealHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDealHistoryRequest => GetDealHistoryRequest.decode(value),
+    responseSerialize: (value: GetDealHistoryResponse): Buffer =>
+      Buffer.from(GetDealHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDealHistoryResponse => GetDealHistoryResponse.decode(value),
+  },
 } as const;
 
 export interface DealServiceServer extends UntypedServiceImplementation {
@@ -2753,6 +2895,8 @@ export interface DealServiceServer extends UntypedServiceImplementation {
   reopenDeal: handleUnaryCall<ReopenDealRequest, ReopenDealResponse>;
   deleteDeal: handleUnaryCall<DeleteDealRequest, DeleteDealResponse>;
   restoreDeal: handleUnaryCall<RestoreDealRequest, RestoreDealResponse>;
+  /** The deal's versions, newest first: who changed what, when, from what to what. For whoever may read the deal. */
+  getDealHistory: handleUnaryCall<GetDealHistoryRequest, GetDealHistoryResponse>;
 }
 
 export interface DealServiceClient extends Client {
@@ -2880,6 +3024,22 @@ export interface DealServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RestoreDealResponse) => void,
+  ): ClientUnaryCall;
+  /** The deal's versions, newest first: who changed what, when, from what to what. For whoever may read the deal. */
+  getDealHistory(
+    request: GetDealHistoryRequest,
+    callback: (error: ServiceError | null, response: GetDealHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getDealHistory(
+    request: GetDealHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDealHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getDealHistory(
+    request: GetDealHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDealHistoryResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -32,8 +32,10 @@ export interface Stage {
   kind: string;
   /** pipeline | best_case | commit | omitted for open stages; closed for won stages; omitted for lost stages. */
   forecastCategory: string;
-  /** An archived stage takes no deals and is left off the board. */
+  /** An archived stage takes no deals and is left off the board (unless deals are still in it). */
   archived: boolean;
+  /** An archive in progress: the stage takes no new deals while the service makes sure none is left in it. */
+  archiving: boolean;
 }
 
 export interface Pipeline {
@@ -179,7 +181,10 @@ export interface GetBoardResponse {
   pipeline:
     | Pipeline
     | undefined;
-  /** One per stage that is not archived, in board order. */
+  /**
+   * One per stage that is not archived, in board order; an archived stage that still holds deals (left there by a
+   * crash during its archive) shows too, flagged, so that no deal is ever out of sight.
+   */
   columns: BoardColumn[];
 }
 
@@ -293,7 +298,7 @@ export interface SetDealFieldDefinitionsResponse {
 }
 
 function createBaseStage(): Stage {
-  return { id: "", name: "", probability: 0, kind: "", forecastCategory: "", archived: false };
+  return { id: "", name: "", probability: 0, kind: "", forecastCategory: "", archived: false, archiving: false };
 }
 
 export const Stage: MessageFns<Stage> = {
@@ -315,6 +320,9 @@ export const Stage: MessageFns<Stage> = {
     }
     if (message.archived !== false) {
       writer.uint32(48).bool(message.archived);
+    }
+    if (message.archiving !== false) {
+      writer.uint32(56).bool(message.archiving);
     }
     return writer;
   },
@@ -374,6 +382,14 @@ export const Stage: MessageFns<Stage> = {
           message.archived = reader.bool();
           continue;
         }
+        case 7: {
+          if (tag !== 56) {
+            break;
+          }
+
+          message.archiving = reader.bool();
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -391,6 +407,7 @@ export const Stage: MessageFns<Stage> = {
       kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
       forecastCategory: isSet(object.forecastCategory) ? globalThis.String(object.forecastCategory) : "",
       archived: isSet(object.archived) ? globalThis.Boolean(object.archived) : false,
+      archiving: isSet(object.archiving) ? globalThis.Boolean(object.archiving) : false,
     };
   },
 
@@ -414,6 +431,9 @@ export const Stage: MessageFns<Stage> = {
     if (message.archived !== false) {
       obj.archived = message.archived;
     }
+    if (message.archiving !== false) {
+      obj.archiving = message.archiving;
+    }
     return obj;
   },
 
@@ -428,6 +448,7 @@ export const Stage: MessageFns<Stage> = {
     message.kind = object.kind ?? "";
     message.forecastCategory = object.forecastCategory ?? "";
     message.archived = object.archived ?? false;
+    message.archiving = object.archiving ?? false;
     return message;
   },
 };

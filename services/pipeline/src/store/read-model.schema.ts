@@ -1,0 +1,120 @@
+// The pipeline service's PostgreSQL read model (database crm_pipeline): its tables as Kysely sees them and the
+// migrations that make them. Every index starts with tenant_id; lists page by keyset, never OFFSET.
+import { sql, type Migration } from 'kysely';
+
+export interface DealsTable {
+  id: string;
+  tenant_id: string;
+  owner_id: string;
+  team_id: string;
+  version: number;
+  pipeline_id: string;
+  stage_id: string;
+  status: string;
+  /** Compared as bytes (collation "C"), as the rank keys are made to sort. */
+  rank: string;
+  title: string;
+  amount_minor: number;
+  currency: string;
+  contact_id: string;
+  company_id: string;
+  /** ISO dates, null when unknown; the forecast date is the close day for closed deals. */
+  expected_close_date: string | null;
+  forecast_date: string | null;
+  closed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+  /** The deal record as stored, for answers (jsonb). */
+  doc: unknown;
+}
+
+export interface ContactSummariesTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  email: string;
+  erased: boolean;
+  source_version: number;
+}
+
+export interface CompanySummariesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  domain: string;
+  source_version: number;
+}
+
+export interface PipelineReadModel {
+  deals: DealsTable;
+  contact_summaries: ContactSummariesTable;
+  company_summaries: CompanySummariesTable;
+}
+
+export const pipelineMigrations: Record<string, Migration> = {
+  '001-deals': {
+    async up(db) {
+      await sql`
+        create table deals (
+          id text primary key,
+          tenant_id text not null,
+          owner_id text not null,
+          team_id text not null,
+          version int not null,
+          pipeline_id text not null,
+          stage_id text not null,
+          status text not null,
+          rank text collate "C" not null,
+          title text not null,
+          amount_minor bigint not null,
+          currency text not null,
+          contact_id text not null,
+          company_id text not null,
+          expected_close_date date,
+          forecast_date date,
+          closed_at timestamptz,
+          created_at timestamptz not null,
+          updated_at timestamptz not null,
+          deleted_at timestamptz,
+          doc jsonb not null
+        )`.execute(db);
+      // Board columns in rank order: the whole tenant, one owner (reps), one team (managers' branches).
+      await sql`create index deals_column on deals (tenant_id, pipeline_id, stage_id, rank, id)
+        include (owner_id, team_id, currency, amount_minor) where deleted_at is null`.execute(db);
+      await sql`create index deals_owner_column on deals (tenant_id, owner_id, pipeline_id, stage_id, rank, id)
+        where deleted_at is null`.execute(db);
+      await sql`create index deals_team_column on deals (tenant_id, team_id, pipeline_id, stage_id, rank, id)
+        where deleted_at is null`.execute(db);
+      // Lists in creation order (ids are UUIDv7), deleted deals included on request.
+      await sql`create index deals_created on deals (tenant_id, id)`.execute(db);
+      await sql`create index deals_owner_created on deals (tenant_id, owner_id, id)`.execute(db);
+      await sql`create index deals_team_created on deals (tenant_id, team_id, id)`.execute(db);
+      await sql`create index deals_contact on deals (tenant_id, contact_id) where contact_id <> ''`.execute(db);
+      await sql`create index deals_company on deals (tenant_id, company_id) where company_id <> ''`.execute(db);
+      await sql`create index deals_forecast on deals (tenant_id, forecast_date)
+        include (owner_id, team_id, pipeline_id, stage_id, currency, amount_minor)
+        where deleted_at is null and forecast_date is not null`.execute(db);
+
+      await sql`
+        create table contact_summaries (
+          tenant_id text not null,
+          id text not null,
+          display_name text not null,
+          email text not null,
+          erased boolean not null,
+          source_version int not null,
+          primary key (tenant_id, id)
+        )`.execute(db);
+      await sql`
+        create table company_summaries (
+          tenant_id text not null,
+          id text not null,
+          name text not null,
+          domain text not null,
+          source_version int not null,
+          primary key (tenant_id, id)
+        )`.execute(db);
+    },
+  },
+};
