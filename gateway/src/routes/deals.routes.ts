@@ -19,6 +19,7 @@ import {
   forecastQuery,
   forecastSchema,
 } from '../schemas/deal.schema';
+import { historyListSchema } from '../schemas/history.schema';
 import { created, ok } from './common-responses';
 import { assertMayAssign, expectedVersion, required } from './route-helpers';
 
@@ -92,6 +93,24 @@ export const dealRoutes: Route[] = [
     responses: [ok(dealSchema, 'The deal', { etag: true })],
     handler: async ({ params, query, clients, downstream }) =>
       dealResult(await getDeal(clients, downstream, params.id, query.includeDeleted)),
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${BASE}/{id}/history`,
+    operationId: 'getDealHistory',
+    summary: "A deal's history",
+    description:
+      'Every version of the deal, newest first: who changed which fields from what to what, and when. For whoever may read the deal (deleted deals too).',
+    tag: TAG,
+    access: ACCESS.dealsRead,
+    params: idParams,
+    responses: [ok(historyListSchema, 'The versions, newest first')],
+    handler: async ({ params, clients, downstream }) => {
+      const response = await callUnary(downstream, clients.deals.getDealHistory.bind(clients.deals), {
+        id: params.id,
+      });
+      return { status: 200, body: listBody(response.entries, undefined) };
+    },
   }),
   defineRoute({
     method: 'patch',

@@ -175,6 +175,8 @@ export const pipelineRoutes: Route[] = [
     path: `${BASE}/{id}/stages/{stageId}/archive`,
     operationId: 'archiveStage',
     summary: 'Archive a stage (admin); 409 while deals are in it',
+    description:
+      'Takes a few seconds and no lock: the stage first stops taking deals (archiving: true), then, once every move that could still be under way has finished, the service counts the deals in it and archives it, or takes the mark back and answers 409 (STAGE_HAS_DEALS). The pipeline version moves by two.',
     tag: TAG,
     access: ACCESS.admin,
     ifMatch: 'optional',

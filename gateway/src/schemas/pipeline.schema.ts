@@ -22,6 +22,9 @@ export const stageSchema = z
     kind: z.string(),
     forecastCategory: z.string(),
     archived: z.boolean(),
+    archiving: z
+      .boolean()
+      .meta({ description: 'An archive in progress: the stage takes no new deals until it is archived or reverted.' }),
   })
   .meta({ id: 'Stage' });
 

@@ -22,9 +22,11 @@ import { moveToStage } from '../domain/stage-move';
 import { dealEvents } from '../events/deal-events';
 import type { ListedDeal } from '../store/deal.read-model';
 import type { DealRecord } from '../store/deal.records';
+import type { PipelineRecord } from '../store/pipeline.records';
 import type { AppDeps } from './app-deps';
 import { rememberLinks, resolveContactLinks } from './contact-links';
 import { ensureDefaultPipeline, stageLookupOf } from './pipelines';
+import type { Written } from './read-deals';
 import { withFreshPipelines } from './stage-entry';
 
 export type Actor = Pick<CallContext, 'principal' | 'token' | 'deadline'>;
@@ -46,7 +48,7 @@ export interface DealDraft {
 }
 
 /** One event insert and one snapshot insert: a create waits on nothing another write holds. */
-export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft): Promise<ListedDeal> {
+export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft): Promise<Written<ListedDeal>> {
   const { principal } = actor;
   // Every field's problems at once, so a form can show them together.
   const violations: FieldViolation[] = [
@@ -68,11 +70,13 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
   // Before the deal: a summary the create then does not use harms nothing, a deal without one would show none.
   await rememberLinks(deps, principal.tenantId, links);
 
+  let known: PipelineRecord[] = [];
   const deal = await withFreshPipelines(deps, principal.tenantId, async (pipelines, assertFresh) => {
     const pipeline = draft.pipelineId
       ? pipelines.find((p) => p._id === draft.pipelineId)
       : (pipelines.find((p) => p.isDefault) ?? (await ensureDefaultPipeline(deps, principal.tenantId)));
     if (!pipeline) throw invalidFields([{ field: 'pipelineId', description: 'is not a pipeline of yours' }]);
+    known = pipelines.includes(pipeline) ? pipelines : [...pipelines, pipeline];
     const stageId = draft.stageId || firstOpenStage(pipeline.stages)?.id || '';
     const stage = pipeline.stages.find((s) => s.id === stageId);
     if (!stage) throw invalidFields([{ field: 'stageId', description: 'is not a stage of the pipeline' }]);
@@ -111,14 +115,17 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
       signal: entered.status === 'open' ? undefined : entered.status,
       previous: undefined,
       changedFields: createdFields({ ...fields, teamId: ownership.teamId }),
-      stageOf: stageLookupOf([...pipelines, pipeline]),
+      stageOf: stageLookupOf(known),
       actor: principal,
       namespace: deps.namespace,
     });
     assertFresh();
     return deps.deals.create(principal, { _id: uuidv7(), ...ownership, ...fields }, messages);
   });
-  return { deal, contact: links.contact, company: links.company };
+  return {
+    result: { deal, contact: links.contact, company: links.company },
+    known: { pipelines: known, definitions },
+  };
 }
 
 export function createdFields(deal: Omit<DealFields, 'status'> & Partial<Pick<DealRecord, 'teamId'>>): string[] {

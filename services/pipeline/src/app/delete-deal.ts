@@ -3,7 +3,8 @@ import { takesDeals } from '../domain/stage';
 import { dealEvents } from '../events/deal-events';
 import type { DealRecord } from '../store/deal.records';
 import { requireId, type AppDeps } from './app-deps';
-import { stageLookupOf, tenantStageLookup } from './pipelines';
+import { stageLookupOf } from './pipelines';
+import type { Written } from './read-deals';
 import { withFreshPipelines } from './stage-entry';
 
 /** Soft delete: the record stays, and can be restored. */
@@ -12,10 +13,11 @@ export async function deleteDeal(
   principal: Principal,
   id: string,
   expectedVersion: number,
-): Promise<DealRecord> {
+): Promise<Written<DealRecord>> {
   requireId(id, 'id');
-  const stageOf = await tenantStageLookup(deps, principal.tenantId);
-  return deps.deals.update(principal, id, expectedVersion, (current) => ({
+  const pipelines = await deps.pipelines.list(principal.tenantId);
+  const stageOf = stageLookupOf(pipelines);
+  const result = await deps.deals.update(principal, id, expectedVersion, (current) => ({
     set: { deletedAt: deps.clock() },
     messages: dealEvents({
       state: 'deal.deleted',
@@ -26,6 +28,7 @@ export async function deleteDeal(
       namespace: deps.namespace,
     }),
   }));
+  return { result, known: { pipelines } };
 }
 
 /** Restores into the deal's stage, which must still take deals: a restore enters the stage as a move does. */
@@ -34,10 +37,11 @@ export function restoreDeal(
   principal: Principal,
   id: string,
   expectedVersion: number,
-): Promise<DealRecord> {
+): Promise<Written<DealRecord>> {
   requireId(id, 'id');
-  return withFreshPipelines(deps, principal.tenantId, (pipelines, assertFresh) =>
-    deps.deals.update(
+  return withFreshPipelines(deps, principal.tenantId, async (pipelines, assertFresh) => ({
+    known: { pipelines },
+    result: await deps.deals.update(
       principal,
       id,
       expectedVersion,
@@ -69,5 +73,5 @@ export function restoreDeal(
       },
       { includeDeleted: true },
     ),
-  );
+  }));
 }

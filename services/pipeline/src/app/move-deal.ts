@@ -9,6 +9,7 @@ import type { DealRecord } from '../store/deal.records';
 import type { PipelineRecord } from '../store/pipeline.records';
 import { requireId, type AppDeps } from './app-deps';
 import { stageLookupOf } from './pipelines';
+import type { Written } from './read-deals';
 import { withFreshPipelines } from './stage-entry';
 
 export interface MoveRequest {
@@ -25,15 +26,20 @@ export interface MoveRequest {
  * The board's drag and drop. Of concurrent moves with the same expected version exactly one wins (the kit's
  * event insert is the compare-and-set); the others get FAILED_PRECONDITION.
  */
-export async function moveDeal(deps: AppDeps, principal: Principal, request: MoveRequest): Promise<DealRecord> {
+export async function moveDeal(
+  deps: AppDeps,
+  principal: Principal,
+  request: MoveRequest,
+): Promise<Written<DealRecord>> {
   requireId(request.id, 'id');
   const placed = Boolean(request.afterDealId || request.beforeDealId);
   // The column a placement is in must be known before the write, to read the neighbours' ranks.
   const targetStageId =
     request.stageId || (placed ? (await deps.deals.get(principal, request.id)).stageId : request.stageId);
   const rank = placed ? await rankBetweenNeighbours(deps, principal, request, targetStageId) : undefined;
-  return withFreshPipelines(deps, principal.tenantId, (pipelines, assertFresh) =>
-    deps.deals.update(principal, request.id, request.expectedVersion, (current) => {
+  return withFreshPipelines(deps, principal.tenantId, async (pipelines, assertFresh) => ({
+    known: { pipelines },
+    result: await deps.deals.update(principal, request.id, request.expectedVersion, (current) => {
       const target = locateStage(pipelines, targetStageId || current.stageId, current.pipelineId);
       const stageChanges = target.stage.id !== current.stageId;
       if (!stageChanges && !placed)
@@ -63,7 +69,7 @@ export async function moveDeal(deps: AppDeps, principal: Principal, request: Mov
         ['stage_id', ...(target.pipeline._id !== current.pipelineId ? ['pipeline_id'] : [])],
       );
     }),
-  );
+  }));
 }
 
 /** Reopens a won or lost deal into an open stage: the one asked for, or the last open stage it was in. */
@@ -73,10 +79,11 @@ export function reopenDeal(
   id: string,
   expectedVersion: number,
   stageId: string,
-): Promise<DealRecord> {
+): Promise<Written<DealRecord>> {
   requireId(id, 'id');
-  return withFreshPipelines(deps, principal.tenantId, (pipelines, assertFresh) =>
-    deps.deals.update(principal, id, expectedVersion, (current) => {
+  return withFreshPipelines(deps, principal.tenantId, async (pipelines, assertFresh) => ({
+    known: { pipelines },
+    result: await deps.deals.update(principal, id, expectedVersion, (current) => {
       const pipeline = pipelines.find((p) => p._id === current.pipelineId);
       if (!pipeline)
         throw new ServiceError('FAILED_PRECONDITION', "The deal's pipeline no longer exists", {
@@ -93,7 +100,7 @@ export function reopenDeal(
       assertFresh();
       return change(deps, principal, current, outcomeFields(outcome), outcome, pipelines, ['stage_id']);
     }),
-  );
+  }));
 }
 
 function locateStage(

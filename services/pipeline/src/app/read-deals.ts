@@ -4,17 +4,33 @@ import { invalidFields } from '../domain/invalid-fields';
 import type { DealListFilter, DealPage, ListedDeal } from '../store/deal.read-model';
 import type { DealRecord } from '../store/deal.records';
 import { requireId, type AppDeps } from './app-deps';
-import { tenantStageLookup } from './pipelines';
+import type { PipelineRecord } from '../store/pipeline.records';
+import { stageLookupOf, type tenantStageLookup } from './pipelines';
 
 export interface DealView {
   stageOf: Awaited<ReturnType<typeof tenantStageLookup>>;
   definitions: CustomFieldDefinition[];
 }
 
+/** What a use case read on its way that the answer needs too, so that it is not read again. */
+export interface KnownView {
+  pipelines?: readonly PipelineRecord[];
+  definitions?: CustomFieldDefinition[];
+}
+
+/** A write's result with what it knows of the view. */
+export interface Written<T> {
+  result: T;
+  known: KnownView;
+}
+
 /** What answers need besides the deals: the stages they are in and the custom-field definitions. */
-export async function dealView(deps: AppDeps, tenantId: string): Promise<DealView> {
-  const [stageOf, settings] = await Promise.all([tenantStageLookup(deps, tenantId), deps.settings.get(tenantId)]);
-  return { stageOf, definitions: settings.customFields };
+export async function dealView(deps: AppDeps, tenantId: string, known: KnownView = {}): Promise<DealView> {
+  const [pipelines, definitions] = await Promise.all([
+    known.pipelines ?? deps.pipelines.list(tenantId),
+    known.definitions ?? deps.settings.get(tenantId).then((s) => s.customFields),
+  ]);
+  return { stageOf: stageLookupOf(pipelines), definitions };
 }
 
 /** A record with what it shows of its contact and company (from the read model's summaries). */

@@ -19,7 +19,8 @@ import type { DealRecord } from '../store/deal.records';
 import { requireId, type AppDeps } from './app-deps';
 import { rememberLinks, resolveContactLinks } from './contact-links';
 import type { Actor, DealDraft } from './create-deal';
-import { tenantStageLookup } from './pipelines';
+import { stageLookupOf } from './pipelines';
+import type { Written } from './read-deals';
 
 const SIMPLE_PATHS = [
   'title',
@@ -49,7 +50,7 @@ export async function updateDeal(
   expectedVersion: number,
   draft: DealDraft,
   mask: readonly string[],
-): Promise<DealRecord> {
+): Promise<Written<DealRecord>> {
   const { principal } = actor;
   requireId(id, 'id');
   const { simple, customKeys } = parseMask(mask);
@@ -95,17 +96,22 @@ export async function updateDeal(
   await applyContactChanges(deps, actor, current, draft, simple, changes);
 
   const changed = changedPaths(current, changes);
-  if (changed.length === 0) return current;
+  if (changed.length === 0) return { result: current, known: {} };
   const forecastDate = forecastDateOf({ ...current, ...changes });
+  const pipelines = await deps.pipelines.list(principal.tenantId);
   const messages = dealEvents({
     state: 'deal.updated',
     previous: current,
     changedFields: changed,
-    stageOf: await tenantStageLookup(deps, principal.tenantId),
+    stageOf: stageLookupOf(pipelines),
     actor: principal,
     namespace: deps.namespace,
   });
-  return deps.deals.update(principal, id, expectedVersion, () => ({ set: { ...changes, forecastDate }, messages }));
+  const result = await deps.deals.update(principal, id, expectedVersion, () => ({
+    set: { ...changes, forecastDate },
+    messages,
+  }));
+  return { result, known: { pipelines } };
 }
 
 function parseMask(mask: readonly string[]): { simple: Set<SimplePath>; customKeys: string[] } {

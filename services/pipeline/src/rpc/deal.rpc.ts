@@ -5,22 +5,32 @@ import type { AppDeps } from '../app/app-deps';
 import { createDeal } from '../app/create-deal';
 import { deleteDeal, restoreDeal } from '../app/delete-deal';
 import { moveDeal, reopenDeal } from '../app/move-deal';
-import { dealView, getDeal, getDealHistory, listDeals, withSummaries } from '../app/read-deals';
+import {
+  dealView,
+  getDeal,
+  getDealHistory,
+  listDeals,
+  withSummaries,
+  type KnownView,
+  type Written,
+} from '../app/read-deals';
 import { updateDeal } from '../app/update-deal';
 import type { ListedDeal } from '../store/deal.read-model';
 import type { DealRecord } from '../store/deal.records';
 import { emptyDealInput, toDealProto } from './deal.mapper';
 
 export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceService> {
-  const present = async (tenantId: string, deal: ListedDeal) => {
-    const view = await dealView(deps, tenantId);
+  const present = async (tenantId: string, deal: ListedDeal, known: KnownView = {}) => {
+    const view = await dealView(deps, tenantId, known);
     return { deal: toDealProto(deal, view.stageOf, view.definitions) };
   };
-  const presentRecord = async (tenantId: string, deal: DealRecord) =>
-    present(tenantId, await withSummaries(deps, deal));
+  const presentWritten = async (tenantId: string, { result, known }: Written<DealRecord>) =>
+    present(tenantId, await withSummaries(deps, result), known);
   return {
-    createDeal: async (request, ctx) =>
-      present(ctx.principal.tenantId, await createDeal(deps, ctx, request.deal ?? emptyDealInput())),
+    createDeal: async (request, ctx) => {
+      const { result, known } = await createDeal(deps, ctx, request.deal ?? emptyDealInput());
+      return present(ctx.principal.tenantId, result, known);
+    },
     getDeal: async (request, ctx) =>
       present(ctx.principal.tenantId, await getDeal(deps, ctx.principal, request.id, request.includeDeleted)),
     listDeals: async (request, ctx) => {
@@ -50,7 +60,7 @@ export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceS
       };
     },
     updateDeal: async (request, ctx) =>
-      presentRecord(
+      presentWritten(
         ctx.principal.tenantId,
         await updateDeal(
           deps,
@@ -62,16 +72,19 @@ export function dealHandlers(deps: AppDeps): ServiceHandlers<typeof DealServiceS
         ),
       ),
     moveDeal: async (request, ctx) =>
-      presentRecord(ctx.principal.tenantId, await moveDeal(deps, ctx.principal, request)),
+      presentWritten(ctx.principal.tenantId, await moveDeal(deps, ctx.principal, request)),
     reopenDeal: async (request, ctx) =>
-      presentRecord(
+      presentWritten(
         ctx.principal.tenantId,
         await reopenDeal(deps, ctx.principal, request.id, request.expectedVersion, request.stageId),
       ),
     deleteDeal: async (request, ctx) =>
-      presentRecord(ctx.principal.tenantId, await deleteDeal(deps, ctx.principal, request.id, request.expectedVersion)),
+      presentWritten(
+        ctx.principal.tenantId,
+        await deleteDeal(deps, ctx.principal, request.id, request.expectedVersion),
+      ),
     restoreDeal: async (request, ctx) =>
-      presentRecord(
+      presentWritten(
         ctx.principal.tenantId,
         await restoreDeal(deps, ctx.principal, request.id, request.expectedVersion),
       ),
