@@ -6,8 +6,13 @@ export interface Ownership {
   teamId: string;
 }
 
+/** Managers, admins and the platform's services acting on their own (workflow's assignments) may name owners. */
+function mayAssign(principal: Principal): boolean {
+  return isManagerOrAdmin(principal) || hasRole(principal, 'crm-service');
+}
+
 export function resolveOwnership(principal: Principal, requestedOwner: string, requestedTeam: string): Ownership {
-  if (!isManagerOrAdmin(principal)) {
+  if (!mayAssign(principal)) {
     if (requestedOwner && requestedOwner !== principal.userId)
       throw new ServiceError('PERMISSION_DENIED', 'Only managers and admins may choose the owner of a record');
     if (requestedTeam && !principal.teamIds.includes(requestedTeam))
@@ -26,7 +31,7 @@ export function resolveTransfer(
   newTeamId: string,
   currentTeamId: string,
 ): Ownership {
-  if (!isManagerOrAdmin(principal))
+  if (!mayAssign(principal))
     throw new ServiceError('PERMISSION_DENIED', 'Only managers and admins may transfer ownership');
   if (!newOwnerId)
     throw new ServiceError('INVALID_ARGUMENT', 'new_owner_id is required', {

@@ -109,6 +109,8 @@ export class WorkflowHarness {
         OIDC_CLIENT_SECRET: 'workflow-service-secret',
         CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
         PIPELINE_GRPC_URL: `127.0.0.1:${this.pipeline.grpcPort}`,
+        // A restart keeps the port, so clients made before it keep working.
+        ...(this.workflow ? { GRPC_PORT: String(this.workflow.grpcPort) } : {}),
       }),
       { exit: () => undefined },
     );
@@ -133,7 +135,6 @@ export class WorkflowHarness {
     Ctor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C,
     port: () => number,
   ): C {
-    // The workflow service may restart on another port: clients follow it.
     const client = new Ctor(`127.0.0.1:${port()}`, credentials.createInsecure());
     this.clients.push(client);
     return client;
