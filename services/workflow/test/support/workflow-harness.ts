@@ -54,6 +54,7 @@ export class WorkflowHarness {
   readonly namespace = uniqueNamespace('workflow');
   readonly workflowDb = uniqueDbName('workflow');
   private readonly mongoDb = uniqueDbName('workflowm');
+  private readonly peerDbs = { contact: uniqueDbName('wfcontact'), pipeline: uniqueDbName('wfpipeline') };
   private clients: Client[] = [];
   private workflowEnv: Record<string, unknown> = {};
 
@@ -64,6 +65,7 @@ export class WorkflowHarness {
       GRPC_PORT: '0',
       ADMIN_PORT: '0',
       MONGODB_URL: infra.mongoUrl,
+      POSTGRES_URL: infra.postgresUrl,
       NATS_URL: infra.natsUrl,
       NATS_NAMESPACE: this.namespace,
       OIDC_ISSUER: infra.issuer,
@@ -72,7 +74,8 @@ export class WorkflowHarness {
       contactEnvSchema.parse({
         ...common,
         SERVICE_NAME: 'contact',
-        MONGODB_DB: uniqueDbName('wfcontact'),
+        MONGODB_DB: this.peerDbs.contact,
+        POSTGRES_DB: this.peerDbs.contact,
         OIDC_CLIENT_ID: 'contact-service',
         OIDC_CLIENT_SECRET: 'contact-service-secret',
       }),
@@ -82,7 +85,8 @@ export class WorkflowHarness {
       pipelineEnvSchema.parse({
         ...common,
         SERVICE_NAME: 'pipeline',
-        MONGODB_DB: uniqueDbName('wfpipeline'),
+        MONGODB_DB: this.peerDbs.pipeline,
+        POSTGRES_DB: this.peerDbs.pipeline,
         OIDC_CLIENT_ID: 'pipeline-service',
         OIDC_CLIENT_SECRET: 'pipeline-service-secret',
         CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
@@ -129,6 +133,8 @@ export class WorkflowHarness {
       await service.deps.mongo.dropDatabase().catch(() => undefined);
       await service.shutdown('test done');
     }
+    for (const database of Object.values(this.peerDbs))
+      await dropDatabase(infraEnv().postgresUrl, database).catch(() => undefined);
   }
 
   private client<C extends Client>(
