@@ -26,6 +26,7 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(120).default(5),
   CONTACT_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
   PIPELINE_GRPC_URL: grpcAddress.default('127.0.0.1:50052'),
+  REPORTING_GRPC_URL: grpcAddress.default('127.0.0.1:50055'),
   /** Origins allowed by CORS, comma-separated; empty allows none (same-origin only). */
   CORS_ORIGINS: csv.default([]),
   /** Largest JSON body accepted, in bytes. */

@@ -57,7 +57,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     }),
     options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {},
   );
-  const clients = createServiceClients({ contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL });
+  const clients = createServiceClients({
+    contact: config.CONTACT_GRPC_URL,
+    pipeline: config.PIPELINE_GRPC_URL,
+    reporting: config.REPORTING_GRPC_URL,
+  });
 
   const checks = new Map<string, ReadinessCheck>([
     ['nats', () => bus.nc.flush()],

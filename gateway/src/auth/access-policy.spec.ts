@@ -31,6 +31,13 @@ describe('isAllowed', () => {
     expect(isAllowed(partner(['contacts:write', 'deals:write']), ACCESS.contactsCurate)).toBe(false);
   });
 
+  it('admits every person to reports, partners only with reports:read', () => {
+    for (const role of ['crm-admin', 'sales-rep', 'support-agent', 'support-manager'] as const)
+      expect(isAllowed(person([role]), ACCESS.reportsRead)).toBe(true);
+    expect(isAllowed(partner(['reports:read']), ACCESS.reportsRead)).toBe(true);
+    expect(isAllowed(partner(['contacts:write', 'deals:write']), ACCESS.reportsRead)).toBe(false);
+  });
+
   it('a user token carrying a scope is still judged by role', () => {
     const rep = { ...person(['support-agent']), scopes: ['deals:read'] };
     expect(isAllowed(rep, ACCESS.dealsRead)).toBe(false);

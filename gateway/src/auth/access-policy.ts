@@ -3,7 +3,7 @@ import { hasRole, hasScope, type CrmRole, type Principal } from '@crm/service-ki
 // Authorisation by function: which roles (and, for partners, which scopes) may call a route. Which records they
 // then see is the services' business (a record outside their visibility is 404 there).
 
-export type Resource = 'contacts' | 'deals';
+export type Resource = 'contacts' | 'deals' | 'reports';
 
 export interface AccessPolicy {
   /** Shown in the OpenAPI operation description. */
@@ -46,6 +46,12 @@ export const ACCESS = {
     scope: { resource: 'deals', access: 'write' },
   },
   forecast: { name: 'crm-admin, sales-manager, sales-rep', roles: SALES },
+  /** Dashboards and the metric catalogue: each person sees the figures of what they may see; partners the tenant's. */
+  reportsRead: {
+    name: 'users; partners with reports:read',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'reports', access: 'read' },
+  },
 } as const satisfies Record<string, AccessPolicy>;
 
 export function isAllowed(principal: Principal, policy: AccessPolicy): boolean {

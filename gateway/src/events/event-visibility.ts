@@ -13,7 +13,11 @@ const RESOURCE_OF_ENTITY: Record<string, Resource> = {
   deal: 'deals',
   pipeline: 'deals',
 };
-const READ_POLICY: Record<Resource, AccessPolicy> = { contacts: ACCESS.contactsRead, deals: ACCESS.dealsRead };
+const READ_POLICY: Record<Resource, AccessPolicy> = {
+  contacts: ACCESS.contactsRead,
+  deals: ACCESS.dealsRead,
+  reports: ACCESS.reportsRead,
+};
 /** Tenant-wide configuration everyone who may read the resource sees (pipelines and their stages). */
 const TENANT_WIDE = new Set(['pipeline']);
 

@@ -7,6 +7,7 @@ import { ExportServiceClient, ImportServiceClient } from '@crm/proto/crm/contact
 import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
 import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
+import { ReportingServiceClient } from '@crm/proto/crm/reporting/v1/reporting';
 
 /** One channel per service address; every client on it has the kit's deadline, retry and trace interceptors. */
 export interface ServiceClients {
@@ -18,10 +19,15 @@ export interface ServiceClients {
   exports: ExportServiceClient;
   pipelines: PipelineServiceClient;
   deals: DealServiceClient;
+  reporting: ReportingServiceClient;
   close(): void;
 }
 
-export function createServiceClients(addresses: { contact: string; pipeline: string }): ServiceClients {
+export function createServiceClients(addresses: {
+  contact: string;
+  pipeline: string;
+  reporting: string;
+}): ServiceClients {
   const clients = {
     contacts: createGrpcClient(ContactServiceClient, addresses.contact),
     companies: createGrpcClient(CompanyServiceClient, addresses.contact),
@@ -31,6 +37,7 @@ export function createServiceClients(addresses: { contact: string; pipeline: str
     exports: createGrpcClient(ExportServiceClient, addresses.contact),
     pipelines: createGrpcClient(PipelineServiceClient, addresses.pipeline),
     deals: createGrpcClient(DealServiceClient, addresses.pipeline),
+    reporting: createGrpcClient(ReportingServiceClient, addresses.reporting),
   };
   return {
     ...clients,

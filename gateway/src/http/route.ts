@@ -19,6 +19,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Media type(s) of the body; application/json by default. */
   contentType?: string | string[];
+  /** The same answer in other media types with their own schema, e.g. text/csv. */
+  alternatives?: Record<string, z.ZodType>;
   /** The response carries the record's ETag. */
   etag?: boolean;
   location?: boolean;

@@ -76,9 +76,12 @@ function responseOf(spec: ResponseSpec) {
     ...(Object.keys(headers).length ? { headers } : {}),
     ...(spec.schema
       ? {
-          content: Object.fromEntries(
-            [spec.contentType ?? 'application/json'].flat().map((type) => [type, { schema: spec.schema as z.ZodType }]),
-          ),
+          content: Object.fromEntries([
+            ...[spec.contentType ?? 'application/json']
+              .flat()
+              .map((type) => [type, { schema: spec.schema as z.ZodType }]),
+            ...Object.entries(spec.alternatives ?? {}).map(([type, schema]) => [type, { schema }]),
+          ]),
         }
       : {}),
   };

@@ -10,6 +10,7 @@ import { healthRoutes, type Readiness } from './health.routes';
 import { importRoutes } from './imports.routes';
 import { meRoutes } from './me.routes';
 import { pipelineRoutes } from './pipelines.routes';
+import { reportRoutes } from './reports.routes';
 import { settingsRoutes } from './settings.routes';
 
 /** Every route of the API, in the order the docs list them. */
@@ -24,6 +25,7 @@ export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, read
     ...settingsRoutes,
     ...pipelineRoutes,
     ...dealRoutes,
+    ...reportRoutes,
     ...eventRoutes(events, sessions),
     ...healthRoutes(readiness),
   ];

@@ -7,6 +7,8 @@ import { contactEnvSchema } from '../../../services/contact/src/config';
 import { startContactService, type RunningContactService } from '../../../services/contact/src/contact-service';
 import { pipelineEnvSchema } from '../../../services/pipeline/src/config';
 import { startPipelineService, type RunningPipelineService } from '../../../services/pipeline/src/pipeline-service';
+import { reportingEnvSchema } from '../../../services/reporting/src/config';
+import { startReportingService, type RunningReportingService } from '../../../services/reporting/src/reporting-service';
 import { gatewayEnvSchema } from '../../src/config';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../src/gateway';
 
@@ -61,6 +63,7 @@ export class GatewayClient {
 
 export interface StackOptions {
   pipeline?: boolean;
+  reporting?: boolean;
   gatewayEnv?: Record<string, string>;
   gatewayOptions?: StartGatewayOptions;
 }
@@ -69,6 +72,8 @@ export class GatewayStack {
   readonly namespace = uniqueNamespace('gw');
   contact!: RunningContactService;
   pipeline: RunningPipelineService | undefined;
+  reporting: RunningReportingService | undefined;
+  private reportingDb = uniqueDbName('gwreporting');
   gateway!: RunningGateway;
   api!: GatewayClient;
   private readonly gateways: RunningGateway[] = [];
@@ -112,6 +117,21 @@ export class GatewayStack {
         { exit: () => undefined },
       );
     }
+    if (options.reporting) {
+      this.reporting = await startReportingService(
+        reportingEnvSchema.parse({
+          ...common,
+          SERVICE_NAME: 'reporting',
+          MONGODB_DB: uniqueDbName('gwreportingm'),
+          POSTGRES_URL: infra.postgresUrl,
+          POSTGRES_DB: this.reportingDb,
+          OIDC_CLIENT_ID: 'reporting-service',
+          OIDC_CLIENT_SECRET: 'reporting-service-secret',
+          REPORTING_LAG_POLL_MS: '500',
+        }),
+        { exit: () => undefined },
+      );
+    }
     this.gateway = await this.startGateway(options.gatewayEnv, options.gatewayOptions);
     this.api = new GatewayClient(`http://127.0.0.1:${this.gateway.port}`);
     return this;
@@ -129,6 +149,7 @@ export class GatewayStack {
       OIDC_ISSUER: infra.issuer,
       CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
       PIPELINE_GRPC_URL: `127.0.0.1:${this.pipeline?.grpcPort ?? 1}`,
+      REPORTING_GRPC_URL: `127.0.0.1:${this.reporting?.grpcPort ?? 1}`,
       SSE_HEARTBEAT_MS: '1000',
       ...env,
     });
@@ -143,6 +164,11 @@ export class GatewayStack {
 
   async stop(): Promise<void> {
     for (const gateway of this.gateways) await gateway.shutdown('test done');
+    if (this.reporting) {
+      await this.reporting.deps.mongo.dropDatabase().catch(() => undefined);
+      await this.reporting.shutdown('test done');
+      await dropDatabase(infraEnv().postgresUrl, this.reportingDb).catch(() => undefined);
+    }
     for (const service of [this.pipeline, this.contact]) {
       if (!service) continue;
       await service.deps.mongo.dropDatabase().catch(() => undefined);

@@ -28,6 +28,7 @@ export * from './messaging/nats';
 export * from './messaging/streams';
 export * from './messaging/publisher';
 export * from './messaging/consumer';
+export * from './messaging/batch-consumer';
 export * from './messaging/handled-events';
 export * from './messaging/dead-letters';
 export * from './messaging/stream-reader';

@@ -10,7 +10,9 @@ import {
   EventPublisher,
   HandledEvents,
   listDeadLetters,
+  PoisonEventError,
   replayDeadLetters,
+  startBatchConsumer,
   startConsumer,
   streamName,
   subjectOf,
@@ -204,5 +206,50 @@ describe('JetStream messaging on a real NATS server', () => {
     await consumer.stop();
     expect(letters).toHaveLength(1);
     expect(calls).toEqual([]);
+  });
+
+  it("applies a batch consumer's events in batches, alone after a failed batch, and dead-letters poison at once", async () => {
+    const publisher = new EventPublisher(bus);
+    const batches: string[][] = [];
+    const failing = new Set(['batch-7']);
+    let failures = 0;
+    for (let i = 0; i < 40; i++) await publisher.publish(probeEntry(namespace, `batch-${i}`, 1, 'probe.batched'));
+    await publisher.publish(probeEntry(namespace, 'poison', 1, 'probe.batched'));
+    const consumer = await startBatchConsumer(
+      bus,
+      {
+        stream: 'PROBE',
+        durable: 'batches',
+        filterSubjects: ['crm.probe.batched'],
+        maxBatch: 10,
+        maxDeliver: 2,
+        prepare: (event) => {
+          if (event.aggregateId === 'poison') throw new PoisonEventError('cannot read it');
+          return event.aggregateId;
+        },
+        apply: async (ids) => {
+          // batch-7 fails on its first try only: its batch is retried event by event.
+          if (ids.some((id) => failing.has(id))) {
+            failing.clear();
+            failures++;
+            throw new Error('transient');
+          }
+          batches.push(ids);
+        },
+      },
+      log,
+    );
+    await eventually(() => (batches.flat().length === 40 ? true : undefined), 20_000);
+    const letters = await eventually(async () => {
+      const found = await listDeadLetters(bus, 'batches');
+      return found.length === 1 ? found : undefined;
+    });
+    await consumer.stop();
+    expect(new Set(batches.flat()).size).toBe(40);
+    // Events waited for each other: most batches hold several (the consumer was started after the 40 were stored).
+    expect(batches.some((b) => b.length > 1)).toBe(true);
+    expect(batches.every((b) => b.length <= 10)).toBe(true);
+    expect(failures).toBe(1);
+    expect(letters[0]?.error).toBe('cannot read it');
   });
 });

@@ -4,10 +4,14 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<void>;
 
+/** Facts /readyz shows beside its checks without failing on them, e.g. a consumer's lag. */
+export type ReadinessDetail = () => Promise<unknown>;
+
 export interface AdminServer {
   readonly metrics: Registry;
   /** Named dependency checks that /readyz runs: the store, NATS, the identity provider's keys. */
   addReadinessCheck(name: string, check: ReadinessCheck): void;
+  addReadinessDetail(name: string, detail: ReadinessDetail): void;
   /** /readyz fails until this is called, once the process serves its API, so no traffic arrives before. */
   markReady(): void;
   /** Fails /readyz at once, e.g. on SIGTERM, so the load balancer stops sending work. */
@@ -27,6 +31,7 @@ export function createMetricsRegistry(service: string): Registry {
 
 export function createAdminServer(metrics: Registry): AdminServer {
   const checks = new Map<string, ReadinessCheck>();
+  const details = new Map<string, ReadinessDetail>();
   let state: 'starting' | 'serving' | 'shutting down' = 'starting';
 
   const server: Server = createServer((req, res) => {
@@ -46,8 +51,12 @@ export function createAdminServer(metrics: Registry): AdminServer {
     }
     if (url === '/readyz') {
       if (state !== 'serving') return reply(503, { status: state });
-      runChecks(checks).then((results) =>
-        reply(Object.values(results).every((r) => r === 'ok') ? 200 : 503, { status: 'checked', checks: results }),
+      Promise.all([runChecks(checks), readDetails(details)]).then(([results, facts]) =>
+        reply(Object.values(results).every((r) => r === 'ok') ? 200 : 503, {
+          status: 'checked',
+          checks: results,
+          ...(details.size ? { details: facts } : {}),
+        }),
       );
       return;
     }
@@ -57,6 +66,7 @@ export function createAdminServer(metrics: Registry): AdminServer {
   return {
     metrics,
     addReadinessCheck: (name, check) => void checks.set(name, check),
+    addReadinessDetail: (name, detail) => void details.set(name, detail),
     markReady: () => void (state = state === 'starting' ? 'serving' : state),
     markNotReady: () => void (state = 'shutting down'),
     listen: (port, host = '127.0.0.1') =>
@@ -76,6 +86,19 @@ async function runChecks(checks: Map<string, ReadinessCheck>): Promise<Record<st
         return [name, 'ok'] as const;
       } catch {
         return [name, 'failing'] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+async function readDetails(details: Map<string, ReadinessDetail>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    [...details].map(async ([name, detail]) => {
+      try {
+        return [name, await withTimeout(detail(), CHECK_TIMEOUT_MS)] as const;
+      } catch {
+        return [name, 'unavailable'] as const;
       }
     }),
   );

@@ -32,6 +32,17 @@ export interface ConsumerSpec {
   concurrency?: number;
 }
 
+/**
+ * Thrown by a handler for an event no retry can help, e.g. a payload that does not decode as its type says: the
+ * event is dead-lettered at once and the consumer goes on with the next.
+ */
+export class PoisonEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonEventError';
+  }
+}
+
 export interface RunningConsumer {
   stop(): Promise<void>;
 }
@@ -93,7 +104,7 @@ async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, m
     event = Envelope.decode(msg.data);
   } catch (error) {
     // Undecodable: no retry can help, so dead-letter it at once rather than loop.
-    await deadLetter(bus, spec.durable, msg, error);
+    await deadLetterMessage(bus, spec.durable, msg, error);
     msg.term('undecodable envelope');
     log.error({ subject: msg.subject, seq: msg.seq }, 'undecodable event dead-lettered');
     return;
@@ -121,7 +132,7 @@ async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, m
         msg.ack();
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR });
-        await onHandlerFailure(bus, spec.durable, maxDeliver, msg, error, log);
+        await settleFailedMessage(bus, spec.durable, maxDeliver, msg, error, log);
       } finally {
         span.end();
       }
@@ -129,7 +140,8 @@ async function handleMessage(bus: Bus, spec: ConsumerSpec, maxDeliver: number, m
   );
 }
 
-async function onHandlerFailure(
+/** A message whose handling failed: naked with backoff, or dead-lettered when poison or out of deliveries. */
+export async function settleFailedMessage(
   bus: Bus,
   durable: string,
   maxDeliver: number,
@@ -138,8 +150,8 @@ async function onHandlerFailure(
   log: Logger,
 ): Promise<void> {
   const deliveryCount = msg.info.deliveryCount;
-  if (deliveryCount >= maxDeliver) {
-    await deadLetter(bus, durable, msg, error);
+  if (error instanceof PoisonEventError || deliveryCount >= maxDeliver) {
+    await deadLetterMessage(bus, durable, msg, error);
     msg.term('max deliveries reached');
     log.error({ err: error, subject: msg.subject, seq: msg.seq, durable }, 'event dead-lettered after max deliveries');
     return;
@@ -149,7 +161,8 @@ async function onHandlerFailure(
   log.warn({ err: error, subject: msg.subject, deliveryCount, durable }, 'event handler failed; will retry');
 }
 
-async function deadLetter(bus: Bus, durable: string, msg: JsMsg, error: unknown): Promise<void> {
+/** Publishes a message to the consumer's dead-letter subject with where it came from and why it failed. */
+export async function deadLetterMessage(bus: Bus, durable: string, msg: JsMsg, error: unknown): Promise<void> {
   const h = natsHeaders();
   for (const [key, value] of Object.entries(headerRecord(msg))) h.set(key, value);
   h.set('Crm-Original-Subject', msg.subject);
@@ -160,7 +173,7 @@ async function deadLetter(bus: Bus, durable: string, msg: JsMsg, error: unknown)
   await bus.js.publish(deadLetterSubject(bus, durable), msg.data, { headers: h });
 }
 
-function headerRecord(msg: Pick<JsMsg, 'headers'>): Record<string, string> {
+export function headerRecord(msg: Pick<JsMsg, 'headers'>): Record<string, string> {
   const record: Record<string, string> = {};
   if (!msg.headers) return record;
   for (const [key, values] of msg.headers) {

@@ -8,6 +8,7 @@ import { GrpcServer } from '../grpc/server';
 import { connectMongo, pingMongo } from '../mongo/connection';
 import { DocumentLocks } from '../mongo/document-locks';
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from '../messaging/consumer';
+import { isBatchConsumerSpec, startBatchConsumer, type BatchConsumerSpec } from '../messaging/batch-consumer';
 import { HandledEvents } from '../messaging/handled-events';
 import type { Bus } from '../messaging/nats';
 import { EventPublisher } from '../messaging/publisher';
@@ -51,7 +52,10 @@ export interface ServiceWiring {
   stores?: ReadonlyArray<RecordStore<TenantRecord>>;
   /** Collections whose documents carry an outbox, for the sweeper. */
   outboxStores?: OutboxStore[];
-  consumers?: ConsumerSpec[];
+  /** Durable consumers: one event per handler call, or batches (BatchConsumerSpec) for order-free projections. */
+  consumers?: (ConsumerSpec | BatchConsumerSpec<unknown>)[];
+  /** Facts /readyz shows without failing on them (e.g. a projection's lag). */
+  readinessDetails?: Record<string, () => Promise<unknown>>;
   /**
    * The service's own background work (durable timers, workers): stopped once gRPC calls in flight have finished
    * and before the consumers and stores, so that what it is doing completes against open stores.
@@ -136,7 +140,7 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
   sweeper.start();
   const eventSweeper = new EventSweeper(events, stores, log);
   eventSweeper.start();
-  const consumerSpecs = [...(wiring.consumers ?? [])];
+  const consumerSpecs: (ConsumerSpec | BatchConsumerSpec<unknown>)[] = [...(wiring.consumers ?? [])];
   const ownStream = options.streams[0];
   if (ownStream && stores.length > 0)
     consumerSpecs.push(
@@ -149,13 +153,19 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
       }),
     );
   const consumers: RunningConsumer[] = [];
-  for (const spec of consumerSpecs) consumers.push(await startConsumer(bus, { handled: deps.handled, ...spec }, log));
+  for (const spec of consumerSpecs)
+    consumers.push(
+      isBatchConsumerSpec(spec)
+        ? await startBatchConsumer(bus, spec, log)
+        : await startConsumer(bus, { handled: deps.handled, ...spec }, log),
+    );
   const grpcPort = await grpc.listen(config.GRPC_PORT, config.GRPC_HOST);
   const housekeeping = startHousekeeping(deps);
 
   admin.addReadinessCheck('mongo', () => pingMongo(mongo));
   admin.addReadinessCheck('keycloak', () => verifier.checkKeysReachable());
   if (readModel) admin.addReadinessCheck('postgres', () => readModel.ping());
+  for (const [name, detail] of Object.entries(wiring.readinessDetails ?? {})) admin.addReadinessDetail(name, detail);
   admin.markReady();
 
   const { shutdown } = registerShutdown(base, config, {

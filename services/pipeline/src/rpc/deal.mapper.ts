@@ -71,6 +71,7 @@ export function toDealSnapshot(doc: DealRecord, stage: Stage | undefined): DealS
     lostReason: doc.lostReason,
     deleted: Boolean(doc.deletedAt),
     version: doc.version,
+    createdAt: doc.createdAt,
   };
 }
 

@@ -34,6 +34,8 @@ export interface DealSnapshot {
   lostReason: string;
   deleted: boolean;
   version: number;
+  /** When the deal was created (for a migrated deal, its original creation date); sales cycles start here. */
+  createdAt: Date | undefined;
 }
 
 /**
@@ -82,6 +84,7 @@ function createBaseDealSnapshot(): DealSnapshot {
     lostReason: "",
     deleted: false,
     version: 0,
+    createdAt: undefined,
   };
 }
 
@@ -140,6 +143,9 @@ export const DealSnapshot: MessageFns<DealSnapshot> = {
     }
     if (message.version !== 0) {
       writer.uint32(144).int64(message.version);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -295,6 +301,14 @@ export const DealSnapshot: MessageFns<DealSnapshot> = {
           message.version = longToNumber(reader.int64());
           continue;
         }
+        case 19: {
+          if (tag !== 154) {
+            break;
+          }
+
+          message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -324,6 +338,7 @@ export const DealSnapshot: MessageFns<DealSnapshot> = {
       lostReason: isSet(object.lostReason) ? globalThis.String(object.lostReason) : "",
       deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false,
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      createdAt: isSet(object.createdAt) ? fromJsonTimestamp(object.createdAt) : undefined,
     };
   },
 
@@ -383,6 +398,9 @@ export const DealSnapshot: MessageFns<DealSnapshot> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
     return obj;
   },
 
@@ -411,6 +429,7 @@ export const DealSnapshot: MessageFns<DealSnapshot> = {
     message.lostReason = object.lostReason ?? "";
     message.deleted = object.deleted ?? false;
     message.version = object.version ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
     return message;
   },
 };
