@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { sql } from 'kysely';
 import { infraEnv, uniqueDbName, eventually } from '@crm/testkit';
 import {
   dropDatabase,
@@ -102,6 +103,45 @@ describe('DurableTimers on the real PostgreSQL', () => {
     now = new Date(now.getTime() + 3_600_000);
     expect(await timers.fireDue()).toBe(0);
     expect(await timers.pending({ idPrefix: 'd:' })).toEqual([]);
+  });
+
+  it('lets a handler schedule the timer it fires again, which then fires again', async () => {
+    let now = new Date('2027-04-01T00:00:00Z');
+    const fired: string[] = [];
+    const timers = new DurableTimers(rm.db, { log, clock: () => now });
+    timers.on('repeat', async (t) => {
+      fired.push(t.dueAt.toISOString());
+      const next = new Date(t.dueAt.getTime() + 60_000);
+      if (fired.length < 3) await timers.schedule({ ...t, dueAt: next });
+    });
+    await timers.schedule({ id: 'r:1', tenantId: 'acme', kind: 'repeat', dueAt: now, payload: {} });
+    for (let i = 0; i < 4; i++) {
+      await timers.fireDue();
+      now = new Date(now.getTime() + 60_000);
+    }
+    expect(fired).toEqual(['2027-04-01T00:00:00.000Z', '2027-04-01T00:01:00.000Z', '2027-04-01T00:02:00.000Z']);
+    expect(await timers.pending({ idPrefix: 'r:' })).toEqual([]);
+  });
+
+  it('gives a timer claimed by a process that died to another once the lease runs out', async () => {
+    let now = new Date('2027-05-01T00:00:00Z');
+    const fired: string[] = [];
+    const dead = new DurableTimers(rm.db, { log, clock: () => now, leaseMs: 30_000 });
+    dead.on('lease', () => new Promise<void>(() => undefined));
+    await dead.schedule({ id: 'l:1', tenantId: 'acme', kind: 'lease', dueAt: now, payload: {} });
+    void dead.fireDue();
+    const leased = async () => {
+      const { rows } = await sql<{
+        lease_token: string | null;
+      }>`select lease_token from kit_timers where id = 'l:1'`.execute(rm.db);
+      return rows[0]?.lease_token ? true : undefined;
+    };
+    await eventually(leased);
+    const other = new DurableTimers(rm.db, { log, clock: () => now }).on('lease', async (t) => void fired.push(t.id));
+    expect(await other.fireDue()).toBe(0);
+    now = new Date(now.getTime() + 31_000);
+    expect(await other.fireDue()).toBe(1);
+    expect(fired).toEqual(['l:1']);
   });
 
   it('fires on time from its own loop, and a restarted process fires what the stopped one left', async () => {

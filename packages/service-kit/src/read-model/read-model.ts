@@ -93,7 +93,13 @@ function assertDatabaseName(database: string): void {
 }
 
 async function migrate<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, log?: Logger): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // The kit's migrations (e.g. timers) and the service's are separate sequences: a kit migration added later may
+  // sort before service migrations that ran already.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   for (const result of results ?? []) {
     if (result.status === 'Success') log?.info({ migration: result.migrationName }, 'read-model migration applied');

@@ -1,8 +1,10 @@
 // Durable timers in the service's PostgreSQL database: SLA breaches, workflow waits, reminders. A timer is a row
 // with its due time; one loop per process reads the earliest due time (one index lookup), sleeps until then, and
-// fires what is due. Firing is at least once (a crash mid-handler fires again), so handlers must be idempotent —
-// e.g. an event id derived from the timer id, which JetStream de-duplicates. Rows are claimed with SKIP LOCKED, so
-// replicas share the work without firing one timer twice at once.
+// fires what is due. Due rows are claimed with a lease (SKIP LOCKED, then committed), so replicas share the work
+// without firing one timer twice at once, and handlers run outside any transaction: a handler may schedule the
+// timer it fires again. Firing is at least once (a crash mid-handler fires again once the lease runs out), so
+// handlers must be idempotent, e.g. with an event id derived from the timer id, which JetStream de-duplicates.
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
@@ -36,6 +38,9 @@ interface TimerTable {
     /** Set when the handler kept failing: the timer is kept, with its error, and no longer fired. */
     failed_at: Date | null;
     last_error: string | null;
+    /** The claim of the process firing it, until lease_until; scheduling the timer again drops the claim. */
+    lease_token: string | null;
+    lease_until: Date | null;
   };
 }
 
@@ -59,6 +64,12 @@ export const timerMigrations: Record<string, Migration> = {
         where fired_at is null and failed_at is null`.execute(db);
     },
   },
+  '000-kit-timers-lease': {
+    async up(db) {
+      await sql`alter table kit_timers add column if not exists lease_token text,
+        add column if not exists lease_until timestamptz`.execute(db);
+    },
+  },
 };
 
 export interface DurableTimersOptions {
@@ -69,6 +80,8 @@ export interface DurableTimersOptions {
   batchSize?: number;
   /** Failed firings are retried with backoff this many times, then kept unfired with their error. */
   maxAttempts?: number;
+  /** How long a claimed timer is reserved for its handler; a process that dies loses it after this. */
+  leaseMs?: number;
   metrics?: Registry;
 }
 
@@ -79,6 +92,7 @@ export class DurableTimers {
   private readonly maxSleepMs: number;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
+  private readonly leaseMs: number;
   private readonly lateness: Histogram | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -94,6 +108,7 @@ export class DurableTimers {
     this.maxSleepMs = options.maxSleepMs ?? 1_000;
     this.batchSize = options.batchSize ?? 200;
     this.maxAttempts = options.maxAttempts ?? 10;
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.lateness = options.metrics
       ? new Histogram({
           name: 'timer_lateness_seconds',
@@ -127,6 +142,8 @@ export class DurableTimers {
           fired_at: null,
           failed_at: null,
           last_error: null,
+          lease_token: null,
+          lease_until: null,
         })),
       )
       .onConflict((oc) =>
@@ -139,6 +156,8 @@ export class DurableTimers {
           fired_at: null,
           failed_at: null,
           last_error: null,
+          lease_token: null,
+          lease_until: null,
         })),
       )
       .execute();
@@ -242,56 +261,87 @@ export class DurableTimers {
   }
 
   private async fireBatch(): Promise<number> {
+    const claimed = await this.claimDue();
+    // One at a time, in due order: handlers of one entity often depend on order (a warning before its breach).
+    for (const row of claimed) await this.fire(row);
+    return claimed.length;
+  }
+
+  /** Reserves due timers for this process: a committed lease, so handlers run outside the transaction. */
+  private async claimDue(): Promise<Array<TimerTable['kit_timers']>> {
     const now = this.clock();
+    const token = randomUUID();
     return this.db.transaction().execute(async (trx) => {
       const due = await trx
         .selectFrom('kit_timers')
-        .selectAll()
+        .select('id')
         .where('fired_at', 'is', null)
         .where('failed_at', 'is', null)
         .where('due_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
         .orderBy('due_at')
         .limit(this.batchSize)
         .forUpdate()
         .skipLocked()
         .execute();
-      for (const row of due) {
-        const timer: DueTimer = {
-          id: row.id,
-          tenantId: row.tenant_id,
-          kind: row.kind,
-          dueAt: row.due_at,
-          payload: row.payload,
-          attempts: row.attempts,
-        };
-        const handler = this.handlers.get(row.kind);
-        try {
-          if (!handler) throw new Error(`no handler for timer kind "${row.kind}"`);
-          await handler(timer);
-          this.lateness?.observe({ kind: row.kind }, Math.max(0, this.clock().getTime() - row.due_at.getTime()) / 1000);
-          await trx.updateTable('kit_timers').set({ fired_at: this.clock() }).where('id', '=', row.id).execute();
-        } catch (error) {
-          await this.failed(trx, row, error);
-        }
-      }
-      return due.length;
+      if (due.length === 0) return [];
+      const rows = await trx
+        .updateTable('kit_timers')
+        .set({ lease_token: token, lease_until: new Date(now.getTime() + this.leaseMs) })
+        .where(
+          'id',
+          'in',
+          due.map((d) => d.id),
+        )
+        .returningAll()
+        .execute();
+      return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
     });
   }
 
-  private async failed(trx: Kysely<TimerTable>, row: TimerTable['kit_timers'], error: unknown): Promise<void> {
+  private async fire(row: TimerTable['kit_timers']): Promise<void> {
+    const timer: DueTimer = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      kind: row.kind,
+      dueAt: row.due_at,
+      payload: row.payload,
+      attempts: row.attempts,
+    };
+    const handler = this.handlers.get(row.kind);
+    try {
+      if (!handler) throw new Error(`no handler for timer kind "${row.kind}"`);
+      await handler(timer);
+      this.lateness?.observe({ kind: row.kind }, Math.max(0, this.clock().getTime() - row.due_at.getTime()) / 1000);
+      // Only our claim: a handler (or anyone) that scheduled the timer again has dropped it, and it stays due.
+      await this.db
+        .updateTable('kit_timers')
+        .set({ fired_at: this.clock(), lease_token: null, lease_until: null })
+        .where('id', '=', row.id)
+        .where('lease_token', '=', row.lease_token)
+        .execute();
+    } catch (error) {
+      await this.failed(row, error);
+    }
+  }
+
+  private async failed(row: TimerTable['kit_timers'], error: unknown): Promise<void> {
     const attempts = row.attempts + 1;
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     this.options.log.warn({ err: error, timer: row.id, attempts }, 'durable timer handler failed');
     const giveUp = attempts >= this.maxAttempts;
     const retryAt = new Date(this.clock().getTime() + Math.min(500 * 2 ** (attempts - 1), 60_000));
-    await trx
+    await this.db
       .updateTable('kit_timers')
-      .set(
-        giveUp
-          ? { attempts, last_error: message, failed_at: this.clock() }
-          : { attempts, last_error: message, due_at: retryAt },
-      )
+      .set({
+        attempts,
+        last_error: message,
+        lease_token: null,
+        lease_until: null,
+        ...(giveUp ? { failed_at: this.clock() } : { due_at: retryAt }),
+      })
       .where('id', '=', row.id)
+      .where('lease_token', '=', row.lease_token)
       .execute();
   }
 }
