@@ -46,7 +46,9 @@ async function readState(plan: BackupPlan, mongo: MongoClient, jsm: JetStreamMan
       state.mongo[db][name] = docs.map((d) => BSON.EJSON.stringify(d, { relaxed: false })).sort();
     }
   }
-  for (const db of plan.postgresDatabases) state.postgres[db] = dumpRows(db);
+  // A wiped database is absent from the state, as a dropped MongoDB database is.
+  const existing = new Set(await listDatabases(plan.postgresUrl));
+  for (const db of plan.postgresDatabases.filter((name) => existing.has(name))) state.postgres[db] = dumpRows(db);
   for await (const info of jsm.streams.list()) {
     const name = info.config.name;
     if (!streamInNamespace(name, plan.natsNamespace)) continue;
@@ -137,6 +139,8 @@ describe('platform backup and restore', () => {
       natsNamespace: stack.namespace,
     };
     expect(plan.mongoDatabases).toHaveLength(2);
+    // The pipeline keeps a read model, so the PostgreSQL half of the backup is exercised too.
+    expect(plan.postgresDatabases).toContain(stack.pipeline!.deps.config.POSTGRES_DB);
   }, 120_000);
 
   afterAll(async () => {
@@ -222,6 +226,7 @@ describe('platform backup and restore', () => {
     const wiped = await readState(plan, mongo, jsm);
     expect(Object.values(wiped.mongo).flatMap((c) => Object.values(c).flat())).toEqual([]);
     expect(wiped.streams).toEqual({});
+    expect(wiped.postgres).toEqual({});
 
     await restorePlatform(plan, backupDir);
     const after = await readState(plan, mongo, jsm);
