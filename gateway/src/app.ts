@@ -18,7 +18,7 @@ import { defineRoute, type Route } from './http/route';
 import { idempotency } from './idempotency/idempotency.middleware';
 import type { IdempotencyStore } from './idempotency/idempotency.store';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi/openapi-document';
-import { rateLimit } from './rate-limit/rate-limit.middleware';
+import { publicRateLimit, rateLimit } from './rate-limit/rate-limit.middleware';
 import type { RateLimitStore } from './rate-limit/rate-limit.store';
 import { apiRoutes } from './routes/api-routes';
 import type { SessionSet } from './routes/events.routes';
@@ -108,6 +108,11 @@ export function createApp(deps: AppDeps): GatewayApp {
           refillPerSec: config.RATE_LIMIT_CLIENT_PER_SEC,
         },
       },
+      log,
+    ),
+    publicRateLimit: publicRateLimit(
+      deps.rateLimitStore,
+      { name: 'public', capacity: config.RATE_LIMIT_PUBLIC_BURST, refillPerSec: config.RATE_LIMIT_PUBLIC_PER_SEC },
       log,
     ),
     idempotency: idempotency(deps.idempotencyStore, log),

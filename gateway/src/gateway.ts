@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import {
+  createClientCredentialsTokenSource,
   createTokenVerifier,
+  tokenUrlOf,
   jwksUrlOf,
   registerShutdown,
   startProcessBase,
@@ -57,11 +59,23 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     }),
     options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {},
   );
-  const clients = createServiceClients({
-    contact: config.CONTACT_GRPC_URL,
-    pipeline: config.PIPELINE_GRPC_URL,
-    reporting: config.REPORTING_GRPC_URL,
-  });
+  const serviceToken =
+    config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
+      ? createClientCredentialsTokenSource({
+          tokenUrl: tokenUrlOf(config),
+          clientId: config.OIDC_CLIENT_ID,
+          clientSecret: config.OIDC_CLIENT_SECRET,
+        })
+      : undefined;
+  const clients = createServiceClients(
+    {
+      contact: config.CONTACT_GRPC_URL,
+      pipeline: config.PIPELINE_GRPC_URL,
+      reporting: config.REPORTING_GRPC_URL,
+      ticket: config.TICKET_GRPC_URL,
+    },
+    serviceToken,
+  );
 
   const checks = new Map<string, ReadinessCheck>([
     ['nats', () => bus.nc.flush()],

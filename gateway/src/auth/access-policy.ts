@@ -3,7 +3,7 @@ import { hasRole, hasScope, type CrmRole, type Principal } from '@crm/service-ki
 // Authorisation by function: which roles (and, for partners, which scopes) may call a route. Which records they
 // then see is the services' business (a record outside their visibility is 404 there).
 
-export type Resource = 'contacts' | 'deals' | 'reports';
+export type Resource = 'contacts' | 'deals' | 'reports' | 'tickets';
 
 export interface AccessPolicy {
   /** Shown in the OpenAPI operation description. */
@@ -15,6 +15,7 @@ export interface AccessPolicy {
 
 const PEOPLE: readonly CrmRole[] = ['crm-admin', 'sales-manager', 'sales-rep', 'support-manager', 'support-agent'];
 const SALES: readonly CrmRole[] = ['crm-admin', 'sales-manager', 'sales-rep'];
+const SUPPORT: readonly CrmRole[] = ['crm-admin', 'support-manager', 'support-agent'];
 
 export const ACCESS = {
   /** Any user of the tenant and any partner: /me, /events, reading custom-field definitions. */
@@ -52,6 +53,22 @@ export const ACCESS = {
     roles: [...PEOPLE, 'integration'],
     scope: { resource: 'reports', access: 'read' },
   },
+  /** Sales people read the tickets of the contacts they own; the service decides which. */
+  ticketsRead: {
+    name: 'users; partners with tickets:read',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'tickets', access: 'read' },
+  },
+  ticketsWrite: {
+    name: 'support roles; partners with tickets:write',
+    roles: [...SUPPORT, 'integration'],
+    scope: { resource: 'tickets', access: 'write' },
+  },
+  /** Merging duplicates and applying macros are agents' decisions, not a partner sync's. */
+  ticketsCurate: { name: 'crm-admin, support-manager, support-agent', roles: SUPPORT },
+  /** SLA policies, calendars, macros and agents: readable by support roles, changed by admins (macros: managers too). */
+  supportConfigRead: { name: 'crm-admin, support-manager, support-agent', roles: SUPPORT },
+  macrosManage: { name: 'crm-admin, support-manager', roles: ['crm-admin', 'support-manager'] },
 } as const satisfies Record<string, AccessPolicy>;
 
 export function isAllowed(principal: Principal, policy: AccessPolicy): boolean {

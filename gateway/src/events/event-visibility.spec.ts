@@ -53,7 +53,20 @@ describe('canSeeEvent', () => {
   });
 
   it('keeps events of unknown entities for admins', () => {
-    expect(canSeeEvent(rep1, event('ticket.created', 'rep1'))).toBe(false);
-    expect(canSeeEvent(admin, event('ticket.created', 'rep1'))).toBe(true);
+    expect(canSeeEvent(rep1, event('invoice.created', 'rep1'))).toBe(false);
+    expect(canSeeEvent(admin, event('invoice.created', 'rep1'))).toBe(true);
+  });
+
+  it('shows ticket events to agents of the group and the assignee, managers of the group, admins', () => {
+    const lead: Principal = { ...rep1, userId: 'lead', roles: ['support-manager'], teamIds: ['support'] };
+    expect(canSeeEvent(agent, event('ticket.updated', '', 'support'))).toBe(true);
+    expect(canSeeEvent(agent, event('ticket.sla_breached', 'agent', 'escalations'))).toBe(true);
+    expect(canSeeEvent(agent, event('ticket.updated', 'other', 'escalations'))).toBe(false);
+    expect(canSeeEvent(lead, event('ticket.updated', 'other', 'support'))).toBe(true);
+    expect(canSeeEvent(lead, event('ticket.updated', 'other', 'escalations'))).toBe(false);
+    expect(canSeeEvent(admin, event('ticket.updated', 'other', 'escalations'))).toBe(true);
+    expect(canSeeEvent(rep1, event('ticket.updated', 'rep1', 'east'))).toBe(false);
+    expect(canSeeEvent(agent, event('sla_policy.updated', '', ''))).toBe(true);
+    expect(canSeeEvent(rep1, event('sla_policy.updated', '', ''))).toBe(false);
   });
 });

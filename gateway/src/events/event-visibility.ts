@@ -1,4 +1,4 @@
-import { visibilityFilter, type Principal } from '@crm/service-kit';
+import { hasRole, scopeAllows, scopeOf, visibilityFilter, type Principal } from '@crm/service-kit';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { ACCESS, isAllowed, type AccessPolicy, type Resource } from '../auth/access-policy';
 
@@ -12,14 +12,21 @@ const RESOURCE_OF_ENTITY: Record<string, Resource> = {
   activity: 'contacts',
   deal: 'deals',
   pipeline: 'deals',
+  ticket: 'tickets',
+  sla_policy: 'tickets',
+  business_calendar: 'tickets',
+  macro: 'tickets',
+  ticket_agent: 'tickets',
+  ticket_group: 'tickets',
 };
 const READ_POLICY: Record<Resource, AccessPolicy> = {
   contacts: ACCESS.contactsRead,
   deals: ACCESS.dealsRead,
   reports: ACCESS.reportsRead,
+  tickets: ACCESS.ticketsRead,
 };
 /** Tenant-wide configuration everyone who may read the resource sees (pipelines and their stages). */
-const TENANT_WIDE = new Set(['pipeline']);
+const TENANT_WIDE = new Set(['pipeline', 'sla_policy', 'business_calendar', 'macro', 'ticket_agent', 'ticket_group']);
 
 export function canSeeEvent(
   principal: Principal,
@@ -30,7 +37,8 @@ export function canSeeEvent(
   const resource = RESOURCE_OF_ENTITY[entity];
   if (!resource) return principal.roles.includes('crm-admin');
   if (!isAllowed(principal, READ_POLICY[resource])) return false;
-  if (TENANT_WIDE.has(entity)) return true;
+  if (TENANT_WIDE.has(entity)) return resource !== 'tickets' || isAllowed(principal, ACCESS.supportConfigRead);
+  if (resource === 'tickets') return canSeeTicketEvent(principal, envelope);
   const filter = visibilityFilter(principal, resource, 'read');
   return (
     filter !== undefined &&
@@ -52,4 +60,14 @@ export function matches(filter: Record<string, unknown>, record: Fields): boolea
     }
     return condition === value;
   });
+}
+
+/**
+ * The ticket service's rule for the owner (assignee) and team (group) an event carries: agents their own and
+ * their groups', managers their groups', admins and partners the tenant. A sales rep reads the tickets of the
+ * contacts they own through the API; the envelope does not carry the contact's owner, so their events stay out.
+ */
+function canSeeTicketEvent(principal: Principal, envelope: Pick<Envelope, 'tenantId' | 'ownerId' | 'teamId'>): boolean {
+  if (!hasRole(principal, 'crm-admin', 'integration', 'support-manager', 'support-agent')) return false;
+  return scopeAllows(scopeOf(principal, { resource: 'tickets', teamMembersSee: true }, 'read'), envelope);
 }

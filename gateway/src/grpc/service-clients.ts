@@ -1,5 +1,5 @@
 import type { Client } from '@grpc/grpc-js';
-import { createGrpcClient } from '@crm/service-kit';
+import { createGrpcClient, type TokenSource } from '@crm/service-kit';
 import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient } from '@crm/proto/crm/contact/v1/contact';
@@ -8,6 +8,9 @@ import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
 import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
 import { ReportingServiceClient } from '@crm/proto/crm/reporting/v1/reporting';
+import { SlaServiceClient } from '@crm/proto/crm/ticket/v1/sla';
+import { SupportServiceClient } from '@crm/proto/crm/ticket/v1/support';
+import { TicketServiceClient } from '@crm/proto/crm/ticket/v1/ticket';
 
 /** One channel per service address; every client on it has the kit's deadline, retry and trace interceptors. */
 export interface ServiceClients {
@@ -20,14 +23,18 @@ export interface ServiceClients {
   pipelines: PipelineServiceClient;
   deals: DealServiceClient;
   reporting: ReportingServiceClient;
+  tickets: TicketServiceClient;
+  sla: SlaServiceClient;
+  support: SupportServiceClient;
+  /** The gateway's own client-credentials token, for calls on behalf of no user (the public CSAT survey). */
+  serviceToken: TokenSource | undefined;
   close(): void;
 }
 
-export function createServiceClients(addresses: {
-  contact: string;
-  pipeline: string;
-  reporting: string;
-}): ServiceClients {
+export function createServiceClients(
+  addresses: { contact: string; pipeline: string; reporting: string; ticket: string },
+  serviceToken?: TokenSource,
+): ServiceClients {
   const clients = {
     contacts: createGrpcClient(ContactServiceClient, addresses.contact),
     companies: createGrpcClient(CompanyServiceClient, addresses.contact),
@@ -38,9 +45,13 @@ export function createServiceClients(addresses: {
     pipelines: createGrpcClient(PipelineServiceClient, addresses.pipeline),
     deals: createGrpcClient(DealServiceClient, addresses.pipeline),
     reporting: createGrpcClient(ReportingServiceClient, addresses.reporting),
+    tickets: createGrpcClient(TicketServiceClient, addresses.ticket),
+    sla: createGrpcClient(SlaServiceClient, addresses.ticket),
+    support: createGrpcClient(SupportServiceClient, addresses.ticket),
   };
   return {
     ...clients,
+    serviceToken,
     close: () => Object.values(clients).forEach((c: Client) => c.close()),
   };
 }

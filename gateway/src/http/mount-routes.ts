@@ -16,6 +16,8 @@ export const CSV_UPLOAD_TYPES = ['multipart/form-data', 'text/csv'];
 export interface MountOptions {
   verifier: TokenVerifier;
   rateLimit: RequestHandler;
+  /** Per client address, for public routes that ask for it. */
+  publicRateLimit: RequestHandler;
   idempotency: RequestHandler;
   clients: ServiceClients;
   bodyLimitBytes: number;
@@ -28,6 +30,7 @@ export function mountRoutes(router: Router, routes: Route[], options: MountOptio
   for (const route of routes) {
     const chain: RequestHandler[] = [];
     if (route.access) chain.push(authn, options.rateLimit, authorize(route.access));
+    else if (route.publicRateLimit) chain.push(options.publicRateLimit);
     chain.push(...bodyParsers(route, options));
     if (route.method === 'post' && route.access) chain.push(options.idempotency);
     chain.push(handle(route, options.clients));

@@ -60,6 +60,8 @@ interface RouteBase {
   bodyKind?: BodyKind;
   /** required: changes a versioned record (PATCH, DELETE), 428 without If-Match; optional: an action that honours one. */
   ifMatch?: 'required' | 'optional';
+  /** A public route (no access) limited per client address, e.g. the CSAT survey. */
+  publicRateLimit?: boolean;
   /** GET routes that stream (SSE, exports) are exempt from the request timeout. */
   streaming?: boolean;
   responses: ResponseSpec[];

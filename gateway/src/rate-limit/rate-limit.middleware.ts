@@ -56,3 +56,30 @@ export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, lo
     next();
   };
 }
+
+/** One bucket per client address for the public routes (no principal to key on). */
+export function publicRateLimit(store: RateLimitStore, policy: BucketPolicy, log: Logger): RequestHandler {
+  const policyHeader = `"${policy.name}";q=${policy.capacity};w=${windowSec(policy)}`;
+  return async (req, res, next) => {
+    let decision: BucketDecision;
+    try {
+      decision = await store.take(`p.${kvKeyPart(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`, policy);
+    } catch (err) {
+      log.warn({ err }, 'rate limiter unavailable; request let through');
+      return next();
+    }
+    res.setHeader('ratelimit-policy', policyHeader);
+    res.setHeader(
+      'ratelimit',
+      `"${policy.name}";r=${decision.remaining};t=${decision.allowed ? decision.resetSec : decision.retryAfterSec}`,
+    );
+    if (!decision.allowed)
+      throw new HttpProblem(
+        429,
+        `The ${policy.name} rate limit is exhausted`,
+        { type: 'rate-limited' },
+        { 'retry-after': String(decision.retryAfterSec) },
+      );
+    next();
+  };
+}

@@ -1,6 +1,6 @@
 // A token bucket as a pure function, so the shared store only has to apply it atomically (KV compare-and-set).
 
-export type BucketName = 'tenant' | 'client';
+export type BucketName = 'tenant' | 'client' | 'public';
 
 export interface BucketPolicy {
   name: BucketName;

@@ -12,6 +12,10 @@ import { meRoutes } from './me.routes';
 import { pipelineRoutes } from './pipelines.routes';
 import { reportRoutes } from './reports.routes';
 import { settingsRoutes } from './settings.routes';
+import { csatRoutes } from './csat.routes';
+import { macroRoutes } from './macros.routes';
+import { slaRoutes } from './sla.routes';
+import { ticketRoutes } from './tickets.routes';
 
 /** Every route of the API, in the order the docs list them. */
 export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, readiness: Readiness): Route[] {
@@ -26,6 +30,10 @@ export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, read
     ...pipelineRoutes,
     ...dealRoutes,
     ...reportRoutes,
+    ...ticketRoutes,
+    ...slaRoutes,
+    ...macroRoutes,
+    ...csatRoutes,
     ...eventRoutes(events, sessions),
     ...healthRoutes(readiness),
   ];

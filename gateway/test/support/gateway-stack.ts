@@ -9,6 +9,8 @@ import { pipelineEnvSchema } from '../../../services/pipeline/src/config';
 import { startPipelineService, type RunningPipelineService } from '../../../services/pipeline/src/pipeline-service';
 import { reportingEnvSchema } from '../../../services/reporting/src/config';
 import { startReportingService, type RunningReportingService } from '../../../services/reporting/src/reporting-service';
+import { ticketEnvSchema } from '../../../services/ticket/src/config';
+import { startTicketService, type RunningTicketService } from '../../../services/ticket/src/ticket-service';
 import { gatewayEnvSchema } from '../../src/config';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../src/gateway';
 
@@ -64,6 +66,8 @@ export class GatewayClient {
 export interface StackOptions {
   pipeline?: boolean;
   reporting?: boolean;
+  /** Starts the ticket service too (its read model in a database of its own). */
+  ticket?: boolean;
   gatewayEnv?: Record<string, string>;
   gatewayOptions?: StartGatewayOptions;
 }
@@ -74,6 +78,8 @@ export class GatewayStack {
   pipeline: RunningPipelineService | undefined;
   reporting: RunningReportingService | undefined;
   private reportingDb = uniqueDbName('gwreporting');
+  ticket: RunningTicketService | undefined;
+  private ticketReadModel = '';
   gateway!: RunningGateway;
   api!: GatewayClient;
   private readonly gateways: RunningGateway[] = [];
@@ -132,6 +138,23 @@ export class GatewayStack {
         { exit: () => undefined },
       );
     }
+    if (options.ticket) {
+      this.ticketReadModel = uniqueDbName('gwticketrm');
+      this.ticket = await startTicketService(
+        ticketEnvSchema.parse({
+          ...common,
+          SERVICE_NAME: 'ticket',
+          MONGODB_DB: uniqueDbName('gwticket'),
+          POSTGRES_URL: infra.postgresUrl,
+          POSTGRES_DB: this.ticketReadModel,
+          OIDC_CLIENT_ID: 'ticket-service',
+          OIDC_CLIENT_SECRET: 'ticket-service-secret',
+          CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+          TICKET_CSAT_SECRET: 'test-only-csat-secret-0123456789abcdef',
+        }),
+        { exit: () => undefined },
+      );
+    }
     this.gateway = await this.startGateway(options.gatewayEnv, options.gatewayOptions);
     this.api = new GatewayClient(`http://127.0.0.1:${this.gateway.port}`);
     return this;
@@ -150,6 +173,9 @@ export class GatewayStack {
       CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
       PIPELINE_GRPC_URL: `127.0.0.1:${this.pipeline?.grpcPort ?? 1}`,
       REPORTING_GRPC_URL: `127.0.0.1:${this.reporting?.grpcPort ?? 1}`,
+      TICKET_GRPC_URL: `127.0.0.1:${this.ticket?.grpcPort ?? 1}`,
+      OIDC_CLIENT_ID: 'crm-gateway',
+      OIDC_CLIENT_SECRET: 'crm-gateway-secret',
       SSE_HEARTBEAT_MS: '1000',
       ...env,
     });
@@ -168,6 +194,11 @@ export class GatewayStack {
       await this.reporting.deps.mongo.dropDatabase().catch(() => undefined);
       await this.reporting.shutdown('test done');
       await dropDatabase(infraEnv().postgresUrl, this.reportingDb).catch(() => undefined);
+    }
+    if (this.ticket) {
+      await this.ticket.deps.mongo.dropDatabase().catch(() => undefined);
+      await this.ticket.shutdown('test done');
+      await dropDatabase(infraEnv().postgresUrl, this.ticketReadModel).catch(() => undefined);
     }
     for (const service of [this.pipeline, this.contact]) {
       if (!service) continue;
