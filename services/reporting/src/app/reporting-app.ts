@@ -45,7 +45,7 @@ export interface DashboardResult {
 }
 
 export function listMetrics(dashboard: string): MetricDefinition[] {
-  return METRICS.filter((m) => !dashboard || m.dashboard === dashboard).map((m) => ({ ...m }));
+  return METRICS.filter((m) => !dashboard || m.dashboards.includes(dashboard as Dashboard)).map((m) => ({ ...m }));
 }
 
 export function tablesShowing(metric: string): string[] {
@@ -130,7 +130,7 @@ export async function getRecords(
   const limit = pageSize(request.limit);
   const window = await windowOf(app, principal, request, choice);
   const group = request.filter.group;
-  // Open deals grouped by month or week are those open at the end of the row's bucket.
+  // Open deals and overdue tasks grouped by month or week are those at the end of the row's bucket.
   let openAt = window.toAt;
   const timeGrouped = isTimeGroup(choice.groupBy) && group !== undefined;
   if (timeGrouped && isTimeGroup(choice.groupBy)) {
@@ -143,7 +143,8 @@ export async function getRecords(
     choice.dashboard === 'sales'
       ? setsOfSalesMetric(name, window, request.filter, openAt)
       : setsOfSupportMetric(name, window);
-  const opensAtBucketEnd = timeGrouped && ['open_deals', 'pipeline_velocity'].includes(choice.metric.name);
+  const opensAtBucketEnd =
+    timeGrouped && ['open_deals', 'pipeline_velocity', 'tasks_overdue'].includes(choice.metric.name);
   return listRecords(app.db, sets, request.filter, { limit, cursor: request.cursor, groupFilter: !opensAtBucketEnd });
 }
 

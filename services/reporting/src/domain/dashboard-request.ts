@@ -2,7 +2,7 @@
 // as the API spells it (group_by, currency, table, metric, ...). Pure.
 import { invalidArgument, type FieldViolation } from '@crm/service-kit';
 import type { Dashboard, MetricDefinition } from './metrics';
-import { metricNamed } from './metrics';
+import { isMetricOf, metricNamed } from './metrics';
 import { tablesOf } from './tables';
 
 export type GroupBy = 'owner' | 'team' | 'pipeline' | 'source' | 'month' | 'week';
@@ -69,7 +69,7 @@ export function parseRecordsChoice(input: {
   const dashboard = parseDashboard(input.dashboard);
   const violations: FieldViolation[] = [];
   const metric = metricNamed(input.metric);
-  if (!metric || metric.dashboard !== dashboard)
+  if (!metric || !isMetricOf(metric, dashboard))
     violations.push({
       field: 'metric',
       description: input.metric

@@ -62,6 +62,16 @@ export interface StageAggregate {
   staySeconds: number;
 }
 
+export interface AutomationAggregate {
+  group: string;
+  ruleId: string;
+  ruleName: string;
+  /** Runs that ended, by outcome. */
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
 export interface SalesAggregates {
   /** Every group to show a summary row for (with time groups, each bucket of the period). */
   groups: string[];
@@ -74,6 +84,9 @@ export interface SalesAggregates {
   companies: { group: string; companies: number }[];
   activities: { group: string; type: string; activities: number }[];
   reps: { group: string; reps: number }[];
+  tasksCompleted: { group: string; tasks: number }[];
+  tasksOverdue: { group: string; tasks: number }[];
+  automation: AutomationAggregate[];
 }
 
 export interface SupportAggregates {
@@ -89,6 +102,7 @@ export interface SupportAggregates {
     bad: number;
   }[];
   sla: { group: string; target: string; met: number; breached: number }[];
+  automation: AutomationAggregate[];
 }
 
 interface RowData {
@@ -133,8 +147,20 @@ export function salesTables(specs: readonly TableSpec[], groupBy: GroupBy | null
         })),
         (r) => [r.dims.group, r.dims.type],
       ),
+    automation: () => automationRows(data.automation),
   };
   return specs.map((spec) => toTable(spec, groupBy, builders[spec.name]?.() ?? []));
+}
+
+function automationRows(rows: readonly AutomationAggregate[]): RowData[] {
+  return sortBy([...rows], (r) => [r.group, r.ruleName, r.ruleId]).map((r) => ({
+    dims: { group: r.group, rule_id: r.ruleId, rule_name: r.ruleName },
+    metrics: {
+      automation_runs: r.succeeded + r.failed + r.cancelled,
+      automation_failures: r.failed,
+      automation_failure_rate: ratio(r.failed, r.succeeded + r.failed),
+    },
+  }));
 }
 
 export function supportTables(specs: readonly TableSpec[], groupBy: GroupBy | null, data: SupportAggregates): Table[] {
@@ -161,6 +187,7 @@ export function supportTables(specs: readonly TableSpec[], groupBy: GroupBy | nu
         dims: { group: s.group, target: s.target },
         metrics: { sla_met: s.met, sla_breached: s.breached, sla_attainment: slaAttainment(s.met, s.breached) },
       })),
+    automation: () => automationRows(data.automation),
   };
   return specs.map((spec) => toTable(spec, groupBy, builders[spec.name]?.() ?? []));
 }
@@ -194,6 +221,8 @@ function summaryRows(data: SalesAggregates): RowData[] {
           activities,
           sum(data.reps, group, (r) => r.reps),
         ),
+        tasks_completed: sum(data.tasksCompleted, group, (t) => t.tasks),
+        tasks_overdue: sum(data.tasksOverdue, group, (t) => t.tasks),
       },
     };
   });
@@ -255,6 +284,7 @@ function filterOf(dims: RowData['dims'], groupBy: GroupBy | null): RecordFilter 
   if (dims.type) filter.type = dims.type;
   if (dims.source !== undefined) filter.source = dims.source;
   if (dims.period && groupBy !== 'month' && groupBy !== 'week') filter.bucket = dims.period;
+  if (dims.rule_id) filter.ruleId = dims.rule_id;
   return filter;
 }
 

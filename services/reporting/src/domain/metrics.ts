@@ -7,14 +7,15 @@ export type Dashboard = 'sales' | 'support';
 export type MetricUnit = 'ratio' | 'count' | 'days' | 'hours' | 'money_minor' | 'money_minor_per_day';
 
 /** What the drill-down of a metric lists. */
-export type RecordKind = 'deal' | 'ticket' | 'contact' | 'company' | 'activity';
+export type RecordKind = 'deal' | 'ticket' | 'contact' | 'company' | 'activity' | 'task' | 'run';
 
 export interface MetricDefinition {
   name: string;
   title: string;
   definition: string;
   unit: MetricUnit;
-  dashboard: Dashboard;
+  /** The dashboards that show it. */
+  dashboards: Dashboard[];
   recordKind: RecordKind;
 }
 
@@ -163,6 +164,44 @@ export const SALES_METRICS = [
     definition: 'activities ÷ the number of people who own at least one of them in the period.',
     unit: 'count',
   },
+  {
+    name: 'tasks_completed',
+    title: 'Tasks completed',
+    definition: 'Tasks completed in the period; deleted ones do not count.',
+    unit: 'count',
+  },
+  {
+    name: 'tasks_overdue',
+    title: 'Tasks overdue',
+    definition:
+      'Tasks open past their due time at the end of the period (of each month or week when grouped by one): due ' +
+      'before it ended and not completed by then. Cancelled and deleted tasks do not count.',
+    unit: 'count',
+  },
+] as const;
+
+/** Workflow runs, on both dashboards: runs about tickets on support, every other run on sales. */
+export const AUTOMATION_METRICS = [
+  {
+    name: 'automation_runs',
+    title: 'Automation runs',
+    definition:
+      "Workflow runs that ended (succeeded, failed or cancelled) in the period, by rule: on the support dashboard " +
+      'the runs about tickets, on the sales dashboard every other run.',
+    unit: 'count',
+  },
+  {
+    name: 'automation_failures',
+    title: 'Automation failures',
+    definition: 'Of automation_runs, those that failed (every retry spent).',
+    unit: 'count',
+  },
+  {
+    name: 'automation_failure_rate',
+    title: 'Automation failure rate',
+    definition: 'automation_failures ÷ (succeeded + failed runs); cancelled runs count in neither. Empty without one.',
+    unit: 'ratio',
+  },
 ] as const;
 
 export const SUPPORT_METRICS = [
@@ -229,13 +268,16 @@ export const SUPPORT_METRICS = [
 
 export type SalesMetric = (typeof SALES_METRICS)[number]['name'];
 export type SupportMetric = (typeof SUPPORT_METRICS)[number]['name'];
-export type MetricName = SalesMetric | SupportMetric;
+export type AutomationMetric = (typeof AUTOMATION_METRICS)[number]['name'];
+export type MetricName = SalesMetric | SupportMetric | AutomationMetric;
 
 const RECORD_KINDS: Partial<Record<MetricName, RecordKind>> = {
   new_leads: 'contact',
   new_companies: 'company',
   activities: 'activity',
   activities_per_rep: 'activity',
+  tasks_completed: 'task',
+  tasks_overdue: 'task',
 };
 
 export const METRICS: readonly MetricDefinition[] = [
@@ -243,16 +285,26 @@ export const METRICS: readonly MetricDefinition[] = [
     const recordKind = RECORD_KINDS[m.name] ?? ('deal' as const);
     const owner =
       recordKind !== 'deal' ? OWNERSHIP.own : STAY_METRICS.includes(m.name) ? OWNERSHIP.stay : OWNERSHIP.deal;
-    return { ...m, definition: `${m.definition} ${owner}`, dashboard: 'sales' as const, recordKind };
+    return { ...m, definition: `${m.definition} ${owner}`, dashboards: ['sales' as const], recordKind };
   }),
   ...SUPPORT_METRICS.map((m) => ({
     ...m,
     definition: `${m.definition} A ticket counts for its current assignee and team.`,
-    dashboard: 'support' as const,
+    dashboards: ['support' as const],
     recordKind: 'ticket' as const,
+  })),
+  ...AUTOMATION_METRICS.map((m) => ({
+    ...m,
+    definition: `${m.definition} A run counts for the owner and team of the record it is about.`,
+    dashboards: ['sales' as const, 'support' as const],
+    recordKind: 'run' as const,
   })),
 ];
 
 export function metricNamed(name: string): MetricDefinition | undefined {
   return METRICS.find((m) => m.name === name);
+}
+
+export function isMetricOf(metric: MetricDefinition, dashboard: Dashboard): boolean {
+  return metric.dashboards.includes(dashboard);
 }

@@ -13,7 +13,9 @@ export type Dimension =
   | 'stage_name'
   | 'source'
   | 'type'
-  | 'target';
+  | 'target'
+  | 'rule_id'
+  | 'rule_name';
 
 export interface TableSpec {
   name: string;
@@ -40,6 +42,8 @@ export const TABLES: readonly TableSpec[] = [
       'new_companies',
       'activities',
       'activities_per_rep',
+      'tasks_completed',
+      'tasks_overdue',
     ],
   },
   {
@@ -87,6 +91,13 @@ export const TABLES: readonly TableSpec[] = [
     metrics: ['activities'],
   },
   {
+    name: 'automation',
+    title: 'Automation runs by rule',
+    dashboard: 'sales',
+    dimensions: ['rule_id', 'rule_name'],
+    metrics: ['automation_runs', 'automation_failures', 'automation_failure_rate'],
+  },
+  {
     name: 'summary',
     title: 'Support summary',
     dashboard: 'support',
@@ -99,6 +110,13 @@ export const TABLES: readonly TableSpec[] = [
     dashboard: 'support',
     dimensions: ['target'],
     metrics: ['sla_met', 'sla_breached', 'sla_attainment'],
+  },
+  {
+    name: 'automation',
+    title: 'Automation runs by rule',
+    dashboard: 'support',
+    dimensions: ['rule_id', 'rule_name'],
+    metrics: ['automation_runs', 'automation_failures', 'automation_failure_rate'],
   },
 ];
 
@@ -128,6 +146,7 @@ export interface RecordFilter {
   source?: string;
   /** A forecast row's expected close month or week. */
   bucket?: string;
+  ruleId?: string;
 }
 
 export interface TableRow {
@@ -152,6 +171,8 @@ const DIMENSION_TITLES: Record<Exclude<Dimension, 'group'>, string> = {
   source: 'Source',
   type: 'Type',
   target: 'SLA target',
+  rule_id: 'Rule',
+  rule_name: 'Rule name',
 };
 
 const GROUP_TITLES: Record<GroupBy, string> = {

@@ -7,10 +7,30 @@ import type { Contact } from '@crm/proto/crm/contact/v1/contact';
 import { ActivityLogged, CompanyChanged, ContactChanged, ContactMerged } from '@crm/proto/crm/contact/v1/events';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealChanged, PipelineChanged, type DealSnapshot } from '@crm/proto/crm/pipeline/v1/events';
+import {
+  TicketChanged,
+  TicketCommentAdded,
+  TicketCsatAnswered,
+  TicketCsatRequested,
+  TicketMerged,
+  TicketSlaEvent,
+} from '@crm/proto/crm/ticket/v1/events';
+import type { SlaTargetState, Ticket } from '@crm/proto/crm/ticket/v1/ticket';
+import { RunChanged, TaskChanged } from '@crm/proto/crm/workflow/v1/events';
 import { PoisonEventError } from '@crm/service-kit';
 import type { DealState, DealStatus } from '../domain/deal-facts';
 import type { EventMeta, FactEvent, StreamName } from '../domain/fact-events';
-import type { ActivityFact, CompanyFact, ContactFact, PipelineFact } from '../domain/record-facts';
+import {
+  slaOutcomeOf,
+  type ActivityFact,
+  type CompanyFact,
+  type ContactFact,
+  type PipelineFact,
+  type RunFact,
+  type SlaFact,
+  type TaskFact,
+  type TicketFact,
+} from '../domain/record-facts';
 
 interface Decoder<T> {
   decode(input: Uint8Array): T;
@@ -66,9 +86,113 @@ export function decodeFactEvent(stream: StreamName, envelope: Envelope): FactEve
           required(payload(envelope, 'crm.contact.v1.ActivityLogged', ActivityLogged).activity, 'activity'),
         ),
       };
+    case 'ticket':
+      return ticketEventOf(meta, envelope);
+    case 'task':
+      return {
+        kind: 'task',
+        meta,
+        task: taskOf(meta, required(payload(envelope, 'crm.workflow.v1.TaskChanged', TaskChanged).task, 'task')),
+      };
+    case 'workflow':
+      if (!envelope.type.startsWith('workflow.run_')) return { kind: 'ignored', meta };
+      return {
+        kind: 'run',
+        meta,
+        run: runOf(meta, required(payload(envelope, 'crm.workflow.v1.RunChanged', RunChanged).run, 'run')),
+      };
     default:
       return { kind: 'ignored', meta };
   }
+}
+
+/** Every ticket event carries the ticket after the change; SLA events also the target they are about. */
+function ticketEventOf(meta: EventMeta, envelope: Envelope): FactEvent {
+  const verb = envelope.type.slice('ticket.'.length);
+  let ticket: Ticket | undefined;
+  let target: SlaTargetState | undefined;
+  if (['created', 'updated', 'deleted', 'solved', 'closed', 'reopened'].includes(verb))
+    ticket = payload(envelope, 'crm.ticket.v1.TicketChanged', TicketChanged).ticket;
+  else if (verb === 'comment_added')
+    ticket = payload(envelope, 'crm.ticket.v1.TicketCommentAdded', TicketCommentAdded).ticket;
+  else if (['sla_warning', 'sla_breached', 'sla_fulfilled'].includes(verb)) {
+    const event = payload(envelope, 'crm.ticket.v1.TicketSlaEvent', TicketSlaEvent);
+    ticket = event.ticket;
+    target = event.target;
+  } else if (verb === 'merged') ticket = payload(envelope, 'crm.ticket.v1.TicketMerged', TicketMerged).target;
+  else if (verb === 'csat_requested')
+    ticket = payload(envelope, 'crm.ticket.v1.TicketCsatRequested', TicketCsatRequested).ticket;
+  else if (verb === 'csat_answered')
+    ticket = payload(envelope, 'crm.ticket.v1.TicketCsatAnswered', TicketCsatAnswered).ticket;
+  else return { kind: 'ignored', meta };
+  const fact = ticketOf(meta, required(ticket, 'ticket'));
+  const states = [...(ticket?.sla?.targets ?? []), ...(target ? [target] : [])];
+  return { kind: 'ticket', meta, ticket: fact, slas: states.map((state) => slaOf(fact, state)) };
+}
+
+function ticketOf(meta: EventMeta, ticket: Ticket): TicketFact {
+  return {
+    tenantId: meta.tenantId,
+    ticketId: ticket.id || meta.aggregateId,
+    version: ticket.version || meta.version,
+    createdAt: ticket.createdAt ?? meta.occurredAt,
+    channel: ticket.channel,
+    priority: ticket.priority,
+    status: ticket.status,
+    ownerId: ticket.assigneeId,
+    teamId: ticket.groupId,
+    firstReplyAt: ticket.firstRepliedAt ?? null,
+    firstReplySeconds: ticket.firstRepliedAt ? ticket.firstReplyBusinessSeconds : null,
+    solvedAt: ticket.solvedAt ?? null,
+    resolutionSeconds: ticket.solvedAt ? ticket.resolutionBusinessSeconds : null,
+    csatRating: ticket.csat?.rating === 'good' || ticket.csat?.rating === 'bad' ? ticket.csat.rating : '',
+    csatAt: ticket.csat?.answeredAt ?? null,
+    deleted: Boolean(ticket.deletedAt),
+    merged: Boolean(ticket.mergedInto),
+  };
+}
+
+function slaOf(ticket: TicketFact, state: SlaTargetState): SlaFact {
+  return {
+    tenantId: ticket.tenantId,
+    ticketId: ticket.ticketId,
+    metric: state.metric,
+    cycle: state.cycle || 1,
+    version: ticket.version,
+    ...slaOutcomeOf(state.status, state.fulfilledAt ?? null, state.breachedAt ?? state.dueAt ?? null),
+  };
+}
+
+function taskOf(meta: EventMeta, task: TaskChanged['task'] & object): TaskFact {
+  return {
+    tenantId: meta.tenantId,
+    taskId: task.id || meta.aggregateId,
+    version: task.version || meta.version,
+    status: task.status,
+    ownerId: task.ownerId,
+    teamId: task.teamId,
+    createdAt: task.createdAt ?? meta.occurredAt,
+    dueAt: task.dueAt ?? null,
+    completedAt: task.status === 'completed' ? (task.completedAt ?? meta.occurredAt) : null,
+    deleted: meta.type === 'task.deleted',
+  };
+}
+
+function runOf(meta: EventMeta, run: RunChanged['run'] & object): RunFact {
+  return {
+    tenantId: meta.tenantId,
+    runId: run.id || meta.aggregateId,
+    version: run.version || meta.version,
+    ruleId: run.ruleId,
+    ruleName: run.ruleName,
+    triggerType: run.triggerType,
+    subjectType: run.subjectType,
+    status: run.status,
+    ownerId: run.ownerId,
+    teamId: run.teamId,
+    createdAt: run.createdAt ?? meta.occurredAt,
+    finishedAt: ['succeeded', 'failed', 'cancelled'].includes(run.status) ? (run.finishedAt ?? meta.occurredAt) : null,
+  };
 }
 
 function metaOf(stream: StreamName, envelope: Envelope): EventMeta {

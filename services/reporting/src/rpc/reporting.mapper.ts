@@ -37,6 +37,7 @@ export function toDashboardResponse(result: DashboardResult): GetDashboardRespon
           type: row.filter.type ?? '',
           source: row.filter.source,
           bucket: row.filter.bucket ?? '',
+          ruleId: row.filter.ruleId ?? '',
         },
       })),
     })),

@@ -15,7 +15,11 @@ import { toDashboardResponse, toSettingsProto } from './reporting.mapper';
 export function reportingHandlers(app: ReportingApp): ServiceHandlers<typeof ReportingServiceService> {
   return {
     listMetrics: async (request) => ({
-      metrics: listMetrics(request.dashboard).map((m) => ({ ...m, tables: tablesShowing(m.name) })),
+      metrics: listMetrics(request.dashboard).map((m) => ({
+        ...m,
+        dashboard: m.dashboards[0] ?? '',
+        tables: tablesShowing(m.name),
+      })),
     }),
     getDashboard: async (request, ctx) =>
       toDashboardResponse(
@@ -47,6 +51,7 @@ export function reportingHandlers(app: ReportingApp): ServiceHandlers<typeof Rep
           type: request.type || undefined,
           source: request.source,
           bucket: request.bucket || undefined,
+          ruleId: request.ruleId || undefined,
         },
         limit: request.page?.limit ?? 0,
         cursor: request.page?.cursor ?? '',

@@ -14,7 +14,16 @@ import {
   type StageStay,
 } from '../domain/deal-facts';
 import type { FactEvent } from '../domain/fact-events';
-import type { ActivityFact, CompanyFact, ContactFact, PipelineFact } from '../domain/record-facts';
+import type {
+  ActivityFact,
+  CompanyFact,
+  ContactFact,
+  PipelineFact,
+  RunFact,
+  SlaFact,
+  TaskFact,
+  TicketFact,
+} from '../domain/record-facts';
 import {
   DEAL_SELECT,
   STAY_COLUMNS,
@@ -38,14 +47,24 @@ export class FactProjector {
     const contacts: ContactFact[] = [];
     const companies: CompanyFact[] = [];
     const activities: ActivityFact[] = [];
+    const tickets: TicketFact[] = [];
+    const slas: SlaFact[] = [];
+    const tasks: TaskFact[] = [];
+    const runs: RunFact[] = [];
     for (const event of events) {
       if (event.kind === 'deal') deals.push(event.change);
       else if (event.kind === 'pipeline') pipelines.push(event.pipeline);
       else if (event.kind === 'contact') contacts.push(event.contact);
       else if (event.kind === 'company') companies.push(event.company);
       else if (event.kind === 'activity') activities.push(event.activity);
+      else if (event.kind === 'ticket') {
+        tickets.push(event.ticket);
+        slas.push(...event.slas);
+      } else if (event.kind === 'task') tasks.push(event.task);
+      else if (event.kind === 'run') runs.push(event.run);
     }
-    if (!deals.length && !pipelines.length && !contacts.length && !companies.length && !activities.length) return;
+    const rows = [deals, pipelines, contacts, companies, activities, tickets, tasks, runs];
+    if (rows.every((list) => list.length === 0)) return;
     await this.db.transaction().execute(async (trx) => {
       if (deals.length) await applyDealChanges(trx, deals);
       for (const pipeline of newestOf(pipelines, (p) => `${p.tenantId}:${p.pipelineId}`))
@@ -53,18 +72,36 @@ export class FactProjector {
       await upsertNewer(trx, 'contacts', contacts.map(contactRow), { key: ['tenant_id', 'contact_id'] });
       await upsertNewer(trx, 'companies', companies.map(companyRow), { key: ['tenant_id', 'company_id'] });
       await upsertNewer(trx, 'activities', activities.map(activityRow), { key: ['tenant_id', 'activity_id'] });
+      if (tickets.length) await applyTickets(trx, tickets, slas);
+      await upsertNewer(trx, 'tasks', tasks.map(taskRow), { key: ['tenant_id', 'task_id'] });
+      await upsertNewer(trx, 'workflow_runs', runs.map(runRow), { key: ['tenant_id', 'run_id'] });
     });
   }
 }
 
-async function applyDealChanges(trx: Trx, changes: DealChange[]): Promise<void> {
-  const keyOf = (tenantId: string, dealId: string) => `${tenantId}\u001f${dealId}`;
-  const keys = [...new Set(changes.map((c) => keyOf(c.tenantId, c.deal.id)))].sort();
-  // Lock the deals in one order (by key), so batches never deadlock on each other.
+const keyOf = (tenantId: string, id: string) => `${tenantId}\u001f${id}`;
+
+/**
+ * Locks records of one kind (deal, ticket) for the transaction, in one order (by key) so that batches never
+ * deadlock on each other; returns their tenants and ids as parallel arrays for `unnest`.
+ */
+async function lockRecords(trx: Trx, kind: string, keys: string[]): Promise<{ tenants: string[]; ids: string[] }> {
+  const sorted = [...new Set(keys)].sort();
+  const locks = sorted.map((k) => `${kind}\u001f${k}`);
   await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
-            from unnest(${keys}::text[]) with ordinality as t(k, i) order by i`.execute(trx);
-  const tenants = keys.map((k) => k.split('\u001f')[0] as string);
-  const ids = keys.map((k) => k.split('\u001f')[1] as string);
+            from unnest(${locks}::text[]) with ordinality as t(k, i) order by i`.execute(trx);
+  return {
+    tenants: sorted.map((k) => k.split('\u001f')[0] as string),
+    ids: sorted.map((k) => k.split('\u001f')[1] as string),
+  };
+}
+
+async function applyDealChanges(trx: Trx, changes: DealChange[]): Promise<void> {
+  const { tenants, ids } = await lockRecords(
+    trx,
+    'deal',
+    changes.map((c) => keyOf(c.tenantId, c.deal.id)),
+  );
   const stored = await sql<DealRow>`
     select ${sql.raw(DEAL_SELECT)} from deals
     where (tenant_id, deal_id) in (select * from unnest(${tenants}::text[], ${ids}::text[]))`.execute(trx);
@@ -103,6 +140,47 @@ async function applyDealChanges(trx: Trx, changes: DealChange[]): Promise<void> 
   await upsert(trx, 'deal_stays', ['tenant_id', 'deal_id', 'entered_version'], changedStays);
 }
 
+/**
+ * Tickets: newest version of each row, SLA occurrences likewise, then every SLA row of the tickets takes the
+ * ticket's current assignee, group, channel and state (a ticket counts for its current assignee), under a lock per
+ * ticket so that the copy always reads the newest ticket row.
+ */
+async function applyTickets(trx: Trx, tickets: TicketFact[], slas: SlaFact[]): Promise<void> {
+  const { tenants, ids } = await lockRecords(
+    trx,
+    'ticket',
+    tickets.map((t) => keyOf(t.tenantId, t.ticketId)),
+  );
+  await upsertNewer(trx, 'tickets', tickets.map(ticketRow), { key: ['tenant_id', 'ticket_id'] });
+  // The ticket's current assignee, group and channel are set below; placeholders until then.
+  await upsertNewer(
+    trx,
+    'ticket_slas',
+    slas.map((x) => ({
+      tenant_id: x.tenantId,
+      ticket_id: x.ticketId,
+      metric: x.metric,
+      cycle: x.cycle,
+      version: x.version,
+      outcome: x.outcome,
+      outcome_at: x.outcomeAt,
+      owner_id: '',
+      team_id: '',
+      channel: '',
+      ticket_deleted: false,
+    })),
+    { key: ['tenant_id', 'ticket_id', 'metric', 'cycle'] },
+  );
+  await sql`
+    update ticket_slas x
+    set owner_id = t.owner_id, team_id = t.team_id, channel = t.channel, ticket_deleted = (t.deleted or t.merged)
+    from tickets t
+    where t.tenant_id = x.tenant_id and t.ticket_id = x.ticket_id
+      and (x.tenant_id, x.ticket_id) in (select * from unnest(${tenants}::text[], ${ids}::text[]))
+      and (x.owner_id, x.team_id, x.channel, x.ticket_deleted)
+          is distinct from (t.owner_id, t.team_id, t.channel, (t.deleted or t.merged))`.execute(trx);
+}
+
 function stayKey(stay: StageStay): string {
   return `${stay.tenantId}\u001f${stay.dealId}\u001f${stay.enteredVersion}`;
 }
@@ -135,6 +213,60 @@ async function applyPipeline(trx: Trx, pipeline: PipelineFact): Promise<void> {
       archived: s.archived,
     })),
   );
+}
+
+function ticketRow(t: TicketFact): Record<string, unknown> {
+  return {
+    tenant_id: t.tenantId,
+    ticket_id: t.ticketId,
+    version: t.version,
+    created_at: t.createdAt,
+    channel: t.channel,
+    priority: t.priority,
+    status: t.status,
+    owner_id: t.ownerId,
+    team_id: t.teamId,
+    first_reply_at: t.firstReplyAt,
+    first_reply_seconds: t.firstReplySeconds,
+    solved_at: t.solvedAt,
+    resolution_seconds: t.resolutionSeconds,
+    csat_rating: t.csatRating,
+    csat_at: t.csatAt,
+    deleted: t.deleted,
+    merged: t.merged,
+  };
+}
+
+function taskRow(t: TaskFact): Record<string, unknown> {
+  return {
+    tenant_id: t.tenantId,
+    task_id: t.taskId,
+    version: t.version,
+    status: t.status,
+    owner_id: t.ownerId,
+    team_id: t.teamId,
+    created_at: t.createdAt,
+    due_at: t.dueAt,
+    completed_at: t.completedAt,
+    deleted: t.deleted,
+  };
+}
+
+function runRow(r: RunFact): Record<string, unknown> {
+  return {
+    tenant_id: r.tenantId,
+    run_id: r.runId,
+    version: r.version,
+    rule_id: r.ruleId,
+    rule_name: r.ruleName,
+    trigger_type: r.triggerType,
+    subject_type: r.subjectType,
+    status: r.status,
+    owner_id: r.ownerId,
+    team_id: r.teamId,
+    created_at: r.createdAt,
+    finished_at: r.finishedAt,
+  };
 }
 
 function contactRow(c: ContactFact): Record<string, unknown> {

@@ -38,6 +38,7 @@ export interface FactSet {
   type?: RawBuilder<string>;
   /** SLA target (first_reply, next_reply, ...). */
   target?: RawBuilder<string>;
+  ruleId?: RawBuilder<string>;
   sourceValue?: RawBuilder<string>;
   /** What a row contributes, for the drill-down (won / lost, converted / not). */
   outcome?: RawBuilder<string>;
@@ -357,5 +358,54 @@ export function slaOutcomes(w: FactWindow, outcome?: 'met' | 'breached'): FactSe
     sourceValue: ref('x.channel'),
     target: ref('x.metric'),
     outcome: ref('x.outcome'),
+  };
+}
+
+/** Tasks completed in the period. */
+export function completedTasks(w: FactWindow): FactSet {
+  return {
+    kind: 'task',
+    source: sql`tasks k`,
+    where: [scopeSql(w.scope, { table: 'k' }), sql`not k.deleted`, sql`k.completed_at is not null`, inPeriod('k.completed_at', w)],
+    id: ref('k.task_id'),
+    group: groupOf(w, { owner: 'k.owner_id', team: 'k.team_id', at: { instant: sql.ref('k.completed_at') } }),
+    outcome: sql<string>`'completed'`,
+  };
+}
+
+/** Tasks open past their due time at `end`: due before it, not completed by then; cancelled ones never count. */
+export function overdueTasksAt(w: FactWindow, end: RawBuilder<unknown> | Date): FactSet {
+  return {
+    kind: 'task',
+    source: sql`tasks k`,
+    where: [
+      scopeSql(w.scope, { table: 'k' }),
+      sql`not k.deleted`,
+      sql`k.status <> 'cancelled'`,
+      sql`k.due_at < ${end}`,
+      sql`(k.completed_at is null or k.completed_at >= ${end})`,
+    ],
+    id: ref('k.task_id'),
+    group: groupOf(w, { owner: 'k.owner_id', team: 'k.team_id', at: { instant: sql`${end}::timestamptz - interval '1 microsecond'` } }),
+    outcome: sql<string>`'overdue'`,
+  };
+}
+
+/** Workflow runs that ended in the period: about tickets on support, about anything else on sales. */
+export function endedRuns(w: FactWindow, dashboard: 'sales' | 'support', status?: 'failed'): FactSet {
+  return {
+    kind: 'run',
+    source: sql`workflow_runs r`,
+    where: [
+      scopeSql(w.scope, { table: 'r' }),
+      dashboard === 'support' ? sql`r.subject_type = 'ticket'` : sql`r.subject_type <> 'ticket'`,
+      sql`r.finished_at is not null`,
+      ...(status ? [sql`r.status = ${status}`] : []),
+      inPeriod('r.finished_at', w),
+    ],
+    id: ref('r.run_id'),
+    group: groupOf(w, { owner: 'r.owner_id', team: 'r.team_id', at: { instant: sql.ref('r.finished_at') } }),
+    ruleId: ref('r.rule_id'),
+    outcome: ref('r.status'),
   };
 }

@@ -202,9 +202,52 @@ const supportFacts: Migration = {
     ]),
 };
 
+const workflowFacts: Migration = {
+  up: (db) =>
+    run(db, [
+      // An SLA row is as of a ticket version; newer versions replace it (the ticket service may recompute a target).
+      `alter table ticket_slas add column version bigint not null default 0`,
+      `create table tasks (
+        tenant_id text not null,
+        task_id text not null,
+        version bigint not null,
+        status text not null,
+        owner_id text not null,
+        team_id text not null,
+        created_at timestamptz not null,
+        due_at timestamptz,
+        completed_at timestamptz,
+        deleted boolean not null,
+        primary key (tenant_id, task_id)
+      )`,
+      `create index tasks_completed on tasks (tenant_id, completed_at) include (owner_id, team_id)
+        where not deleted and completed_at is not null`,
+      `create index tasks_due on tasks (tenant_id, due_at) include (owner_id, team_id, status, completed_at)
+        where not deleted and status <> 'cancelled' and due_at is not null`,
+      `create table workflow_runs (
+        tenant_id text not null,
+        run_id text not null,
+        version bigint not null,
+        rule_id text not null,
+        rule_name text not null,
+        trigger_type text not null,
+        subject_type text not null,
+        status text not null,
+        owner_id text not null,
+        team_id text not null,
+        created_at timestamptz not null,
+        finished_at timestamptz,
+        primary key (tenant_id, run_id)
+      )`,
+      `create index workflow_runs_finished on workflow_runs (tenant_id, finished_at)
+        include (rule_id, rule_name, subject_type, status, owner_id, team_id) where finished_at is not null`,
+    ]),
+};
+
 export const REPORTING_MIGRATIONS: Record<string, Migration> = {
   '0001_sales_facts': salesFacts,
   '0002_support_facts': supportFacts,
+  '0003_workflow_facts': workflowFacts,
 };
 
 /** The fact tables a rebuild empties (settings stay). */
@@ -219,4 +262,6 @@ export const FACT_TABLES = [
   'activities',
   'tickets',
   'ticket_slas',
+  'tasks',
+  'workflow_runs',
 ] as const;

@@ -7,6 +7,9 @@ import type { RecordFilter } from '../domain/tables';
 import {
   activitiesInPeriod,
   closedDeals,
+  completedTasks,
+  endedRuns,
+  overdueTasksAt,
   newCompanies,
   newContacts,
   openDealsAt,
@@ -28,7 +31,10 @@ export interface RecordsPage {
   nextCursor: string;
 }
 
-/** The sets a metric counts; `openAt` is the instant open deals are counted at (the period's or bucket's end). */
+/**
+ * The sets a sales metric counts; `openAt` is the instant open deals and overdue tasks are counted at (the period's
+ * or the bucket's end).
+ */
 export function setsOfSalesMetric(metric: MetricName, w: FactWindow, filter: RecordFilter, openAt: Date): FactSet[] {
   switch (metric) {
     case 'won_deals':
@@ -64,6 +70,15 @@ export function setsOfSalesMetric(metric: MetricName, w: FactWindow, filter: Rec
     case 'activities':
     case 'activities_per_rep':
       return [activitiesInPeriod(w)];
+    case 'tasks_completed':
+      return [completedTasks(w)];
+    case 'tasks_overdue':
+      return [overdueTasksAt(w, openAt)];
+    case 'automation_runs':
+    case 'automation_failure_rate':
+      return [endedRuns(w, 'sales')];
+    case 'automation_failures':
+      return [endedRuns(w, 'sales', 'failed')];
     default:
       return [];
   }
@@ -106,6 +121,7 @@ function filtersOf(set: FactSet, filter: RecordFilter, groupFilter: boolean): Ra
     [filter.category, set.category],
     [filter.type, set.type],
     [filter.target, set.target],
+    [filter.ruleId, set.ruleId],
     [filter.source, set.sourceValue],
     [filter.bucket, set.bucket],
   ];

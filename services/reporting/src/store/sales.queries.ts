@@ -16,9 +16,10 @@ import {
   stageStays,
   weightedAmount,
   whereOf,
-  type FactSet,
   type FactWindow,
 } from './fact-sets';
+import { countBy } from './count-by';
+import { automationAggregates, tasksCompleted, tasksOverdue } from './workflow.queries';
 
 type Db = Kysely<unknown>;
 
@@ -26,19 +27,33 @@ const n = (value: unknown) => Number(value ?? 0);
 
 /** Which aggregates each table needs. */
 const NEEDS: Record<string, readonly (keyof Omit<SalesAggregates, 'groups'>)[]> = {
-  summary: ['closed', 'open', 'leads', 'companies', 'activities', 'reps'],
+  summary: ['closed', 'open', 'leads', 'companies', 'activities', 'reps', 'tasksCompleted', 'tasksOverdue'],
   revenue: ['closed', 'open', 'weighted'],
   forecast: ['forecast'],
   stages: ['stages'],
   leads: ['leads'],
   activities: ['activities'],
+  automation: ['automation'],
 };
 
 export async function salesAggregates(db: Db, w: FactWindow, tables: readonly string[]): Promise<SalesAggregates> {
   const needs = new Set(tables.flatMap((t) => NEEDS[t] ?? []));
   const none = Promise.resolve([]);
   const closed = needs.has('closed') || needs.has('open') ? closedAggregates(db, w) : none;
-  const [closedRows, open, weighted, forecast, stages, leads, companies, activities, reps] = await Promise.all([
+  const [
+    closedRows,
+    open,
+    weighted,
+    forecast,
+    stages,
+    leads,
+    companies,
+    activities,
+    reps,
+    completed,
+    overdue,
+    automation,
+  ] = await Promise.all([
     closed,
     needs.has('open') ? openAggregates(db, w, closed) : none,
     needs.has('weighted') ? weightedAggregates(db, w) : none,
@@ -58,11 +73,32 @@ export async function salesAggregates(db: Db, w: FactWindow, tables: readonly st
         )
       : none,
     needs.has('reps') ? repsOf(db, w) : none,
+    needs.has('tasksCompleted') ? tasksCompleted(db, w) : none,
+    needs.has('tasksOverdue') ? tasksOverdue(db, w) : none,
+    needs.has('automation') ? automationAggregates(db, w, 'sales') : none,
   ]);
   const groups = isTimeGroup(w.groupBy)
     ? bucketsOf(w, w.groupBy)
-    : [...new Set([...closedRows, ...open, ...leads, ...companies, ...activities].map((r) => r.group))].sort();
-  return { groups, closed: closedRows, open, weighted, forecast, stages, leads, companies, activities, reps };
+    : [
+        ...new Set(
+          [...closedRows, ...open, ...leads, ...companies, ...activities, ...completed, ...overdue].map((r) => r.group),
+        ),
+      ].sort();
+  return {
+    groups,
+    closed: closedRows,
+    open,
+    weighted,
+    forecast,
+    stages,
+    leads,
+    companies,
+    activities,
+    reps,
+    tasksCompleted: completed,
+    tasksOverdue: overdue,
+    automation,
+  };
 }
 
 async function closedAggregates(db: Db, w: FactWindow): Promise<SalesAggregates['closed']> {
@@ -212,20 +248,6 @@ async function stageAggregates(db: Db, w: FactWindow): Promise<StageAggregate[]>
     exits: n(r.exits),
     staySeconds: n(r.stay_seconds),
   }));
-}
-
-/** Rows of a set counted by group (and one more dimension of it). */
-async function countBy(
-  db: Db,
-  set: FactSet,
-  dimension?: 'source' | 'type' | 'currency',
-): Promise<{ group: string; dim: string; count: number }[]> {
-  const dim =
-    dimension === 'source' ? set.sourceValue : dimension === 'type' ? set.type : dimension ? set.currency : undefined;
-  const { rows } = await sql<{ grp: string; dim: string; n: number }>`
-    select ${set.group} as grp, ${dim ?? sql`''`} as dim, count(*) as n
-    from ${set.source} where ${whereOf(set)} group by 1, 2`.execute(db);
-  return rows.map((r) => ({ group: r.grp, dim: r.dim, count: n(r.n) }));
 }
 
 /** People owning at least one activity of the period, by group. */

@@ -4,18 +4,20 @@ import { bucketsOf } from '../domain/buckets';
 import { isTimeGroup } from '../domain/dashboard-request';
 import type { SupportAggregates } from '../domain/dashboard-tables';
 import type { MetricName } from '../domain/metrics';
-import { slaOutcomes, tickets, whereOf, type FactSet, type FactWindow } from './fact-sets';
+import { endedRuns, slaOutcomes, tickets, whereOf, type FactSet, type FactWindow } from './fact-sets';
+import { automationAggregates } from './workflow.queries';
 
 type Db = Kysely<unknown>;
 const n = (value: unknown) => Number(value ?? 0);
 
 export async function supportAggregates(db: Db, w: FactWindow, tables: readonly string[]): Promise<SupportAggregates> {
-  const [ticketRows, sla] = await Promise.all([
+  const [ticketRows, sla, automation] = await Promise.all([
     tables.includes('summary') ? ticketAggregates(db, w) : Promise.resolve([]),
     tables.includes('sla') ? slaAggregates(db, w) : Promise.resolve([]),
+    tables.includes('automation') ? automationAggregates(db, w, 'support') : Promise.resolve([]),
   ]);
   const groups = isTimeGroup(w.groupBy) ? bucketsOf(w, w.groupBy) : [...new Set(ticketRows.map((t) => t.group))].sort();
-  return { groups, tickets: ticketRows, sla };
+  return { groups, tickets: ticketRows, sla, automation };
 }
 
 async function ticketAggregates(db: Db, w: FactWindow): Promise<SupportAggregates['tickets']> {
@@ -87,6 +89,11 @@ export function setsOfSupportMetric(metric: MetricName, w: FactWindow): FactSet[
       return [slaOutcomes(w, 'met')];
     case 'sla_breached':
       return [slaOutcomes(w, 'breached')];
+    case 'automation_runs':
+    case 'automation_failure_rate':
+      return [endedRuns(w, 'support')];
+    case 'automation_failures':
+      return [endedRuns(w, 'support', 'failed')];
     case 'sla_attainment':
       return [slaOutcomes(w)];
     default:

@@ -29,12 +29,14 @@ export interface Metric {
   definition: string;
   /** ratio | count | days | hours | money_minor | money_minor_per_day */
   unit: string;
-  /** sales | support */
+  /** The first of dashboards (sales | support). */
   dashboard: string;
-  /** What ListRecords lists for it: deal | ticket | contact | company | activity. */
+  /** What ListRecords lists for it: deal | ticket | contact | company | activity | task | run. */
   recordKind: string;
   /** The dashboard tables that show it. */
   tables: string[];
+  /** The dashboards that show it (automation metrics are on both). */
+  dashboards: string[];
 }
 
 export interface ListMetricsRequest {
@@ -137,6 +139,8 @@ export interface RecordFilter {
     | undefined;
   /** A forecast row's expected close month ("2025-03") or week ("2025-W07"). */
   bucket: string;
+  /** A workflow rule (automation rows). */
+  ruleId: string;
 }
 
 /** The same period, grouping and currency as the dashboard, one of its metrics, and the row's filter. */
@@ -158,12 +162,13 @@ export interface ListRecordsRequest {
   type: string;
   source?: string | undefined;
   bucket: string;
+  ruleId: string;
   page: PageRequest | undefined;
 }
 
 export interface RecordRef {
   id: string;
-  /** deal | ticket | contact | company | activity */
+  /** deal | ticket | contact | company | activity | task | run */
   kind: string;
   /** What the record contributes, e.g. "won", "lost", "met", "breached", "good", "bad"; empty when nothing to add. */
   outcome: string;
@@ -200,7 +205,7 @@ export interface UpdateReportingSettingsResponse {
 }
 
 function createBaseMetric(): Metric {
-  return { name: "", title: "", definition: "", unit: "", dashboard: "", recordKind: "", tables: [] };
+  return { name: "", title: "", definition: "", unit: "", dashboard: "", recordKind: "", tables: [], dashboards: [] };
 }
 
 export const Metric: MessageFns<Metric> = {
@@ -225,6 +230,9 @@ export const Metric: MessageFns<Metric> = {
     }
     for (const v of message.tables) {
       writer.uint32(58).string(v!);
+    }
+    for (const v of message.dashboards) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -292,6 +300,14 @@ export const Metric: MessageFns<Metric> = {
           message.tables.push(reader.string());
           continue;
         }
+        case 8: {
+          if (tag !== 66) {
+            break;
+          }
+
+          message.dashboards.push(reader.string());
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -310,6 +326,9 @@ export const Metric: MessageFns<Metric> = {
       dashboard: isSet(object.dashboard) ? globalThis.String(object.dashboard) : "",
       recordKind: isSet(object.recordKind) ? globalThis.String(object.recordKind) : "",
       tables: globalThis.Array.isArray(object?.tables) ? object.tables.map((e: any) => globalThis.String(e)) : [],
+      dashboards: globalThis.Array.isArray(object?.dashboards)
+        ? object.dashboards.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -336,6 +355,9 @@ export const Metric: MessageFns<Metric> = {
     if (message.tables?.length) {
       obj.tables = message.tables;
     }
+    if (message.dashboards?.length) {
+      obj.dashboards = message.dashboards;
+    }
     return obj;
   },
 
@@ -351,6 +373,7 @@ export const Metric: MessageFns<Metric> = {
     message.dashboard = object.dashboard ?? "";
     message.recordKind = object.recordKind ?? "";
     message.tables = object.tables?.map((e) => e) || [];
+    message.dashboards = object.dashboards?.map((e) => e) || [];
     return message;
   },
 };
@@ -1258,6 +1281,7 @@ function createBaseRecordFilter(): RecordFilter {
     type: "",
     source: undefined,
     bucket: "",
+    ruleId: "",
   };
 }
 
@@ -1289,6 +1313,9 @@ export const RecordFilter: MessageFns<RecordFilter> = {
     }
     if (message.bucket !== "") {
       writer.uint32(74).string(message.bucket);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(82).string(message.ruleId);
     }
     return writer;
   },
@@ -1372,6 +1399,14 @@ export const RecordFilter: MessageFns<RecordFilter> = {
           message.bucket = reader.string();
           continue;
         }
+        case 10: {
+          if (tag !== 82) {
+            break;
+          }
+
+          message.ruleId = reader.string();
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -1392,6 +1427,7 @@ export const RecordFilter: MessageFns<RecordFilter> = {
       type: isSet(object.type) ? globalThis.String(object.type) : "",
       source: isSet(object.source) ? globalThis.String(object.source) : undefined,
       bucket: isSet(object.bucket) ? globalThis.String(object.bucket) : "",
+      ruleId: isSet(object.ruleId) ? globalThis.String(object.ruleId) : "",
     };
   },
 
@@ -1424,6 +1460,9 @@ export const RecordFilter: MessageFns<RecordFilter> = {
     if (message.bucket !== "") {
       obj.bucket = message.bucket;
     }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
     return obj;
   },
 
@@ -1441,6 +1480,7 @@ export const RecordFilter: MessageFns<RecordFilter> = {
     message.type = object.type ?? "";
     message.source = object.source ?? undefined;
     message.bucket = object.bucket ?? "";
+    message.ruleId = object.ruleId ?? "";
     return message;
   },
 };
@@ -1462,6 +1502,7 @@ function createBaseListRecordsRequest(): ListRecordsRequest {
     type: "",
     source: undefined,
     bucket: "",
+    ruleId: "",
     page: undefined,
   };
 }
@@ -1512,6 +1553,9 @@ export const ListRecordsRequest: MessageFns<ListRecordsRequest> = {
     }
     if (message.bucket !== "") {
       writer.uint32(130).string(message.bucket);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(138).string(message.ruleId);
     }
     if (message.page !== undefined) {
       PageRequest.encode(message.page, writer.uint32(122).fork()).join();
@@ -1646,6 +1690,14 @@ export const ListRecordsRequest: MessageFns<ListRecordsRequest> = {
           message.bucket = reader.string();
           continue;
         }
+        case 17: {
+          if (tag !== 138) {
+            break;
+          }
+
+          message.ruleId = reader.string();
+          continue;
+        }
         case 15: {
           if (tag !== 122) {
             break;
@@ -1680,6 +1732,7 @@ export const ListRecordsRequest: MessageFns<ListRecordsRequest> = {
       type: isSet(object.type) ? globalThis.String(object.type) : "",
       source: isSet(object.source) ? globalThis.String(object.source) : undefined,
       bucket: isSet(object.bucket) ? globalThis.String(object.bucket) : "",
+      ruleId: isSet(object.ruleId) ? globalThis.String(object.ruleId) : "",
       page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
     };
   },
@@ -1731,6 +1784,9 @@ export const ListRecordsRequest: MessageFns<ListRecordsRequest> = {
     if (message.bucket !== "") {
       obj.bucket = message.bucket;
     }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
     if (message.page !== undefined) {
       obj.page = PageRequest.toJSON(message.page);
     }
@@ -1757,6 +1813,7 @@ export const ListRecordsRequest: MessageFns<ListRecordsRequest> = {
     message.type = object.type ?? "";
     message.source = object.source ?? undefined;
     message.bucket = object.bucket ?? "";
+    message.ruleId = object.ruleId ?? "";
     message.page = (object.page !== undefined && object.page !== null)
       ? PageRequest.fromPartial(object.page)
       : undefined;
