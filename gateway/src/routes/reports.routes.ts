@@ -58,7 +58,7 @@ function drillDownUrl(ctx: DashboardJsonContext, metric: string, filter: RecordF
   if (currency) query.set('currency', currency);
   if (filter?.group !== undefined) query.set('group', filter.group);
   if (filter?.source !== undefined) query.set('source', filter.source);
-  for (const key of ['pipelineId', 'stageId', 'category', 'target', 'type', 'bucket'] as const)
+  for (const key of ['pipelineId', 'stageId', 'category', 'target', 'type', 'bucket', 'ruleId'] as const)
     if (filter?.[key]) query.set(key, filter[key]);
   return `/api/v1/dashboards/${ctx.dashboard}/records?${query.toString()}`;
 }
@@ -159,7 +159,7 @@ export const reportRoutes: Route[] = [
     operationId: 'listDashboardRecords',
     summary: 'The records behind one number of a dashboard (its drill-down)',
     description:
-      'The ids of the deals, tickets, contacts, companies or activities a metric counted for one row, in id order. ' +
+      'The ids of the deals, tickets, contacts, companies, activities, tasks or workflow runs a metric counted for one row, in id order. ' +
       "Take the URL from a dashboard row's drillDown. CSV with format=csv or Accept: text/csv.",
     tag: TAG,
     access: ACCESS.reportsRead,
@@ -184,6 +184,7 @@ export const reportRoutes: Route[] = [
           type: query.type ?? '',
           source: query.source,
           bucket: query.bucket ?? '',
+          ruleId: query.ruleId ?? '',
           page: { limit, cursor },
         });
       if (!wantsCsv(req, query.format)) {

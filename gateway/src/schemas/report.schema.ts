@@ -55,6 +55,7 @@ export const recordsQuery = z.strictObject({
   type: z.string().max(40).optional().meta({ description: 'Activity type.' }),
   source: z.string().max(200).optional().meta({ description: 'Lead source or ticket channel (empty: none).' }),
   bucket: z.string().max(10).optional().meta({ description: "A forecast row's expected close month or week." }),
+  ruleId: z.string().max(128).optional().meta({ description: 'A workflow rule (automation rows).' }),
   ...pageQuery,
 });
 
@@ -64,10 +65,11 @@ export const metricSchema = z
     title: z.string(),
     definition: z.string(),
     unit: z.string().meta({ description: 'ratio | count | days | hours | money_minor | money_minor_per_day' }),
-    dashboard: z.string(),
+    dashboard: z.string().meta({ description: 'The first dashboard that shows it (sales or support).' }),
+    dashboards: z.array(z.string()).meta({ description: 'Every dashboard that shows it.' }),
     recordKind: z
       .string()
-      .meta({ description: 'What the drill-down lists: deal, ticket, contact, company, activity.' }),
+      .meta({ description: 'What the drill-down lists: deal, ticket, contact, company, activity, task, run.' }),
     tables: z.array(z.string()),
   })
   .meta({ id: 'Metric' });

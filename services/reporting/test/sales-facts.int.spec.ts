@@ -245,6 +245,7 @@ describe('reporting: sales facts', () => {
           target: '',
           type: '',
           bucket: '',
+          ruleId: '',
           page: { limit: 5, cursor },
         });
         ids.push(...page.records.map((r) => r.id));
@@ -285,6 +286,7 @@ describe('reporting: sales facts', () => {
       target: '',
       type: '',
       bucket: '',
+      ruleId: '',
       page: { limit: 200, cursor: '' },
     });
     const mine = new Set(

@@ -14,6 +14,9 @@ const empty: SalesAggregates = {
   companies: [],
   activities: [],
   reps: [],
+  tasksCompleted: [],
+  tasksOverdue: [],
+  automation: [],
 };
 
 function cells(table: { columns: { key: string }[]; rows: { values: unknown[] }[] }) {
@@ -48,6 +51,8 @@ describe('sales tables', () => {
       ],
       open: [{ group: 'u1', currency: 'EUR', open: 4 }],
       weighted: [{ group: 'u1', currency: 'EUR', amountTimesProbability: 1234 * 50 }],
+      tasksCompleted: [{ group: 'u1', tasks: 2 }],
+      tasksOverdue: [{ group: 'u1', tasks: 1 }],
     };
     const [summary, revenue] = salesTables(tablesOf('sales').slice(0, 2), 'owner', data);
     expect(cells(summary!)).toEqual([
@@ -63,6 +68,8 @@ describe('sales tables', () => {
         new_companies: 0,
         activities: 0,
         activities_per_rep: null,
+        tasks_completed: 2,
+        tasks_overdue: 1,
       },
     ]);
     expect(cells(revenue!)).toEqual([
@@ -127,6 +134,40 @@ describe('sales tables', () => {
     );
     expect(ungrouped!.columns[0]?.key).toBe('period');
     expect(ungrouped!.rows[0]?.filter).toEqual({ bucket: '2025-01', category: 'commit', currency: 'EUR' });
+  });
+
+  it('count automation runs by rule, the failure rate over runs that succeeded or failed', () => {
+    const data: SalesAggregates = {
+      ...empty,
+      automation: [
+        { group: 'u1', ruleId: 'r2', ruleName: 'Welcome', succeeded: 3, failed: 1, cancelled: 2 },
+        { group: 'u1', ruleId: 'r1', ruleName: 'Alert', succeeded: 0, failed: 0, cancelled: 1 },
+      ],
+    };
+    const [automation] = salesTables(
+      tablesOf('sales').filter((t) => t.name === 'automation'),
+      'owner',
+      data,
+    );
+    expect(cells(automation!)).toEqual([
+      {
+        group: 'u1',
+        rule_id: 'r1',
+        rule_name: 'Alert',
+        automation_runs: 1,
+        automation_failures: 0,
+        automation_failure_rate: null,
+      },
+      {
+        group: 'u1',
+        rule_id: 'r2',
+        rule_name: 'Welcome',
+        automation_runs: 6,
+        automation_failures: 1,
+        automation_failure_rate: 0.25,
+      },
+    ]);
+    expect(automation!.rows[1]?.filter).toEqual({ group: 'u1', ruleId: 'r2' });
   });
 });
 

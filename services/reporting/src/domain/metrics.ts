@@ -186,7 +186,7 @@ export const AUTOMATION_METRICS = [
     name: 'automation_runs',
     title: 'Automation runs',
     definition:
-      "Workflow runs that ended (succeeded, failed or cancelled) in the period, by rule: on the support dashboard " +
+      'Workflow runs that ended (succeeded, failed or cancelled) in the period, by rule: on the support dashboard ' +
       'the runs about tickets, on the sales dashboard every other run.',
     unit: 'count',
   },

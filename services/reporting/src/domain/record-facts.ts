@@ -126,7 +126,11 @@ export interface RunFact {
 }
 
 /** A target's outcome from its state: breached (even if fulfilled late) wins, fulfilled is met, else open. */
-export function slaOutcomeOf(status: string, fulfilledAt: Date | null, breachedAt: Date | null): Pick<SlaFact, 'outcome' | 'outcomeAt'> {
+export function slaOutcomeOf(
+  status: string,
+  fulfilledAt: Date | null,
+  breachedAt: Date | null,
+): Pick<SlaFact, 'outcome' | 'outcomeAt'> {
   if (status === 'breached' || status === 'breached_fulfilled') return { outcome: 'breached', outcomeAt: breachedAt };
   if (status === 'fulfilled') return { outcome: 'met', outcomeAt: fulfilledAt };
   return { outcome: 'open', outcomeAt: null };

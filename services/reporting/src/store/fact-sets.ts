@@ -366,7 +366,12 @@ export function completedTasks(w: FactWindow): FactSet {
   return {
     kind: 'task',
     source: sql`tasks k`,
-    where: [scopeSql(w.scope, { table: 'k' }), sql`not k.deleted`, sql`k.completed_at is not null`, inPeriod('k.completed_at', w)],
+    where: [
+      scopeSql(w.scope, { table: 'k' }),
+      sql`not k.deleted`,
+      sql`k.completed_at is not null`,
+      inPeriod('k.completed_at', w),
+    ],
     id: ref('k.task_id'),
     group: groupOf(w, { owner: 'k.owner_id', team: 'k.team_id', at: { instant: sql.ref('k.completed_at') } }),
     outcome: sql<string>`'completed'`,
@@ -386,7 +391,11 @@ export function overdueTasksAt(w: FactWindow, end: RawBuilder<unknown> | Date): 
       sql`(k.completed_at is null or k.completed_at >= ${end})`,
     ],
     id: ref('k.task_id'),
-    group: groupOf(w, { owner: 'k.owner_id', team: 'k.team_id', at: { instant: sql`${end}::timestamptz - interval '1 microsecond'` } }),
+    group: groupOf(w, {
+      owner: 'k.owner_id',
+      team: 'k.team_id',
+      at: { instant: sql`${end}::timestamptz - interval '1 microsecond'` },
+    }),
     outcome: sql<string>`'overdue'`,
   };
 }
