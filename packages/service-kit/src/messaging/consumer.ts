@@ -151,9 +151,14 @@ export async function settleFailedMessage(
 ): Promise<void> {
   const deliveryCount = msg.info.deliveryCount;
   if (error instanceof PoisonEventError || deliveryCount >= maxDeliver) {
+    // Say which: a poison event (one that can never be handled) is expected noise; running out of deliveries is not.
+    const reason = error instanceof PoisonEventError ? 'poison event' : 'max deliveries reached';
     await deadLetterMessage(bus, durable, msg, error);
-    msg.term('max deliveries reached');
-    log.error({ err: error, subject: msg.subject, seq: msg.seq, durable }, 'event dead-lettered after max deliveries');
+    msg.term(reason);
+    log.error(
+      { err: error, subject: msg.subject, seq: msg.seq, durable, deliveryCount },
+      `event dead-lettered: ${reason}`,
+    );
     return;
   }
   const backoffMs = Math.min(250 * 2 ** (deliveryCount - 1), 10_000);
