@@ -127,4 +127,26 @@ describe('read-model helpers on the real PostgreSQL', () => {
     );
     expect(() => decodeCursor(encodeCursor(['a']), 2)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
+
+  it('survives the server ending its connections while a client is checked out, and serves again', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const inFlight = rm.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        // Between two queries of a transaction, the client has no pool listener: the server goes away here.
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = ${database} and pid <> pg_backend_pid()`.execute(rm.db);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`select 1`.execute(trx);
+      });
+      await expect(inFlight).rejects.toThrow();
+      const { rows: after } = await sql<{ n: number }>`select count(*)::int as n from owned`.execute(rm.db);
+      expect(after[0]?.n).toBe(rows.length);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
 });

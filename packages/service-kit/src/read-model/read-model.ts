@@ -30,8 +30,13 @@ export async function openReadModel<DB>(options: ReadModelOptions): Promise<Read
     connectionString: databaseUrl(options.url, options.database),
     max: options.poolSize ?? 10,
   });
-  // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
+  // A client losing its connection (server restart) must not crash the process. The pool handles this for idle
+  // clients only; one checked out (inside a transaction, between its queries) emits on itself, and the query in
+  // flight fails on its own. The pool then drops the broken client.
   pool.on('error', (error) => options.log?.warn({ err: error }, 'read-model connection lost'));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.log?.warn({ err: error }, 'read-model connection lost while in use')),
+  );
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db, options.migrations, options.log);
