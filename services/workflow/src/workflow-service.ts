@@ -17,7 +17,7 @@ import type { AppDeps } from './app/app-deps';
 import { AssignmentService } from './app/assignment.service';
 import { FormStepRunner, FormsService } from './app/forms.service';
 import { RecordGateway } from './app/record-gateway';
-import { RELATIVE_TIMER, RuleEngine, SCHEDULE_TIMER } from './app/rule-engine';
+import { BACKFILL_TIMER, RELATIVE_TIMER, RuleEngine, SCHEDULE_TIMER } from './app/rule-engine';
 import { RulesAsCode } from './app/rules-as-code';
 import { RulesService } from './app/rules.service';
 import { RUN_TIMER, RunExecutor } from './app/run-executor';
@@ -96,7 +96,7 @@ export async function startWorkflowService(
         events: new WorkflowEvents(config.NATS_NAMESPACE),
         timers,
         clients: createCrmClients(
-          { contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL },
+          { contact: config.CONTACT_GRPC_URL, pipeline: config.PIPELINE_GRPC_URL, ticket: config.TICKET_GRPC_URL },
           kit.serviceToken,
         ),
         secrets: new SecretBox(config.WORKFLOW_SECRET_KEY),
@@ -123,7 +123,8 @@ export async function startWorkflowService(
         .on(DELIVERY_TIMER, (t) => webhooks.onTimer(t))
         .on(REMINDER_TIMER, (t) => tasks.remind(t))
         .on(RELATIVE_TIMER, (t) => engine.onRelativeTimer(t))
-        .on(SCHEDULE_TIMER, (t) => engine.onScheduleTimer(t));
+        .on(SCHEDULE_TIMER, (t) => engine.onScheduleTimer(t))
+        .on(BACKFILL_TIMER, (t) => engine.onBackfillTimer(t));
       const code = new RulesAsCode(deps, rules);
       kit.grpc.addService('crm.workflow.v1.WorkflowService', WorkflowServiceService, ruleHandlers(rules, code, engine));
       kit.grpc.addService('crm.workflow.v1.RunService', RunServiceService, runHandlers(deps, executor));

@@ -4,6 +4,7 @@
 import { CompanyInput } from '@crm/proto/crm/contact/v1/company';
 import { ContactInput, type Contact } from '@crm/proto/crm/contact/v1/contact';
 import { DealInput } from '@crm/proto/crm/pipeline/v1/deal';
+import { TicketInput, type Ticket } from '@crm/proto/crm/ticket/v1/ticket';
 import { ServiceError } from '@crm/service-kit';
 import type { RecordEntity } from '../domain/catalog';
 import { isDeepStrictEqual } from 'node:util';
@@ -13,7 +14,12 @@ import { updateInputOf } from './step-runner';
 const ATTEMPTS = 4;
 
 function unsupported(entity: string): ServiceError {
-  return new ServiceError('UNAVAILABLE', `changing a ${entity} needs the ${entity} service, which is not connected`);
+  return new ServiceError('INVALID_ARGUMENT', `a ${entity} cannot be changed this way`);
+}
+
+/** The marker a rule's note carries, so a repeated action finds the note it already added. */
+export function noteMarker(actionId: string): string {
+  return `[workflow ${actionId}]`;
 }
 
 export class RecordGateway {
@@ -48,12 +54,45 @@ export class RecordGateway {
           deal: DealInput.fromPartial(input),
           updateMask: mask,
         });
-      else throw unsupported(entity);
+      else
+        await c.call(tenantId, c.tickets.updateTicket.bind(c.tickets), {
+          id,
+          expectedVersion: current.version as number,
+          ticket: TicketInput.fromPartial(input),
+          updateMask: mask,
+        });
       return true;
     });
   }
 
+  /** An internal note (or a public reply) on a ticket, once per action id. */
+  async addTicketNote(tenantId: string, ticketId: string, body: string, isPublic: boolean, actionId: string) {
+    const c = this.clients;
+    const marker = noteMarker(actionId);
+    let cursor = '';
+    do {
+      const page = await c.call(tenantId, c.tickets.listComments.bind(c.tickets), {
+        ticketId,
+        page: { limit: 200, cursor },
+      });
+      const found = page.comments.find((comment) => comment.body.endsWith(marker));
+      if (found) return { commentId: found.id, added: false };
+      cursor = page.page?.nextCursor ?? '';
+    } while (cursor);
+    const added = await c.call(tenantId, c.tickets.addComment.bind(c.tickets), {
+      ticketId,
+      public: isPublic,
+      body: `${body}\n\n${marker}`,
+      attachments: [],
+      authorKind: 'agent',
+      status: '',
+      expectedVersion: 0,
+    });
+    return { commentId: added.comment?.id ?? '', added: true };
+  }
+
   async addTag(tenantId: string, entity: RecordEntity, id: string, tag: string): Promise<boolean> {
+    if (entity === 'ticket') return this.addTicketTag(tenantId, id, tag);
     if (entity !== 'contact') throw unsupported(entity);
     return this.withRetry(async () => {
       const contact = (await this.current(tenantId, 'contact', id)) as unknown as Contact;
@@ -70,10 +109,28 @@ export class RecordGateway {
     });
   }
 
+  private async addTicketTag(tenantId: string, id: string, tag: string): Promise<boolean> {
+    return this.withRetry(async () => {
+      const ticket = (await this.current(tenantId, 'ticket', id)) as unknown as Ticket;
+      if (ticket.tags.includes(tag)) return false;
+      const c = this.clients;
+      await c.call(tenantId, c.tickets.updateTicket.bind(c.tickets), {
+        id,
+        expectedVersion: ticket.version,
+        ticket: TicketInput.fromPartial({ tags: [...ticket.tags, tag] }),
+        updateMask: ['tags'],
+      });
+      return true;
+    });
+  }
+
   async transfer(tenantId: string, entity: RecordEntity, id: string, ownerId: string, teamId: string): Promise<void> {
     await this.withRetry(async () => {
       const current = await this.current(tenantId, entity, id);
-      if (current.ownerId === ownerId && current.teamId === teamId) return false;
+      // A ticket's owner is its assignee and its team its support group.
+      const [owner, team] =
+        entity === 'ticket' ? [current.assigneeId, current.groupId] : [current.ownerId, current.teamId];
+      if (owner === ownerId && team === teamId) return false;
       const c = this.clients;
       const version = current.version as number;
       if (entity === 'contact')
@@ -97,7 +154,13 @@ export class RecordGateway {
           deal: DealInput.fromPartial({ ownerId, teamId }),
           updateMask: ['owner_id', 'team_id'],
         });
-      else throw unsupported(entity);
+      else
+        await c.call(tenantId, c.tickets.updateTicket.bind(c.tickets), {
+          id,
+          expectedVersion: version,
+          ticket: TicketInput.fromPartial({ assigneeId: ownerId, groupId: teamId }),
+          updateMask: ['assignee_id', 'group_id'],
+        });
       return true;
     });
   }
@@ -129,7 +192,8 @@ export class RecordGateway {
     if (entity === 'deal')
       return (await c.call(tenantId, c.deals.getDeal.bind(c.deals), { id, includeDeleted: false }))
         .deal as unknown as Record<string, unknown>;
-    throw unsupported(entity);
+    return (await c.call(tenantId, c.tickets.getTicket.bind(c.tickets), { id, includeDeleted: false }))
+      .ticket as unknown as Record<string, unknown>;
   }
 
   private async withRetry(work: () => Promise<boolean>): Promise<boolean> {

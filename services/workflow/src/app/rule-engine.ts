@@ -13,6 +13,8 @@ import type { RuleDoc } from '../domain/records';
 import { subjectOfTrigger, type RuleDefinition, type Trigger } from '../domain/rule-definition';
 import { cancelSubjectOf, changedMatches, crossing, thresholdContribution } from '../domain/trigger-matching';
 import { eventJson, type TriggerEvent } from '../events/trigger-event';
+import { forgetsRecord, KEPT_ENTITIES, RecordStates } from '../store/record-states';
+import { sourceRecords } from './source-records';
 import type { AppDeps } from './app-deps';
 import { definitionOf } from './rules.service';
 import type { RunExecutor, RunSpec } from './run-executor';
@@ -20,6 +22,8 @@ import type { WebhooksService } from './webhooks.service';
 
 export const RELATIVE_TIMER = 'rule.relative';
 export const SCHEDULE_TIMER = 'rule.schedule';
+export const BACKFILL_TIMER = 'rule.threshold_backfill';
+const BACKFILL_LEASE_MS = 5 * 60_000;
 
 interface LiveRule {
   doc: RuleDoc;
@@ -30,12 +34,15 @@ const CACHE_MS = 30_000;
 
 export class RuleEngine {
   private readonly cache = new Map<string, { rules: LiveRule[]; at: number }>();
+  private readonly states: RecordStates;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly executor: RunExecutor,
     private readonly webhooks: WebhooksService,
-  ) {}
+  ) {
+    this.states = new RecordStates(deps.db);
+  }
 
   // ---- rules of a tenant ----
 
@@ -62,12 +69,21 @@ export class RuleEngine {
     const live = definition && doc.enabled && !doc.deletedAt ? definition : undefined;
     if (live?.trigger.type === 'schedule') await this.scheduleNext(doc, live.trigger, this.deps.clock());
     else await this.deps.timers.cancel(scheduleTimerId(doc._id));
+    if (live?.trigger.type === 'threshold')
+      await this.deps.timers.schedule({
+        id: `backfill:${doc._id}:${doc.version}`,
+        tenantId,
+        kind: BACKFILL_TIMER,
+        dueAt: this.deps.clock(),
+        payload: { ruleId: doc._id, version: doc.version },
+      });
   }
 
   // ---- events ----
 
-  async handleEvent(event: TriggerEvent): Promise<void> {
-    if (!event.tenantId) return;
+  async handleEvent(received: TriggerEvent): Promise<void> {
+    if (!received.tenantId) return;
+    const event = await this.withPrevious(received);
     const [rules, endpoints] = await Promise.all([
       this.rulesOf(event.tenantId),
       this.webhooks.subscribers(event.tenantId, event.type),
@@ -85,6 +101,23 @@ export class RuleEngine {
       if (trigger.type === 'relative') await this.onRelative(rule, trigger, event);
       if (trigger.type === 'threshold' && event.entity === trigger.source) await this.onThreshold(rule, trigger, event);
     }
+  }
+
+  /** Producers that send no "before" get the state this service kept from their previous event. */
+  private async withPrevious(event: TriggerEvent): Promise<TriggerEvent> {
+    if (event.previous || !event.entity || !KEPT_ENTITIES.has(event.entity) || !event.record) return event;
+    if (forgetsRecord(event.type)) {
+      await this.states.forget(event.tenantId, event.entity, event.aggregateId);
+      return event;
+    }
+    const previous = await this.states.previousOf({
+      tenantId: event.tenantId,
+      entity: event.entity,
+      id: event.aggregateId,
+      version: event.aggregateVersion,
+      record: event.record,
+    });
+    return previous ? { ...event, previous } : event;
   }
 
   private contextOf(event: TriggerEvent, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -135,7 +168,7 @@ export class RuleEngine {
     if (startEntity) {
       const context = this.contextOf(event);
       if (!conditionHolds(rule.definition.conditions, context)) return;
-      const dueAt = await this.dueAfter(event.occurredAt, trigger);
+      const dueAt = await this.dueAfter(event.tenantId, event.occurredAt, trigger);
       await this.deps.timers.schedule({
         id: relativeTimerId(rule.doc._id, event.aggregateId),
         tenantId: event.tenantId,
@@ -157,10 +190,31 @@ export class RuleEngine {
     }
   }
 
-  private async dueAfter(start: Date, trigger: Extract<Trigger, { type: 'relative' }>): Promise<Date> {
+  private async dueAfter(
+    tenantId: string,
+    start: Date,
+    trigger: Extract<Trigger, { type: 'relative' }>,
+  ): Promise<Date> {
     if (trigger.unit !== 'business_days')
       return new Date(start.getTime() + durationMs({ amount: trigger.delay, unit: trigger.unit }));
-    return addBusinessDays(start, trigger.delay, this.defaultCalendar());
+    const calendar = trigger.calendar ? await this.ticketCalendar(tenantId, trigger.calendar) : undefined;
+    return addBusinessDays(start, trigger.delay, calendar ?? this.defaultCalendar());
+  }
+
+  /** A business calendar of the ticket service; undefined (the tenant default) when it does not exist. */
+  private async ticketCalendar(tenantId: string, id: string): Promise<BusinessCalendar | undefined> {
+    const c = this.deps.clients;
+    try {
+      const { calendar } = await c.call(tenantId, c.sla.getBusinessCalendar.bind(c.sla), { id });
+      if (!calendar) return undefined;
+      const workdays = [...new Set(calendar.hours.map((h) => h.weekday))];
+      if (workdays.length === 0) return undefined;
+      return { timezone: calendar.timeZone, workdays, holidays: calendar.holidays.map((h) => h.date) };
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.code === 'NOT_FOUND')) throw error;
+      this.deps.log.warn({ tenantId, calendar: id }, 'business calendar not found; counting with the tenant default');
+      return undefined;
+    }
   }
 
   private defaultCalendar(): BusinessCalendar {
@@ -201,36 +255,14 @@ export class RuleEngine {
     if (!contribution) return;
     const tenantId = event.tenantId;
     const ruleId = rule.doc._id;
-    const fire = await this.deps.db.transaction().execute(async (trx) => {
-      const previous = await sql<{ group_key: string; version: number; value: number }>`
-        select group_key, version, value from threshold_members
-        where tenant_id = ${tenantId} and rule_id = ${ruleId} and member_id = ${event.aggregateId} for update`.execute(
-        trx,
-      );
-      const before = previous.rows[0];
-      if (before && before.version >= event.aggregateVersion) return undefined; // redelivered or out of date
-      await sql`insert into threshold_groups (tenant_id, rule_id, group_key, total, above, crossings, fired)
-        values (${tenantId}, ${ruleId}, ${contribution.groupKey}, 0, false, 0, 0) on conflict do nothing`.execute(trx);
-      if (before && before.group_key !== contribution.groupKey)
-        await sql`update threshold_groups set total = total - ${before.value}
-          where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${before.group_key}`.execute(trx);
-      const delta = contribution.value - (before && before.group_key === contribution.groupKey ? before.value : 0);
-      await sql`insert into threshold_members (tenant_id, rule_id, member_id, group_key, version, value)
-        values (${tenantId}, ${ruleId}, ${event.aggregateId}, ${contribution.groupKey}, ${event.aggregateVersion}, ${contribution.value})
-        on conflict (tenant_id, rule_id, member_id) do update set group_key = excluded.group_key,
-          version = excluded.version, value = excluded.value`.execute(trx);
-      const group = await sql<{ total: number; above: boolean; crossings: number }>`
-        update threshold_groups set total = total + ${delta}
-        where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}
-        returning total, above, crossings`.execute(trx);
-      const row = group.rows[0] as { total: number; above: boolean; crossings: number };
-      const verdict = crossing(trigger, row.above, row.total);
-      if (verdict === 'none') return undefined;
-      const crossings = verdict === 'fire' ? row.crossings + 1 : row.crossings;
-      await sql`update threshold_groups set above = ${verdict === 'fire'}, crossings = ${crossings}
-        where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}`.execute(trx);
-      return verdict === 'fire' ? { crossings, total: row.total } : undefined;
-    });
+    const fire = await this.applyContribution(
+      tenantId,
+      ruleId,
+      trigger,
+      { id: event.aggregateId, version: event.aggregateVersion },
+      contribution,
+      'fire',
+    );
     // A crossing stored but not yet started (a crash in between) is started by the next event of the group.
     const pending = fire ?? (await this.unstartedCrossing(tenantId, ruleId, contribution.groupKey));
     if (!pending) return;
@@ -265,6 +297,91 @@ export class RuleEngine {
       where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}`.execute(
       this.deps.db,
     );
+  }
+
+  /**
+   * Moves one record's contribution into its group (out of its old one) unless this version is already counted,
+   * and answers a crossing upwards. Seeding (the backfill of records that existed before the rule) marks a group
+   * that is above already as above without a crossing: only later crossings fire.
+   */
+  private async applyContribution(
+    tenantId: string,
+    ruleId: string,
+    trigger: Extract<Trigger, { type: 'threshold' }>,
+    member: { id: string; version: number },
+    contribution: { groupKey: string; value: number },
+    mode: 'fire' | 'seed',
+  ): Promise<{ crossings: number; total: number } | undefined> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const previous = await sql<{ group_key: string; version: number; value: number }>`
+        select group_key, version, value from threshold_members
+        where tenant_id = ${tenantId} and rule_id = ${ruleId} and member_id = ${member.id} for update`.execute(trx);
+      const before = previous.rows[0];
+      if (before && before.version >= member.version) return undefined; // redelivered or out of date
+      await sql`insert into threshold_groups (tenant_id, rule_id, group_key, total, above, crossings, fired)
+        values (${tenantId}, ${ruleId}, ${contribution.groupKey}, 0, false, 0, 0) on conflict do nothing`.execute(trx);
+      if (before && before.group_key !== contribution.groupKey)
+        await sql`update threshold_groups set total = total - ${before.value}
+          where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${before.group_key}`.execute(trx);
+      const delta = contribution.value - (before && before.group_key === contribution.groupKey ? before.value : 0);
+      await sql`insert into threshold_members (tenant_id, rule_id, member_id, group_key, version, value)
+        values (${tenantId}, ${ruleId}, ${member.id}, ${contribution.groupKey}, ${member.version}, ${contribution.value})
+        on conflict (tenant_id, rule_id, member_id) do update set group_key = excluded.group_key,
+          version = excluded.version, value = excluded.value`.execute(trx);
+      const group = await sql<{ total: number; above: boolean; crossings: number }>`
+        update threshold_groups set total = total + ${delta}
+        where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}
+        returning total, above, crossings`.execute(trx);
+      const row = group.rows[0] as { total: number; above: boolean; crossings: number };
+      const verdict = crossing(trigger, row.above, row.total);
+      if (verdict === 'none') return undefined;
+      const fires = verdict === 'fire' && mode === 'fire';
+      const crossings = fires ? row.crossings + 1 : row.crossings;
+      await sql`update threshold_groups set above = ${verdict === 'fire'}, crossings = ${crossings}
+        where tenant_id = ${tenantId} and rule_id = ${ruleId} and group_key = ${contribution.groupKey}`.execute(trx);
+      return fires ? { crossings, total: row.total } : undefined;
+    });
+  }
+
+  /**
+   * Counts the records that existed before a threshold rule was saved (its backfill), in the background: the
+   * timer is re-armed as a lease first, so a process that dies mid-way leaves it to fire again (counting is
+   * idempotent by record version), and cancelled at the end.
+   */
+  async onBackfillTimer(timer: DueTimer): Promise<void> {
+    const { ruleId, version } = timer.payload as { ruleId: string; version: number };
+    const rule = (await this.rulesOf(timer.tenantId)).find((r) => r.doc._id === ruleId);
+    if (!rule || rule.doc.version !== version || rule.definition.trigger.type !== 'threshold') return;
+    const trigger = rule.definition.trigger;
+    setImmediate(() => {
+      this.backfill(timer, rule, trigger).catch((error: unknown) =>
+        this.deps.log.warn({ err: error, rule: ruleId }, 'threshold backfill failed; it is retried'),
+      );
+    });
+  }
+
+  private async backfill(timer: DueTimer, rule: LiveRule, trigger: Extract<Trigger, { type: 'threshold' }>) {
+    await this.deps.timers.schedule({
+      id: timer.id,
+      tenantId: timer.tenantId,
+      kind: timer.kind,
+      dueAt: new Date(this.deps.clock().getTime() + BACKFILL_LEASE_MS),
+      payload: timer.payload,
+    });
+    // Changes after the rule was saved are counted from their events, crossings included.
+    const savedAt = rule.doc.updatedAt.getTime();
+    let counted = 0;
+    for await (const record of sourceRecords(this.deps, timer.tenantId, trigger.source)) {
+      const contribution = thresholdContribution(trigger, record);
+      const id = typeof record.id === 'string' ? record.id : '';
+      const version = Number(record.version ?? 0);
+      const changedAt = Date.parse(String(record.updatedAt ?? ''));
+      if (!contribution || !id || !(changedAt <= savedAt)) continue;
+      await this.applyContribution(timer.tenantId, rule.doc._id, trigger, { id, version }, contribution, 'seed');
+      counted++;
+    }
+    await this.deps.timers.cancel(timer.id);
+    this.deps.log.info({ rule: rule.doc._id, counted }, 'threshold backfill done');
   }
 
   private async unstartedCrossing(tenantId: string, ruleId: string, groupKey: string) {

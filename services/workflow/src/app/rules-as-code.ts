@@ -1,7 +1,9 @@
 // Export to and apply from YAML, with a dry run that shows which existing records a rule would match now and what
 // its actions would change, and a diff against the live version. A dry run changes nothing.
+import { Company } from '@crm/proto/crm/contact/v1/company';
 import { Contact } from '@crm/proto/crm/contact/v1/contact';
 import { Deal } from '@crm/proto/crm/pipeline/v1/deal';
+import { Ticket } from '@crm/proto/crm/ticket/v1/ticket';
 import type {
   ApplyRulesResponse,
   DryRunMatch,
@@ -227,6 +229,15 @@ export class RulesAsCode {
             description: `add tag ${String(render(step.tag, context))}`,
           });
           break;
+        case 'add_note':
+          changes.push({
+            stepId: step.id ?? '',
+            action: step.type,
+            target: `ticket:${target || (subject === 'ticket' ? (subjectId ?? '') : '')}`,
+            fields: undefined,
+            description: `add ${step.public ? 'a public reply' : 'an internal note'}: "${String(render(step.body, context)).slice(0, 80)}"`,
+          });
+          break;
         case 'assign_owner':
           changes.push({
             stepId: step.id ?? '',
@@ -269,6 +280,22 @@ export class RulesAsCode {
           page: { limit: 200, cursor },
         });
         out.push(...page.deals.map((x) => Deal.toJSON(x) as Json));
+        cursor = page.page?.nextCursor ?? '';
+      } else if (subject === 'company') {
+        const page = await c.call(tenantId, c.companies.listCompanies.bind(c.companies), {
+          filter: undefined,
+          page: { limit: 200, cursor },
+        });
+        out.push(...page.companies.map((x) => Company.toJSON(x) as Json));
+        cursor = page.page?.nextCursor ?? '';
+      } else if (subject === 'ticket') {
+        const page = await c.call(tenantId, c.tickets.listTickets.bind(c.tickets), {
+          filter: undefined,
+          orderBy: 'created_asc',
+          view: '',
+          page: { limit: 200, cursor },
+        });
+        out.push(...page.tickets.map((x) => Ticket.toJSON(x) as Json));
         cursor = page.page?.nextCursor ?? '';
       } else return out;
     } while (cursor && out.length < EXAMINE_MAX);

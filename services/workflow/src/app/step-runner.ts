@@ -57,6 +57,13 @@ export class ActionRunner implements StepRunner {
       }
       case 'webhook':
         return this.webhook(step, run, state, actionId, context);
+      case 'add_note': {
+        const target = this.target(step.target, 'ticket', run, context);
+        const body = String(render(step.body, context) ?? '');
+        const input = { target, public: step.public ?? false, body };
+        const note = await this.records.addTicketNote(run.tenantId, target, body, step.public ?? false, actionId);
+        return { kind: 'done', input, output: note };
+      }
     }
   }
 

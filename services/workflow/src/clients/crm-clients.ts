@@ -6,6 +6,8 @@ import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient } from '@crm/proto/crm/contact/v1/contact';
 import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
+import { SlaServiceClient } from '@crm/proto/crm/ticket/v1/sla';
+import { TicketServiceClient } from '@crm/proto/crm/ticket/v1/ticket';
 
 type Unary<Req, Res> = (
   request: Req,
@@ -19,13 +21,16 @@ export interface CrmClients {
   companies: CompanyServiceClient;
   activities: ActivityServiceClient;
   deals: DealServiceClient;
+  tickets: TicketServiceClient;
+  /** Business calendars (relative triggers counting business days). */
+  sla: SlaServiceClient;
   /** Calls a method as the service acting for the tenant; a gRPC failure becomes the kit's ServiceError. */
   call<Req, Res>(tenantId: string, method: Unary<Req, Res>, request: Req, deadlineMs?: number): Promise<Res>;
   close(): void;
 }
 
 export function createCrmClients(
-  addresses: { contact: string; pipeline: string },
+  addresses: { contact: string; pipeline: string; ticket: string },
   token: TokenSource,
   defaultDeadlineMs = 5_000,
 ): CrmClients {
@@ -33,11 +38,15 @@ export function createCrmClients(
   const companies = createGrpcClient(CompanyServiceClient, addresses.contact);
   const activities = createGrpcClient(ActivityServiceClient, addresses.contact);
   const deals = createGrpcClient(DealServiceClient, addresses.pipeline);
+  const tickets = createGrpcClient(TicketServiceClient, addresses.ticket);
+  const sla = createGrpcClient(SlaServiceClient, addresses.ticket);
   return {
     contacts,
     companies,
     activities,
     deals,
+    tickets,
+    sla,
     async call(tenantId, method, request, deadlineMs = defaultDeadlineMs) {
       const metadata = asService(await token.getToken(), tenantId);
       return new Promise((resolve, reject) => {
@@ -48,7 +57,7 @@ export function createCrmClients(
       });
     },
     close() {
-      for (const client of [contacts, companies, activities, deals]) client.close();
+      for (const client of [contacts, companies, activities, deals, tickets, sla]) client.close();
     },
   };
 }

@@ -6,7 +6,7 @@ export interface BusinessCalendar {
   timezone: string;
   /** ISO weekdays that are worked, 1 = Monday .. 7 = Sunday. */
   workdays: readonly number[];
-  /** Days off, as ISO dates in the calendar's zone (e.g. "2027-12-25"). */
+  /** Days off in the calendar's zone: "2027-12-25" once, or "12-25" every year. */
   holidays: readonly string[];
 }
 
@@ -15,7 +15,9 @@ export function isValidTimezone(zone: string): boolean {
 }
 
 function isWorkday(day: DateTime, calendar: BusinessCalendar): boolean {
-  return calendar.workdays.includes(day.weekday) && !calendar.holidays.includes(day.toISODate() ?? '');
+  const date = day.toISODate() ?? '';
+  const off = calendar.holidays.some((h) => h === date || (h.length === 5 && date.endsWith(`-${h}`)));
+  return calendar.workdays.includes(day.weekday) && !off;
 }
 
 /** The time `days` business days after `start`: the same local time on the days-th following workday. */

@@ -122,6 +122,15 @@ const webhook = z.strictObject({
   eventType: z.string().regex(/^[a-z][a-z0-9_.-]{0,80}$/, 'must be an event type like "deal.won"'),
   payload: jsonValue.optional(),
 });
+const addNote = z.strictObject({
+  id: stepId,
+  type: z.literal('add_note'),
+  /** The ticket; default the run's subject. */
+  target: template.optional(),
+  body: z.string().min(1).max(5000),
+  /** A public reply to the requester instead of an internal note. */
+  public: z.boolean().optional(),
+});
 const wait = z.strictObject({
   id: stepId,
   type: z.literal('wait'),
@@ -143,6 +152,7 @@ export type ActionStep =
   | z.infer<typeof assignOwner>
   | z.infer<typeof addTag>
   | z.infer<typeof webhook>
+  | z.infer<typeof addNote>
   | z.infer<typeof wait>
   | BranchStep;
 
@@ -153,6 +163,7 @@ export const actionSchema: z.ZodType<ActionStep> = z.lazy(() =>
     assignOwner,
     addTag,
     webhook,
+    addNote,
     wait,
     z.strictObject({
       id: stepId,
@@ -172,6 +183,7 @@ export const ACTION_TYPES: readonly ActionType[] = [
   'assign_owner',
   'add_tag',
   'webhook',
+  'add_note',
   'wait',
   'branch',
 ];
@@ -319,6 +331,10 @@ function actionViolations(actions: ActionStep[], path: string, subject: RecordEn
             field: `${at}.target`,
             description: `is required: the run is not about a ${action.entity}`,
           });
+        break;
+      case 'add_note':
+        if (!action.target && subject !== 'ticket')
+          violations.push({ field: `${at}.target`, description: 'is required: the run is not about a ticket' });
         break;
       case 'wait':
         if (!action.for === !action.until)

@@ -67,6 +67,14 @@ describe('trigger matching', () => {
     expect(conditionHolds(null, {})).toBe(true);
   });
 
+  it('skips yearly holidays given as month-day', () => {
+    const calendar = { timezone: 'UTC', workdays: [1, 2, 3, 4, 5], holidays: ['12-25'] };
+    // Thursday 2031-12-25 is off every year: one business day after Wednesday is Friday.
+    expect(addBusinessDays(new Date('2031-12-24T10:00:00Z'), 1, calendar).toISOString()).toBe(
+      '2031-12-26T10:00:00.000Z',
+    );
+  });
+
   it('counts business days in the calendar zone, skipping weekends and holidays', () => {
     const calendar = { timezone: 'Europe/Berlin', workdays: [1, 2, 3, 4, 5], holidays: ['2027-01-04'] };
     // Friday 2027-01-01 10:00 Berlin + 3 business days, Monday the 4th off: Thursday the 7th, 10:00 Berlin.

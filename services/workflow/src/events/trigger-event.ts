@@ -3,6 +3,14 @@
 import { ActivityLogged, CompanyChanged, ContactChanged } from '@crm/proto/crm/contact/v1/events';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealChanged } from '@crm/proto/crm/pipeline/v1/events';
+import {
+  TicketChanged,
+  TicketCommentAdded,
+  TicketCsatAnswered,
+  TicketCsatRequested,
+  TicketMerged,
+  TicketSlaEvent,
+} from '@crm/proto/crm/ticket/v1/events';
 import { TaskChanged } from '@crm/proto/crm/workflow/v1/events';
 import { entityOf, type Entity } from '../domain/catalog';
 
@@ -58,6 +66,59 @@ const DECODERS: Record<string, Decoder> = {
       return { record: json.deal ?? null, previous: json.previous ?? null, changedFields: json.changedFields ?? [] };
     },
   },
+  // Ticket events carry the ticket; the signals add what they are about next to it (comment, slaTarget, csat...).
+  'crm.ticket.v1.TicketChanged': {
+    decode: (value) => {
+      const json = TicketChanged.toJSON(TicketChanged.decode(value)) as { ticket?: Json; changedFields?: string[] };
+      return { record: json.ticket ?? null, previous: null, changedFields: json.changedFields ?? [] };
+    },
+  },
+  'crm.ticket.v1.TicketCommentAdded': {
+    decode: (value) => {
+      const json = TicketCommentAdded.toJSON(TicketCommentAdded.decode(value)) as {
+        ticket?: Json;
+        comment?: Json;
+        firstReply?: boolean;
+      };
+      return ticketSignal(json.ticket, { comment: json.comment ?? null, firstReply: json.firstReply ?? false });
+    },
+  },
+  'crm.ticket.v1.TicketSlaEvent': {
+    decode: (value) => {
+      const json = TicketSlaEvent.toJSON(TicketSlaEvent.decode(value)) as {
+        ticket?: Json;
+        target?: Json;
+        policyId?: string;
+        breached?: boolean;
+      };
+      return ticketSignal(json.ticket, {
+        slaTarget: json.target ?? null,
+        slaPolicyId: json.policyId ?? '',
+        slaBreached: json.breached ?? false,
+      });
+    },
+  },
+  'crm.ticket.v1.TicketMerged': {
+    decode: (value) => {
+      const json = TicketMerged.toJSON(TicketMerged.decode(value)) as { target?: Json; sourceIds?: string[] };
+      return ticketSignal(json.target, { mergedTicketIds: json.sourceIds ?? [] });
+    },
+  },
+  'crm.ticket.v1.TicketCsatRequested': {
+    decode: (value) => {
+      const json = TicketCsatRequested.toJSON(TicketCsatRequested.decode(value)) as {
+        ticket?: Json;
+        surveyPath?: string;
+      };
+      return ticketSignal(json.ticket, { csatSurveyPath: json.surveyPath ?? '' });
+    },
+  },
+  'crm.ticket.v1.TicketCsatAnswered': {
+    decode: (value) => {
+      const json = TicketCsatAnswered.toJSON(TicketCsatAnswered.decode(value)) as { ticket?: Json };
+      return ticketSignal(json.ticket, {});
+    },
+  },
   'crm.workflow.v1.TaskChanged': {
     decode: (value) => {
       const json = TaskChanged.toJSON(TaskChanged.decode(value)) as { task?: Json; changedFields?: string[] };
@@ -66,9 +127,8 @@ const DECODERS: Record<string, Decoder> = {
   },
 };
 
-/** Registers the payload of a producer that lands later (e.g. the ticket service's). */
-export function registerPayloadDecoder(payloadType: string, decoder: Decoder): void {
-  DECODERS[payloadType] = decoder;
+function ticketSignal(ticket: Json | undefined, extra: Json) {
+  return { record: ticket ? { ...ticket, ...extra } : null, previous: null, changedFields: [] };
 }
 
 export function triggerEventOf(envelope: Envelope): TriggerEvent {

@@ -72,4 +72,10 @@ export const workflowMigrations: Record<string, Migration> = {
         primary key (tenant_id, rule_id, group_key))`.execute(db);
     },
   },
+  '002-record-state-previous': {
+    async up(db) {
+      // The state before the kept one, so a redelivered event sees the same "before" again.
+      await sql`alter table record_states add column previous jsonb`.execute(db);
+    },
+  },
 };

@@ -6,6 +6,7 @@ import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
 import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
+import { TicketServiceClient } from '@crm/proto/crm/ticket/v1/ticket';
 import { AssignmentServiceClient } from '@crm/proto/crm/workflow/v1/team';
 import { FormServiceClient } from '@crm/proto/crm/workflow/v1/form';
 import { WorkflowServiceClient } from '@crm/proto/crm/workflow/v1/rule';
@@ -28,6 +29,8 @@ import { contactEnvSchema } from '../../../contact/src/config';
 import { startContactService, type RunningContactService } from '../../../contact/src/contact-service';
 import { pipelineEnvSchema } from '../../../pipeline/src/config';
 import { startPipelineService, type RunningPipelineService } from '../../../pipeline/src/pipeline-service';
+import { ticketEnvSchema } from '../../../ticket/src/config';
+import { startTicketService, type RunningTicketService } from '../../../ticket/src/ticket-service';
 import { workflowEnvSchema } from '../../src/config';
 import { startWorkflowService, type RunningWorkflowService } from '../../src/workflow-service';
 
@@ -45,20 +48,26 @@ export interface Api {
   activities: BoundMethods<ActivityServiceClient>;
   deals: BoundMethods<DealServiceClient>;
   pipelines: BoundMethods<PipelineServiceClient>;
+  tickets: BoundMethods<TicketServiceClient>;
 }
 
 export class WorkflowHarness {
   contact!: RunningContactService;
   pipeline!: RunningPipelineService;
+  ticket: RunningTicketService | undefined;
   workflow!: RunningWorkflowService;
   readonly namespace = uniqueNamespace('workflow');
   readonly workflowDb = uniqueDbName('workflow');
   private readonly mongoDb = uniqueDbName('workflowm');
-  private readonly peerDbs = { contact: uniqueDbName('wfcontact'), pipeline: uniqueDbName('wfpipeline') };
+  private readonly peerDbs = {
+    contact: uniqueDbName('wfcontact'),
+    pipeline: uniqueDbName('wfpipeline'),
+    ticket: uniqueDbName('wfticket'),
+  };
   private clients: Client[] = [];
   private workflowEnv: Record<string, unknown> = {};
 
-  async start(workflowEnv: Record<string, unknown> = {}): Promise<this> {
+  async start(workflowEnv: Record<string, unknown> = {}, peers: { ticket?: boolean } = {}): Promise<this> {
     const infra = infraEnv();
     const common = {
       LOG_LEVEL: 'error',
@@ -93,7 +102,25 @@ export class WorkflowHarness {
       }),
       { exit: () => undefined },
     );
-    this.workflowEnv = { ...common, ...workflowEnv };
+    if (peers.ticket)
+      this.ticket = await startTicketService(
+        ticketEnvSchema.parse({
+          ...common,
+          SERVICE_NAME: 'ticket',
+          MONGODB_DB: this.peerDbs.ticket,
+          POSTGRES_DB: this.peerDbs.ticket,
+          OIDC_CLIENT_ID: 'ticket-service',
+          OIDC_CLIENT_SECRET: 'ticket-service-secret',
+          CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+          TICKET_CSAT_SECRET: 'test-only-csat-secret-0123456789abcdef',
+        }),
+        { exit: () => undefined },
+      );
+    this.workflowEnv = {
+      ...common,
+      ...(this.ticket ? { TICKET_GRPC_URL: `127.0.0.1:${this.ticket.grpcPort}` } : {}),
+      ...workflowEnv,
+    };
     await this.startWorkflow();
     return this;
   }
@@ -129,7 +156,8 @@ export class WorkflowHarness {
     await this.workflow.deps.mongo.dropDatabase().catch(() => undefined);
     await this.workflow.shutdown('test done');
     await dropDatabase(infraEnv().postgresUrl, this.workflowDb).catch(() => undefined);
-    for (const service of [this.pipeline, this.contact]) {
+    for (const service of [this.ticket, this.pipeline, this.contact]) {
+      if (!service) continue;
       await service.deps.mongo.dropDatabase().catch(() => undefined);
       await service.shutdown('test done');
     }
@@ -151,6 +179,7 @@ export class WorkflowHarness {
     const wf = () => this.workflow.grpcPort;
     const ct = () => this.contact.grpcPort;
     const pl = () => this.pipeline.grpcPort;
+    const tk = () => this.ticket?.grpcPort ?? 1;
     return {
       userId: String(decodeClaims(token).sub),
       token,
@@ -165,6 +194,7 @@ export class WorkflowHarness {
       activities: bindClient(this.client(ActivityServiceClient, ct), token),
       deals: bindClient(this.client(DealServiceClient, pl), token),
       pipelines: bindClient(this.client(PipelineServiceClient, pl), token),
+      tickets: bindClient(this.client(TicketServiceClient, tk), token),
     };
   }
 }
