@@ -14,13 +14,15 @@ import { errorHandler, notFound } from './http/error-handler';
 import { mountRoutes } from './http/mount-routes';
 import { requestId } from './http/request-id.middleware';
 import { requestTimeout } from './http/request-timeout.middleware';
-import { defineRoute, type Route } from './http/route';
+import { defineRoute, expressPath, type Route } from './http/route';
 import { idempotency } from './idempotency/idempotency.middleware';
 import type { IdempotencyStore } from './idempotency/idempotency.store';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi/openapi-document';
 import { publicRateLimit, rateLimit } from './rate-limit/rate-limit.middleware';
 import type { RateLimitStore } from './rate-limit/rate-limit.store';
 import { apiRoutes } from './routes/api-routes';
+import { PUBLIC_FORM_PATH } from './routes/forms.routes';
+import { publicFormCors } from './routes/public-form-cors';
 import type { SessionSet } from './routes/events.routes';
 import type { Readiness } from './routes/health.routes';
 
@@ -81,6 +83,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(httpMetrics(deps.metrics));
   // TLS ends in front of the gateway; upgrading the docs' asset requests to https would break plain-http local use.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Before the gateway-wide CORS: a public form admits the origins its admin listed.
+  app.use(expressPath(PUBLIC_FORM_PATH), publicFormCors(deps.clients));
   app.use(
     cors({
       origin: (origin, done) => done(null, origin !== undefined && config.CORS_ORIGINS.includes(origin)),
@@ -110,11 +114,13 @@ export function createApp(deps: AppDeps): GatewayApp {
       },
       log,
     ),
-    publicRateLimit: publicRateLimit(
-      deps.rateLimitStore,
-      { name: 'public', capacity: config.RATE_LIMIT_PUBLIC_BURST, refillPerSec: config.RATE_LIMIT_PUBLIC_PER_SEC },
-      log,
-    ),
+    publicRateLimit: (perPath) =>
+      publicRateLimit(
+        deps.rateLimitStore,
+        { name: 'public', capacity: config.RATE_LIMIT_PUBLIC_BURST, refillPerSec: config.RATE_LIMIT_PUBLIC_PER_SEC },
+        log,
+        perPath,
+      ),
     idempotency: idempotency(deps.idempotencyStore, log),
     clients: deps.clients,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

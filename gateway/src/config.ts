@@ -34,6 +34,7 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   /** Token bucket per client address for the public (unauthenticated) routes. */
   RATE_LIMIT_PUBLIC_BURST: positiveInt.default(20),
   RATE_LIMIT_PUBLIC_PER_SEC: z.coerce.number().positive().default(0.2),
+  WORKFLOW_GRPC_URL: grpcAddress.default('127.0.0.1:50054'),
   /** Origins allowed by CORS, comma-separated; empty allows none (same-origin only). */
   CORS_ORIGINS: csv.default([]),
   /** Largest JSON body accepted, in bytes. */
@@ -49,7 +50,7 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   RATE_LIMIT_CLIENT_BURST: positiveInt.default(120),
   RATE_LIMIT_CLIENT_PER_SEC: z.coerce.number().positive().default(20),
   /** Streams whose events GET /api/v1/events relays, without namespace. */
-  EVENT_STREAMS: csv.default(['CONTACT', 'PIPELINE', 'TICKET']),
+  EVENT_STREAMS: csv.default(['CONTACT', 'PIPELINE', 'TICKET', 'WORKFLOW']),
   /** SSE: heartbeat period and the most bytes buffered for a slow client before it is disconnected. */
   SSE_HEARTBEAT_MS: positiveInt.default(15_000),
   SSE_MAX_BUFFER_BYTES: positiveInt.default(1_048_576),

@@ -73,6 +73,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       pipeline: config.PIPELINE_GRPC_URL,
       reporting: config.REPORTING_GRPC_URL,
       ticket: config.TICKET_GRPC_URL,
+      workflow: config.WORKFLOW_GRPC_URL,
     },
     serviceToken,
   );

@@ -38,6 +38,22 @@ describe('isAllowed', () => {
     expect(isAllowed(partner(['contacts:write', 'deals:write']), ACCESS.reportsRead)).toBe(false);
   });
 
+  it('keeps rules, endpoints and forms to admins and scoped partners; tasks and runs to every person', () => {
+    for (const policy of [ACCESS.workflowsWrite, ACCESS.webhooksWrite, ACCESS.formsWrite]) {
+      expect(isAllowed(person(['crm-admin']), policy)).toBe(true);
+      expect(isAllowed(person(['sales-manager']), policy)).toBe(false);
+    }
+    expect(isAllowed(partner(['workflows:write']), ACCESS.workflowsRead)).toBe(true);
+    expect(isAllowed(partner(['workflows:read']), ACCESS.workflowsWrite)).toBe(false);
+    expect(isAllowed(partner(['workflows:write']), ACCESS.webhooksWrite)).toBe(false);
+    expect(isAllowed(partner(['contacts:write', 'deals:write']), ACCESS.tasksRead)).toBe(false);
+    expect(isAllowed(partner(['tasks:write']), ACCESS.tasksWrite)).toBe(true);
+    for (const role of ['sales-rep', 'support-agent'] as const) {
+      expect(isAllowed(person([role]), ACCESS.tasksWrite)).toBe(true);
+      expect(isAllowed(person([role]), ACCESS.runsRead)).toBe(true);
+    }
+  });
+
   it('a user token carrying a scope is still judged by role', () => {
     const rep = { ...person(['support-agent']), scopes: ['deals:read'] };
     expect(isAllowed(rep, ACCESS.dealsRead)).toBe(false);

@@ -3,7 +3,7 @@ import { hasRole, hasScope, type CrmRole, type Principal } from '@crm/service-ki
 // Authorisation by function: which roles (and, for partners, which scopes) may call a route. Which records they
 // then see is the services' business (a record outside their visibility is 404 there).
 
-export type Resource = 'contacts' | 'deals' | 'reports' | 'tickets';
+export type Resource = 'contacts' | 'deals' | 'reports' | 'tickets' | 'workflows' | 'tasks' | 'webhooks' | 'forms';
 
 export interface AccessPolicy {
   /** Shown in the OpenAPI operation description. */
@@ -69,6 +69,53 @@ export const ACCESS = {
   /** SLA policies, calendars, macros and agents: readable by support roles, changed by admins (macros: managers too). */
   supportConfigRead: { name: 'crm-admin, support-manager, support-agent', roles: SUPPORT },
   macrosManage: { name: 'crm-admin, support-manager', roles: ['crm-admin', 'support-manager'] },
+  /** Automation rules are the tenant's configuration: admins, and partners that deploy rules as code. */
+  workflowsRead: {
+    name: 'crm-admin; partners with workflows:read',
+    roles: ['crm-admin', 'integration'],
+    scope: { resource: 'workflows', access: 'read' },
+  },
+  workflowsWrite: {
+    name: 'crm-admin; partners with workflows:write',
+    roles: ['crm-admin', 'integration'],
+    scope: { resource: 'workflows', access: 'write' },
+  },
+  /** Runs: everyone reads the runs about what they own (the service scopes them); retrying is configuration. */
+  runsRead: {
+    name: 'users; partners with workflows:read',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'workflows', access: 'read' },
+  },
+  tasksRead: {
+    name: 'users; partners with tasks:read',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'tasks', access: 'read' },
+  },
+  tasksWrite: {
+    name: 'users; partners with tasks:write',
+    roles: [...PEOPLE, 'integration'],
+    scope: { resource: 'tasks', access: 'write' },
+  },
+  webhooksRead: {
+    name: 'crm-admin; partners with webhooks:read',
+    roles: ['crm-admin', 'integration'],
+    scope: { resource: 'webhooks', access: 'read' },
+  },
+  webhooksWrite: {
+    name: 'crm-admin; partners with webhooks:write',
+    roles: ['crm-admin', 'integration'],
+    scope: { resource: 'webhooks', access: 'write' },
+  },
+  formsRead: {
+    name: 'crm-admin; partners with forms:read',
+    roles: ['crm-admin', 'integration'],
+    scope: { resource: 'forms', access: 'read' },
+  },
+  formsWrite: {
+    name: 'crm-admin; partners with forms:write',
+    roles: ['crm-admin', 'integration'],
+    scope: { resource: 'forms', access: 'write' },
+  },
 } as const satisfies Record<string, AccessPolicy>;
 
 export function isAllowed(principal: Principal, policy: AccessPolicy): boolean {

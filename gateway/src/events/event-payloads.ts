@@ -7,6 +7,15 @@ import {
 } from '@crm/proto/crm/contact/v1/events';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { DealChanged, PipelineChanged } from '@crm/proto/crm/pipeline/v1/events';
+import {
+  FormChanged,
+  FormSubmitted,
+  RuleChanged,
+  RunChanged,
+  TaskChanged,
+  WebhookDeliveryChanged,
+  WebhookEndpointChanged,
+} from '@crm/proto/crm/workflow/v1/events';
 
 interface PayloadCodec {
   decode(input: Uint8Array): unknown;
@@ -21,6 +30,13 @@ const CODECS = new Map<string, PayloadCodec>([
   ['crm.contact.v1.ActivityLogged', ActivityLogged],
   ['crm.pipeline.v1.DealChanged', DealChanged],
   ['crm.pipeline.v1.PipelineChanged', PipelineChanged],
+  ['crm.workflow.v1.TaskChanged', TaskChanged],
+  ['crm.workflow.v1.RuleChanged', RuleChanged],
+  ['crm.workflow.v1.RunChanged', RunChanged],
+  ['crm.workflow.v1.WebhookEndpointChanged', WebhookEndpointChanged],
+  ['crm.workflow.v1.WebhookDeliveryChanged', WebhookDeliveryChanged],
+  ['crm.workflow.v1.FormChanged', FormChanged],
+  ['crm.workflow.v1.FormSubmitted', FormSubmitted],
 ]);
 
 export interface ApiEvent {

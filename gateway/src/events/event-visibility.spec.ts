@@ -52,6 +52,19 @@ describe('canSeeEvent', () => {
     expect(canSeeEvent(agent, event('pipeline.updated', '', ''))).toBe(false);
   });
 
+  it('relays a task (and its reminder) to who may see the task', () => {
+    expect(canSeeEvent(rep1, event('task.reminder', 'rep1'))).toBe(true);
+    expect(canSeeEvent(rep1, event('task.reminder', 'rep2'))).toBe(false);
+    expect(canSeeEvent(manager, event('task.reminder', 'rep2', 'east'))).toBe(true);
+    expect(canSeeEvent(agent, event('task.created', 'agent', 'support'))).toBe(true);
+    expect(canSeeEvent(partner, event('task.created', 'rep1'))).toBe(false);
+  });
+
+  it('keeps workflow configuration and runs to admins', () => {
+    expect(canSeeEvent(rep1, event('workflow.run_failed', 'rep1'))).toBe(false);
+    expect(canSeeEvent(admin, event('workflow.run_failed', 'rep1'))).toBe(true);
+  });
+
   it('keeps events of unknown entities for admins', () => {
     expect(canSeeEvent(rep1, event('invoice.created', 'rep1'))).toBe(false);
     expect(canSeeEvent(admin, event('invoice.created', 'rep1'))).toBe(true);

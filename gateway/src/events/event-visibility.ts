@@ -18,12 +18,17 @@ const RESOURCE_OF_ENTITY: Record<string, Resource> = {
   macro: 'tickets',
   ticket_agent: 'tickets',
   ticket_group: 'tickets',
+  task: 'tasks',
 };
 const READ_POLICY: Record<Resource, AccessPolicy> = {
   contacts: ACCESS.contactsRead,
   deals: ACCESS.dealsRead,
   reports: ACCESS.reportsRead,
   tickets: ACCESS.ticketsRead,
+  workflows: ACCESS.workflowsRead,
+  tasks: ACCESS.tasksRead,
+  webhooks: ACCESS.webhooksRead,
+  forms: ACCESS.formsRead,
 };
 /** Tenant-wide configuration everyone who may read the resource sees (pipelines and their stages). */
 const TENANT_WIDE = new Set(['pipeline', 'sla_policy', 'business_calendar', 'macro', 'ticket_agent', 'ticket_group']);

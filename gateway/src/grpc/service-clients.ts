@@ -11,6 +11,12 @@ import { ReportingServiceClient } from '@crm/proto/crm/reporting/v1/reporting';
 import { SlaServiceClient } from '@crm/proto/crm/ticket/v1/sla';
 import { SupportServiceClient } from '@crm/proto/crm/ticket/v1/support';
 import { TicketServiceClient } from '@crm/proto/crm/ticket/v1/ticket';
+import { FormServiceClient } from '@crm/proto/crm/workflow/v1/form';
+import { WorkflowServiceClient } from '@crm/proto/crm/workflow/v1/rule';
+import { RunServiceClient } from '@crm/proto/crm/workflow/v1/run';
+import { TaskServiceClient } from '@crm/proto/crm/workflow/v1/task';
+import { AssignmentServiceClient } from '@crm/proto/crm/workflow/v1/team';
+import { WebhookServiceClient } from '@crm/proto/crm/workflow/v1/webhook';
 
 /** One channel per service address; every client on it has the kit's deadline, retry and trace interceptors. */
 export interface ServiceClients {
@@ -26,13 +32,19 @@ export interface ServiceClients {
   tickets: TicketServiceClient;
   sla: SlaServiceClient;
   support: SupportServiceClient;
-  /** The gateway's own client-credentials token, for calls on behalf of no user (the public CSAT survey). */
+  workflows: WorkflowServiceClient;
+  runs: RunServiceClient;
+  tasks: TaskServiceClient;
+  webhooks: WebhookServiceClient;
+  forms: FormServiceClient;
+  assignment: AssignmentServiceClient;
+  /** The gateway's own client-credentials token, for calls on behalf of no user (CSAT survey, web forms). */
   serviceToken: TokenSource | undefined;
   close(): void;
 }
 
 export function createServiceClients(
-  addresses: { contact: string; pipeline: string; reporting: string; ticket: string },
+  addresses: { contact: string; pipeline: string; reporting: string; ticket: string; workflow: string },
   serviceToken?: TokenSource,
 ): ServiceClients {
   const clients = {
@@ -48,6 +60,12 @@ export function createServiceClients(
     tickets: createGrpcClient(TicketServiceClient, addresses.ticket),
     sla: createGrpcClient(SlaServiceClient, addresses.ticket),
     support: createGrpcClient(SupportServiceClient, addresses.ticket),
+    workflows: createGrpcClient(WorkflowServiceClient, addresses.workflow),
+    runs: createGrpcClient(RunServiceClient, addresses.workflow),
+    tasks: createGrpcClient(TaskServiceClient, addresses.workflow),
+    webhooks: createGrpcClient(WebhookServiceClient, addresses.workflow),
+    forms: createGrpcClient(FormServiceClient, addresses.workflow),
+    assignment: createGrpcClient(AssignmentServiceClient, addresses.workflow),
   };
   return {
     ...clients,

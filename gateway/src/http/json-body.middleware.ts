@@ -31,3 +31,30 @@ export function hasBody(headers: { 'transfer-encoding'?: string; 'content-length
     (headers['content-length'] !== undefined && headers['content-length'] !== '0')
   );
 }
+
+export const FORM_POST_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+
+/**
+ * A web-form post: JSON or URL-encoded (what an HTML form sends), of at most limitBytes, with its raw bytes kept
+ * for the signature of server-side posts. Repeated URL-encoded names keep their last value.
+ */
+export function formPostBody(limitBytes: number): RequestHandler[] {
+  const requireType: RequestHandler = (req, _res, next) => {
+    if (!req.is(FORM_POST_TYPES)) throw problems.unsupportedMediaType(FORM_POST_TYPES);
+    next();
+  };
+  const read = express.raw({ type: FORM_POST_TYPES, limit: limitBytes });
+  const parse: RequestHandler = (req, _res, next) => {
+    const raw = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
+    req.rawBody = raw;
+    if (req.is('application/json')) {
+      try {
+        req.body = raw.length ? (JSON.parse(raw.toString('utf8')) as unknown) : {};
+      } catch {
+        throw problems.badRequest('The body is not valid JSON');
+      }
+    } else req.body = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+    next();
+  };
+  return [requireType, read, parse];
+}

@@ -5,7 +5,7 @@ import { authenticate, principalOf } from '../auth/authenticate.middleware';
 import type { ServiceClients } from '../grpc/service-clients';
 import type { Downstream } from '../grpc/unary-call';
 import { etagOf, parseIfMatch, requirePrecondition, type Precondition } from './etag';
-import { hasBody, jsonBody, PATCH_TYPES } from './json-body.middleware';
+import { formPostBody, hasBody, jsonBody, PATCH_TYPES } from './json-body.middleware';
 import { problems } from './problem';
 import { deadlineOf } from './request-timeout.middleware';
 import { expressPath, type Route, type RouteResult } from './route';
@@ -16,8 +16,8 @@ export const CSV_UPLOAD_TYPES = ['multipart/form-data', 'text/csv'];
 export interface MountOptions {
   verifier: TokenVerifier;
   rateLimit: RequestHandler;
-  /** Per client address, for public routes that ask for it. */
-  publicRateLimit: RequestHandler;
+  /** Per client address (and path, when asked), for public routes that ask for it. */
+  publicRateLimit: (perPath: boolean) => RequestHandler;
   idempotency: RequestHandler;
   clients: ServiceClients;
   bodyLimitBytes: number;
@@ -30,7 +30,7 @@ export function mountRoutes(router: Router, routes: Route[], options: MountOptio
   for (const route of routes) {
     const chain: RequestHandler[] = [];
     if (route.access) chain.push(authn, options.rateLimit, authorize(route.access));
-    else if (route.publicRateLimit) chain.push(options.publicRateLimit);
+    else if (route.publicRateLimit) chain.push(options.publicRateLimit(route.publicRateLimit === 'per-path'));
     chain.push(...bodyParsers(route, options));
     if (route.method === 'post' && route.access) chain.push(options.idempotency);
     chain.push(handle(route, options.clients));
@@ -53,6 +53,8 @@ function bodyParsers(route: Route, options: MountOptions): RequestHandler[] {
       return jsonBody(options.bodyLimitBytes, PATCH_TYPES);
     case 'csv-upload':
       return csvUpload(options.importLimitBytes);
+    case 'form-post':
+      return formPostBody(options.bodyLimitBytes);
     case 'none':
       return [rejectBody];
   }

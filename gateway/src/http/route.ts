@@ -11,7 +11,7 @@ import type { Precondition } from './etag';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export type BodyKind = 'json' | 'merge-patch' | 'csv-upload' | 'none';
+export type BodyKind = 'json' | 'merge-patch' | 'csv-upload' | 'form-post' | 'none';
 
 export interface ResponseSpec {
   status: number;
@@ -60,8 +60,8 @@ interface RouteBase {
   bodyKind?: BodyKind;
   /** required: changes a versioned record (PATCH, DELETE), 428 without If-Match; optional: an action that honours one. */
   ifMatch?: 'required' | 'optional';
-  /** A public route (no access) limited per client address, e.g. the CSAT survey. */
-  publicRateLimit?: boolean;
+  /** A public route (no access) limited per client address (e.g. the CSAT survey), or per address and path. */
+  publicRateLimit?: boolean | 'per-path';
   /** GET routes that stream (SSE, exports) are exempt from the request timeout. */
   streaming?: boolean;
   responses: ResponseSpec[];

@@ -103,7 +103,11 @@ function requestBodyOf(route: Route): RouteConfig['request'] {
     };
   } else if (route.body) {
     const types =
-      route.bodyKind === 'merge-patch' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
+      route.bodyKind === 'merge-patch'
+        ? ['application/merge-patch+json', 'application/json']
+        : route.bodyKind === 'form-post'
+          ? ['application/json', 'application/x-www-form-urlencoded']
+          : ['application/json'];
     request.body = {
       required: route.method !== 'post' || !isEmptyObject(route.body),
       content: Object.fromEntries(types.map((t) => [t, { schema: route.body as z.ZodType }])),

@@ -57,13 +57,22 @@ export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, lo
   };
 }
 
-/** One bucket per client address for the public routes (no principal to key on). */
-export function publicRateLimit(store: RateLimitStore, policy: BucketPolicy, log: Logger): RequestHandler {
+/**
+ * One bucket per client address for the public routes (no principal to key on); per address and path when the
+ * route asks for it (a web form: one busy form does not lock a visitor out of another).
+ */
+export function publicRateLimit(
+  store: RateLimitStore,
+  policy: BucketPolicy,
+  log: Logger,
+  perPath = false,
+): RequestHandler {
   const policyHeader = `"${policy.name}";q=${policy.capacity};w=${windowSec(policy)}`;
   return async (req, res, next) => {
     let decision: BucketDecision;
+    const address = kvKeyPart(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     try {
-      decision = await store.take(`p.${kvKeyPart(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`, policy);
+      decision = await store.take(perPath ? `p.${address}.${kvKeyPart(req.path)}` : `p.${address}`, policy);
     } catch (err) {
       log.warn({ err }, 'rate limiter unavailable; request let through');
       return next();

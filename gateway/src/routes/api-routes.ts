@@ -16,6 +16,11 @@ import { csatRoutes } from './csat.routes';
 import { macroRoutes } from './macros.routes';
 import { slaRoutes } from './sla.routes';
 import { ticketRoutes } from './tickets.routes';
+import { formRoutes } from './forms.routes';
+import { taskRoutes } from './tasks.routes';
+import { webhookRoutes } from './webhooks.routes';
+import { workflowRunRoutes } from './workflow-runs.routes';
+import { workflowRoutes } from './workflows.routes';
 
 /** Every route of the API, in the order the docs list them. */
 export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, readiness: Readiness): Route[] {
@@ -34,6 +39,11 @@ export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, read
     ...slaRoutes,
     ...macroRoutes,
     ...csatRoutes,
+    ...workflowRoutes,
+    ...workflowRunRoutes,
+    ...taskRoutes,
+    ...webhookRoutes,
+    ...formRoutes,
     ...eventRoutes(events, sessions),
     ...healthRoutes(readiness),
   ];

@@ -1,21 +1,16 @@
 // The public CSAT survey: no login, a signed one-time token in the path, rate-limited per client address. The
 // gateway asks the ticket service with its own service token; a forged token is 404, an expired, answered or
 // superseded one 410, and an answer is recorded once.
-import type { ServiceClients } from '../grpc/service-clients';
-import { callUnary, type Downstream } from '../grpc/unary-call';
+import { callUnary } from '../grpc/unary-call';
 import { defineRoute, type Route } from '../http/route';
 import { HttpProblem } from '../http/problem';
 import { jsonOf } from '../mappers/json-of';
 import { csatAnswerSchema, csatResultSchema, csatSurveySchema, csatTokenParams } from '../schemas/ticket.schema';
 import { ok } from './common-responses';
+import { asGateway } from './route-helpers';
 
 const TAG = 'CSAT (public)';
 const PATH = '/api/v1/public/csat/{token}';
-
-async function asGateway(clients: ServiceClients, downstream: Downstream): Promise<Downstream> {
-  if (!clients.serviceToken) throw new HttpProblem(503, 'Surveys are not available: the gateway has no service client');
-  return { ...downstream, token: await clients.serviceToken.getToken() };
-}
 
 /** Spent, expired or replaced links are gone for good: 410 rather than 412. */
 function goneOrRethrow(error: unknown): never {

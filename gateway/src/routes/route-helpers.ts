@@ -1,6 +1,8 @@
 import { isManagerOrAdmin, type Principal } from '@crm/service-kit';
 import type { Precondition } from '../http/etag';
-import { problems } from '../http/problem';
+import type { ServiceClients } from '../grpc/service-clients';
+import type { Downstream } from '../grpc/unary-call';
+import { HttpProblem, problems } from '../http/problem';
 
 /** The version to hand the service: the If-Match one, or for "*" (or an optional If-Match left out) the current one. */
 export async function expectedVersion(precondition: Precondition, current: () => Promise<number>): Promise<number> {
@@ -25,4 +27,11 @@ export function dateOrUndefined(value: string | undefined): Date | undefined {
 export function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the service answered without ${what}`);
   return value;
+}
+
+/** The gateway's own token, for public routes: their caller has none, and only the gateway may act for them. */
+export async function asGateway(clients: ServiceClients, downstream: Downstream): Promise<Downstream> {
+  if (!clients.serviceToken)
+    throw new HttpProblem(503, 'Not available: the gateway has no service client (OIDC_CLIENT_ID/OIDC_CLIENT_SECRET)');
+  return { ...downstream, token: await clients.serviceToken.getToken() };
 }

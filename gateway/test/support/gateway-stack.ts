@@ -11,6 +11,8 @@ import { reportingEnvSchema } from '../../../services/reporting/src/config';
 import { startReportingService, type RunningReportingService } from '../../../services/reporting/src/reporting-service';
 import { ticketEnvSchema } from '../../../services/ticket/src/config';
 import { startTicketService, type RunningTicketService } from '../../../services/ticket/src/ticket-service';
+import { workflowEnvSchema } from '../../../services/workflow/src/config';
+import { startWorkflowService, type RunningWorkflowService } from '../../../services/workflow/src/workflow-service';
 import { gatewayEnvSchema } from '../../src/config';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../src/gateway';
 
@@ -68,6 +70,8 @@ export interface StackOptions {
   reporting?: boolean;
   /** Starts the ticket service too (its read model in a database of its own). */
   ticket?: boolean;
+  /** The workflow service (needs pipeline), with extra environment. */
+  workflow?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   gatewayOptions?: StartGatewayOptions;
 }
@@ -77,6 +81,8 @@ export class GatewayStack {
   contact!: RunningContactService;
   pipeline: RunningPipelineService | undefined;
   reporting: RunningReportingService | undefined;
+  workflow: RunningWorkflowService | undefined;
+  private workflowDb = uniqueDbName('gwworkflow');
   private reportingDb = uniqueDbName('gwreporting');
   ticket: RunningTicketService | undefined;
   private ticketReadModel = '';
@@ -155,6 +161,25 @@ export class GatewayStack {
         { exit: () => undefined },
       );
     }
+    if (options.workflow) {
+      this.workflow = await startWorkflowService(
+        workflowEnvSchema.parse({
+          ...common,
+          SERVICE_NAME: 'workflow',
+          WORKFLOW_MODE: 'development',
+          MONGODB_DB: uniqueDbName('gwworkflowm'),
+          POSTGRES_URL: infra.postgresUrl,
+          POSTGRES_DB: this.workflowDb,
+          OIDC_CLIENT_ID: 'workflow-service',
+          OIDC_CLIENT_SECRET: 'workflow-service-secret',
+          CONTACT_GRPC_URL: `127.0.0.1:${this.contact.grpcPort}`,
+          PIPELINE_GRPC_URL: `127.0.0.1:${this.pipeline?.grpcPort ?? 1}`,
+          TICKET_GRPC_URL: `127.0.0.1:${this.ticket?.grpcPort ?? 1}`,
+          ...options.workflow,
+        }),
+        { exit: () => undefined },
+      );
+    }
     this.gateway = await this.startGateway(options.gatewayEnv, options.gatewayOptions);
     this.api = new GatewayClient(`http://127.0.0.1:${this.gateway.port}`);
     return this;
@@ -176,6 +201,7 @@ export class GatewayStack {
       TICKET_GRPC_URL: `127.0.0.1:${this.ticket?.grpcPort ?? 1}`,
       OIDC_CLIENT_ID: 'crm-gateway',
       OIDC_CLIENT_SECRET: 'crm-gateway-secret',
+      WORKFLOW_GRPC_URL: `127.0.0.1:${this.workflow?.grpcPort ?? 1}`,
       SSE_HEARTBEAT_MS: '1000',
       ...env,
     });
@@ -199,6 +225,11 @@ export class GatewayStack {
       await this.ticket.deps.mongo.dropDatabase().catch(() => undefined);
       await this.ticket.shutdown('test done');
       await dropDatabase(infraEnv().postgresUrl, this.ticketReadModel).catch(() => undefined);
+    }
+    if (this.workflow) {
+      await this.workflow.deps.mongo.dropDatabase().catch(() => undefined);
+      await this.workflow.shutdown('test done');
+      await dropDatabase(infraEnv().postgresUrl, this.workflowDb).catch(() => undefined);
     }
     for (const service of [this.pipeline, this.contact]) {
       if (!service) continue;
