@@ -1,7 +1,9 @@
 // Deals under contention, through the gateway with real tokens, on the real servers: the record store's event
 // insert is the only compare-and-set, so of 50 moves with one If-Match exactly one wins, and creates never wait.
-import { connectBus, drainBus, readStreamEvents, type Bus } from '@crm/service-kit';
-import { infraEnv, userToken } from '@crm/testkit';
+import { connectBus, drainBus, principalFromClaims, readStreamEvents, type Bus } from '@crm/service-kit';
+import { decodeClaims, infraEnv, userToken } from '@crm/testkit';
+import { scopeKey } from '../src/idempotency/idempotency.middleware';
+import { openSharedBuckets } from '../src/kv/shared-buckets';
 import { GatewayStack } from './support/gateway-stack';
 
 const stack = new GatewayStack();
@@ -119,6 +121,48 @@ describe('deals under contention through the gateway', () => {
       ids.includes(e.aggregateId),
     );
     expect(created).toHaveLength(50);
+  });
+
+  it('applies a retried create and move once, even after the gateway lost its record of the key', async () => {
+    const pipeline = await newPipeline();
+    const open = pipeline.stages.filter((s) => s.kind === 'open');
+    const buckets = await openSharedBuckets(bus, {
+      idempotency: 'gateway_idempotency',
+      rateLimits: 'gateway_ratelimit',
+    });
+    const principal = principalFromClaims(decodeClaims(rep1));
+    if (!principal) throw new Error('no principal');
+    // What the gateway forgets when an attempt ends in a 5xx (a timeout while the service still finished it).
+    const forget = (key: string) => buckets.idempotency.purge(scopeKey(principal, key));
+    const key = `retry-${unique()}`;
+    const body = { title: `Retried ${unique()}`, pipelineId: pipeline.id, amount: usd(500) };
+    const first = await stack.api.post('/api/v1/deals', rep1, body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    await forget(key);
+    const again = await stack.api.post('/api/v1/deals', rep1, body, { 'idempotency-key': key });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    const deal = first.body as DealBody;
+    expect(again.body).toMatchObject({ id: deal.id, version: 1 });
+
+    const moveKey = `move-${unique()}`;
+    const move = () =>
+      stack.api.post(`/api/v1/deals/${deal.id}/move`, rep1, { stageId: open[1]?.id }, { 'idempotency-key': moveKey });
+    const moved = await move();
+    expect(moved.status).toBe(200);
+    await forget(moveKey);
+    const movedAgain = await move();
+    // Not "the deal is already in that stage": the answer the first attempt had.
+    expect(movedAgain.status).toBe(200);
+    expect(movedAgain.body).toMatchObject({ id: deal.id, version: 2, stageId: open[1]?.id });
+
+    await stack.pipeline?.app.deals.drain();
+    const listed = (await stack.api.get(`/api/v1/deals?pipelineId=${pipeline.id}&limit=50`, rep1)).body as {
+      data: DealBody[];
+    };
+    expect(listed.data.map((d) => d.id)).toEqual([deal.id]);
+    expect(await streamVersions(deal.id, 'deal.created')).toEqual([1]);
+    expect(await streamVersions(deal.id, 'deal.stage_changed')).toEqual([2]);
   });
 
   it("shows a deal's history field by field to whoever may read it, and no one else", async () => {

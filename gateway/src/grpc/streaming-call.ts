@@ -7,7 +7,7 @@ import type {
 } from '@grpc/grpc-js';
 import { onBehalfOf } from '@crm/service-kit';
 import { HttpProblem } from '../http/problem';
-import { toProblem, type Downstream } from './unary-call';
+import { nextCallKey, toProblem, type Downstream } from './unary-call';
 
 export type ClientStreamMethod<Req, Res> = (
   metadata: Metadata,
@@ -28,7 +28,7 @@ export function callClientStream<Req, Res>(
 ): Promise<Res> {
   if (downstream.deadline.getTime() <= Date.now())
     return Promise.reject(new HttpProblem(504, 'The request ran out of time'));
-  const { metadata, options } = onBehalfOf(downstream);
+  const { metadata, options } = onBehalfOf({ ...downstream, requestKey: nextCallKey(downstream) });
   return new Promise<Res>((resolve, reject) => {
     const call = method(metadata, options, (error, response) => (error ? reject(toProblem(error)) : resolve(response)));
     void (async () => {
@@ -46,7 +46,7 @@ export function openServerStream<Req, Res>(
   method: ServerStreamMethod<Req, Res>,
   request: Req,
 ): ClientReadableStream<Res> {
-  const { metadata, options } = onBehalfOf(downstream);
+  const { metadata, options } = onBehalfOf({ ...downstream, requestKey: nextCallKey(downstream) });
   const call = method(request, metadata, options);
   downstream.signal.addEventListener('abort', () => call.cancel(), { once: true });
   return call;

@@ -8,6 +8,18 @@ export interface Downstream {
   token: string;
   deadline: Date;
   signal: AbortSignal;
+  /**
+   * The request's idempotency key, when it has one (request-key.ts in the kit), and how many calls carried it:
+   * each call gets a key of its own, the same on a retry as long as the route makes its calls in the same order.
+   */
+  requestKey?: { key: string; calls: number };
+}
+
+/** The key the next call of this request carries, if the request has one. */
+export function nextCallKey(downstream: Downstream): string | undefined {
+  if (!downstream.requestKey) return undefined;
+  downstream.requestKey.calls += 1;
+  return `${downstream.requestKey.key}/${downstream.requestKey.calls}`;
 }
 
 /** A generated client's unary method, bound to its client (its last overload is the one inferred). */
@@ -25,7 +37,7 @@ export type UnaryMethod<Req, Res> = (
 export function callUnary<Req, Res>(downstream: Downstream, method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
   if (downstream.deadline.getTime() <= Date.now())
     return Promise.reject(new HttpProblem(504, 'The request ran out of time'));
-  const { metadata, options } = onBehalfOf(downstream);
+  const { metadata, options } = onBehalfOf({ ...downstream, requestKey: nextCallKey(downstream) });
   return new Promise<Res>((resolve, reject) => {
     const call = method(request, metadata, options, (error, response) => {
       downstream.signal.removeEventListener('abort', cancel);

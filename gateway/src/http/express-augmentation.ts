@@ -9,6 +9,8 @@ declare module 'express-serve-static-core' {
     accessToken?: string;
     /** The body exactly as received, kept for the idempotency fingerprint. */
     rawBody?: Buffer;
+    /** The caller's Idempotency-Key as claimed (scoped and hashed), sent to the services with the request. */
+    requestKey?: string;
     /** When the whole request must be answered; gRPC calls get what remains. */
     deadline?: Date;
   }

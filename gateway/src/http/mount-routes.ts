@@ -115,7 +115,12 @@ function downstreamOf(req: Request, res: Response): Downstream {
   const controller = new AbortController();
   // Only a client that left before the answer cancels (aborting creates an exception object: not on every request).
   if (req.method === 'GET') res.once('close', () => !res.writableFinished && controller.abort());
-  return { token: req.accessToken ?? '', deadline: deadlineOf(req), signal: controller.signal };
+  return {
+    token: req.accessToken ?? '',
+    deadline: deadlineOf(req),
+    signal: controller.signal,
+    requestKey: req.requestKey ? { key: req.requestKey, calls: 0 } : undefined,
+  };
 }
 
 function send(res: Response, result: RouteResult): void {

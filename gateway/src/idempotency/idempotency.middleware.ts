@@ -47,6 +47,8 @@ export function idempotency(store: IdempotencyStore, log: Logger): RequestHandle
           { 'retry-after': '1' },
         );
       case 'claimed':
+        // The services know the request by it too: a retry after a lost answer finds what the first attempt wrote.
+        req.requestKey = scopedKey;
         recordOutcome(res, (response) => settle(store, scopedKey, claim.revision, fingerprint, response, log));
         return next();
     }

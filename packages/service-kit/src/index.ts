@@ -13,6 +13,7 @@ export * from './grpc/interceptors';
 export * from './grpc/server';
 export * from './grpc/strict-decoding';
 export * from './grpc/client';
+export * from './grpc/request-key';
 export * from './mongo/connection';
 export * from './mongo/visibility';
 export * from './mongo/filters';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Connection, Model } from 'mongoose';
 import pino from 'pino';
 import { sql } from 'kysely';
-import { infraEnv, uniqueNamespace } from '@crm/testkit';
+import { eventually, infraEnv, uniqueNamespace } from '@crm/testkit';
 import {
   connectBus,
   connectMongo,
@@ -22,6 +22,7 @@ import {
   type Bus,
   type ReadModel,
   type TenantRecord,
+  withRequestKey,
 } from '@crm/service-kit';
 import {
   principalOf,
@@ -333,5 +334,40 @@ describe('RecordStore: lock-free writes through the event log, on the real serve
     expect(text).not.toContain('Ada');
     expect(text).not.toContain('Monday');
     expect(stored.every((e) => e.redacted && e.messages.length === 0)).toBe(true);
+  });
+
+  it('applies a keyed request once however often it is retried, even concurrently, and only for its caller', async () => {
+    const key = `key-${Math.random().toString(36).slice(2)}`;
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () => withRequestKey(key, () => create(rep1, 'keyed'))),
+    );
+    expect(new Set(created.map((t) => t._id)).size).toBe(1);
+    const id = created[0]!._id;
+    // The same key from another caller is another request.
+    const other = await withRequestKey(key, () => create(rep2, 'keyed'));
+    expect(other._id).not.toBe(id);
+
+    // A retried update (its first answer lost) answers with what the first attempt stored, even past If-Match.
+    const first = await withRequestKey(`${key}-u`, () => rename(id, 1, 'renamed once', rep1));
+    const retried = await withRequestKey(`${key}-u`, () => rename(id, 1, 'renamed once', rep1));
+    expect(retried).toEqual(first);
+    const moves = await Promise.all(
+      Array.from({ length: 5 }, () => withRequestKey(`${key}-m`, () => rename(id, undefined, 'moved', rep1))),
+    );
+    expect(moves.map((m) => m.version)).toEqual([3, 3, 3, 3, 3]);
+    // Two writes of one request to one record are two writes, and the retry repeats neither.
+    const twice = () =>
+      withRequestKey(`${key}-t`, async () => {
+        await rename(id, undefined, 'a', rep1);
+        return rename(id, undefined, 'b', rep1);
+      });
+    expect((await twice()).version).toBe(5);
+    expect((await twice()).version).toBe(5);
+    // Without a key every call is a write of its own.
+    expect((await rename(id, undefined, 'c', rep1)).version).toBe(6);
+    expect((await store.history(admin, id)).map((h) => h.version)).toEqual([6, 5, 4, 3, 2, 1]);
+    await store.drain();
+    await eventually(async () => ((await streamVersions(id)).length >= 6 ? true : undefined));
+    expect(await streamVersions(id)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -10,6 +10,7 @@ import {
 import { currentTraceHeaders } from '../telemetry/propagation';
 import type { CallContext } from './call-context';
 import { ACTING_TENANT_METADATA } from './interceptors';
+import { downstreamRequestKey, REQUEST_KEY_METADATA } from './request-key';
 
 /** Only UNAVAILABLE is retried: every other failure is an answer, and retrying a write could apply it twice. */
 export function retryServiceConfig(maxAttempts = 4): string {
@@ -51,7 +52,7 @@ export function createGrpcClient<C extends Client>(
     'grpc.service_config': retryServiceConfig(),
     'grpc.enable_retries': 1,
     'grpc.keepalive_time_ms': 30_000,
-    interceptors: [defaultDeadlineInterceptor(defaultDeadlineMs), traceContextInterceptor],
+    interceptors: [defaultDeadlineInterceptor(defaultDeadlineMs), traceContextInterceptor, requestKeyInterceptor],
     ...options.channelOptions,
   });
 }
@@ -74,13 +75,26 @@ const traceContextInterceptor: Interceptor = (options, nextCall) =>
     },
   });
 
+/** A call made while serving a keyed request carries a key derived from it (see request-key.ts). */
+const requestKeyInterceptor: Interceptor = (options, nextCall) =>
+  new InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      if (!metadata.get(REQUEST_KEY_METADATA).length) {
+        const key = downstreamRequestKey();
+        if (key) metadata.set(REQUEST_KEY_METADATA, key);
+      }
+      next(metadata, listener);
+    },
+  });
+
 /** Metadata and options for a call made on behalf of the caller: its token, and what remains of its deadline. */
-export function onBehalfOf(ctx: Pick<CallContext, 'token' | 'deadline'>): {
+export function onBehalfOf(ctx: Pick<CallContext, 'token' | 'deadline'> & { requestKey?: string }): {
   metadata: Metadata;
   options: Partial<CallOptions>;
 } {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${ctx.token}`);
+  if (ctx.requestKey) metadata.set(REQUEST_KEY_METADATA, ctx.requestKey);
   return { metadata, options: { deadline: ctx.deadline } };
 }
 

@@ -23,6 +23,7 @@ import {
   type Invocation,
   type ServerInterceptor,
 } from './interceptors';
+import { parseRequestKey, REQUEST_KEY_METADATA, withRequestKey } from './request-key';
 import { toGrpcStatus } from './status';
 import { rejectUnknownFields, StrictDecoding } from './strict-decoding';
 
@@ -136,9 +137,10 @@ export class GrpcServer {
         ctx: { metadata: call.metadata },
       };
       // Unknown fields are refused after authentication, before the handler sees anything.
+      const requestKey = parseRequestKey(call.metadata.get(REQUEST_KEY_METADATA)[0]);
       chain(this.interceptors, invocation, () => {
         rejectUnknownFields(call.request);
-        return handler(call.request, this.contextOf(invocation));
+        return withRequestKey(requestKey, () => handler(call.request, this.contextOf(invocation)));
       })
         .then((response) => callback(null, response))
         .catch((error: unknown) => callback(toGrpcStatus(error)));

@@ -23,8 +23,13 @@ export interface LoggedEvent<T = unknown> {
   state: T;
   messages: EventMessage[];
   published: boolean;
-  /** Unique per write attempt, so a retried insert recognises its own earlier success. */
+  /**
+   * Unique per write: random, or derived from the caller's request key, so that a retried request finds the write
+   * its first attempt stored (request-key.ts).
+   */
   writeId: string;
+  /** Unique per attempt to store the event, so that a retried insert recognises its own earlier success. */
+  attempt?: string;
   /** Personal data was removed (GDPR erase); the version stays. */
   redacted?: boolean;
   /**
@@ -67,6 +72,9 @@ export class EventLog {
   /** The indexes the log is read by: an aggregate's history, the sweeper's unpublished events and batches. */
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ aggregateId: 1 });
+    // Write ids are unique: a keyed request's retry finds its earlier write by it, and two attempts of the same
+    // keyed write can never both be stored, even under different versions.
+    await this.collection.createIndex({ writeId: 1 }, { unique: true });
     await this.collection.createIndex({ published: 1, batch: 1 });
     await this.collection.createIndex({ batch: 1 });
     await this.batches.createIndex({ published: 1 });
@@ -80,8 +88,9 @@ export class EventLog {
         return 'appended';
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        const existing = await this.collection.findOne({ _id: event._id }, { projection: { writeId: 1 } });
-        return existing?.writeId === event.writeId ? 'appended' : 'version-taken';
+        const existing = await this.collection.findOne({ _id: event._id }, { projection: { writeId: 1, attempt: 1 } });
+        const mine = existing?.writeId === event.writeId && existing?.attempt === event.attempt;
+        return mine ? 'appended' : 'version-taken';
       }
     });
   }
@@ -141,6 +150,12 @@ export class EventLog {
       });
     }
     return taken;
+  }
+
+  /** The event a write stored, by its write id. */
+  async byWriteId<T>(writeId: string): Promise<LoggedEvent<T> | undefined> {
+    const event = await withStoreRetry(() => this.collection.findOne({ writeId }));
+    return event ? revive(event as LoggedEvent<T>) : undefined;
   }
 
   get<T>(id: string): Promise<LoggedEvent<T> | null> {

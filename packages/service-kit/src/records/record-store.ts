@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { scopeAllows, scopeOf, type AccessPolicy, type Access } from '../access/scope';
 import type { Principal } from '../auth/principal';
 import { notFound, ServiceError, versionMismatch } from '../errors/service-error';
+import { nextRequestWriteId } from '../grpc/request-key';
 import type { EventPublisher } from '../messaging/publisher';
 import { eventId, type EventLog, type LoggedEvent } from './event-log';
 import type { EventMessage } from './event-message';
@@ -168,9 +169,15 @@ export class RecordStore<T extends TenantRecord> {
       createdAt: now,
       updatedAt: now,
     } as unknown as T;
-    const event = this.eventOf(principal, undefined, state, messages(state), now);
-    if ((await this.options.events.append(event)) === 'version-taken')
+    const write = this.writeIdOf(principal, 'create');
+    const earlier = await this.earlierWrite(write);
+    if (earlier) return earlier;
+    const event = this.eventOf(principal, undefined, state, messages(state), now, write.id);
+    if ((await this.options.events.append(event)) === 'version-taken') {
+      const raced = await this.earlierWrite(write);
+      if (raced) return raced;
       throw new ServiceError('ALREADY_EXISTS', `the ${this.kind} exists already`, { reason: 'ID_TAKEN' });
+    }
     await this.afterCommit(event, undefined);
     return state;
   }
@@ -236,6 +243,9 @@ export class RecordStore<T extends TenantRecord> {
     decide: (current: T) => Change<T> | null,
     options: UpdateOptions = {},
   ): Promise<T> {
+    const write = this.writeIdOf(principal, id);
+    const earlier = await this.earlierWrite(write);
+    if (earlier) return earlier;
     let current = await this.load(id);
     for (let attempt = 1; ; attempt++) {
       this.check(principal, current, expectedVersion, options);
@@ -244,11 +254,13 @@ export class RecordStore<T extends TenantRecord> {
       if (!change) return record;
       const now = this.clock();
       const next = { ...record, ...change.set, version: record.version + 1, updatedAt: now } as T;
-      const event = this.eventOf(principal, record, next, change.messages(next), now);
+      const event = this.eventOf(principal, record, next, change.messages(next), now, write.id);
       if ((await this.options.events.append(event)) === 'appended') {
         await this.afterCommit(event, record);
         return next;
       }
+      const raced = await this.earlierWrite(write);
+      if (raced) return raced;
       const latest = await this.newest(id, record);
       if (expectedVersion !== undefined || attempt >= UNCONDITIONAL_ATTEMPTS)
         throw versionMismatch(expectedVersion ?? record.version, latest.version);
@@ -316,12 +328,33 @@ export class RecordStore<T extends TenantRecord> {
       throw new ServiceError('PERMISSION_DENIED', `not allowed to change this ${this.kind}`);
   }
 
+  /**
+   * The write's id: derived from the request key when the caller sent one (the same on a retry of the request),
+   * scoped to the caller so that no one else's key can name it; else random.
+   */
+  private writeIdOf(principal: Principal, target: string): { id: string; keyed: boolean } {
+    const keyed = nextRequestWriteId(`${this.collectionName}:${target}`);
+    return keyed
+      ? { id: `${principal.tenantId}|${principal.clientId}|${principal.userId}|${keyed}`, keyed: true }
+      : { id: randomUUID(), keyed: false };
+  }
+
+  /** What an earlier attempt of the same keyed request stored (finished first, if its writer died mid-way). */
+  private async earlierWrite(write: { id: string; keyed: boolean }): Promise<T | undefined> {
+    if (!write.keyed) return undefined;
+    const event = await this.options.events.byWriteId<T>(write.id);
+    if (!event || event.collection !== this.collectionName) return undefined;
+    if (!(await this.options.events.isPublished(event))) await this.replay(event);
+    return event.state;
+  }
+
   private eventOf(
     principal: Principal,
     before: T | undefined,
     state: T,
     messages: EventMessage[],
     at: Date,
+    writeId: string = randomUUID(),
   ): LoggedEvent<T> {
     return {
       _id: eventId(state._id, state.version),
@@ -340,7 +373,8 @@ export class RecordStore<T extends TenantRecord> {
       state,
       messages,
       published: false,
-      writeId: randomUUID(),
+      writeId,
+      attempt: randomUUID(),
     };
   }
 
