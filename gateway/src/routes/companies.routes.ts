@@ -16,6 +16,7 @@ import {
   companySchema,
 } from '../schemas/company.schema';
 import { contactListSchema } from '../schemas/contact.schema';
+import { historyListSchema } from '../schemas/history.schema';
 import { created, ok } from './common-responses';
 import { assertMayAssign, dateOrUndefined, expectedVersion, required } from './route-helpers';
 
@@ -163,6 +164,23 @@ export const companyRoutes: Route[] = [
         expectedVersion: version,
       });
       return companyResult(response.company);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${BASE}/{id}/history`,
+    operationId: 'getCompanyHistory',
+    summary: "A company's versions, newest first: who changed which fields from what to what, and when",
+    description: 'Visible to whoever may read the company.',
+    tag: TAG,
+    access: ACCESS.contactsRead,
+    params: idParams,
+    responses: [ok(historyListSchema, 'The versions, newest first')],
+    handler: async ({ params, clients, downstream }) => {
+      const response = await callUnary(downstream, clients.companies.getCompanyHistory.bind(clients.companies), {
+        id: params.id,
+      });
+      return { status: 200, body: listBody(response.entries, undefined) };
     },
   }),
   defineRoute({

@@ -23,6 +23,7 @@ import {
   mergeResultSchema,
   mergeSchema,
 } from '../schemas/contact.schema';
+import { historyListSchema } from '../schemas/history.schema';
 import { created, ok, problem } from './common-responses';
 import { assertMayAssign, dateOrUndefined, expectedVersion, required } from './route-helpers';
 
@@ -139,7 +140,7 @@ export const contactRoutes: Route[] = [
     operationId: 'updateContact',
     summary: 'Update a contact (merge patch)',
     description:
-      'JSON merge patch: present properties are set, null clears one, absent ones stay; customFields merge key by key. ownerId/teamId (managers and admins) transfer the contact. Needs If-Match.',
+      'JSON merge patch: present properties are set, null clears one, absent ones stay; customFields merge key by key. ownerId/teamId (managers within their teams, admins anywhere) move the contact in the same change. Needs If-Match.',
     tag: TAG,
     access: ACCESS.contactsWrite,
     bodyKind: 'merge-patch',
@@ -150,36 +151,23 @@ export const contactRoutes: Route[] = [
     responses: [ok(contactSchema, 'The updated contact', { etag: true })],
     handler: async ({ params, query, body, principal, precondition, clients, downstream }) => {
       assertMayAssign(principal, body);
-      const { ownerId, teamId, ...fields } = body;
-      let version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
-      let contact: Contact | undefined;
-      const { input, paths } = toUpdateMask<ContactInput>(fields, {
+      const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
+      // Fields, owner and team in one UpdateContact: one version, all or nothing.
+      const { input, paths } = toUpdateMask<ContactInput>(body, {
         emails: [],
         phones: [],
         tags: [],
         address: undefined,
       });
-      if (paths.length > 0) {
-        const response = await callUnary(downstream, clients.contacts.updateContact.bind(clients.contacts), {
-          id: params.id,
-          expectedVersion: version,
-          contact: ContactInput.fromPartial(input),
-          updateMask: paths,
-          allowDuplicates: query.allowDuplicates ?? false,
-        });
-        contact = required(response.contact, 'a contact');
-        version = contact.version;
-      }
-      if (ownerId !== undefined || teamId !== undefined) {
-        const response = await callUnary(downstream, clients.contacts.transferContact.bind(clients.contacts), {
-          id: params.id,
-          expectedVersion: version,
-          newOwnerId: ownerId ?? '',
-          newTeamId: teamId ?? '',
-        });
-        contact = response.contact;
-      }
-      return contactResult(contact ?? (await getContact(clients, downstream, params.id)));
+      if (paths.length === 0) return contactResult(await getContact(clients, downstream, params.id));
+      const response = await callUnary(downstream, clients.contacts.updateContact.bind(clients.contacts), {
+        id: params.id,
+        expectedVersion: version,
+        contact: ContactInput.fromPartial(input),
+        updateMask: paths,
+        allowDuplicates: query.allowDuplicates ?? false,
+      });
+      return contactResult(response.contact);
     },
   }),
   defineRoute({
@@ -323,6 +311,24 @@ export const contactRoutes: Route[] = [
         types: query.type?.split(',') ?? [],
       });
       return { status: 200, body: listBody(response.activities, response.page) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${BASE}/{id}/history`,
+    operationId: 'getContactHistory',
+    summary: "A contact's versions, newest first: who changed which fields from what to what, and when",
+    description:
+      'Visible to whoever may read the contact. After a GDPR erase the versions stay; personal values are null.',
+    tag: TAG,
+    access: ACCESS.contactsRead,
+    params: idParams,
+    responses: [ok(historyListSchema, 'The versions, newest first')],
+    handler: async ({ params, clients, downstream }) => {
+      const response = await callUnary(downstream, clients.contacts.getContactHistory.bind(clients.contacts), {
+        id: params.id,
+      });
+      return { status: 200, body: listBody(response.entries, undefined) };
     },
   }),
   defineRoute({

@@ -11,7 +11,7 @@ export const contactEnvSchema = serviceEnvSchema.extend({
   /** How often the import worker looks for queued jobs, in ms. */
   CONTACT_IMPORT_POLL_MS: z.coerce.number().int().positive().default(1000),
   /** Rows per import batch (one checkpoint each). */
-  CONTACT_IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  CONTACT_IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
   /** A running import whose worker has not checkpointed for this long is taken over, in ms. */
   CONTACT_IMPORT_LEASE_MS: z.coerce.number().int().positive().default(60_000),
 });

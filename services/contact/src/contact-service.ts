@@ -3,7 +3,7 @@ import { ActivityServiceService } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceService } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceService } from '@crm/proto/crm/contact/v1/contact';
 import { SettingsServiceService } from '@crm/proto/crm/contact/v1/settings';
-import { runService, type RunningService, type ServiceDeps } from '@crm/service-kit';
+import { runService, STREAMS, type RunningService, type ServiceDeps } from '@crm/service-kit';
 import { ActivityService } from './app/activity.service';
 import { CompanyService } from './app/company.service';
 import { ContactService } from './app/contact.service';
@@ -20,9 +20,11 @@ import { companyHandlers } from './rpc/company.rpc';
 import { contactHandlers } from './rpc/contact.rpc';
 import { registerImportExport } from './rpc/import.rpc';
 import { settingsHandlers } from './rpc/settings.rpc';
-import { createContactStore, type ContactStore } from './store/contact-store';
+import { createContactStore, recordStores, type ContactStore } from './store/contact-store';
+import { contactReadModelMigrations } from './store/read-model/migrations';
+import type { ContactReadModel } from './store/read-model/rows';
 
-export const CONTACT_STREAM = { name: 'CONTACT', subjects: ['crm.contact.>', 'crm.company.>', 'crm.activity.>'] };
+export const CONTACT_STREAM = STREAMS.CONTACT;
 export { CONTACT_PROTOS };
 
 export interface StartOptions {
@@ -30,7 +32,7 @@ export interface StartOptions {
   exit?: (code: number) => void;
 }
 
-export interface RunningContactService extends RunningService {
+export interface RunningContactService extends RunningService<ContactReadModel> {
   store: ContactStore;
   worker: ImportWorker;
 }
@@ -41,27 +43,16 @@ export async function startContactService(
 ): Promise<RunningContactService> {
   let store: ContactStore | undefined;
   let worker: ImportWorker | undefined;
-  const running = await runService({
+  const running = await runService<ContactReadModel>({
     config,
     streams: [CONTACT_STREAM],
     reflectionProtos: CONTACT_PROTOS,
+    readModel: { migrations: contactReadModelMigrations },
     exit: options.exit,
     wire: async (deps) => {
-      store = await createContactStore(deps.mongo, {
-        locks: deps.locks,
-        relay: deps.relay,
-        namespace: deps.config.NATS_NAMESPACE,
-        defaultRegion: config.CONTACT_DEFAULT_REGION,
-      });
+      store = await contactStoreOf(deps, config);
       worker = wire(deps, store, config);
-      return {
-        outboxStores: [
-          store.contacts.outboxStore,
-          store.companies.outboxStore,
-          store.activities.outboxStore,
-          store.batchOutboxStore,
-        ],
-      };
+      return { stores: recordStores(store) };
     },
   });
   if (!store || !worker) throw new Error('contact service wiring did not run');
@@ -74,7 +65,20 @@ export async function startContactService(
   return { ...running, shutdown, store, worker };
 }
 
-function wire(deps: ServiceDeps, store: ContactStore, config: ContactConfig): ImportWorker {
+export function contactStoreOf(deps: ServiceDeps<ContactReadModel>, config: ContactConfig): Promise<ContactStore> {
+  if (!deps.readModel) throw new Error('the contact service needs its read model (POSTGRES_URL)');
+  return createContactStore({
+    mongo: deps.mongo,
+    events: deps.events,
+    publisher: deps.publisher,
+    db: deps.readModel.db,
+    log: deps.log,
+    namespace: deps.config.NATS_NAMESPACE,
+    defaultRegion: config.CONTACT_DEFAULT_REGION,
+  });
+}
+
+function wire(deps: ServiceDeps<ContactReadModel>, store: ContactStore, config: ContactConfig): ImportWorker {
   const contacts = new ContactService(store);
   const companies = new CompanyService(store, contacts);
   const worker = new ImportWorker(store, contacts, companies, deps.log, {

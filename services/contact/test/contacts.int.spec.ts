@@ -239,8 +239,12 @@ describe('contacts on the real servers', () => {
   });
 
   describe('ownership', () => {
-    it('a rep creates as itself and may not name another owner', async () => {
-      expect((await failure(create(rep1, { firstName: 'Nope', ownerId: rep2.userId }))).code).toBe('PERMISSION_DENIED');
+    it('a rep creates as itself and may not name another owner (the one ownership rule: INVALID_ARGUMENT naming the field)', async () => {
+      const error = await failure(create(rep1, { firstName: 'Nope', ownerId: rep2.userId }));
+      expect(error.code).toBe('INVALID_ARGUMENT');
+      expect(error.violations.map((v) => v.field)).toEqual(['ownerId']);
+      const otherTeam = await failure(create(rep1, { firstName: 'Nope', teamId: 'acme-west' }));
+      expect(otherTeam.violations.map((v) => v.field)).toEqual(['teamId']);
     });
 
     it('a manager may create for a rep of its team', async () => {
@@ -251,30 +255,19 @@ describe('contacts on the real servers', () => {
 
     it('only managers and admins transfer; the new owner then sees the contact', async () => {
       const contact = await create(rep1, { firstName: 'Handover' });
-      expect(
-        (
-          await failure(
-            rep1.contacts.transferContact({
-              id: contact.id,
-              expectedVersion: 1,
-              newOwnerId: rep2.userId,
-              newTeamId: '',
-            }),
-          )
-        ).code,
-      ).toBe('PERMISSION_DENIED');
-      expect(
-        (
-          await failure(
-            manager.contacts.transferContact({
-              id: contact.id,
-              expectedVersion: 1,
-              newOwnerId: rep3.userId,
-              newTeamId: 'acme-west',
-            }),
-          )
-        ).code,
-      ).toBe('PERMISSION_DENIED');
+      const byRep = await failure(
+        rep1.contacts.transferContact({ id: contact.id, expectedVersion: 1, newOwnerId: rep2.userId, newTeamId: '' }),
+      );
+      expect(byRep).toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ field: 'ownerId' }] });
+      const outsideTeams = await failure(
+        manager.contacts.transferContact({
+          id: contact.id,
+          expectedVersion: 1,
+          newOwnerId: rep3.userId,
+          newTeamId: 'acme-west',
+        }),
+      );
+      expect(outsideTeams).toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ field: 'teamId' }] });
       const { contact: moved } = await manager.contacts.transferContact({
         id: contact.id,
         expectedVersion: 1,
@@ -295,6 +288,35 @@ describe('contacts on the real servers', () => {
         newTeamId: 'acme-west',
       });
       expect(west).toMatchObject({ ownerId: rep3.userId, teamId: 'acme-west' });
+    });
+
+    it('changes the owner and team in the same write as the fields: one UpdateContact, one version', async () => {
+      const contact = await create(rep1, { firstName: 'Together', title: 'Engineer' });
+      const { contact: updated } = await manager.contacts.updateContact({
+        id: contact.id,
+        expectedVersion: 1,
+        contact: contactInput({ title: 'Lead', ownerId: rep2.userId }),
+        updateMask: ['title', 'owner_id'],
+        allowDuplicates: false,
+      });
+      expect(updated).toMatchObject({ version: 2, title: 'Lead', ownerId: rep2.userId, teamId: 'acme-east' });
+      const events = (await h.events('contact.updated')).filter((e) => e.aggregateId === contact.id);
+      expect(events.map((e) => e.aggregateVersion)).toEqual([2]);
+      const byRep = await failure(
+        rep2.contacts.updateContact({
+          id: contact.id,
+          expectedVersion: 2,
+          contact: contactInput({ title: 'Mine now', ownerId: rep1.userId }),
+          updateMask: ['title', 'owner_id'],
+          allowDuplicates: false,
+        }),
+      );
+      expect(byRep).toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ field: 'ownerId' }] });
+      // Refused as a whole: the title did not change either.
+      expect((await rep2.contacts.getContact({ id: contact.id, includeDeleted: false })).contact).toMatchObject({
+        version: 2,
+        title: 'Lead',
+      });
     });
   });
 

@@ -1,8 +1,9 @@
-import { v7 as uuidv7 } from 'uuid';
+import { randomUUID } from 'node:crypto';
 import { eventually } from '@crm/testkit';
+import { importRecordId } from '../src/app/import.service';
 import { EMPTY_CONTACT } from '../src/domain/contact.model';
-import { deriveContactFields } from '../src/domain/contact-derived';
-import type { ImportJobDoc } from '../src/store/import.repository';
+import { contactChangedEntry } from '../src/events/contact.events';
+import type { ContactDoc } from '../src/store/records';
 import { ContactHarness, type Api } from './support/contact-harness';
 
 const CSV = [
@@ -26,7 +27,7 @@ describe('an import resumes from its checkpoint after its worker died', () => {
 
   afterAll(() => h.stop());
 
-  it('skips checkpointed rows, adopts what the interrupted batch wrote, emits each creation once and shows progress', async () => {
+  it('skips checkpointed rows, finishes what the interrupted batch stored, creates each contact once and shows progress', async () => {
     const { store } = h.service;
     const principal = {
       tenantId: 'acme',
@@ -36,81 +37,116 @@ describe('an import resumes from its checkpoint after its worker died', () => {
       clientId: 'crm-cli',
       scopes: [],
     };
-    const id = uuidv7();
-    const now = new Date();
-    // The dead worker had checkpointed batch 0 (rows 1-2), then inserted row 3 of batch 1 and died before its events.
-    const job: ImportJobDoc = {
-      _id: id,
-      tenantId: 'acme',
+    // The job as the dead worker left it: its file stored, batch 0 (rows 1-2) checkpointed, its lease run out.
+    const receiving = await store.imports.create(
+      principal,
+      {
+        _id: randomUUID(),
+        ownerId: rep1.userId,
+        teamId: 'acme-east',
+        actor: principal,
+        entity: 'contact',
+        fileName: 'resume.csv',
+        mapping: [],
+        matchBy: 'email',
+        status: 'receiving',
+        sizeBytes: CSV.length,
+        chunkCount: 2,
+        rowsTotal: 6,
+        rowsDone: 2,
+        batchesDone: 1,
+        createdCount: 2,
+        updatedCount: 0,
+        unchangedCount: 0,
+        errorCount: 0,
+        firstErrors: [],
+        batchErrors: [],
+        failureMessage: '',
+        leaseOwner: 'dead-worker',
+        leaseUntil: new Date(Date.now() - 1000),
+        startedAt: new Date(),
+        finishedAt: null,
+      },
+      () => [],
+    );
+    const bytes = Buffer.from(CSV);
+    await store.chunks.add(receiving, 0, bytes.subarray(0, 40));
+    await store.chunks.add(receiving, 1, bytes.subarray(40));
+    const contact = (row: number, first: string) => ({
+      _id: importRecordId(receiving, row),
       ownerId: rep1.userId,
       teamId: 'acme-east',
-      actor: principal,
-      entity: 'contact',
-      fileName: 'resume.csv',
-      mapping: [],
-      matchBy: 'email',
-      status: 'running',
-      sizeBytes: CSV.length,
-      chunkCount: 2,
-      rowsTotal: 6,
-      rowsDone: 2,
-      batchesDone: 1,
-      createdCount: 2,
-      updatedCount: 0,
-      unchangedCount: 0,
-      errorCount: 0,
-      firstErrors: [],
-      failureMessage: '',
-      leaseOwner: 'dead-worker',
-      leaseUntil: new Date(Date.now() - 1000),
-      createdAt: now,
-      updatedAt: now,
-      startedAt: now,
-      finishedAt: null,
-    };
-    const bytes = Buffer.from(CSV);
-    await store.imports.addChunk(job, 0, bytes.subarray(0, 40));
-    await store.imports.addChunk(job, 1, bytes.subarray(40));
-    const fields = (first: string, address: string) => ({
       ...EMPTY_CONTACT,
       firstName: first,
-      emails: [{ address, primary: true, label: '' }],
+      emails: [{ address: `${first.toLowerCase()}@resume.example`, primary: true, label: '' }],
+      companyName: '',
+      companyDomain: '',
+      mergedInto: '',
+      mergedSources: [],
+      erasedAt: null,
     });
-    const seed = async (first: string, address: string, importBatch: string) => {
-      const contactId = uuidv7();
-      const f = fields(first, address);
-      await store.keys.claim('acme', contactId, [{ kind: 'email', value: address }]);
-      await store.contacts.insertManyRaw([
-        {
-          _id: contactId,
-          tenantId: 'acme',
-          ownerId: rep1.userId,
-          teamId: 'acme-east',
-          ...f,
-          companyName: '',
-          companyDomain: '',
-          ...deriveContactFields({ ...f, companyName: '' }),
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-          outbox: [],
-          lastActivityAt: null,
-          mergedInto: '',
-          mergedSources: [],
-          erasedAt: null,
-          importBatch,
-        },
+    const claim = (row: number, first: string) =>
+      store.keys.claimMany('acme', [
+        { kind: 'email', value: `${first.toLowerCase()}@resume.example`, holderId: importRecordId(receiving, row) },
       ]);
+    // Batch 0 was finished.
+    await claim(1, 'One');
+    await claim(2, 'Two');
+    await store.contacts.createMany(
+      principal,
+      [contact(1, 'One'), contact(2, 'Two')].map((record) => ({
+        record,
+        messages: (state: ContactDoc) => [contactChangedEntry('contact.created', state, [], principal, h.namespace)],
+      })),
+    );
+    // Batch 1 had claimed row 3's email and stored its event (the commit), then the worker died: no snapshot, no
+    // read-model row, nothing on the stream.
+    await claim(3, 'Three');
+    const at = new Date();
+    const three = {
+      ...contact(3, 'Three'),
+      tenantId: 'acme',
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      deletedAt: null,
     };
-    await seed('One', 'one@resume.example', `${id}:0`);
-    await seed('Two', 'two@resume.example', `${id}:0`);
-    await seed('Three', 'three@resume.example', `${id}:1`);
-    // Last: the worker polls, and may take the job over as soon as it exists.
-    await store.imports.jobs.insertOne(job);
+    const batch = `dead-${randomUUID()}`;
+    await h.service.deps.events.beginBatch({
+      _id: batch,
+      collection: 'contacts',
+      tenantId: 'acme',
+      at,
+      size: 1,
+      published: false,
+    });
+    await h.service.deps.events.appendMany([
+      {
+        _id: `${three._id}:1`,
+        aggregateId: three._id,
+        collection: 'contacts',
+        tenantId: 'acme',
+        version: 1,
+        type: 'contact.created',
+        at,
+        actor: { userId: rep1.userId, clientId: 'crm-cli' },
+        changes: [],
+        state: three,
+        messages: [contactChangedEntry('contact.created', three, [], principal, h.namespace)],
+        published: false,
+        writeId: randomUUID(),
+        batch,
+      },
+    ]);
+    expect(await store.contacts.load(three._id)).toBeUndefined();
+    // Last: the worker polls, and takes the job over as soon as it is running with an expired lease.
+    await store.imports.update(principal, receiving._id, receiving.version, () => ({
+      set: { status: 'running' },
+      messages: () => [],
+    }));
 
     h.service.worker.nudge();
-    const done = await h.waitForImport(rep1, id);
+    const done = await h.waitForImport(rep1, receiving._id);
     expect(done).toMatchObject({
       status: 'completed',
       rowsDone: 6,
@@ -121,14 +157,15 @@ describe('an import resumes from its checkpoint after its worker died', () => {
     });
     const all = await rep1.contacts.listContacts({ filter: undefined, page: { limit: 200, cursor: '' } });
     expect(all.contacts.map((c) => c.firstName).sort()).toEqual(['Five', 'Four', 'One', 'Six', 'Three', 'Two']);
-    // Rows 1-2 were published by the dead worker's batch (not here); Three (adopted) and Four to Six are published now, once.
+    expect(all.contacts.find((c) => c.firstName === 'Three')?.id).toBe(three._id);
+    // Every contact is on the stream exactly once: One and Two from batch 0, Three finished now, Four to Six new.
     const created = await eventually(async () => {
       const events = await h.events('contact.created');
-      return events.length >= 4 ? events : undefined;
+      return events.length >= 6 ? events : undefined;
     });
     const ids = new Map(all.contacts.map((c) => [c.id, c.firstName]));
-    expect(created.map((e) => ids.get(e.aggregateId)).sort()).toEqual(['Five', 'Four', 'Six', 'Three']);
-    expect(await store.imports.chunk(id, 0)).toBeUndefined();
+    expect(created.map((e) => ids.get(e.aggregateId)).sort()).toEqual(['Five', 'Four', 'One', 'Six', 'Three', 'Two']);
+    expect(await store.chunks.get(receiving._id, 0)).toBeUndefined();
   });
 
   it('shows rows done out of total while a larger file is processed', async () => {

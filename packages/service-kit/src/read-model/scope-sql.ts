@@ -23,3 +23,21 @@ export function scopeSql(scope: Scope, columns: ScopeColumns = {}): RawBuilder<S
   const team = ref(columns.team ?? 'team_id');
   return sql<SqlBool>`(${tenant} = ${scope.tenantId} and (${owner} = ${scope.ownerId} or ${team} = any(${[...scope.teamIds]}::text[])))`;
 }
+
+/**
+ * Equalities whose union is the scope, one per index a list can be read in order from: the tenant for admins; the
+ * caller's own records and each of their teams' for the rest. A list ordered by an indexed column reads each
+ * branch from its index (with `scopeSql` as well, which alone decides visibility) and merges them, where one
+ * `owner = me or team = any(...)` would make the database sort every visible row first.
+ */
+export function scopeBranches(scope: Scope, columns: ScopeColumns = {}): Array<RawBuilder<SqlBool>> {
+  const ref = (name: string) => sql.ref(columns.table ? `${columns.table}.${name}` : name);
+  if (scope.kind === 'none') return [];
+  if (scope.kind === 'tenant') return [sql<SqlBool>`true`];
+  const owner = ref(columns.owner ?? 'owner_id');
+  const team = ref(columns.team ?? 'team_id');
+  return [
+    sql<SqlBool>`${owner} = ${scope.ownerId}`,
+    ...[...new Set(scope.teamIds)].map((teamId) => sql<SqlBool>`${team} = ${teamId}`),
+  ];
+}

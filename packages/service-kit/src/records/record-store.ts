@@ -88,6 +88,8 @@ export class RecordStore<T extends TenantRecord> {
   private readonly staleAfterMs: number;
   /** Post-commit work still running (publish, mark), awaited on shutdown. */
   private readonly settling = new Set<Promise<unknown>>();
+  /** Events this process is projecting now: it finishes them, or leaves them unmarked for the sweeper. */
+  private readonly projecting = new Set<string>();
 
   constructor(private readonly options: RecordStoreOptions<T>) {
     this.kind = options.kind;
@@ -151,7 +153,16 @@ export class RecordStore<T extends TenantRecord> {
     return events
       .filter((e) => e.collection === this.collectionName)
       .reverse()
-      .map((e) => ({ version: e.version, type: e.type, at: e.at, actor: e.actor, changes: e.changes }));
+      .map((e) => ({
+        version: e.version,
+        type: e.type,
+        at: e.at,
+        actor: e.actor,
+        changes:
+          e.version === 1 && e.changes.length === 0
+            ? fieldChanges(undefined, e.state as Record<string, unknown>, this.historyOmits)
+            : e.changes,
+      }));
   }
 
   // ---- writes ----
@@ -294,9 +305,12 @@ export class RecordStore<T extends TenantRecord> {
     });
   }
 
-  /** Whether every projection that can tell has the aggregate at `version` or newer (the consumer skips it). */
+  /**
+   * Whether the read models have the aggregate at `version` or newer, or this process is projecting that version
+   * now (the stream's consumer skips it: the writer finishes it, or the sweeper does).
+   */
   async projected(aggregateId: string, version: number): Promise<boolean> {
-    if (this.projections.length === 0) return true;
+    if (this.projections.length === 0 || this.projecting.has(eventId(aggregateId, version))) return true;
     for (const projection of this.projections) {
       if (!projection.versionOf) return false;
       if (((await projection.versionOf(aggregateId)) ?? 0) < version) return false;
@@ -365,11 +379,10 @@ export class RecordStore<T extends TenantRecord> {
       type: messages[0]?.type ?? `${this.kind}.${before ? 'updated' : 'created'}`,
       at,
       actor: { userId: principal.userId, clientId: principal.clientId },
-      changes: fieldChanges(
-        before as Record<string, unknown> | undefined,
-        state as Record<string, unknown>,
-        this.historyOmits,
-      ),
+      // A creation's changes are its state's fields: derived when read (history), not stored twice.
+      changes: before
+        ? fieldChanges(before as Record<string, unknown>, state as Record<string, unknown>, this.historyOmits)
+        : [],
       state,
       messages,
       published: false,
@@ -440,12 +453,15 @@ export class RecordStore<T extends TenantRecord> {
       return false;
     }
     // The read models and the stream are independent: one being down does not hold the other back.
+    for (const id of ids) this.projecting.add(id);
     const [projected, published] = await Promise.all([
-      this.project(events.map((e) => e.state)).then(
-        () => true,
-        (error: unknown) =>
-          this.failed(error, ids, 'read-model update failed; the sweeper and the consumer will retry'),
-      ),
+      this.project(events.map((e) => e.state))
+        .then(
+          () => true,
+          (error: unknown) =>
+            this.failed(error, ids, 'read-model update failed; the sweeper and the consumer will retry'),
+        )
+        .finally(() => ids.forEach((id) => this.projecting.delete(id))),
       this.publishAll(events).then(
         () => true,
         (error: unknown) => this.failed(error, ids, 'publishing failed; the sweeper will publish'),

@@ -1,18 +1,23 @@
 // Company use cases; a rename or new domain is copied onto the company's contacts (they denormalise both).
-import { invalidArgument, ServiceError, versionMismatch, type Principal } from '@crm/service-kit';
+import {
+  invalidArgument,
+  pageSize,
+  resolveOwnership,
+  ServiceError,
+  systemPrincipal,
+  toProtoHistory,
+  type Page,
+  type Principal,
+} from '@crm/service-kit';
+import type { HistoryEntry as HistoryEntryProto } from '@crm/proto/crm/common/v1/history';
 import { v7 as uuidv7 } from 'uuid';
 import { EMPTY_COMPANY, validateCompany, type CompanyFields, type CompanyInputData } from '../domain/company.model';
-import { deriveContactFields } from '../domain/contact-derived';
-import { decodeCursor, pageSize } from '../domain/cursor';
-import { companySearchTokens, queryTerms } from '../domain/search-tokens';
-import { companyChangedEntry } from '../events/contact.events';
-import type { CompanyDoc } from '../store/company.schema';
-import type { CompanyListFilter } from '../store/company.repository';
+import { companyChangedEntry, contactChangedEntry } from '../events/contact.events';
 import type { ContactStore } from '../store/contact-store';
-import type { ContactDoc } from '../store/contact.schema';
-import type { Page } from '../store/contact.repository';
+import type { CompanyListFilter } from '../store/read-model/company-queries';
+import { contactIdsOfCompany, type CompanyDoc, type ContactView } from '../store/records';
+import { forEachBounded } from './bounded';
 import type { ContactService } from './contact.service';
-import { resolveOwnership, systemPrincipal } from './ownership';
 import { tenantContext } from './validation-context';
 
 const SNAKE: Record<string, string> = {
@@ -41,30 +46,14 @@ export class CompanyService {
       }),
     };
     await this.checkParent(principal.tenantId, '', fields.parentCompanyId);
-    const ownership = resolveOwnership(principal, input.ownerId, input.teamId);
-    const record = {
-      _id: uuidv7(),
-      ...ownership,
-      ...fields,
-      searchTokens: companySearchTokens(fields),
-      importBatch: '',
-    };
-    return this.store.companies.insert(principal, record, (version) => {
-      const now = new Date();
-      return [
-        companyChangedEntry(
-          'company.created',
-          { ...record, tenantId: principal.tenantId, version, createdAt: now, updatedAt: now, deletedAt: null },
-          [],
-          principal,
-          this.store.namespace,
-        ),
-      ];
-    });
+    const ownership = resolveOwnership(principal, { ownerId: input.ownerId, teamId: input.teamId });
+    return this.store.companies.create(principal, { _id: uuidv7(), ...ownership, ...fields }, (state) => [
+      companyChangedEntry('company.created', state, [], principal, this.store.namespace),
+    ]);
   }
 
   get(principal: Principal, id: string, includeDeleted = false): Promise<CompanyDoc> {
-    return this.store.companies.getById(principal, id, { includeDeleted });
+    return this.store.companies.get(principal, id, { includeDeleted });
   }
 
   async batchGet(
@@ -72,7 +61,7 @@ export class CompanyService {
     ids: readonly string[],
   ): Promise<{ companies: CompanyDoc[]; missingIds: string[] }> {
     if (ids.length > 100) throw invalidArgument([{ field: 'ids', description: 'must list at most 100 ids' }]);
-    const found = await this.store.companies.findByIds(principal, ids);
+    const found = await this.store.companies.getMany(principal, ids);
     const byId = new Map(found.map((c) => [c._id, c]));
     return { companies: ids.flatMap((id) => byId.get(id) ?? []), missingIds: ids.filter((id) => !byId.has(id)) };
   }
@@ -84,117 +73,102 @@ export class CompanyService {
     input: CompanyInputData,
     paths: readonly string[],
   ): Promise<CompanyDoc> {
-    const current = await this.get(principal, id);
     const ctx = await tenantContext(this.store, principal.tenantId);
-    const patch = changedOnly(
-      validateCompany(input, paths, current, {
-        definitions: ctx.companyDefinitions,
-        requiredFields: ctx.requiredCompanyFields,
-      }),
-      current,
-    );
-    if (current.version !== expectedVersion) throw versionMismatch(expectedVersion, current.version);
-    if (Object.keys(patch).length === 0) return current;
-    if (patch.parentCompanyId) await this.checkParent(principal.tenantId, id, patch.parentCompanyId);
-    const next = { ...current, ...patch };
-    const set = { ...patch, searchTokens: companySearchTokens(next) };
-    const changed = Object.keys(patch).map((k) => SNAKE[k] ?? k);
-    const updated = await this.store.companies.updateVersioned(principal, id, expectedVersion, {
-      update: { $set: set },
-      events: (version) => [
-        companyChangedEntry(
-          'company.updated',
-          { ...next, ...set, version, updatedAt: new Date() },
-          changed,
-          principal,
-          this.store.namespace,
-        ),
-      ],
+    const rules = { definitions: ctx.companyDefinitions, requiredFields: ctx.requiredCompanyFields };
+    if (paths.includes('parent_company_id'))
+      await this.checkParent(principal.tenantId, id, input.parentCompanyId.trim());
+    let before: CompanyDoc | undefined;
+    const updated = await this.store.companies.update(principal, id, expectedVersion, (current) => {
+      before = current;
+      const patch = changedOnly(validateCompany(input, paths, current, rules), current);
+      if (Object.keys(patch).length === 0) return null;
+      const changed = Object.keys(patch).map((k) => SNAKE[k] ?? k);
+      return {
+        set: patch,
+        messages: (next) => [companyChangedEntry('company.updated', next, changed, principal, this.store.namespace)],
+      };
     });
-    if (patch.name !== undefined || patch.domain !== undefined) await this.copyToContacts(updated);
+    if (before && (before.name !== updated.name || before.domain !== updated.domain))
+      await this.copyToContacts(updated);
     return updated;
   }
 
   async delete(principal: Principal, id: string, expectedVersion: number): Promise<CompanyDoc> {
-    const current = await this.get(principal, id);
-    const deletedAt = new Date();
-    return this.store.companies.updateVersioned(principal, id, expectedVersion, {
-      update: { $set: { deletedAt } },
-      events: (version) => [
-        companyChangedEntry(
-          'company.deleted',
-          { ...current, deletedAt, version, updatedAt: deletedAt },
-          ['deleted_at'],
-          principal,
-          this.store.namespace,
-        ),
+    return this.store.companies.update(principal, id, expectedVersion, () => ({
+      set: { deletedAt: new Date() },
+      messages: (next) => [
+        companyChangedEntry('company.deleted', next, ['deleted_at'], principal, this.store.namespace),
       ],
-    });
+    }));
   }
 
   async restore(principal: Principal, id: string, expectedVersion: number): Promise<CompanyDoc> {
-    const current = await this.get(principal, id, true);
-    if (!current.deletedAt)
-      throw new ServiceError('FAILED_PRECONDITION', 'The company is not deleted', { reason: 'NOT_DELETED' });
-    return this.store.companies.updateVersioned(principal, id, expectedVersion, {
-      includeDeleted: true,
-      update: { $set: { deletedAt: null } },
-      events: (version) => [
-        companyChangedEntry(
-          'company.restored',
-          { ...current, deletedAt: null, version, updatedAt: new Date() },
-          ['deleted_at'],
-          principal,
-          this.store.namespace,
-        ),
-      ],
-    });
+    return this.store.companies.update(
+      principal,
+      id,
+      expectedVersion,
+      (current) => {
+        if (!current.deletedAt)
+          throw new ServiceError('FAILED_PRECONDITION', 'The company is not deleted', { reason: 'NOT_DELETED' });
+        return {
+          set: { deletedAt: null },
+          messages: (next) => [
+            companyChangedEntry('company.restored', next, ['deleted_at'], principal, this.store.namespace),
+          ],
+        };
+      },
+      { includeDeleted: true },
+    );
   }
 
-  list(
-    principal: Principal,
-    filter: CompanyListFilter & { namePrefix?: string },
-    limit: number,
-    cursor: string,
-  ): Promise<Page<CompanyDoc>> {
-    const nameToken = filter.namePrefix ? queryTerms(filter.namePrefix)[0] : undefined;
-    return this.store.companies.list(principal, { ...filter, nameToken }, pageSize(limit), decodeCursor(cursor));
+  list(principal: Principal, filter: CompanyListFilter, limit: number, cursor: string): Promise<Page<CompanyDoc>> {
+    return this.store.read.companies.list(principal, filter, pageSize(limit), cursor);
   }
 
   /** The company's contacts the caller may see; the company itself must be visible. */
-  async contactsOf(principal: Principal, companyId: string, limit: number, cursor: string): Promise<Page<ContactDoc>> {
+  async contactsOf(principal: Principal, companyId: string, limit: number, cursor: string): Promise<Page<ContactView>> {
     await this.get(principal, companyId);
     return this.contacts.list(principal, { companyId }, limit, cursor);
+  }
+
+  async history(principal: Principal, id: string): Promise<HistoryEntryProto[]> {
+    return toProtoHistory(await this.store.companies.history(principal, id));
   }
 
   private async checkParent(tenantId: string, id: string, parentId: string): Promise<void> {
     if (!parentId) return;
     if (parentId === id)
       throw invalidArgument([{ field: 'parentCompanyId', description: 'must not be the company itself' }]);
-    if (!(await this.store.companies.inTenant(tenantId, parentId)))
+    const parent = await this.store.companies.load(parentId);
+    if (!parent || parent.tenantId !== tenantId || parent.deletedAt)
       throw invalidArgument([{ field: 'parentCompanyId', description: 'is not a company of this tenant' }]);
   }
 
-  /** Contacts show the company's name and are found by it: copy a rename onto them, as the service itself. */
+  /**
+   * Contacts show the company's name and are found by it: the service copies a rename onto them, each an
+   * unconditional change re-decided on the newest version (a concurrent edit of a contact is never lost).
+   */
   private async copyToContacts(company: CompanyDoc): Promise<void> {
-    const system = systemPrincipal(company.tenantId);
-    for (const { _id } of await this.store.contacts.idsByCompany(company.tenantId, company._id)) {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const contact = await this.store.contacts.findById(system, _id);
-        if (!contact || contact.companyId !== company._id) break;
-        const set = {
-          companyName: company.name,
-          companyDomain: company.domain,
-          ...deriveContactFields({ ...contact, companyName: company.name }),
-        };
-        try {
-          await this.contacts.applyChange(system, contact, contact.version, set, ['company_name']);
-          break;
-        } catch (error) {
-          if (!(error instanceof ServiceError && error.code === 'FAILED_PRECONDITION')) throw error;
-        }
-      }
-    }
+    const system = systemPrincipal(company.tenantId, 'contact');
+    const ids = await contactIdsOfCompany(this.store.contacts.model, company.tenantId, company._id);
+    await forEachBounded(ids, 8, (contactId) =>
+      this.store.contacts.update(
+        system,
+        contactId,
+        undefined,
+        (contact) =>
+          contact.companyId !== company._id ||
+          (contact.companyName === company.name && contact.companyDomain === company.domain)
+            ? null
+            : {
+                set: { companyName: company.name, companyDomain: company.domain },
+                messages: (next) => [
+                  contactChangedEntry('contact.updated', next, ['company_name'], system, this.store.namespace),
+                ],
+              },
+        { includeDeleted: true },
+      ),
+    );
   }
 }
 

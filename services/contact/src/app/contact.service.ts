@@ -1,25 +1,40 @@
 // Contact use cases: the rules that need the store (uniqueness, ownership, versions, events) around the pure domain.
-import { invalidArgument, ServiceError, versionMismatch, type Principal } from '@crm/service-kit';
+// Writes go through the kit's RecordStore (one event insert is the compare-and-set); reads of many go to the read
+// model.
+import {
+  invalidArgument,
+  pageSize,
+  resolveOwnership,
+  sameKey,
+  ServiceError,
+  systemPrincipal,
+  toProtoHistory,
+  type Change,
+  type ClaimConflict,
+  type Page,
+  type Principal,
+  type UniqueKey,
+} from '@crm/service-kit';
+import type { HistoryEntry as HistoryEntryProto } from '@crm/proto/crm/common/v1/history';
 import { v7 as uuidv7 } from 'uuid';
-import { EMPTY_CONTACT, uniqueKeysOf } from '../domain/contact.model';
-import { deriveContactFields, inputNames } from '../domain/contact-derived';
+import { EMPTY_CONTACT, inputNames, splitMask, uniqueKeysOf } from '../domain/contact.model';
 import { validateContactPatch, validateNewContact, type ContactInputData } from '../domain/contact.validation';
-import { decodeCursor, pageSize } from '../domain/cursor';
 import { scoreDuplicate, type DuplicateReason } from '../domain/duplicates';
-import { queryTerms, scoreContact } from '../domain/search-tokens';
+import { parseSearchQuery, scoreContact } from '../domain/search-query';
 import { contactChangedEntry } from '../events/contact.events';
-import { keysOf, type Conflict, type UniqueKey } from '../store/contact-keys.repository';
 import type { ContactStore } from '../store/contact-store';
-import type { ContactDoc } from '../store/contact.schema';
-import type { ContactListFilter, Page } from '../store/contact.repository';
-import { resolveOwnership, resolveTransfer } from './ownership';
-import { tenantContext } from './validation-context';
+import type { ContactListFilter } from '../store/read-model/contact-queries';
+import { activityIdsOfContact, type ContactDoc, type ContactView } from '../store/records';
+import { forEachBounded } from './bounded';
+import { tenantContext, type TenantContext } from './validation-context';
 
 export const MAX_BATCH_GET = 100;
 const MAX_SEARCH_LIMIT = 50;
+/** Candidates duplicate scoring looks at. */
+const DUPLICATE_CANDIDATES = 200;
 
 export interface ScoredContact {
-  contact: ContactDoc;
+  contact: ContactView;
   score: number;
 }
 
@@ -27,212 +42,237 @@ export interface DuplicateCandidate extends ScoredContact {
   reasons: DuplicateReason[];
 }
 
+export type OwnershipInput = { ownerId: string; teamId: string };
+
+const KEY_PATHS = ['emails', 'phones', 'external_id'];
+
 export class ContactService {
   constructor(private readonly store: ContactStore) {}
 
+  private get namespace(): string {
+    return this.store.namespace;
+  }
+
   async create(
     principal: Principal,
-    input: ContactInputData & { ownerId: string; teamId: string },
+    input: ContactInputData & OwnershipInput,
     allowDuplicates: boolean,
-  ): Promise<ContactDoc> {
+  ): Promise<ContactView> {
     const ctx = await tenantContext(this.store, principal.tenantId);
     const fields = validateNewContact(input, ctx, EMPTY_CONTACT);
-    const ownership = resolveOwnership(principal, input.ownerId, input.teamId);
+    const ownership = resolveOwnership(principal, { ownerId: input.ownerId, teamId: input.teamId });
     const company = await this.companyOf(principal.tenantId, fields.companyId);
     const id = uuidv7();
-    const keys = keysOf(uniqueKeysOf(fields));
+    const keys = uniqueKeysOf(fields);
     await this.claimOrThrow(principal.tenantId, id, keys, allowDuplicates);
-    const record = {
-      _id: id,
-      ...ownership,
-      ...fields,
-      ...company,
-      ...deriveContactFields({ ...fields, ...company }),
-      lastActivityAt: null,
-      mergedInto: '',
-      mergedSources: [],
-      erasedAt: null,
-      importBatch: '',
-    };
     try {
-      return await this.store.contacts.insert(principal, record, (version) => {
-        const now = new Date();
-        const snapshot: ContactDoc = {
-          ...record,
-          tenantId: principal.tenantId,
-          version,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-        };
-        return [contactChangedEntry('contact.created', snapshot, [], principal, this.store.namespace)];
-      });
+      const contact = await this.store.contacts.create(
+        principal,
+        { _id: id, ...ownership, ...fields, ...company, mergedInto: '', mergedSources: [], erasedAt: null },
+        (state) => [contactChangedEntry('contact.created', state, [], principal, this.namespace)],
+      );
+      return { ...contact, lastActivityAt: null };
     } catch (error) {
       await this.store.keys.release(principal.tenantId, id, keys);
       throw error;
     }
   }
 
-  get(principal: Principal, id: string, includeDeleted = false): Promise<ContactDoc> {
-    return this.store.contacts.getById(principal, id, { includeDeleted });
+  async get(principal: Principal, id: string, includeDeleted = false): Promise<ContactView> {
+    const [contact, last] = await Promise.all([
+      this.store.contacts.get(principal, id, { includeDeleted }),
+      this.store.read.contacts.lastActivity(principal.tenantId, [id]),
+    ]);
+    return { ...contact, lastActivityAt: last.get(id) ?? null };
   }
 
   async batchGet(
     principal: Principal,
     ids: readonly string[],
-  ): Promise<{ contacts: ContactDoc[]; missingIds: string[] }> {
+  ): Promise<{ contacts: ContactView[]; missingIds: string[] }> {
     if (ids.length > MAX_BATCH_GET)
       throw invalidArgument([{ field: 'ids', description: `must list at most ${MAX_BATCH_GET} ids` }]);
-    const found = await this.store.contacts.findByIds(principal, ids);
+    const found = await this.store.read.contacts.withLastActivity(await this.store.contacts.getMany(principal, ids));
     const byId = new Map(found.map((c) => [c._id, c]));
     return { contacts: ids.flatMap((id) => byId.get(id) ?? []), missingIds: ids.filter((id) => !byId.has(id)) };
   }
 
+  /**
+   * One change of the paths in the mask, owner and team included (the ownership rule decides those), applied only
+   * at `expectedVersion`. Uniqueness claims move with it: new keys are claimed before the write (and given back if
+   * it fails), dropped ones released after. A title-only change is one read, one event, one snapshot and one mark.
+   */
   async update(
     principal: Principal,
     id: string,
     expectedVersion: number,
-    input: ContactInputData,
+    input: ContactInputData & OwnershipInput,
     paths: readonly string[],
     allowDuplicates: boolean,
-  ): Promise<ContactDoc> {
-    const current = await this.get(principal, id);
-    assertLive(current);
+  ): Promise<ContactView> {
+    if (paths.length === 0)
+      throw invalidArgument([{ field: 'updateMask', description: 'must name at least one field to change' }]);
     const ctx = await tenantContext(this.store, principal.tenantId);
-    const patch = validateContactPatch(input, paths, current, ctx);
-    if (current.version !== expectedVersion) throw versionMismatch(expectedVersion, current.version);
-    if (Object.keys(patch).length === 0) return current;
-    const company = patch.companyId !== undefined ? await this.companyOf(principal.tenantId, patch.companyId) : {};
-    const next = { ...current, ...patch, ...company };
-    const derived = deriveContactFields(next);
-    return this.applyChange(
-      principal,
-      current,
-      expectedVersion,
-      { ...patch, ...company, ...derived },
-      inputNames(Object.keys({ ...patch, ...company })),
-      allowDuplicates,
+    const mask = splitMask(paths);
+    const company = mask.fields.includes('company_id')
+      ? await this.companyOf(principal.tenantId, input.companyId.trim())
+      : undefined;
+    const decide = (current: ContactDoc) => this.decideUpdate(principal, current, ctx, input, mask, company);
+    let claimed: UniqueKey[] = [];
+    if (mask.fields.some((p) => KEY_PATHS.includes(p))) {
+      // New keys are claimed before the write: read the contact first to know which are new.
+      const current = await this.store.contacts.get(principal, id);
+      const change = current.version === expectedVersion ? decide(current) : null;
+      if (change) {
+        claimed = keysNotIn(uniqueKeysOf({ ...current, ...change.set }), uniqueKeysOf(current));
+        await this.claimOrThrow(principal.tenantId, id, claimed, allowDuplicates);
+      }
+    }
+    let before: ContactDoc | undefined;
+    let updated: ContactDoc;
+    try {
+      updated = await this.store.contacts.update(principal, id, expectedVersion, (current) => {
+        before = current;
+        return decide(current);
+      });
+    } catch (error) {
+      await this.store.keys.release(principal.tenantId, id, claimed);
+      throw error;
+    }
+    if (before && updated.version !== before.version) await this.afterChange(principal, before, updated);
+    return (await this.store.read.contacts.withLastActivity([updated]))[0] as ContactView;
+  }
+
+  /** The change an update makes to the current record, or null when it changes nothing. */
+  private decideUpdate(
+    principal: Principal,
+    current: ContactDoc,
+    ctx: TenantContext,
+    input: ContactInputData & OwnershipInput,
+    mask: ReturnType<typeof splitMask>,
+    company: { companyName: string; companyDomain: string } | undefined,
+  ): Change<ContactDoc> | null {
+    assertLive(current);
+    const patch = mask.fields.length > 0 ? validateContactPatch(input, mask.fields, current, ctx) : {};
+    const set: Partial<ContactDoc> = { ...patch };
+    if (patch.companyId !== undefined && company) Object.assign(set, company);
+    if (mask.owner || mask.team) {
+      if (mask.owner && !input.ownerId.trim())
+        throw invalidArgument([{ field: 'ownerId', description: 'must name the new owner' }]);
+      const ownership = resolveOwnership(
+        principal,
+        { ownerId: mask.owner ? input.ownerId.trim() : '', teamId: mask.team ? input.teamId.trim() : '' },
+        current,
+      );
+      if (ownership.ownerId !== current.ownerId) set.ownerId = ownership.ownerId;
+      if (ownership.teamId !== current.teamId) set.teamId = ownership.teamId;
+    }
+    if (Object.keys(set).length === 0) return null;
+    return {
+      set,
+      messages: (next) => [
+        contactChangedEntry('contact.updated', next, inputNames(Object.keys(set)), principal, this.namespace),
+      ],
+    };
+  }
+
+  /** After a stored change: dropped keys are free again; activities follow a new owner or team. */
+  private async afterChange(principal: Principal, before: ContactDoc, after: ContactDoc): Promise<void> {
+    await this.store.keys.release(principal.tenantId, after._id, keysNotIn(uniqueKeysOf(before), uniqueKeysOf(after)));
+    if (before.ownerId !== after.ownerId || before.teamId !== after.teamId) await this.reassignActivities(after);
+  }
+
+  /** Activities follow their contact's owner and team (who may see them is who may see the contact). */
+  async reassignActivities(contact: Pick<ContactDoc, '_id' | 'tenantId' | 'ownerId' | 'teamId'>): Promise<void> {
+    const system = systemPrincipal(contact.tenantId, 'contact');
+    const ids = await activityIdsOfContact(this.store.activities.model, contact.tenantId, contact._id);
+    await forEachBounded(ids, 8, (activityId) =>
+      this.store.activities.update(
+        system,
+        activityId,
+        undefined,
+        (activity) =>
+          activity.contactId !== contact._id ||
+          (activity.ownerId === contact.ownerId && activity.teamId === contact.teamId)
+            ? null
+            : { set: { ownerId: contact.ownerId, teamId: contact.teamId }, messages: () => [] },
+        { includeDeleted: true },
+      ),
     );
   }
 
-  /**
-   * Writes a change to a live contact with its contact.updated event, moving uniqueness claims: new keys are
-   * claimed before the write (and given back if it fails), dropped keys are released after it.
-   */
-  async applyChange(
-    principal: Principal,
-    current: ContactDoc,
-    expectedVersion: number,
-    set: Partial<ContactDoc>,
-    changedFields: string[],
-    allowDuplicates = false,
-  ): Promise<ContactDoc> {
-    const before = keysOf(uniqueKeysOf(current));
-    const after = keysOf(uniqueKeysOf({ ...current, ...set }));
-    const added = after.filter((k) => !before.some((b) => sameKey(b, k)));
-    const removed = before.filter((k) => !after.some((a) => sameKey(a, k)));
-    await this.claimOrThrow(principal.tenantId, current._id, added, allowDuplicates);
-    let updated: ContactDoc;
-    try {
-      updated = await this.store.contacts.updateVersioned(principal, current._id, expectedVersion, {
-        update: { $set: set },
-        events: (version) => [
-          contactChangedEntry(
-            'contact.updated',
-            { ...current, ...set, version, updatedAt: new Date() },
-            changedFields,
-            principal,
-            this.store.namespace,
-          ),
-        ],
-      });
-    } catch (error) {
-      await this.store.keys.release(principal.tenantId, current._id, added);
-      throw error;
-    }
-    await this.store.keys.release(principal.tenantId, current._id, removed);
-    return updated;
+  async delete(principal: Principal, id: string, expectedVersion: number): Promise<ContactView> {
+    const deleted = await this.store.contacts.update(principal, id, expectedVersion, () => ({
+      set: { deletedAt: new Date() },
+      messages: (next) => [contactChangedEntry('contact.deleted', next, ['deleted_at'], principal, this.namespace)],
+    }));
+    return (await this.store.read.contacts.withLastActivity([deleted]))[0] as ContactView;
   }
 
-  async delete(principal: Principal, id: string, expectedVersion: number): Promise<ContactDoc> {
-    const current = await this.get(principal, id);
-    const deletedAt = new Date();
-    return this.store.contacts.updateVersioned(principal, id, expectedVersion, {
-      update: { $set: { deletedAt } },
-      events: (version) => [
-        contactChangedEntry(
-          'contact.deleted',
-          { ...current, deletedAt, version, updatedAt: deletedAt },
-          ['deleted_at'],
-          principal,
-          this.store.namespace,
-        ),
-      ],
-    });
+  async restore(principal: Principal, id: string, expectedVersion: number): Promise<ContactView> {
+    const restored = await this.store.contacts.update(
+      principal,
+      id,
+      expectedVersion,
+      (current) => {
+        if (!current.deletedAt)
+          throw new ServiceError('FAILED_PRECONDITION', 'The contact is not deleted', { reason: 'NOT_DELETED' });
+        if (current.mergedInto || current.erasedAt)
+          throw new ServiceError('FAILED_PRECONDITION', 'A merged or erased contact cannot be restored', {
+            reason: current.mergedInto ? 'MERGED' : 'ERASED',
+          });
+        return {
+          set: { deletedAt: null },
+          messages: (next) => [
+            contactChangedEntry('contact.restored', next, ['deleted_at'], principal, this.namespace),
+          ],
+        };
+      },
+      { includeDeleted: true },
+    );
+    return (await this.store.read.contacts.withLastActivity([restored]))[0] as ContactView;
   }
 
-  async restore(principal: Principal, id: string, expectedVersion: number): Promise<ContactDoc> {
-    const current = await this.get(principal, id, true);
-    if (!current.deletedAt)
-      throw new ServiceError('FAILED_PRECONDITION', 'The contact is not deleted', { reason: 'NOT_DELETED' });
-    if (current.mergedInto || current.erasedAt)
-      throw new ServiceError('FAILED_PRECONDITION', 'A merged or erased contact cannot be restored', {
-        reason: current.mergedInto ? 'MERGED' : 'ERASED',
-      });
-    return this.store.contacts.updateVersioned(principal, id, expectedVersion, {
-      includeDeleted: true,
-      update: { $set: { deletedAt: null } },
-      events: (version) => [
-        contactChangedEntry(
-          'contact.restored',
-          { ...current, deletedAt: null, version, updatedAt: new Date() },
-          ['deleted_at'],
-          principal,
-          this.store.namespace,
-        ),
-      ],
-    });
-  }
-
-  async transfer(
+  /** TransferContact: the owner/team change of UpdateContact, kept for clients of that RPC. */
+  transfer(
     principal: Principal,
     id: string,
     expectedVersion: number,
     newOwnerId: string,
     newTeamId: string,
-  ): Promise<ContactDoc> {
-    const current = await this.get(principal, id);
-    const ownership = resolveTransfer(principal, newOwnerId, newTeamId, current.teamId);
-    const updated = await this.applyChange(principal, current, expectedVersion, ownership, ['owner_id', 'team_id']);
-    await this.store.activities.reassign(principal.tenantId, id, ownership.ownerId, ownership.teamId);
-    return updated;
+  ): Promise<ContactView> {
+    if (!newOwnerId.trim()) throw invalidArgument([{ field: 'newOwnerId', description: 'is required' }]);
+    const input = { ...emptyInput(), ownerId: newOwnerId, teamId: newTeamId };
+    return this.update(
+      principal,
+      id,
+      expectedVersion,
+      input,
+      newTeamId ? ['owner_id', 'team_id'] : ['owner_id'],
+      false,
+    );
   }
 
-  async list(
-    principal: Principal,
-    filter: ContactListFilter,
-    limit: number,
-    cursor: string,
-  ): Promise<Page<ContactDoc>> {
-    return this.store.contacts.list(principal, filter, pageSize(limit), decodeCursor(cursor));
+  list(principal: Principal, filter: ContactListFilter, limit: number, cursor: string): Promise<Page<ContactView>> {
+    return this.store.read.contacts.list(principal, filter, pageSize(limit), cursor);
   }
 
-  /** Type-ahead: every term must prefix some word; ranked by where and how well they match, then recency. */
+  /** Type-ahead: every term prefixes a word; the bounded candidates are ranked by where and how well they match. */
   async search(principal: Principal, query: string, limit: number): Promise<ScoredContact[]> {
     if (limit < 0 || limit > MAX_SEARCH_LIMIT)
       throw invalidArgument([{ field: 'limit', description: `must be between 1 and ${MAX_SEARCH_LIMIT}` }]);
-    const terms = queryTerms(query);
-    if (terms.length === 0) return [];
-    const candidates = await this.store.contacts.searchCandidates(principal, terms);
+    const parsed = parseSearchQuery(query);
+    if (!parsed) return [];
+    const candidates = await this.store.read.contacts.searchCandidates(principal, parsed);
     return candidates
-      .map((contact) => ({ contact, score: scoreContact(contact, terms) }))
+      .map((contact) => ({ contact, score: scoreContact(contact, parsed) }))
       .sort((a, b) => b.score - a.score || b.contact.updatedAt.getTime() - a.contact.updatedAt.getTime())
       .slice(0, limit || 10);
   }
 
   async duplicates(principal: Principal, id: string, limit: number): Promise<DuplicateCandidate[]> {
-    const subject = await this.get(principal, id);
-    const candidates = await this.store.contacts.duplicateCandidates(principal, subject, 200);
+    const subject = await this.store.contacts.get(principal, id);
+    const candidates = await this.store.read.contacts.duplicateCandidates(principal, subject, DUPLICATE_CANDIDATES);
     return candidates
       .map((contact) => ({ contact, ...scoreDuplicate(toSubject(subject), toSubject(contact)) }))
       .filter((c) => c.score > 0)
@@ -240,15 +280,20 @@ export class ContactService {
       .slice(0, limit > 0 ? Math.min(limit, 50) : 10);
   }
 
-  /** The denormalised company fields of a contact; the company must exist in the tenant. */
+  async history(principal: Principal, id: string): Promise<HistoryEntryProto[]> {
+    return toProtoHistory(await this.store.contacts.history(principal, id));
+  }
+
+  /** The denormalised company fields of a contact; the company must be a live one of the tenant. */
   async companyOf(tenantId: string, companyId: string): Promise<{ companyName: string; companyDomain: string }> {
     if (!companyId) return { companyName: '', companyDomain: '' };
-    const company = await this.store.companies.inTenant(tenantId, companyId);
-    if (!company) throw invalidArgument([{ field: 'companyId', description: 'is not a company of this tenant' }]);
+    const company = await this.store.companies.load(companyId);
+    if (!company || company.tenantId !== tenantId || company.deletedAt)
+      throw invalidArgument([{ field: 'companyId', description: 'is not a company of this tenant' }]);
     return { companyName: company.name, companyDomain: company.domain };
   }
 
-  private async claimOrThrow(
+  async claimOrThrow(
     tenantId: string,
     contactId: string,
     keys: readonly UniqueKey[],
@@ -259,26 +304,30 @@ export class ContactService {
     // With allow_duplicates an email or phone may be shared (the first contact keeps the claim); an external id never.
     const blocking = conflicts.filter((c) => !allowDuplicates || c.kind === 'ext');
     if (blocking.length === 0) return;
-    const claimed = keys.filter((k) => !conflicts.some((c) => sameKey(c, k)));
-    await this.store.keys.release(tenantId, contactId, claimed);
-    throw duplicateError(blocking[0] as Conflict);
+    await this.store.keys.release(
+      tenantId,
+      contactId,
+      keys.filter((k) => !conflicts.some((c) => sameKey(c, k))),
+    );
+    throw duplicateError(blocking[0] as ClaimConflict);
   }
 }
 
-export function duplicateError(conflict: Conflict): ServiceError {
+export function duplicateError(conflict: ClaimConflict): ServiceError {
   const what = conflict.kind === 'ext' ? 'external id' : conflict.kind;
   return new ServiceError('ALREADY_EXISTS', `A contact with this ${what} already exists`, {
     reason: 'DUPLICATE',
     metadata: {
-      existingId: conflict.contactId,
+      existingId: conflict.holderId,
       field: conflict.kind === 'ext' ? 'externalId' : `${conflict.kind}s`,
       value: conflict.value,
     },
   });
 }
 
-function sameKey(a: UniqueKey, b: UniqueKey): boolean {
-  return a.kind === b.kind && a.value === b.value;
+/** The keys `base` does not have. */
+function keysNotIn(keys: readonly UniqueKey[], base: readonly UniqueKey[]): UniqueKey[] {
+  return keys.filter((k) => !base.some((b) => sameKey(b, k)));
 }
 
 export function assertLive(contact: ContactDoc): void {
@@ -288,6 +337,24 @@ export function assertLive(contact: ContactDoc): void {
       metadata: { mergedInto: contact.mergedInto },
     });
   if (contact.erasedAt) throw new ServiceError('FAILED_PRECONDITION', 'The contact was erased', { reason: 'ERASED' });
+}
+
+export function emptyInput(): ContactInputData {
+  return {
+    firstName: '',
+    lastName: '',
+    emails: [],
+    phones: [],
+    title: '',
+    companyId: '',
+    lifecycleStage: '',
+    leadSource: '',
+    tags: [],
+    tier: '',
+    address: null,
+    customFields: undefined,
+    externalId: '',
+  };
 }
 
 function toSubject(c: ContactDoc) {

@@ -1,12 +1,12 @@
-// Streams what the caller may see, batch by batch, as CSV or NDJSON: memory holds one batch at a time. One pass
-// over the store in no particular order, where paging in list order would read every match again per page.
+// Streams what the caller may see, batch by batch, as CSV or NDJSON: memory holds one batch at a time. The batches
+// are keyset pages of the read model in list order, each an index range scan, with visibility in SQL.
 import { stringify } from 'csv-stringify/sync';
 import { invalidArgument, type Principal } from '@crm/service-kit';
 import { companyColumns, companyCsvRow, contactColumns, contactCsvRow, type ExportFormat } from '../domain/export-rows';
 import { toProtoCompany, toProtoContact } from '../rpc/mappers';
-import type { CompanyListFilter } from '../store/company.repository';
 import type { ContactStore } from '../store/contact-store';
-import type { ContactListFilter } from '../store/contact.repository';
+import type { CompanyListFilter } from '../store/read-model/company-queries';
+import type { ContactListFilter } from '../store/read-model/contact-queries';
 
 export function parseFormat(raw: string): ExportFormat {
   if (raw === '' || raw === 'csv') return 'csv';
@@ -23,9 +23,9 @@ export class ExportService {
     filter: ContactListFilter,
     signal?: AbortSignal,
   ): AsyncGenerator<Buffer> {
-    const definitions = (await this.store.settings.getDefinitions(principal.tenantId, 'contact')).definitions;
+    const definitions = (await this.store.read.settings.rules(principal.tenantId)).contactDefinitions;
     yield* render(
-      untilAborted(this.store.contacts.scanList(principal, filter), signal),
+      untilAborted(this.store.read.contacts.scan(principal, filter), signal),
       format,
       contactColumns(definitions),
       (c) => contactCsvRow(c, definitions),
@@ -39,9 +39,9 @@ export class ExportService {
     filter: CompanyListFilter,
     signal?: AbortSignal,
   ): AsyncGenerator<Buffer> {
-    const definitions = (await this.store.settings.getDefinitions(principal.tenantId, 'company')).definitions;
+    const definitions = (await this.store.read.settings.rules(principal.tenantId)).companyDefinitions;
     yield* render(
-      untilAborted(this.store.companies.scanList(principal, filter), signal),
+      untilAborted(this.store.read.companies.scan(principal, filter), signal),
       format,
       companyColumns(definitions),
       (c) => companyCsvRow(c, definitions),

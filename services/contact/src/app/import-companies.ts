@@ -1,18 +1,15 @@
-// One batch of a company import: rows are matched by domain or external id; new companies are inserted in bulk.
-import { ServiceError, type Principal } from '@crm/service-kit';
-import { v7 as uuidv7 } from 'uuid';
+// One batch of a company import: rows are matched by domain or external id (read model); new companies are
+// created together (RecordStore.createMany) with ids derived from the job and the row, so that a resumed batch
+// finishes what an interrupted attempt stored instead of creating it again; known ones are patched.
+import { resolveOwnership, ServiceError, type Principal } from '@crm/service-kit';
 import { EMPTY_COMPANY, validateCompany, type CompanyFields } from '../domain/company.model';
-import { slotOf } from '../domain/list-slots';
 import { companyRowInput, mappedValues } from '../domain/csv-mapping';
-import { companySearchTokens } from '../domain/search-tokens';
 import { companyChangedEntry } from '../events/contact.events';
-import type { CompanyDoc } from '../store/company.schema';
 import type { ContactStore } from '../store/contact-store';
-import type { ImportJobDoc } from '../store/import.repository';
+import type { CompanyDoc, ImportJobDoc } from '../store/records';
 import type { CompanyService } from './company.service';
-import { publishBatchEvents } from './import-events';
+import { importRecordId } from './import.service';
 import type { BatchImporter, BatchResult, ImportRow } from './import.worker';
-import { resolveOwnership } from './ownership';
 import { tenantContext } from './validation-context';
 
 const ROW_FIELD_TO_INPUT: Record<string, string> = {
@@ -39,13 +36,7 @@ export class CompanyBatchImporter implements BatchImporter {
     private readonly companies: CompanyService,
   ) {}
 
-  async run(
-    job: ImportJobDoc,
-    principal: Principal,
-    batchKey: string,
-    rows: ImportRow[],
-    resuming: boolean,
-  ): Promise<BatchResult> {
+  async run(job: ImportJobDoc, principal: Principal, rows: ImportRow[]): Promise<BatchResult> {
     const ctx = await tenantContext(this.store, job.tenantId);
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed: ParsedRow[] = [];
@@ -77,43 +68,41 @@ export class CompanyBatchImporter implements BatchImporter {
       }
     }
     const field = job.matchBy === 'domain' ? 'domain' : 'externalId';
-    const existing = new Map(
-      (await this.store.companies.byKeys(job.tenantId, field, [...new Set(parsed.map((p) => p.key))])).map((c) => [
-        c[field],
-        c,
-      ]),
-    );
-    const resumed = resuming
-      ? (await this.store.companies.findByImportBatch(job.tenantId, batchKey)).filter((c) => c.version === 1)
-      : [];
-    const ownership = resolveOwnership(principal, '', '');
-    const fresh = new Map<string, CompanyDoc>();
-    const updates: ParsedRow[] = [];
-    for (const row of parsed) {
+    const existing = await this.store.read.companies.byKeys(job.tenantId, field, [
+      ...new Set(parsed.map((p) => p.key)),
+    ]);
+    const first = new Map<string, ParsedRow>();
+    for (const row of parsed) if (!first.has(row.key)) first.set(row.key, row);
+    const idOf = new Map([...first.values()].map((row) => [row.key, importRecordId(job, row.row)]));
+    // A known company this very batch created in an earlier, interrupted attempt is a creation, not an update.
+    const fresh = [...first.values()].filter((row) => {
       const match = existing.get(row.key);
-      if (match && resumed.some((r) => r._id === match._id)) continue;
-      if (match || fresh.has(row.key)) updates.push(row);
-      else fresh.set(row.key, this.newCompany(job, row, ownership, batchKey));
+      return !match || match === idOf.get(row.key);
+    });
+    const ownership = resolveOwnership(principal, {});
+    const stored = await this.store.companies.createMany(
+      principal,
+      fresh.map((row) => ({
+        record: { _id: idOf.get(row.key) as string, ...ownership, ...row.fields },
+        messages: (state: CompanyDoc) => [
+          companyChangedEntry('company.created', state, [], principal, this.store.namespace),
+        ],
+      })),
+    );
+    const created = new Set(stored.map((c) => c._id));
+    for (const row of fresh) {
+      const id = idOf.get(row.key) as string;
+      if (created.has(id)) continue;
+      await this.store.companies.finish(id, 1);
+      if (await this.store.companies.load(id)) created.add(id);
     }
-    await this.store.companies.slots.mark(
-      job.tenantId,
-      [...fresh.values()].map((company) => company.updatedAt),
-    );
-    await this.store.companies.insertManyRaw([...fresh.values()]);
-    for (const doc of fresh.values()) existing.set(doc[field], doc);
-    const created = [...resumed, ...fresh.values()];
-    result.created = created.length;
-    await publishBatchEvents(
-      this.store,
-      job.tenantId,
-      batchKey,
-      created.map((c) => companyChangedEntry('company.created', c, [], principal, this.store.namespace)),
-    );
-    for (const row of updates) {
+    result.created = created.size;
+    for (const row of fresh) existing.set(row.key, idOf.get(row.key) as string);
+    for (const row of parsed) {
       const target = existing.get(row.key);
-      if (!target) continue;
+      if (!target || (created.has(target) && first.get(row.key) === row)) continue;
       try {
-        const current = await this.companies.get(principal, target._id);
+        const current = await this.companies.get(principal, target);
         const updated = await this.companies.update(principal, current._id, current.version, row.input, row.present);
         result.updated++;
         if (updated.version === current.version) result.unchanged++;
@@ -132,28 +121,5 @@ export class CompanyBatchImporter implements BatchImporter {
       }
     }
     return result;
-  }
-
-  private newCompany(
-    job: ImportJobDoc,
-    row: ParsedRow,
-    ownership: { ownerId: string; teamId: string },
-    batchKey: string,
-  ): CompanyDoc {
-    const now = new Date();
-    return {
-      _id: uuidv7(),
-      tenantId: job.tenantId,
-      ...ownership,
-      ...row.fields,
-      searchTokens: companySearchTokens(row.fields),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-      outbox: [],
-      importBatch: batchKey,
-      updatedSlot: slotOf(now),
-    };
   }
 }

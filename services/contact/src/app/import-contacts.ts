@@ -1,26 +1,34 @@
-// One batch of a contact import: rows are matched by email or external id through the uniqueness claims, new
-// contacts are inserted together with their claims, existing ones are patched with what the row fills in.
-import { ServiceError, type FieldViolation, type Principal } from '@crm/service-kit';
-import { v7 as uuidv7 } from 'uuid';
-import { EMPTY_CONTACT, uniqueKeysOf, type ContactFields } from '../domain/contact.model';
-import { deriveContactFields } from '../domain/contact-derived';
+// One batch of a contact import, in a few round trips whatever its size: the rows' match keys (email or external
+// id) are claimed for new records in one insert, which tells new rows from known ones; the other keys of the new
+// contacts are claimed in one more; the new contacts are created together (RecordStore.createMany: one batch of
+// events, one of snapshots, one read-model insert, one mark). Rows matching an existing contact patch it. Every
+// new record's id is derived from the job and the row, so a batch resumed after its worker died recognises the
+// claims and events the dead worker left as its own, and creates nothing twice.
+import {
+  resolveOwnership,
+  sameKey,
+  ServiceError,
+  UniqueClaims,
+  type FieldViolation,
+  type Principal,
+  type UniqueKey,
+} from '@crm/service-kit';
+import { EMPTY_CONTACT, inputNames, uniqueKeysOf, type ContactFields } from '../domain/contact.model';
 import { validateContactPatch, validateNewContact, type ContactInputData } from '../domain/contact.validation';
 import { contactRowInput, mappedValues } from '../domain/csv-mapping';
-import { slotOf } from '../domain/list-slots';
 import { normalizeDomain } from '../domain/normalize';
 import { contactChangedEntry } from '../events/contact.events';
-import { ContactKeys, keysOf, type KeyKind } from '../store/contact-keys.repository';
 import type { ContactStore } from '../store/contact-store';
-import type { ContactDoc } from '../store/contact.schema';
-import type { ImportJobDoc, ImportRowError } from '../store/import.repository';
-import type { ContactService } from './contact.service';
+import type { ContactDoc, ImportJobDoc, ImportRowError } from '../store/records';
+import { forEachBounded } from './bounded';
+import { assertLive, type ContactService } from './contact.service';
+import { importRecordId } from './import.service';
 import type { BatchImporter, BatchResult, ImportRow } from './import.worker';
-import { resolveOwnership } from './ownership';
 import { tenantContext, type TenantContext } from './validation-context';
-import { publishBatchEvents } from './import-events';
 
 interface ParsedRow {
   row: number;
+  /** The value rows are matched by (the first email, or the external id). */
   key: string;
   fields: ContactFields;
   input: ContactInputData;
@@ -42,63 +50,113 @@ const ROW_FIELD_TO_INPUT: Record<string, string> = {
   company_domain: 'company_id',
 };
 
+/** Rows matching existing contacts are patched this many at a time. */
+const UPDATE_CONCURRENCY = 8;
+
 export class ContactBatchImporter implements BatchImporter {
   constructor(
     private readonly store: ContactStore,
     private readonly contacts: ContactService,
   ) {}
 
-  async run(
-    job: ImportJobDoc,
-    principal: Principal,
-    batchKey: string,
-    rows: ImportRow[],
-    resuming: boolean,
-  ): Promise<BatchResult> {
+  async run(job: ImportJobDoc, principal: Principal, rows: ImportRow[]): Promise<BatchResult> {
     const ctx = await tenantContext(this.store, job.tenantId);
     const result: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const parsed = await this.parse(job, ctx, rows, result.errors);
-    const kind: KeyKind = job.matchBy === 'email' ? 'email' : 'ext';
-    // Contacts an earlier, interrupted attempt at this very batch already inserted.
-    const resumed = new Map(
-      (resuming ? await this.store.contacts.findByImportBatch(job.tenantId, batchKey) : []).map((c) => [c._id, c]),
-    );
-    const ownership = resolveOwnership(principal, '', '');
-    const fresh = new Map<string, ContactDoc>();
-    for (const row of parsed)
-      if (!fresh.has(row.key)) fresh.set(row.key, this.newContact(job, row, ownership, batchKey));
-    // Claim first, look up second: inserting the match keys tells which rows are new in one round trip, and only
-    // the keys already taken need their owners read (one lookup by _id each).
+    const kind = job.matchBy === 'email' ? 'email' : 'ext';
+    // The first row of each key creates the contact when the key is new; later rows of the key update it.
+    const first = new Map<string, ParsedRow>();
+    for (const row of parsed) if (!first.has(row.key)) first.set(row.key, row);
+    const idOf = new Map([...first.values()].map((row) => [row.key, importRecordId(job, row.row)]));
     const taken = await this.store.keys.claimMany(
       job.tenantId,
-      [...fresh.entries()].map(([value, doc]) => ({ kind, value, contactId: doc._id })),
+      [...first.keys()].map((value) => ({ kind, value, holderId: idOf.get(value) as string })),
     );
-    const takenValues = [...fresh.keys()].filter((value) =>
-      taken.has(ContactKeys.claimId(job.tenantId, { kind, value })),
-    );
-    const owners = await this.store.keys.owners(job.tenantId, kind, takenValues);
-    for (const value of takenValues) fresh.delete(value);
-    const inserted = await this.insertNew(job, [...fresh.values()], kind, parsed, result.errors);
-    for (const doc of inserted) owners.set(kind === 'email' ? (doc.emails[0]?.address ?? '') : doc.externalId, doc._id);
-    const adopted = [...new Set(takenValues.map((v) => owners.get(v) ?? ''))].flatMap((id) => resumed.get(id) ?? []);
-    const created = [...adopted, ...inserted];
-    result.created = created.length;
-    await publishBatchEvents(
-      this.store,
-      job.tenantId,
-      batchKey,
-      created.map((c) => contactChangedEntry('contact.created', c, [], principal, this.store.namespace)),
-    );
-    const createdIds = new Set(created.map((c) => c._id));
-    const firstRowOf = new Map<string, number>();
-    for (const row of parsed) if (!firstRowOf.has(row.key)) firstRowOf.set(row.key, row.row);
+    const known = [...first.keys()].filter((value) => taken.has(UniqueClaims.claimId(job.tenantId, { kind, value })));
+    const holders = await this.store.keys.holders(job.tenantId, kind, known);
+    const fresh = [...first.values()].filter((row) => !holders.has(row.key));
+    const created = await this.createNew(job, principal, fresh, idOf, kind, result.errors);
+    result.created = created.size;
+    for (const [key, id] of idOf) if (created.has(id)) holders.set(key, id);
+
+    // Rows of a known contact, and later rows of one this batch created, patch it (in row order per contact).
+    const updates = new Map<string, ParsedRow[]>();
     for (const row of parsed) {
-      const owner = owners.get(row.key);
-      // The first row of a contact this batch created is that creation; later rows for it are updates.
-      if (!owner || (createdIds.has(owner) && firstRowOf.get(row.key) === row.row)) continue;
-      await this.update(principal, ctx, row, owner, result);
+      const holder = holders.get(row.key);
+      if (!holder || (created.has(holder) && first.get(row.key) === row)) continue;
+      updates.set(holder, [...(updates.get(holder) ?? []), row]);
     }
+    await forEachBounded([...updates], UPDATE_CONCURRENCY, async ([contactId, forContact]) => {
+      for (const row of forContact) await this.update(principal, ctx, row, contactId, result);
+    });
     return result;
+  }
+
+  /**
+   * Claims the other unique keys of the new contacts (a row whose email or phone belongs to another contact is an
+   * error, and its claims are given back), then creates the rest at once. Returns the ids created by this batch,
+   * including those an earlier, interrupted attempt at it stored (finished now).
+   */
+  private async createNew(
+    job: ImportJobDoc,
+    principal: Principal,
+    rows: ParsedRow[],
+    idOf: Map<string, string>,
+    matchKind: 'email' | 'ext',
+    errors: ImportRowError[],
+  ): Promise<Set<string>> {
+    const ownership = resolveOwnership(principal, {});
+    const isMatchKey = (row: ParsedRow, key: UniqueKey) => key.kind === matchKind && key.value === row.key;
+    const otherKeys = (row: ParsedRow) => uniqueKeysOf(row.fields).filter((k) => !isMatchKey(row, k));
+    const taken = await this.store.keys.claimMany(
+      job.tenantId,
+      rows.flatMap((row) => otherKeys(row).map((k) => ({ ...k, holderId: idOf.get(row.key) as string }))),
+    );
+    const ok: ParsedRow[] = [];
+    for (const row of rows) {
+      const id = idOf.get(row.key) as string;
+      const clash = otherKeys(row).find((k) => taken.has(UniqueClaims.claimId(job.tenantId, k)));
+      if (!clash) {
+        ok.push(row);
+        continue;
+      }
+      await this.store.keys.release(
+        job.tenantId,
+        id,
+        uniqueKeysOf(row.fields).filter((k) => !sameKey(k, clash)),
+      );
+      errors.push({
+        row: row.row,
+        field: clash.kind === 'ext' ? 'external_id' : clash.kind,
+        message: `"${clash.value}" already belongs to another contact`,
+      });
+    }
+    const stored = await this.store.contacts.createMany(
+      principal,
+      ok.map((row) => ({
+        record: {
+          _id: idOf.get(row.key) as string,
+          ...ownership,
+          ...row.fields,
+          ...(row.company ?? { companyId: '', companyName: '', companyDomain: '' }),
+          mergedInto: '',
+          mergedSources: [],
+          erasedAt: null,
+        },
+        messages: (state: ContactDoc) => [
+          contactChangedEntry('contact.created', state, [], principal, this.store.namespace),
+        ],
+      })),
+    );
+    const created = new Set(stored.map((c) => c._id));
+    // Ids taken already are this batch's own, from an attempt whose worker died: finish what it left.
+    for (const row of ok) {
+      const id = idOf.get(row.key) as string;
+      if (created.has(id)) continue;
+      await this.store.contacts.finish(id, 1);
+      if (await this.store.contacts.load(id)) created.add(id);
+    }
+    return created;
   }
 
   private async parse(
@@ -108,17 +166,18 @@ export class ContactBatchImporter implements BatchImporter {
     errors: ImportRowError[],
   ): Promise<ParsedRow[]> {
     const candidates = rows.map(({ row, record }) => ({ row, values: mappedValues(record, job.mapping, 'contact') }));
-    const domains = [
+    const domainOf = (raw: string) => {
+      const domain = normalizeDomain(raw);
+      return domain.ok ? domain.value : raw;
+    };
+    const companies = await this.store.read.companies.byDomains(job.tenantId, [
       ...new Set(
         candidates
           .map((c) => c.values.get('company_domain') ?? '')
           .filter((d) => d)
-          .map((d) => (normalizeDomain(d).ok ? (normalizeDomain(d) as { value: string }).value : d)),
+          .map(domainOf),
       ),
-    ];
-    const companies = new Map(
-      (await this.store.companies.byKeys(job.tenantId, 'domain', domains)).map((c) => [c.domain, c]),
-    );
+    ]);
     const parsed: ParsedRow[] = [];
     for (const { row, values } of candidates) {
       const { input, companyDomain } = contactRowInput(values, ctx.definitions);
@@ -126,17 +185,17 @@ export class ContactBatchImporter implements BatchImporter {
         errors.push(...violations.map((v) => ({ row, field: v.field, message: v.description })));
       let company: ParsedRow['company'];
       if (companyDomain) {
-        const domain = normalizeDomain(companyDomain);
-        const match = domain.ok ? companies.get(domain.value) : undefined;
+        const match = companies.get(domainOf(companyDomain));
         if (!match) {
           fail([{ field: 'company_domain', description: `no company with the domain "${companyDomain}"` }]);
           continue;
         }
-        company = { companyId: match._id, companyName: match.name, companyDomain: match.domain };
+        company = { companyId: match.id, companyName: match.name, companyDomain: match.domain };
         input.companyId = '';
       }
       try {
         const fields = validateNewContact(input, { ...ctx, requiredFields: [] }, EMPTY_CONTACT);
+        if (company) fields.companyId = company.companyId;
         const key = job.matchBy === 'email' ? (fields.emails[0]?.address ?? '') : fields.externalId;
         if (!key) {
           fail([
@@ -148,11 +207,7 @@ export class ContactBatchImporter implements BatchImporter {
           continue;
         }
         const present = [
-          ...new Set(
-            [...values.entries()]
-              .filter(([, v]) => v !== '')
-              .map(([f]) => ROW_FIELD_TO_INPUT[f] ?? (f.startsWith('custom_fields.') ? f : f)),
-          ),
+          ...new Set([...values.entries()].filter(([, v]) => v !== '').map(([f]) => ROW_FIELD_TO_INPUT[f] ?? f)),
         ];
         parsed.push({ row, key, fields, input, present, company });
       } catch (error) {
@@ -163,79 +218,10 @@ export class ContactBatchImporter implements BatchImporter {
     return parsed;
   }
 
-  private newContact(
-    job: ImportJobDoc,
-    row: ParsedRow,
-    ownership: { ownerId: string; teamId: string },
-    batchKey: string,
-  ): ContactDoc {
-    const now = new Date();
-    const company = row.company ?? { companyId: '', companyName: '', companyDomain: '' };
-    const fields = { ...row.fields, ...company };
-    return {
-      _id: uuidv7(),
-      tenantId: job.tenantId,
-      ...ownership,
-      ...fields,
-      ...deriveContactFields(fields),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-      outbox: [],
-      lastActivityAt: null,
-      mergedInto: '',
-      mergedSources: [],
-      erasedAt: null,
-      importBatch: batchKey,
-      updatedSlot: slotOf(now),
-    };
-  }
-
-  /** Claims the other keys of the new contacts in one round trip; a row whose email or phone is taken is an error. */
-  private async insertNew(
-    job: ImportJobDoc,
-    docs: ContactDoc[],
-    matchKind: KeyKind,
-    parsed: ParsedRow[],
-    errors: ImportRowError[],
-  ): Promise<ContactDoc[]> {
-    const isMatchKey = (doc: ContactDoc, k: { kind: KeyKind; value: string }) =>
-      k.kind === matchKind && k.value === (matchKind === 'email' ? doc.emails[0]?.address : doc.externalId);
-    const claims = docs.flatMap((doc) =>
-      keysOf(uniqueKeysOf(doc))
-        .filter((k) => !isMatchKey(doc, k))
-        .map((k) => ({ ...k, contactId: doc._id })),
-    );
-    const taken = await this.store.keys.claimMany(job.tenantId, claims);
-    const ok: ContactDoc[] = [];
-    for (const doc of docs) {
-      const keys = keysOf(uniqueKeysOf(doc));
-      const clash = keys.find((k) => !isMatchKey(doc, k) && taken.has(ContactKeys.claimId(job.tenantId, k)));
-      if (!clash) {
-        ok.push(doc);
-        continue;
-      }
-      await this.store.keys.release(job.tenantId, doc._id, keys);
-      const row =
-        parsed.find(
-          (p) => p.fields.emails[0]?.address === doc.emails[0]?.address && p.fields.externalId === doc.externalId,
-        )?.row ?? 0;
-      errors.push({
-        row,
-        field: clash.kind === 'ext' ? 'external_id' : clash.kind,
-        message: `"${clash.value}" already belongs to another contact`,
-      });
-    }
-    await this.store.contacts.slots.mark(
-      job.tenantId,
-      ok.map((doc) => doc.updatedAt),
-    );
-    await this.store.contacts.insertManyRaw(ok);
-    return ok;
-  }
-
-  /** Patches an existing contact with the row's non-empty cells: lists are united, nothing is cleared. */
+  /**
+   * Patches an existing contact with the row's non-empty cells: lists are united, nothing is cleared. New keys are
+   * claimed first; the write names the version read, and is re-read and retried when the contact moved meanwhile.
+   */
   private async update(
     principal: Principal,
     ctx: TenantContext,
@@ -243,9 +229,55 @@ export class ContactBatchImporter implements BatchImporter {
     contactId: string,
     result: BatchResult,
   ): Promise<void> {
-    const current = await this.store.contacts.findById(principal, contactId);
-    if (!current)
-      return void result.errors.push({ row: row.row, field: '', message: 'matches a contact you cannot change' });
+    const fail = (field: string, message: string) => result.errors.push({ row: row.row, field, message });
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.contacts.find(principal, contactId);
+      if (!current) return void fail('', 'matches a contact you cannot change');
+      try {
+        assertLive(current);
+        const set = this.patchOf(row, current, ctx);
+        if (Object.keys(set).length === 0) {
+          result.updated++;
+          result.unchanged++;
+          return;
+        }
+        const added = uniqueKeysOf({ ...current, ...set }).filter(
+          (k) => !uniqueKeysOf(current).some((c) => sameKey(c, k)),
+        );
+        await this.contacts.claimOrThrow(current.tenantId, current._id, added, false);
+        try {
+          await this.store.contacts.update(principal, current._id, current.version, () => ({
+            set,
+            messages: (next) => [
+              contactChangedEntry(
+                'contact.updated',
+                next,
+                inputNames(Object.keys(set)),
+                principal,
+                this.store.namespace,
+              ),
+            ],
+          }));
+        } catch (error) {
+          await this.store.keys.release(current.tenantId, current._id, added);
+          throw error;
+        }
+        result.updated++;
+        return;
+      } catch (error) {
+        if (!(error instanceof ServiceError)) throw error;
+        if (error.code === 'FAILED_PRECONDITION' && error.reason === 'VERSION_MISMATCH' && attempt < 3) continue;
+        const violations =
+          error.violations.length > 0
+            ? error.violations
+            : [{ field: String(error.metadata.field ?? ''), description: error.message }];
+        for (const v of violations) fail(v.field, v.description);
+        return;
+      }
+    }
+  }
+
+  private patchOf(row: ParsedRow, current: ContactDoc, ctx: TenantContext): Partial<ContactDoc> {
     const input: ContactInputData = {
       ...row.input,
       emails: [
@@ -263,28 +295,8 @@ export class ContactBatchImporter implements BatchImporter {
       tags: [...new Set([...current.tags, ...row.fields.tags])],
     };
     const paths = row.present.filter((p) => p !== 'company_id');
-    try {
-      const patch = validateContactPatch(input, paths, current, { ...ctx, requiredFields: [] });
-      const company = row.company && row.company.companyId !== current.companyId ? row.company : {};
-      const set = { ...patch, ...company };
-      result.updated++;
-      if (Object.keys(set).length === 0) return void result.unchanged++;
-      const changed = Object.keys(set);
-      await this.contacts.applyChange(
-        principal,
-        current,
-        current.version,
-        { ...set, ...deriveContactFields({ ...current, ...set }) },
-        changed,
-      );
-    } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
-      result.updated--;
-      const violations =
-        error.violations.length > 0
-          ? error.violations
-          : [{ field: error.metadata.field ?? '', description: error.message }];
-      result.errors.push(...violations.map((v) => ({ row: row.row, field: v.field, message: v.description })));
-    }
+    const patch = paths.length > 0 ? validateContactPatch(input, paths, current, { ...ctx, requiredFields: [] }) : {};
+    const company = row.company && row.company.companyId !== current.companyId ? row.company : {};
+    return { ...patch, ...company };
   }
 }

@@ -1,22 +1,33 @@
-// Receiving an import: the file is streamed into chunk documents while its rows are counted, then the job is
-// queued for the worker. The whole file is never in memory.
+// Receiving an import: the file is streamed into chunk documents while its rows are counted, then the job (a
+// record, versioned like every other) is queued for the worker. The whole file is never in memory.
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse';
-import { ServiceError, visibilityFilter, type Principal } from '@crm/service-kit';
+import { pageSize, scopeOf, ServiceError, type Page, type Principal } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { parseImportEntity, parseMatchBy, validateMapping, type ColumnMapping } from '../domain/csv-mapping';
-import { decodeCursor, pageSize } from '../domain/cursor';
 import type { ContactStore } from '../store/contact-store';
-import type { ImportJobDoc, ImportRowError } from '../store/import.repository';
-import type { Page } from '../store/contact.repository';
+import type { ImportJobDoc, ImportRowError } from '../store/records';
 
 export const CHUNK_BYTES = 256 * 1024;
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
+/** Errors the job keeps itself (its first ones); ListImportErrors pages through all of them. */
+export const FIRST_ERRORS_KEPT = 20;
 
 export interface ImportHeaderInput {
   entity: string;
   fileName: string;
   mapping: ColumnMapping[];
   matchBy: string;
+}
+
+/**
+ * The id of the record an import creates from a row: the same on every attempt at the row's batch, so a batch
+ * resumed after its worker died recognises what the dead worker stored (its claims, its events) as its own. A
+ * UUIDv7 of the job's creation time, its random part from the job and the row.
+ */
+export function importRecordId(job: Pick<ImportJobDoc, '_id' | 'createdAt'>, row: number): string {
+  const random = createHash('sha256').update(`${job._id}:${row}`).digest().subarray(0, 16);
+  return uuidv7({ msecs: job.createdAt.getTime(), random });
 }
 
 export class ImportService {
@@ -28,52 +39,59 @@ export class ImportService {
   async start(principal: Principal, header: ImportHeaderInput, data: AsyncIterable<Buffer>): Promise<ImportJobDoc> {
     const entity = parseImportEntity(header.entity);
     const matchBy = parseMatchBy(entity, header.matchBy);
-    if (!visibilityFilter(principal, entity === 'contact' ? 'contacts' : 'companies', 'write'))
+    if (scopeOf(principal, entity === 'contact' ? 'contacts' : 'companies', 'write').kind === 'none')
       throw new ServiceError('PERMISSION_DENIED', `not allowed to import ${entity} records`);
-    const definitions = (await this.store.settings.getDefinitions(principal.tenantId, entity)).definitions;
-    const mapping = validateMapping(entity, header.mapping, definitions);
-    const now = new Date();
-    const job: ImportJobDoc = {
-      _id: uuidv7(),
-      tenantId: principal.tenantId,
-      ownerId: principal.userId,
-      teamId: principal.teamIds[0] ?? '',
-      actor: principal,
+    const rules = await this.store.read.settings.rules(principal.tenantId);
+    const mapping = validateMapping(
       entity,
-      fileName: header.fileName.slice(0, 255),
-      mapping,
-      matchBy,
-      status: 'receiving',
-      sizeBytes: 0,
-      chunkCount: 0,
-      rowsTotal: 0,
-      rowsDone: 0,
-      batchesDone: 0,
-      createdCount: 0,
-      updatedCount: 0,
-      unchangedCount: 0,
-      errorCount: 0,
-      firstErrors: [],
-      failureMessage: '',
-      leaseOwner: '',
-      leaseUntil: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-    };
-    await this.store.imports.create(job);
+      header.mapping,
+      entity === 'contact' ? rules.contactDefinitions : rules.companyDefinitions,
+    );
+    const job = await this.store.imports.create(
+      principal,
+      {
+        _id: uuidv7(),
+        ownerId: principal.userId,
+        teamId: principal.teamIds[0] ?? '',
+        actor: principal,
+        entity,
+        fileName: header.fileName.slice(0, 255),
+        mapping,
+        matchBy,
+        status: 'receiving',
+        sizeBytes: 0,
+        chunkCount: 0,
+        rowsTotal: 0,
+        rowsDone: 0,
+        batchesDone: 0,
+        createdCount: 0,
+        updatedCount: 0,
+        unchangedCount: 0,
+        errorCount: 0,
+        firstErrors: [],
+        batchErrors: [],
+        failureMessage: '',
+        leaseOwner: '',
+        leaseUntil: null,
+        startedAt: null,
+        finishedAt: null,
+      },
+      () => [],
+    );
     const received = await this.receive(job, data);
-    const queued = await this.store.imports.change(job._id, () => ({
-      status: received.failure ? 'failed' : 'queued',
-      sizeBytes: received.size,
-      chunkCount: received.chunks,
-      rowsTotal: received.rows,
-      failureMessage: received.failure,
-      finishedAt: received.failure ? new Date() : null,
+    const queued = await this.store.imports.update(principal, job._id, job.version, () => ({
+      set: {
+        status: received.failure ? 'failed' : 'queued',
+        sizeBytes: received.size,
+        chunkCount: received.chunks,
+        rowsTotal: received.rows,
+        failureMessage: received.failure,
+        finishedAt: received.failure ? new Date() : null,
+      },
+      messages: () => [],
     }));
     if (!received.failure) this.onQueued();
-    return queued ?? job;
+    return queued;
   }
 
   /** Stores the bytes in chunks and counts data rows with a streaming parser that keeps no rows. */
@@ -98,7 +116,7 @@ export class ImportService {
     let seq = 0;
     const flush = async () => {
       if (pendingBytes === 0) return;
-      await this.store.imports.addChunk(job, seq++, Buffer.concat(pending));
+      await this.store.chunks.add(job, seq++, Buffer.concat(pending));
       pending = [];
       pendingBytes = 0;
     };
@@ -126,24 +144,12 @@ export class ImportService {
   }
 
   list(principal: Principal, limit: number, cursor: string): Promise<Page<ImportJobDoc>> {
-    return this.store.imports.list(principal, pageSize(limit), decodeCursor(cursor));
+    return this.store.read.imports.list(principal, pageSize(limit), cursor);
   }
 
-  /** Errors by row; the cursor is the last row number returned. */
-  async errors(
-    principal: Principal,
-    id: string,
-    limit: number,
-    cursor: string,
-  ): Promise<{ errors: ImportRowError[]; nextCursor: string }> {
-    const size = pageSize(limit);
-    const afterRow = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) || 0 : 0;
-    const errors = await this.store.imports.listErrors(principal, id, size + 1, afterRow);
-    const page = errors.slice(0, size);
-    const last = page[page.length - 1];
-    return {
-      errors: page,
-      nextCursor: errors.length > size && last ? Buffer.from(String(last.row)).toString('base64url') : '',
-    };
+  /** Errors by row, from the read model (every checkpoint's errors, kept in the job's event log). */
+  async errors(principal: Principal, id: string, limit: number, cursor: string): Promise<Page<ImportRowError>> {
+    const job = await this.get(principal, id);
+    return this.store.read.imports.errors(job.tenantId, job._id, pageSize(limit), cursor);
   }
 }

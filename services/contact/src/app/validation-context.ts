@@ -9,19 +9,19 @@ export interface TenantContext extends ContactValidationContext {
   requiredCompanyFields: readonly string[];
 }
 
-/** The tenant's settings and custom field definitions, read on every write (small documents, never stale). */
+/**
+ * The tenant's settings and custom field definitions, which every write validates against: one read-model query
+ * (not three record reads), so that a PATCH stays within its store round trips. The settings' own writes update
+ * the read model in their request, so a write that follows one sees it.
+ */
 export async function tenantContext(store: ContactStore, tenantId: string): Promise<TenantContext> {
-  const [settings, contactDefs, companyDefs] = await Promise.all([
-    store.settings.getSettings(tenantId),
-    store.settings.getDefinitions(tenantId, 'contact'),
-    store.settings.getDefinitions(tenantId, 'company'),
-  ]);
-  const region = settings.defaultPhoneRegion || store.defaultRegion;
+  const rules = await store.read.settings.rules(tenantId);
+  const region = rules.settings?.defaultPhoneRegion || store.defaultRegion;
   return {
     defaultRegion: isCountryCode(region) ? (region as CountryCode) : undefined,
-    definitions: contactDefs.definitions,
-    requiredFields: settings.requiredContactFields,
-    companyDefinitions: companyDefs.definitions,
-    requiredCompanyFields: settings.requiredCompanyFields,
+    definitions: rules.contactDefinitions,
+    requiredFields: rules.settings?.requiredContactFields ?? [],
+    companyDefinitions: rules.companyDefinitions,
+    requiredCompanyFields: rules.settings?.requiredCompanyFields ?? [],
   };
 }

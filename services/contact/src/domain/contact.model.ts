@@ -71,6 +71,38 @@ export const CONTACT_INPUT_FIELDS = {
 
 export type ContactInputField = keyof typeof CONTACT_INPUT_FIELDS;
 
+/** Update-mask paths of the owner and team, which the ownership rule decides rather than field validation. */
+export const OWNERSHIP_PATHS = ['owner_id', 'team_id'] as const;
+
+/** A mask's paths split into the fields of the contact and whether it names the owner or the team. */
+export function splitMask(paths: readonly string[]): { fields: string[]; owner: boolean; team: boolean } {
+  return {
+    fields: paths.filter((p) => !(OWNERSHIP_PATHS as readonly string[]).includes(p)),
+    owner: paths.includes('owner_id'),
+    team: paths.includes('team_id'),
+  };
+}
+
+const INPUT_NAME: Partial<Record<string, string>> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  companyId: 'company_id',
+  lifecycleStage: 'lifecycle_stage',
+  leadSource: 'lead_source',
+  customFields: 'custom_fields',
+  externalId: 'external_id',
+  ownerId: 'owner_id',
+  teamId: 'team_id',
+  companyName: 'company_name',
+  companyDomain: 'company_domain',
+  deletedAt: 'deleted_at',
+};
+
+/** ContactInput names of changed record keys, for changed_fields in events. */
+export function inputNames(keys: readonly string[]): string[] {
+  return [...new Set(keys.map((k) => INPUT_NAME[k] ?? k))];
+}
+
 export const EMPTY_CONTACT: ContactFields = {
   firstName: '',
   lastName: '',
@@ -95,17 +127,17 @@ export function primaryEmail(contact: Pick<ContactFields, 'emails'>): string {
   return (contact.emails.find((e) => e.primary) ?? contact.emails[0])?.address ?? '';
 }
 
-/** Keys that make a contact unique in its tenant; claims are inserted under them. */
-export function uniqueKeysOf(contact: Pick<ContactFields, 'emails' | 'phones' | 'externalId'>): {
-  emails: string[];
-  phones: string[];
-  externalId: string;
-} {
-  return {
-    emails: contact.emails.map((e) => e.address),
-    phones: contact.phones.map((p) => p.number),
-    externalId: contact.externalId,
-  };
+export type ContactKeyKind = 'email' | 'phone' | 'ext';
+
+/** Keys that make a contact unique in its tenant (uniqueness claims are made under them). */
+export function uniqueKeysOf(
+  contact: Pick<ContactFields, 'emails' | 'phones' | 'externalId'>,
+): Array<{ kind: ContactKeyKind; value: string }> {
+  return [
+    ...contact.emails.map((e) => ({ kind: 'email' as const, value: e.address })),
+    ...contact.phones.map((p) => ({ kind: 'phone' as const, value: p.number })),
+    ...(contact.externalId ? [{ kind: 'ext' as const, value: contact.externalId }] : []),
+  ];
 }
 
 export function displayName(contact: Pick<ContactFields, 'firstName' | 'lastName'>): string {

@@ -103,7 +103,7 @@ export function validateContactPatch(
   const customPatch: Record<string, unknown> = {};
   for (const path of paths) {
     if (path === 'owner_id' || path === 'team_id') {
-      violations.push({ field: `updateMask`, description: `"${path}" changes through TransferContact` });
+      violations.push({ field: `updateMask`, description: `"${path}" is decided by the ownership rule` });
       continue;
     }
     if (path.startsWith('custom_fields.')) {

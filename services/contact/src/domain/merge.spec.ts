@@ -5,7 +5,6 @@ const contact = (overrides: Partial<MergeableContact>): MergeableContact => ({
   ...EMPTY_CONTACT,
   companyName: '',
   companyDomain: '',
-  lastActivityAt: null,
   ...overrides,
 });
 
@@ -16,7 +15,6 @@ describe('merge rules', () => {
       emails: [{ address: 'a@x.io', primary: true, label: '' }],
       tags: ['physics'],
       customFields: { budget: 1 },
-      lastActivityAt: new Date(1000),
     });
     const source = contact({
       firstName: 'M.',
@@ -31,7 +29,6 @@ describe('merge rules', () => {
       companyId: 'c1',
       companyName: 'Sorbonne',
       customFields: { budget: 2, field: 'x' },
-      lastActivityAt: new Date(2000),
       address: { street: 's', city: '', region: '', postalCode: '', country: 'FR' },
     });
     const { merged, changedFields } = mergeContacts(target, source);
@@ -48,21 +45,10 @@ describe('merge rules', () => {
       companyId: 'c1',
       companyName: 'Sorbonne',
       customFields: { budget: 1, field: 'x' },
-      lastActivityAt: new Date(2000),
     });
     expect(merged.address?.country).toBe('FR');
     expect(changedFields).toEqual(
-      expect.arrayContaining([
-        'title',
-        'emails',
-        'phones',
-        'tags',
-        'company_id',
-        'address',
-        'custom_fields',
-        'tier',
-        'last_activity_at',
-      ]),
+      expect.arrayContaining(['title', 'emails', 'phones', 'tags', 'company_id', 'address', 'custom_fields', 'tier']),
     );
     expect(changedFields).not.toContain('first_name');
   });

@@ -6,7 +6,6 @@ import { withPrimary } from './contact.validation';
 export interface MergeableContact extends ContactFields {
   companyName: string;
   companyDomain: string;
-  lastActivityAt: Date | null;
 }
 
 export interface MergeResult<T extends MergeableContact> {
@@ -29,7 +28,6 @@ const SNAKE: Record<string, string> = {
   address: 'address',
   customFields: 'custom_fields',
   tier: 'tier',
-  lastActivityAt: 'last_activity_at',
 };
 
 export function mergeContacts<T extends MergeableContact>(target: T, source: MergeableContact): MergeResult<T> {
@@ -59,7 +57,7 @@ export function mergeContacts<T extends MergeableContact>(target: T, source: Mer
   merged.customFields = fillCustomFields(target.customFields, source.customFields);
   // A VIP is a VIP whichever record said so.
   if (source.tier === 'vip') merged.tier = 'vip';
-  merged.lastActivityAt = latest(target.lastActivityAt, source.lastActivityAt);
+  // lastActivityAt is not a field of the record: the read model takes it from the activities, which move over.
   const changedFields = Object.keys(SNAKE)
     .filter(
       (key) =>
@@ -84,10 +82,4 @@ function fillCustomFields(target: CustomFieldValues, source: CustomFieldValues):
   const out: CustomFieldValues = { ...target };
   for (const [key, value] of Object.entries(source)) if (!Object.hasOwn(out, key)) out[key] = value;
   return out;
-}
-
-function latest(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a.getTime() >= b.getTime() ? a : b;
 }

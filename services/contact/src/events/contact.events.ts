@@ -1,4 +1,5 @@
-// Outbox payload builders: each event carries what consumers need, so none has to call back.
+// Event builders: each event carries what consumers need, so none has to call back. The kit's RecordStore stores
+// them with the change (the event log is the outbox) and publishes them after the snapshot.
 import {
   ContactChanged,
   ContactErased,
@@ -6,11 +7,9 @@ import {
   CompanyChanged,
   ActivityLogged,
 } from '@crm/proto/crm/contact/v1/events';
-import { toOutboxEntry, type OutboxEntry, type Principal } from '@crm/service-kit';
+import { toEventMessage, type EventMessage, type Principal } from '@crm/service-kit';
 import { toProtoActivity, toProtoCompany, toProtoContact } from '../rpc/mappers';
-import type { ActivityDoc } from '../store/activity.schema';
-import type { CompanyDoc } from '../store/company.schema';
-import type { ContactDoc } from '../store/contact.schema';
+import type { ActivityDoc, CompanyDoc, ContactDoc } from '../store/records';
 
 export type ContactEventType = 'contact.created' | 'contact.updated' | 'contact.deleted' | 'contact.restored';
 export type CompanyEventType = 'company.created' | 'company.updated' | 'company.deleted' | 'company.restored';
@@ -25,9 +24,9 @@ export function contactChangedEntry(
   changedFields: string[],
   actor: Actor,
   namespace: string,
-): OutboxEntry {
+): EventMessage {
   const payload = ContactChanged.encode({ contact: toProtoContact(contact), changedFields }).finish();
-  return toOutboxEntry(
+  return toEventMessage(
     {
       type,
       tenantId: contact.tenantId,
@@ -49,14 +48,14 @@ export function contactMergedEntry(
   activitiesMoved: number,
   actor: Actor,
   namespace: string,
-): OutboxEntry {
+): EventMessage {
   const payload = ContactMerged.encode({
     sourceId,
     targetId: target._id,
     target: toProtoContact(target),
     activitiesMoved,
   }).finish();
-  return toOutboxEntry(
+  return toEventMessage(
     {
       type: 'contact.merged',
       tenantId: target.tenantId,
@@ -77,9 +76,9 @@ export function contactErasedEntry(
   erasedAt: Date,
   actor: Actor,
   namespace: string,
-): OutboxEntry {
+): EventMessage {
   const payload = ContactErased.encode({ contactId: contact._id, erasedAt }).finish();
-  return toOutboxEntry(
+  return toEventMessage(
     {
       type: 'contact.erased',
       tenantId: contact.tenantId,
@@ -101,9 +100,9 @@ export function companyChangedEntry(
   changedFields: string[],
   actor: Actor,
   namespace: string,
-): OutboxEntry {
+): EventMessage {
   const payload = CompanyChanged.encode({ company: toProtoCompany(company), changedFields }).finish();
-  return toOutboxEntry(
+  return toEventMessage(
     {
       type,
       tenantId: company.tenantId,
@@ -124,9 +123,9 @@ export function activityLoggedEntry(
   contactLastActivityAt: Date,
   actor: Actor,
   namespace: string,
-): OutboxEntry {
+): EventMessage {
   const payload = ActivityLogged.encode({ activity: toProtoActivity(activity), contactLastActivityAt }).finish();
-  return toOutboxEntry(
+  return toEventMessage(
     {
       type: 'activity.logged',
       tenantId: activity.tenantId,

@@ -1,10 +1,10 @@
 import type { CompanyFilter, CompanyServiceService } from '@crm/proto/crm/contact/v1/company';
 import type { ServiceHandlers } from '@crm/service-kit';
 import type { CompanyService } from '../app/company.service';
-import type { CompanyListFilter } from '../store/company.repository';
+import type { CompanyListFilter } from '../store/read-model/company-queries';
 import { fromProtoCompanyInput, toProtoCompany, toProtoContact } from './mappers';
 
-export function toCompanyListFilter(filter: CompanyFilter | undefined): CompanyListFilter & { namePrefix?: string } {
+export function toCompanyListFilter(filter: CompanyFilter | undefined): CompanyListFilter {
   return {
     ownerId: filter?.ownerId || undefined,
     teamId: filter?.teamId || undefined,
@@ -69,5 +69,6 @@ export function companyHandlers(companies: CompanyService): ServiceHandlers<type
       );
       return { contacts: page.rows.map(toProtoContact), page: { nextCursor: page.nextCursor } };
     },
+    getCompanyHistory: async (req, ctx) => ({ entries: await companies.history(ctx.principal, req.id) }),
   };
 }

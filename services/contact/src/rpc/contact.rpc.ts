@@ -4,7 +4,7 @@ import type { ContactService } from '../app/contact.service';
 import type { MergeService } from '../app/merge.service';
 import type { PrivacyService } from '../app/privacy.service';
 import type { ContactFilter } from '@crm/proto/crm/contact/v1/contact';
-import type { ContactListFilter } from '../store/contact.repository';
+import type { ContactListFilter } from '../store/read-model/contact-queries';
 import { fromProtoContactInput, toProtoContact } from './mappers';
 
 export function toContactListFilter(filter: ContactFilter | undefined): ContactListFilter {
@@ -46,7 +46,11 @@ export function contactHandlers(
           ctx.principal,
           req.id,
           req.expectedVersion,
-          fromProtoContactInput(req.contact),
+          {
+            ...fromProtoContactInput(req.contact),
+            ownerId: req.contact?.ownerId ?? '',
+            teamId: req.contact?.teamId ?? '',
+          },
           req.updateMask ?? [],
           req.allowDuplicates,
         ),
@@ -91,5 +95,6 @@ export function contactHandlers(
     },
     exportContactData: async (req, ctx) => ({ json: await privacy.exportData(ctx.principal, req.id) }),
     eraseContact: async (req, ctx) => privacy.erase(ctx.principal, req.id),
+    getContactHistory: async (req, ctx) => ({ entries: await contacts.history(ctx.principal, req.id) }),
   };
 }

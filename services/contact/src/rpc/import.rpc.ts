@@ -8,13 +8,13 @@ import {
   type ListImportsRequest,
   type StartImportRequest,
 } from '@crm/proto/crm/contact/v1/import';
-import { invalidArgument, rejectUnknownFields, type CallContext, type ServiceDeps } from '@crm/service-kit';
+import { invalidArgument, rejectUnknownFields, type CallContext } from '@crm/service-kit';
 import { parseFormat, type ExportService } from '../app/export.service';
 import type { ImportService } from '../app/import.service';
 import { toCompanyListFilter } from './company.rpc';
 import { toContactListFilter } from './contact.rpc';
 import { toProtoImportJob } from './mappers';
-import { addMixedService, clientStream, serverStream, unary } from './streaming';
+import { addMixedService, clientStream, serverStream, unary, type StreamingDeps } from './streaming';
 
 /** The first message is the header; every later one carries bytes. */
 async function startImport(imports: ImportService, requests: AsyncIterable<StartImportRequest>, ctx: CallContext) {
@@ -34,7 +34,7 @@ async function startImport(imports: ImportService, requests: AsyncIterable<Start
   return { job: toProtoImportJob(await imports.start(ctx.principal, header, bytes())) };
 }
 
-export function registerImportExport(deps: ServiceDeps, imports: ImportService, exports: ExportService): void {
+export function registerImportExport(deps: StreamingDeps, imports: ImportService, exports: ExportService): void {
   addMixedService(
     deps,
     'crm.contact.v1.ImportService',
@@ -55,7 +55,7 @@ export function registerImportExport(deps: ServiceDeps, imports: ImportService, 
       listImportErrors: unary(async (req: ListImportErrorsRequest, ctx) => {
         rejectUnknownFields(req);
         const page = await imports.errors(ctx.principal, req.id, req.page?.limit ?? 0, req.page?.cursor ?? '');
-        return { errors: page.errors, page: { nextCursor: page.nextCursor } };
+        return { errors: page.rows, page: { nextCursor: page.nextCursor } };
       }),
     },
   );

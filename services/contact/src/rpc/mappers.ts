@@ -9,11 +9,8 @@ import type { ActivityInputData } from '../domain/activity.model';
 import type { CompanyInputData } from '../domain/company.model';
 import type { Address } from '../domain/contact.model';
 import type { ContactInputData } from '../domain/contact.validation';
-import type { ActivityDoc } from '../store/activity.schema';
-import type { CompanyDoc } from '../store/company.schema';
-import type { ContactDoc } from '../store/contact.schema';
-import type { ImportJobDoc } from '../store/import.repository';
-import type { TenantSettingsDoc } from '../store/settings.repository';
+import type { ActivityDoc, CompanyDoc, ContactDoc, ImportJobDoc } from '../store/records';
+import type { TenantSettingsView } from '../app/settings.service';
 
 const date = (d: Date | null | undefined): Date | undefined => d ?? undefined;
 
@@ -29,7 +26,8 @@ function toProtoAddress(address: Address | null): PostalAddress | undefined {
     : undefined;
 }
 
-export function toProtoContact(doc: ContactDoc): Contact {
+/** A contact for the wire; lastActivityAt comes from the read model (events carry it with activity.logged). */
+export function toProtoContact(doc: ContactDoc & { lastActivityAt?: Date | null }): Contact {
   return {
     id: doc._id,
     tenantId: doc.tenantId,
@@ -47,7 +45,7 @@ export function toProtoContact(doc: ContactDoc): Contact {
     ownerId: doc.ownerId,
     teamId: doc.teamId,
     customFields: doc.customFields ?? {},
-    lastActivityAt: date(doc.lastActivityAt),
+    lastActivityAt: date(doc.lastActivityAt ?? null),
     externalId: doc.externalId,
     version: doc.version,
     createdAt: doc.createdAt,
@@ -155,7 +153,7 @@ export function fromProtoActivityInput(input: ActivityInput | undefined): Activi
   };
 }
 
-export function toProtoSettings(doc: TenantSettingsDoc): TenantSettings {
+export function toProtoSettings(doc: TenantSettingsView): TenantSettings {
   return {
     defaultPhoneRegion: doc.defaultPhoneRegion,
     requiredContactFields: doc.requiredContactFields,

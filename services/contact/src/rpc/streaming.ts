@@ -46,11 +46,14 @@ export const serverStream = <Req, Res>(fn: ServerStreamFn<Req, Res>): MixedHandl
   fn: fn as unknown as ServerStreamFn<unknown, unknown>,
 });
 
+/** What registering a service by hand needs from the kit's runtime. */
+export type StreamingDeps = Pick<ServiceDeps, 'log' | 'metrics' | 'verifier' | 'config' | 'grpc'>;
+
 /** Streams run as long as the client allows; with no client deadline they get this long. */
 const STREAM_DEFAULT_MS = 60 * 60_000;
 
 export function addMixedService(
-  deps: ServiceDeps,
+  deps: StreamingDeps,
   name: string,
   definition: ServiceDefinition,
   handlers: Record<string, MixedHandler>,
@@ -75,7 +78,7 @@ function wrap(
   method: string,
   handler: MixedHandler,
   interceptors: ServerInterceptor[],
-  deps: ServiceDeps,
+  deps: StreamingDeps,
 ): UntypedHandleCall {
   return handlerFor(service, method, handler, interceptors, deps) as UntypedHandleCall;
 }
@@ -85,7 +88,7 @@ function handlerFor(
   method: string,
   handler: MixedHandler,
   interceptors: ServerInterceptor[],
-  deps: ServiceDeps,
+  deps: StreamingDeps,
 ) {
   const start = (call: {
     metadata: ServerUnaryCall<unknown, unknown>['metadata'];

@@ -1,18 +1,19 @@
+// A merge's record: which target a source went into, and how many activities moved. Inserted once (the unique _id
+// is the decision that a source is merged at most once, into one target) and never updated: every step after it
+// is idempotent and recognises its own effect, so a retry or a resumed merge finishes the same merge.
+import { isDuplicateKey, withStoreRetry } from '@crm/service-kit';
 import type { Collection, Connection } from 'mongoose';
 
 export interface MergeRecordDoc {
-  /** "<tenantId>:<sourceId>": a source is merged at most once, into one target. */
+  /** "<tenantId>:<sourceId>". */
   _id: string;
   tenantId: string;
   sourceId: string;
   targetId: string;
-  status: 'started' | 'completed';
   activitiesMoved: number;
   startedAt: Date;
-  completedAt: Date | null;
 }
 
-/** The progress of each merge, so a retried or resumed merge finishes what the first attempt began, once. */
 export class MergeRecords {
   private readonly collection: Collection<MergeRecordDoc>;
 
@@ -25,19 +26,24 @@ export class MergeRecords {
   }
 
   find(tenantId: string, sourceId: string): Promise<MergeRecordDoc | null> {
-    return this.collection.findOne({ _id: MergeRecords.id(tenantId, sourceId) });
+    return withStoreRetry(() => this.collection.findOne({ _id: MergeRecords.id(tenantId, sourceId) }));
   }
 
-  /** Inserting is atomic: of two merges of the same source, one records itself first. */
-  async start(record: MergeRecordDoc): Promise<void> {
-    await this.collection.insertOne(record);
+  /** Records the merge, or answers the record that another merge of the same source made first. */
+  async start(record: MergeRecordDoc): Promise<MergeRecordDoc> {
+    try {
+      await withStoreRetry(() => this.collection.insertOne(record));
+      return record;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return (await this.find(record.tenantId, record.sourceId)) ?? record;
+    }
   }
 
-  async update(tenantId: string, sourceId: string, patch: Partial<MergeRecordDoc>): Promise<void> {
-    await this.collection.updateOne({ _id: MergeRecords.id(tenantId, sourceId) }, { $set: patch });
-  }
-
-  async remove(tenantId: string, sourceId: string): Promise<void> {
-    await this.collection.deleteOne({ _id: MergeRecords.id(tenantId, sourceId) });
+  /** Forgets a merge whose target write was refused, so the caller can try again with a fresh version. */
+  async forget(record: MergeRecordDoc): Promise<void> {
+    await withStoreRetry(() =>
+      this.collection.deleteOne({ _id: record._id, targetId: record.targetId, startedAt: record.startedAt }),
+    );
   }
 }

@@ -16,6 +16,7 @@ import { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import {
   connectBus,
   drainBus,
+  dropDatabase,
   readStreamEvents,
   fromGrpcError,
   streamName,
@@ -56,6 +57,8 @@ export class ContactHarness {
   service!: RunningContactService;
   bus!: Bus;
   namespace = uniqueNamespace('contact');
+  /** The read model's database, one per harness. */
+  readonly readModelDb = uniqueDbName('contactrm');
   private clients: Client[] = [];
   private address = '';
 
@@ -68,6 +71,8 @@ export class ContactHarness {
       ADMIN_PORT: '0',
       MONGODB_URL: infra.mongoUrl,
       MONGODB_DB: uniqueDbName('contact'),
+      POSTGRES_URL: infra.postgresUrl,
+      POSTGRES_DB: this.readModelDb,
       NATS_URL: infra.natsUrl,
       NATS_NAMESPACE: this.namespace,
       OIDC_ISSUER: infra.issuer,
@@ -86,6 +91,7 @@ export class ContactHarness {
     await drainBus(this.bus);
     await this.service.deps.mongo.dropDatabase().catch(() => undefined);
     await this.service.shutdown('test done');
+    await dropDatabase(infraEnv().postgresUrl, this.readModelDb).catch(() => undefined);
   }
 
   private client<C extends Client>(

@@ -21,6 +21,7 @@ import {
 import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Struct } from "../../../google/protobuf/struct";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+import { HistoryEntry } from "../../common/v1/history";
 import { Money } from "../../common/v1/money";
 import { PageRequest, PageResponse } from "../../common/v1/paging";
 import { Contact, PostalAddress } from "./contact";
@@ -153,6 +154,15 @@ export interface ListCompanyContactsResponse {
   /** The contacts of the company that the caller may see. */
   contacts: Contact[];
   page: PageResponse | undefined;
+}
+
+export interface GetCompanyHistoryRequest {
+  id: string;
+}
+
+export interface GetCompanyHistoryResponse {
+  /** Newest first. */
+  entries: HistoryEntry[];
 }
 
 function createBaseCompany(): Company {
@@ -2096,9 +2106,129 @@ export const ListCompanyContactsResponse: MessageFns<ListCompanyContactsResponse
   },
 };
 
+function createBaseGetCompanyHistoryRequest(): GetCompanyHistoryRequest {
+  return { id: "" };
+}
+
+export const GetCompanyHistoryRequest: MessageFns<GetCompanyHistoryRequest> = {
+  encode(message: GetCompanyHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCompanyHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetCompanyHistoryRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.id = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetCompanyHistoryRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetCompanyHistoryRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCompanyHistoryRequest>): GetCompanyHistoryRequest {
+    return GetCompanyHistoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCompanyHistoryRequest>): GetCompanyHistoryRequest {
+    const message = createBaseGetCompanyHistoryRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCompanyHistoryResponse(): GetCompanyHistoryResponse {
+  return { entries: [] };
+}
+
+export const GetCompanyHistoryResponse: MessageFns<GetCompanyHistoryResponse> = {
+  encode(message: GetCompanyHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      HistoryEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCompanyHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetCompanyHistoryResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.entries.push(HistoryEntry.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetCompanyHistoryResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => HistoryEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetCompanyHistoryResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => HistoryEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCompanyHistoryResponse>): GetCompanyHistoryResponse {
+    return GetCompanyHistoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCompanyHistoryResponse>): GetCompanyHistoryResponse {
+    const message = createBaseGetCompanyHistoryResponse();
+    message.entries = object.entries?.map((e) => HistoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * CompanyService owns the organisations contacts work for: create, read, update with optimistic concurrency,
- * soft delete and restore, lists, and the contacts of a company.
+ * soft delete and restore, lists, history, and the contacts of a company.
  */
 export type CompanyServiceService = typeof CompanyServiceService;
 export const CompanyServiceService = {
@@ -2184,6 +2314,18 @@ export const CompanyServiceService = {
       Buffer.from(ListCompanyContactsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListCompanyContactsResponse => ListCompanyContactsResponse.decode(value),
   },
+  /** The company's versions, newest first, with field-level changes; for whoever may read the company. */
+  getCompanyHistory: {
+    path: "/crm.contact.v1.CompanyService/GetCompanyHistory",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: GetCompanyHistoryRequest): Buffer =>
+      Buffer.from(GetCompanyHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCompanyHistoryRequest => GetCompanyHistoryRequest.decode(value),
+    responseSerialize: (value: GetCompanyHistoryResponse): Buffer =>
+      Buffer.from(GetCompanyHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCompanyHistoryResponse => GetCompanyHistoryResponse.decode(value),
+  },
 } as const;
 
 export interface CompanyServiceServer extends UntypedServiceImplementation {
@@ -2195,6 +2337,8 @@ export interface CompanyServiceServer extends UntypedServiceImplementation {
   restoreCompany: handleUnaryCall<RestoreCompanyRequest, RestoreCompanyResponse>;
   listCompanies: handleUnaryCall<ListCompaniesRequest, ListCompaniesResponse>;
   listCompanyContacts: handleUnaryCall<ListCompanyContactsRequest, ListCompanyContactsResponse>;
+  /** The company's versions, newest first, with field-level changes; for whoever may read the company. */
+  getCompanyHistory: handleUnaryCall<GetCompanyHistoryRequest, GetCompanyHistoryResponse>;
 }
 
 export interface CompanyServiceClient extends Client {
@@ -2317,6 +2461,22 @@ export interface CompanyServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListCompanyContactsResponse) => void,
+  ): ClientUnaryCall;
+  /** The company's versions, newest first, with field-level changes; for whoever may read the company. */
+  getCompanyHistory(
+    request: GetCompanyHistoryRequest,
+    callback: (error: ServiceError | null, response: GetCompanyHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getCompanyHistory(
+    request: GetCompanyHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCompanyHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getCompanyHistory(
+    request: GetCompanyHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCompanyHistoryResponse) => void,
   ): ClientUnaryCall;
 }
 

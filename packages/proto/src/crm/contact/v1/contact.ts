@@ -21,6 +21,7 @@ import {
 import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Struct } from "../../../google/protobuf/struct";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+import { HistoryEntry } from "../../common/v1/history";
 import { PageRequest, PageResponse } from "../../common/v1/paging";
 
 export interface EmailAddress {
@@ -134,7 +135,8 @@ export interface UpdateContactRequest {
     | undefined;
   /**
    * Paths of ContactInput to apply, e.g. ["title", "custom_fields.budget"]; merge semantics.
-   * An unknown path is INVALID_ARGUMENT. Owner and team change through TransferContact only.
+   * An unknown path is INVALID_ARGUMENT. "owner_id" and "team_id" change the owner and team in the same write
+   * (managers within their teams, admins anywhere; anything else is INVALID_ARGUMENT naming the field).
    */
   updateMask:
     | string[]
@@ -153,6 +155,7 @@ export interface RestoreContactRequest {
   expectedVersion: number;
 }
 
+/** TransferContact is UpdateContact with update_mask ["owner_id", "team_id"], kept for existing clients. */
 export interface TransferContactRequest {
   id: string;
   expectedVersion: number;
@@ -268,6 +271,15 @@ export interface RestoreContactResponse {
 
 export interface TransferContactResponse {
   contact: Contact | undefined;
+}
+
+export interface GetContactHistoryRequest {
+  id: string;
+}
+
+export interface GetContactHistoryResponse {
+  /** Newest first. After an erase the versions stay and personal values are null. */
+  entries: HistoryEntry[];
 }
 
 function createBaseEmailAddress(): EmailAddress {
@@ -3576,9 +3588,129 @@ export const TransferContactResponse: MessageFns<TransferContactResponse> = {
   },
 };
 
+function createBaseGetContactHistoryRequest(): GetContactHistoryRequest {
+  return { id: "" };
+}
+
+export const GetContactHistoryRequest: MessageFns<GetContactHistoryRequest> = {
+  encode(message: GetContactHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetContactHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetContactHistoryRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.id = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetContactHistoryRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetContactHistoryRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetContactHistoryRequest>): GetContactHistoryRequest {
+    return GetContactHistoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetContactHistoryRequest>): GetContactHistoryRequest {
+    const message = createBaseGetContactHistoryRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetContactHistoryResponse(): GetContactHistoryResponse {
+  return { entries: [] };
+}
+
+export const GetContactHistoryResponse: MessageFns<GetContactHistoryResponse> = {
+  encode(message: GetContactHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      HistoryEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetContactHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetContactHistoryResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.entries.push(HistoryEntry.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetContactHistoryResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => HistoryEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetContactHistoryResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => HistoryEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetContactHistoryResponse>): GetContactHistoryResponse {
+    return GetContactHistoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetContactHistoryResponse>): GetContactHistoryResponse {
+    const message = createBaseGetContactHistoryResponse();
+    message.entries = object.entries?.map((e) => HistoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
- * ContactService owns people: create, read, update with optimistic concurrency, soft delete and restore,
- * ownership transfer, lists, type-ahead search, duplicates and merge, and the privacy operations.
+ * ContactService owns people: create, read, update with optimistic concurrency (owner and team included), soft
+ * delete and restore, lists, type-ahead search, duplicates and merge, history, and the privacy operations.
  */
 export type ContactServiceService = typeof ContactServiceService;
 export const ContactServiceService = {
@@ -3717,6 +3849,18 @@ export const ContactServiceService = {
       Buffer.from(EraseContactResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EraseContactResponse => EraseContactResponse.decode(value),
   },
+  /** The contact's versions, newest first, with field-level changes; for whoever may read the contact. */
+  getContactHistory: {
+    path: "/crm.contact.v1.ContactService/GetContactHistory",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: GetContactHistoryRequest): Buffer =>
+      Buffer.from(GetContactHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetContactHistoryRequest => GetContactHistoryRequest.decode(value),
+    responseSerialize: (value: GetContactHistoryResponse): Buffer =>
+      Buffer.from(GetContactHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetContactHistoryResponse => GetContactHistoryResponse.decode(value),
+  },
 } as const;
 
 export interface ContactServiceServer extends UntypedServiceImplementation {
@@ -3733,6 +3877,8 @@ export interface ContactServiceServer extends UntypedServiceImplementation {
   mergeContacts: handleUnaryCall<MergeContactsRequest, MergeContactsResponse>;
   exportContactData: handleUnaryCall<ExportContactDataRequest, ExportContactDataResponse>;
   eraseContact: handleUnaryCall<EraseContactRequest, EraseContactResponse>;
+  /** The contact's versions, newest first, with field-level changes; for whoever may read the contact. */
+  getContactHistory: handleUnaryCall<GetContactHistoryRequest, GetContactHistoryResponse>;
 }
 
 export interface ContactServiceClient extends Client {
@@ -3930,6 +4076,22 @@ export interface ContactServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EraseContactResponse) => void,
+  ): ClientUnaryCall;
+  /** The contact's versions, newest first, with field-level changes; for whoever may read the contact. */
+  getContactHistory(
+    request: GetContactHistoryRequest,
+    callback: (error: ServiceError | null, response: GetContactHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getContactHistory(
+    request: GetContactHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetContactHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getContactHistory(
+    request: GetContactHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetContactHistoryResponse) => void,
   ): ClientUnaryCall;
 }
 
