@@ -158,11 +158,15 @@ export class RecordStore<T extends TenantRecord> {
         type: e.type,
         at: e.at,
         actor: e.actor,
-        changes:
-          e.version === 1 && e.changes.length === 0
-            ? fieldChanges(undefined, e.state as Record<string, unknown>, this.historyOmits)
-            : e.changes,
+        changes: this.changesOf(e),
       }));
+  }
+
+  /** An event's field changes; a creation stores none and lists the fields its state was created with. */
+  private changesOf(event: LoggedEvent<T>): FieldChange[] {
+    return event.version === 1 && event.changes.length === 0 && !event.redacted
+      ? fieldChanges(undefined, event.state as Record<string, unknown>, this.historyOmits)
+      : event.changes;
   }
 
   // ---- writes ----
@@ -287,7 +291,8 @@ export class RecordStore<T extends TenantRecord> {
     const personal = new Set(personalFields);
     return this.options.events.redact<T>(id, (event) => ({
       state: redact(event.state),
-      changes: event.changes.map((c) => (personal.has(c.field) ? { field: c.field, from: null, to: null } : c)),
+      // A creation's changes are derived from its state: stored now, before the state loses its personal data.
+      changes: this.changesOf(event).map((c) => (personal.has(c.field) ? { field: c.field, from: null, to: null } : c)),
     }));
   }
 
