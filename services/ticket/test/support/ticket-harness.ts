@@ -55,6 +55,8 @@ export class TicketHarness {
   readonly namespace = uniqueNamespace('ticket');
   readonly ticketDb = uniqueDbName('ticket');
   readonly readModelDb = uniqueDbName('ticketrm');
+  /** The contact service's records and read model. */
+  readonly contactDb = uniqueDbName('contact');
   private clients: Client[] = [];
 
   private common() {
@@ -75,7 +77,9 @@ export class TicketHarness {
       contactEnvSchema.parse({
         ...this.common(),
         SERVICE_NAME: 'contact',
-        MONGODB_DB: uniqueDbName('contact'),
+        MONGODB_DB: this.contactDb,
+        POSTGRES_URL: infraEnv().postgresUrl,
+        POSTGRES_DB: this.contactDb,
         OIDC_CLIENT_ID: 'contact-service',
         OIDC_CLIENT_SECRET: 'contact-service-secret',
       }),
@@ -118,6 +122,7 @@ export class TicketHarness {
     await dropDatabase(infraEnv().postgresUrl, this.readModelDb).catch(() => undefined);
     await this.contact.deps.mongo.dropDatabase().catch(() => undefined);
     await this.contact.shutdown('test done');
+    await dropDatabase(infraEnv().postgresUrl, this.contactDb).catch(() => undefined);
   }
 
   private client<C extends Client>(
