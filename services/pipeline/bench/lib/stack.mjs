@@ -78,10 +78,12 @@ async function waitReady(url, name) {
 }
 
 /**
- * Starts contact, `pipelines` pipeline instances and optionally the gateway, each its own process, on one fresh
- * namespace and fresh databases. Returns their addresses and a stop() that also drops the databases.
+ * Starts `contacts` contact instances (at least one), `pipelines` pipeline instances and optionally the gateway,
+ * each its own process, on one fresh namespace and fresh databases. Returns their addresses and a stop() that also
+ * drops the databases. (The contact service's benchmarks use it too.)
  */
 export async function startStack({
+  contacts = 1,
   pipelines = 1,
   gateway = false,
   pipelineEnv = {},
@@ -110,17 +112,22 @@ export async function startStack({
     child.stderr.on('data', (d) => process.stderr.write(`[${label}] ${d}`));
     children.push(child);
   };
-  const contact = { grpc: await freePort(), admin: await freePort() };
-  start('contact', path.join(repoRoot, 'services/contact'), {
-    SERVICE_NAME: 'contact',
-    GRPC_PORT: String(contact.grpc),
-    ADMIN_PORT: String(contact.admin),
-    MONGODB_DB: db.contact,
-    POSTGRES_DB: db.contact,
-    OIDC_CLIENT_ID: 'contact-service',
-    OIDC_CLIENT_SECRET: 'contact-service-secret',
-  });
-  await waitReady(`http://127.0.0.1:${contact.admin}/readyz`, 'contact');
+  const contactInstances = [];
+  for (let i = 0; i < Math.max(1, contacts); i++) {
+    const ports = { grpc: await freePort(), admin: await freePort() };
+    start(i === 0 ? 'contact' : `contact-${i}`, path.join(repoRoot, 'services/contact'), {
+      SERVICE_NAME: 'contact',
+      GRPC_PORT: String(ports.grpc),
+      ADMIN_PORT: String(ports.admin),
+      MONGODB_DB: db.contact,
+      POSTGRES_DB: db.contact,
+      OIDC_CLIENT_ID: 'contact-service',
+      OIDC_CLIENT_SECRET: 'contact-service-secret',
+    });
+    await waitReady(`http://127.0.0.1:${ports.admin}/readyz`, `contact-${i}`);
+    contactInstances.push(ports);
+  }
+  const contact = contactInstances[0];
   const pipelineInstances = [];
   for (let i = 0; i < pipelines; i++) {
     const ports = { grpc: await freePort(), admin: await freePort() };
@@ -156,6 +163,7 @@ export async function startStack({
     namespace,
     db,
     contact,
+    contacts: contactInstances,
     pipelines: pipelineInstances,
     gateway: gatewayPorts,
     async stop() {
