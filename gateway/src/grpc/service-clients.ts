@@ -6,6 +6,7 @@ import { ContactServiceClient } from '@crm/proto/crm/contact/v1/contact';
 import { ExportServiceClient, ImportServiceClient } from '@crm/proto/crm/contact/v1/import';
 import { SettingsServiceClient } from '@crm/proto/crm/contact/v1/settings';
 import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
+import { DealImportServiceClient } from '@crm/proto/crm/pipeline/v1/import';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
 import { ReportingServiceClient } from '@crm/proto/crm/reporting/v1/reporting';
 import { SlaServiceClient } from '@crm/proto/crm/ticket/v1/sla';
@@ -40,6 +41,8 @@ export interface ServiceClients {
   assignment: AssignmentServiceClient;
   /** The gateway's own client-credentials token, for calls on behalf of no user (CSAT survey, web forms). */
   serviceToken: TokenSource | undefined;
+  /** Deal imports run in the pipeline service; contacts and companies in the contact service (imports). */
+  dealImports: DealImportServiceClient;
   close(): void;
 }
 
@@ -66,6 +69,7 @@ export function createServiceClients(
     webhooks: createGrpcClient(WebhookServiceClient, addresses.workflow),
     forms: createGrpcClient(FormServiceClient, addresses.workflow),
     assignment: createGrpcClient(AssignmentServiceClient, addresses.workflow),
+    dealImports: createGrpcClient(DealImportServiceClient, addresses.pipeline),
   };
   return {
     ...clients,

@@ -3,10 +3,13 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { ContactFilter } from '@crm/proto/crm/contact/v1/contact';
 import { CompanyFilter } from '@crm/proto/crm/contact/v1/company';
+import type { ImportJob as CommonImportJob } from '@crm/proto/crm/common/v1/import_job';
 import type { ImportJob, StartImportRequest } from '@crm/proto/crm/contact/v1/import';
+import type { StartDealImportRequest } from '@crm/proto/crm/pipeline/v1/import';
 import { ACCESS } from '../auth/access-policy';
 import { callClientStream, openServerStream } from '../grpc/streaming-call';
 import { callUnary, toProblem } from '../grpc/unary-call';
+import { HttpProblem } from '../http/problem';
 import { readCsvUpload } from '../imports/csv-upload';
 import { defineRoute, type Route } from '../http/route';
 import { jsonOf, listBody } from '../mappers/json-of';
@@ -28,7 +31,8 @@ const PIECE_BYTES = 64 * 1024;
 /** An export may take longer than an ordinary request; it still has a bound. */
 const EXPORT_DEADLINE_MS = 10 * 60_000;
 
-function jobBody(job: ImportJob | undefined): unknown {
+/** The job of either service: the contact service's crm.contact.v1 job and crm.common.v1's have the same fields. */
+function jobBody(job: ImportJob | CommonImportJob | undefined): unknown {
   const value = required(job, 'an import job');
   return {
     ...(jsonOf(value) as object),
@@ -36,7 +40,10 @@ function jobBody(job: ImportJob | undefined): unknown {
   };
 }
 
-function* importMessages(header: StartImportRequest['header'], file: Buffer): Generator<StartImportRequest> {
+function* importMessages(
+  header: StartImportRequest['header'] & StartDealImportRequest['header'],
+  file: Buffer,
+): Generator<StartImportRequest & StartDealImportRequest> {
   yield { header, data: undefined };
   for (let at = 0; at < file.length; at += PIECE_BYTES)
     yield { header: undefined, data: file.subarray(at, at + PIECE_BYTES) };
@@ -47,9 +54,9 @@ export const importRoutes: Route[] = [
     method: 'post',
     path: '/api/v1/imports',
     operationId: 'startImport',
-    summary: 'Import contacts or companies from CSV',
+    summary: 'Import contacts, companies or deals from CSV',
     description:
-      'multipart/form-data with a "file" part and the fields entity, matchBy and mapping (JSON), or a text/csv body with those in the query. Rows are upserted by matchBy, so importing a file again creates no duplicates. Answers 202 with the job; poll /api/v1/imports/{id}.',
+      'multipart/form-data with a "file" part and the fields entity, matchBy and mapping (JSON), or a text/csv body with those in the query. Rows are upserted by matchBy, so importing a file again creates no duplicates. Answers 202 with the job; poll /api/v1/imports/{id}. Deals (entity=deal, admins only) are matched by external_id; their columns: external_id, title, pipeline, stage, amount (or amount_minor), currency, owner (email or username), team, company (or company_external_id, company_domain, company_name), created, expected_close, closed, lost_reason, next_step, custom_fields.<key>. A deal closed in the past keeps its close date as its history; rows naming unknown stages, owners or companies are listed in the job\'s errors and write nothing.',
     tag: TAG,
     access: ACCESS.privacyAndBulk,
     bodyKind: 'csv-upload',
@@ -66,7 +73,9 @@ export const importRoutes: Route[] = [
       };
       const response = await callClientStream(
         downstream,
-        clients.imports.startImport.bind(clients.imports),
+        header.entity === 'deal'
+          ? clients.dealImports.startDealImport.bind(clients.dealImports)
+          : clients.imports.startImport.bind(clients.imports),
         importMessages(header, upload.file),
       );
       const job = required(response.job, 'an import job');
@@ -83,10 +92,15 @@ export const importRoutes: Route[] = [
     query: importListQuery,
     responses: [ok(importListSchema, 'A page of import jobs')],
     handler: async ({ query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.imports.listImports.bind(clients.imports), {
-        page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' },
-      });
-      return { status: 200, body: { data: response.jobs.map(jobBody), nextCursor: response.page?.nextCursor || null } };
+      const page = { limit: query.limit ?? 0, cursor: query.cursor ?? '' };
+      const response =
+        query.entity === 'deal'
+          ? await callUnary(downstream, clients.dealImports.listDealImports.bind(clients.dealImports), { page })
+          : await callUnary(downstream, clients.imports.listImports.bind(clients.imports), { page });
+      return {
+        status: 200,
+        body: { data: response.jobs.map((job) => jobBody(job)), nextCursor: response.page?.nextCursor || null },
+      };
     },
   }),
   defineRoute({
@@ -99,7 +113,10 @@ export const importRoutes: Route[] = [
     params: idParams,
     responses: [ok(importJobSchema, 'The import job')],
     handler: async ({ params, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.imports.getImport.bind(clients.imports), { id: params.id });
+      const response = await eitherService(
+        () => callUnary(downstream, clients.imports.getImport.bind(clients.imports), { id: params.id }),
+        () => callUnary(downstream, clients.dealImports.getDealImport.bind(clients.dealImports), { id: params.id }),
+      );
       return { status: 200, body: jobBody(response.job) };
     },
   }),
@@ -114,10 +131,11 @@ export const importRoutes: Route[] = [
     query: z.strictObject({ ...pageQuery }),
     responses: [ok(importErrorListSchema, 'A page of row errors')],
     handler: async ({ params, query, clients, downstream }) => {
-      const response = await callUnary(downstream, clients.imports.listImportErrors.bind(clients.imports), {
-        id: params.id,
-        page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' },
-      });
+      const request = { id: params.id, page: { limit: query.limit ?? 0, cursor: query.cursor ?? '' } };
+      const response = await eitherService(
+        () => callUnary(downstream, clients.imports.listImportErrors.bind(clients.imports), request),
+        () => callUnary(downstream, clients.dealImports.listDealImportErrors.bind(clients.dealImports), request),
+      );
       return { status: 200, body: listBody(response.errors, response.page) };
     },
   }),
@@ -166,6 +184,19 @@ export const importRoutes: Route[] = [
     },
   }),
 ];
+
+/**
+ * An import job lives in the service that runs it (contact and company imports in the contact service, deal imports
+ * in the pipeline service); an id the first does not know is asked of the second.
+ */
+async function eitherService<T>(first: () => Promise<T>, second: () => Promise<T>): Promise<T> {
+  try {
+    return await first();
+  } catch (error) {
+    if (!(error instanceof HttpProblem && error.status === 404)) throw error;
+    return second();
+  }
+}
 
 /** Until the first piece the answer can still be a problem; after it, a failure can only cut the download short. */
 function pipeExport(

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { listOf, nullableTimestamp, pageQuery, timestamp } from './common.schema';
 
-export const importEntities = ['contact', 'company'] as const;
+export const importEntities = ['contact', 'company', 'deal'] as const;
+/** What the contact service exports; deals are not exported here. */
+export const exportEntities = ['contact', 'company'] as const;
 export const matchByValues = ['email', 'domain', 'external_id'] as const;
 
 const columnMapping = z
@@ -67,10 +69,16 @@ export const importJobSchema = z
 
 export const importListSchema = listOf(importJobSchema, 'ImportJobList');
 export const importErrorListSchema = listOf(rowError, 'ImportRowErrorList');
-export const importListQuery = z.strictObject({ ...pageQuery });
+export const importListQuery = z.strictObject({
+  entity: z
+    .enum(importEntities)
+    .optional()
+    .meta({ description: 'deal lists the deal imports; otherwise the contact and company imports.' }),
+  ...pageQuery,
+});
 
 export const exportQuery = z.strictObject({
-  entity: z.enum(importEntities),
+  entity: z.enum(exportEntities),
   format: z.enum(['csv', 'ndjson']).default('csv'),
   ownerId: z.string().max(128).optional(),
   teamId: z.string().max(128).optional(),

@@ -14,6 +14,7 @@ export * from './grpc/server';
 export * from './grpc/strict-decoding';
 export * from './grpc/client';
 export * from './grpc/request-key';
+export * from './grpc/mixed-service';
 export * from './mongo/connection';
 export * from './mongo/visibility';
 export * from './mongo/filters';

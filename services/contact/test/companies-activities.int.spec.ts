@@ -146,6 +146,7 @@ describe('companies and activities on the real servers', () => {
               updatedSince: undefined,
               includeDeleted: false,
               namePrefix: 'umbr',
+              externalId: '',
             },
             page: undefined,
           })

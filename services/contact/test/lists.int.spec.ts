@@ -153,6 +153,7 @@ describe('unfiltered contact and company lists on the real servers', () => {
           updatedSince: undefined,
           includeDeleted: false,
           namePrefix: '',
+          externalId: '',
         },
         page: { limit: 1, cursor },
       });

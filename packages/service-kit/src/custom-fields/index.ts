@@ -42,3 +42,4 @@ export {
 } from './validate-values';
 export { readCustomFieldValues, type ReadCustomFieldValuesOptions } from './read-values';
 export { DEFAULT_CUSTOM_FIELDS_PATH } from './violations';
+export { customFieldValuesFromText } from './text-values';

@@ -205,23 +205,28 @@ export class RecordStore<T extends TenantRecord> {
    */
   async createMany(
     principal: Principal,
-    records: ReadonlyArray<{ record: NewRecord<T>; messages: (state: T) => EventMessage[] }>,
+    records: ReadonlyArray<{
+      record: NewRecord<T>;
+      messages: (state: T) => EventMessage[];
+      /** When the record came to be, if not now (imports of history): its createdAt and its first version's time. */
+      at?: Date;
+    }>,
   ): Promise<T[]> {
     if (records.length === 0) return [];
     if (scopeOf(principal, this.policy, 'write').kind === 'none')
       throw new ServiceError('PERMISSION_DENIED', `not allowed to create a ${this.kind}`);
     const now = this.clock();
     const batch = randomUUID();
-    const events = records.map(({ record, messages }) => {
+    const events = records.map(({ record, messages, at = now }) => {
       const state = {
         deletedAt: null,
         ...record,
         tenantId: principal.tenantId,
         version: 1,
-        createdAt: now,
-        updatedAt: now,
+        createdAt: at,
+        updatedAt: at,
       } as unknown as T;
-      return { ...this.eventOf(principal, undefined, state, messages(state), now), batch };
+      return { ...this.eventOf(principal, undefined, state, messages(state), at), batch };
     });
     await this.options.events.beginBatch({
       _id: batch,

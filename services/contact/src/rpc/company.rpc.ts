@@ -10,6 +10,7 @@ export function toCompanyListFilter(filter: CompanyFilter | undefined): CompanyL
     teamId: filter?.teamId || undefined,
     industry: filter?.industry || undefined,
     domain: filter?.domain || undefined,
+    externalId: filter?.externalId || undefined,
     parentCompanyId: filter?.parentCompanyId || undefined,
     updatedSince: filter?.updatedSince,
     includeDeleted: filter?.includeDeleted ?? false,

@@ -109,6 +109,7 @@ export async function createDeal(deps: AppDeps, actor: Actor, draft: DealDraft):
         closedAt: entered.closedAt,
         expectedCloseDate: draft.expectedCloseDate,
       }),
+      externalId: '',
     };
     const messages = dealEvents({
       state: 'deal.created',

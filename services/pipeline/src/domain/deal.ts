@@ -50,6 +50,8 @@ export interface DealFields {
   stageHistory: StageVisit[];
   /** The date the deal forecasts on: when it closed, else its expected close date; "" for none. */
   forecastDate: string;
+  /** Its id in the system it was imported from (unique per tenant); "" for a deal made here. */
+  externalId: string;
 }
 
 export const MAX_TITLE_LENGTH = 200;

@@ -22,6 +22,8 @@ export interface DealEventSpec {
   namespace: string;
   /** When the change happened, if not now: an imported deal's history keeps its own dates. */
   occurredAt?: Date;
+  /** When the signal (won, lost, reopened) happened, if not when the change did: the close date of an imported deal. */
+  signalAt?: Date;
 }
 
 /** The messages of one change, built from the deal as it will be stored (with its new version). */
@@ -33,8 +35,11 @@ export function dealEvents(spec: DealEventSpec): (next: DealRecord) => EventMess
       previous: previous ? toDealSnapshot(previous, spec.stageOf(previous.pipelineId, previous.stageId)) : undefined,
       changedFields: spec.changedFields,
     }).finish();
-    const types: string[] = [spec.state, ...(spec.signal ? [`deal.${spec.signal}`] : [])];
-    return types.map((type) =>
+    const types: Array<[string, Date | undefined]> = [
+      [spec.state, spec.occurredAt],
+      ...(spec.signal ? [[`deal.${spec.signal}`, spec.signalAt ?? spec.occurredAt] as [string, Date | undefined]] : []),
+    ];
+    return types.map(([type, occurredAt]) =>
       toEventMessage(
         {
           type,
@@ -45,7 +50,7 @@ export function dealEvents(spec: DealEventSpec): (next: DealRecord) => EventMess
           teamId: next.teamId,
           payloadType: DEAL_CHANGED_TYPE,
           payload,
-          occurredAt: spec.occurredAt,
+          occurredAt,
         },
         spec.actor,
         spec.namespace,

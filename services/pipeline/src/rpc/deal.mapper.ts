@@ -48,6 +48,7 @@ export function toDealProto(
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     deletedAt: doc.deletedAt ?? undefined,
+    externalId: doc.externalId ?? '',
   };
 }
 

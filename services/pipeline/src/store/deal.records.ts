@@ -37,6 +37,7 @@ const dealSchema = new Schema<DealRecord>(
     rank: { type: String, required: true },
     stageHistory: { type: [stageVisitSchema], default: [] },
     forecastDate: { type: String, default: '' },
+    externalId: { type: String, default: '' },
   },
   // Deals are read by _id alone: no secondary index (everything else is a read-model query).
   { versionKey: false, minimize: false, autoIndex: false },

@@ -1,6 +1,6 @@
 // The pipeline service's PostgreSQL read model (database crm_pipeline): its tables as Kysely sees them and the
 // migrations that make them. Every index starts with tenant_id; lists page by keyset, never OFFSET.
-import { sql, type Migration } from 'kysely';
+import { sql, type Generated, type Migration } from 'kysely';
 
 export interface DealsTable {
   id: string;
@@ -46,10 +46,47 @@ export interface CompanySummariesTable {
   source_version: number;
 }
 
+/** A deal import job: operational state (like the kit's durable timers), not derived from the event log. */
+export interface DealImportsTable {
+  id: string;
+  tenant_id: string;
+  owner_id: string;
+  /** The importer as a principal (jsonb): the worker writes the deals as them. */
+  actor: unknown;
+  file_name: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  mapping: unknown;
+  match_by: string;
+  size_bytes: number;
+  file: Buffer;
+  rows_total: Generated<number>;
+  rows_done: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  unchanged_count: Generated<number>;
+  error_count: Generated<number>;
+  failure_message: Generated<string>;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  /** A running job whose worker has not renewed this is taken over by another. */
+  lease_until: Date | null;
+}
+
+export interface DealImportErrorsTable {
+  job_id: string;
+  row: number;
+  seq: number;
+  field: string;
+  message: string;
+}
+
 export interface PipelineReadModel {
   deals: DealsTable;
   contact_summaries: ContactSummariesTable;
   company_summaries: CompanySummariesTable;
+  deal_imports: DealImportsTable;
+  deal_import_errors: DealImportErrorsTable;
 }
 
 export const pipelineMigrations: Record<string, Migration> = {
@@ -114,6 +151,47 @@ export const pipelineMigrations: Record<string, Migration> = {
           domain text not null,
           source_version int not null,
           primary key (tenant_id, id)
+        )`.execute(db);
+    },
+  },
+  '002-deal-imports': {
+    async up(db) {
+      await sql`
+        create table deal_imports (
+          id text primary key,
+          tenant_id text not null,
+          owner_id text not null,
+          actor jsonb not null,
+          file_name text not null,
+          status text not null,
+          mapping jsonb not null,
+          match_by text not null,
+          size_bytes int not null,
+          file bytea not null,
+          rows_total int not null default 0,
+          rows_done int not null default 0,
+          created_count int not null default 0,
+          updated_count int not null default 0,
+          unchanged_count int not null default 0,
+          error_count int not null default 0,
+          failure_message text not null default '',
+          created_at timestamptz not null,
+          started_at timestamptz,
+          finished_at timestamptz,
+          lease_until timestamptz
+        )`.execute(db);
+      await sql`create index deal_imports_listed on deal_imports (tenant_id, created_at desc, id desc)`.execute(db);
+      // The workers' queue spans tenants: what is waiting or running, oldest first.
+      await sql`create index deal_imports_pending on deal_imports (created_at)
+        where status in ('queued', 'running')`.execute(db);
+      await sql`
+        create table deal_import_errors (
+          job_id text not null references deal_imports (id) on delete cascade,
+          row int not null,
+          seq int not null,
+          field text not null,
+          message text not null,
+          primary key (job_id, row, seq)
         )`.execute(db);
     },
   },

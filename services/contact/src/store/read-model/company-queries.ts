@@ -10,6 +10,8 @@ export interface CompanyListFilter {
   teamId?: string;
   industry?: string;
   domain?: string;
+  /** Exact external id: other services' imports (deals) find a company by it. */
+  externalId?: string;
   parentCompanyId?: string;
   updatedSince?: Date;
   includeDeleted?: boolean;
@@ -113,6 +115,7 @@ function listFilters(filter: CompanyListFilter): Array<RawBuilder<SqlBool>> {
   if (filter.teamId) where.push(sql<SqlBool>`team_id = ${filter.teamId}`);
   if (filter.industry) where.push(sql<SqlBool>`industry = ${filter.industry}`);
   if (filter.domain) where.push(sql<SqlBool>`domain = ${filter.domain}`);
+  if (filter.externalId) where.push(sql<SqlBool>`external_id = ${filter.externalId}`);
   if (filter.parentCompanyId) where.push(sql<SqlBool>`parent_company_id = ${filter.parentCompanyId}`);
   if (filter.updatedSince) where.push(sql<SqlBool>`updated_at >= ${filter.updatedSince}`);
   if (!filter.includeDeleted) where.push(sql<SqlBool>`deleted_at is null`);

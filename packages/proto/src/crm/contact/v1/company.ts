@@ -133,6 +133,8 @@ export interface CompanyFilter {
   includeDeleted: boolean;
   /** Prefix of the name, case- and accent-insensitive. */
   namePrefix: string;
+  /** Exact external id (the company's id in the system it came from): other services' imports match by it. */
+  externalId: string;
 }
 
 export interface ListCompaniesRequest {
@@ -1619,6 +1621,7 @@ function createBaseCompanyFilter(): CompanyFilter {
     updatedSince: undefined,
     includeDeleted: false,
     namePrefix: "",
+    externalId: "",
   };
 }
 
@@ -1647,6 +1650,9 @@ export const CompanyFilter: MessageFns<CompanyFilter> = {
     }
     if (message.namePrefix !== "") {
       writer.uint32(66).string(message.namePrefix);
+    }
+    if (message.externalId !== "") {
+      writer.uint32(74).string(message.externalId);
     }
     return writer;
   },
@@ -1722,6 +1728,14 @@ export const CompanyFilter: MessageFns<CompanyFilter> = {
           message.namePrefix = reader.string();
           continue;
         }
+        case 9: {
+          if (tag !== 74) {
+            break;
+          }
+
+          message.externalId = reader.string();
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -1741,6 +1755,7 @@ export const CompanyFilter: MessageFns<CompanyFilter> = {
       updatedSince: isSet(object.updatedSince) ? fromJsonTimestamp(object.updatedSince) : undefined,
       includeDeleted: isSet(object.includeDeleted) ? globalThis.Boolean(object.includeDeleted) : false,
       namePrefix: isSet(object.namePrefix) ? globalThis.String(object.namePrefix) : "",
+      externalId: isSet(object.externalId) ? globalThis.String(object.externalId) : "",
     };
   },
 
@@ -1770,6 +1785,9 @@ export const CompanyFilter: MessageFns<CompanyFilter> = {
     if (message.namePrefix !== "") {
       obj.namePrefix = message.namePrefix;
     }
+    if (message.externalId !== "") {
+      obj.externalId = message.externalId;
+    }
     return obj;
   },
 
@@ -1786,6 +1804,7 @@ export const CompanyFilter: MessageFns<CompanyFilter> = {
     message.updatedSince = object.updatedSince ?? undefined;
     message.includeDeleted = object.includeDeleted ?? false;
     message.namePrefix = object.namePrefix ?? "";
+    message.externalId = object.externalId ?? "";
     return message;
   },
 };

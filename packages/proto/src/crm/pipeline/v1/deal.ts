@@ -91,7 +91,11 @@ export interface Deal {
   version: number;
   createdAt: Date | undefined;
   updatedAt: Date | undefined;
-  deletedAt: Date | undefined;
+  deletedAt:
+    | Date
+    | undefined;
+  /** Its id in the system it was imported from (unique per tenant); empty for a deal made here. */
+  externalId: string;
 }
 
 /**
@@ -574,6 +578,7 @@ function createBaseDeal(): Deal {
     createdAt: undefined,
     updatedAt: undefined,
     deletedAt: undefined,
+    externalId: "",
   };
 }
 
@@ -656,6 +661,9 @@ export const Deal: MessageFns<Deal> = {
     }
     if (message.deletedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.deletedAt), writer.uint32(210).fork()).join();
+    }
+    if (message.externalId !== "") {
+      writer.uint32(218).string(message.externalId);
     }
     return writer;
   },
@@ -875,6 +883,14 @@ export const Deal: MessageFns<Deal> = {
           message.deletedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
           continue;
         }
+        case 27: {
+          if (tag !== 218) {
+            break;
+          }
+
+          message.externalId = reader.string();
+          continue;
+        }
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -914,6 +930,7 @@ export const Deal: MessageFns<Deal> = {
       createdAt: isSet(object.createdAt) ? fromJsonTimestamp(object.createdAt) : undefined,
       updatedAt: isSet(object.updatedAt) ? fromJsonTimestamp(object.updatedAt) : undefined,
       deletedAt: isSet(object.deletedAt) ? fromJsonTimestamp(object.deletedAt) : undefined,
+      externalId: isSet(object.externalId) ? globalThis.String(object.externalId) : "",
     };
   },
 
@@ -997,6 +1014,9 @@ export const Deal: MessageFns<Deal> = {
     if (message.deletedAt !== undefined) {
       obj.deletedAt = message.deletedAt.toISOString();
     }
+    if (message.externalId !== "") {
+      obj.externalId = message.externalId;
+    }
     return obj;
   },
 
@@ -1037,6 +1057,7 @@ export const Deal: MessageFns<Deal> = {
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.deletedAt = object.deletedAt ?? undefined;
+    message.externalId = object.externalId ?? "";
     return message;
   },
 };
