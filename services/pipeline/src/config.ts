@@ -9,6 +9,10 @@ export const pipelineEnvSchema = serviceEnvSchema
     PIPELINE_STAGE_WRITE_WINDOW_MS: z.coerce.number().int().min(10).default(2_000),
     /** An archive waits this long after marking the stage before it counts the stage's deals; > the window. */
     PIPELINE_ARCHIVE_SETTLE_MS: z.coerce.number().int().min(20).default(5_000),
+    /** Deal imports: how often an idle worker looks for queued jobs, rows per batch, how long it holds a job. */
+    PIPELINE_IMPORT_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+    PIPELINE_IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(2_000).default(200),
+    PIPELINE_IMPORT_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
   })
   .refine((env) => env.PIPELINE_ARCHIVE_SETTLE_MS > env.PIPELINE_STAGE_WRITE_WINDOW_MS, {
     path: ['PIPELINE_ARCHIVE_SETTLE_MS'],

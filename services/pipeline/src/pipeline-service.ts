@@ -102,8 +102,10 @@ export async function startPipelineService(
           holderExists: async (tenantId, id) => (await deals.load(id))?.tenantId === tenantId,
         }),
         log: deps.log,
+        batchSize: config.PIPELINE_IMPORT_BATCH_SIZE,
+        leaseMs: config.PIPELINE_IMPORT_LEASE_MS,
       };
-      const worker = new DealImportWorker(imports);
+      const worker = new DealImportWorker(imports, config.PIPELINE_IMPORT_POLL_MS);
       registerDealImports(deps, imports, () => worker.kick());
       worker.start();
       // The contact service owns CONTACT and may start after us.
