@@ -144,6 +144,44 @@ describe('DurableTimers on the real PostgreSQL', () => {
     expect(fired).toEqual(['l:1']);
   });
 
+  it('with concurrency, fires different keys side by side and the timers of one key in due order', async () => {
+    const now = new Date('2026-06-01T00:10:00Z');
+    const fired: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let release: () => void = () => undefined;
+    // Each handler waits until three run at once (or gives up after 5 s): only side-by-side firing gets there.
+    const together = new Promise<void>((resolve) => {
+      release = resolve;
+      setTimeout(resolve, 5_000).unref();
+    });
+    const timers = new DurableTimers(rm.db, {
+      log,
+      clock: () => now,
+      concurrency: 4,
+      orderKey: (t) => (t.payload as { key: string }).key,
+    }).on('lane', async (t) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (inFlight >= 3) release();
+      await together;
+      fired.push(t.id);
+      inFlight--;
+    });
+    const at = (minute: number) => new Date(`2026-06-01T00:0${minute}:00Z`);
+    await timers.schedule([
+      { id: 'l:x3', tenantId: 'acme', kind: 'lane', dueAt: at(3), payload: { key: 'x' } },
+      { id: 'l:x1', tenantId: 'acme', kind: 'lane', dueAt: at(1), payload: { key: 'x' } },
+      { id: 'l:y', tenantId: 'acme', kind: 'lane', dueAt: at(2), payload: { key: 'y' } },
+      { id: 'l:x2', tenantId: 'acme', kind: 'lane', dueAt: at(2), payload: { key: 'x' } },
+      { id: 'l:z', tenantId: 'acme', kind: 'lane', dueAt: at(4), payload: { key: 'z' } },
+    ]);
+    await timers.fireDue();
+    expect(maxInFlight).toBe(3);
+    expect(fired.filter((id) => id.startsWith('l:x'))).toEqual(['l:x1', 'l:x2', 'l:x3']);
+    expect([...fired].sort()).toEqual(['l:x1', 'l:x2', 'l:x3', 'l:y', 'l:z']);
+  });
+
   it('fires on time from its own loop, and a restarted process fires what the stopped one left', async () => {
     const fired: Array<{ id: string; late: number }> = [];
     const handler = async (t: DueTimer) => void fired.push({ id: t.id, late: Date.now() - t.dueAt.getTime() });

@@ -20,6 +20,8 @@ export const ticketEnvSchema = serviceEnvSchema.extend({
     .default(4 * 86_400),
   /** Longest sleep of the durable-timer loop between looks for timers other replicas scheduled. */
   TICKET_TIMER_MAX_SLEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** How many tickets' timers fire at once (each ticket's own timers stay in due order). */
+  TICKET_TIMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type TicketConfig = z.infer<typeof ticketEnvSchema>;

@@ -133,6 +133,9 @@ async function wire(deps: ServiceDeps<TicketDb>, config: TicketConfig, clock: ()
     metrics: deps.metrics,
     clock,
     maxSleepMs: config.TICKET_TIMER_MAX_SLEEP_MS,
+    // Tickets' timers fire side by side; one ticket's in due order (its warning before its breach).
+    concurrency: config.TICKET_TIMER_CONCURRENCY,
+    orderKey: (timer) => (timer.payload as Partial<TicketTimerPayload>).ticketId ?? timer.id,
   })
     .on(SLA_TIMER, async (timer) => {
       await tickets.recompute(timer.tenantId, (timer.payload as TicketTimerPayload).ticketId);
@@ -146,6 +149,8 @@ async function wire(deps: ServiceDeps<TicketDb>, config: TicketConfig, clock: ()
     })
     .on(RECOMPUTE_TIMER, async (timer) => {
       const { tenantId, calendarId } = timer.payload as RecomputePayload;
+      // The change may have been made on another replica: read the policies and calendars afresh, once.
+      sla.forget(tenantId);
       let after = '';
       for (;;) {
         const ids = await queries.openTicketIds(tenantId, after, RECOMPUTE_PAGE, calendarId || undefined);

@@ -543,11 +543,12 @@ export class TicketService {
   // ---- system changes (timers, consumers) ----
 
   /** Recomputes a ticket's clocks at now and publishes what is due; nothing when nothing changed. */
+  /**
+   * Brings a ticket's clocks up to date (a timer fired, a policy or calendar changed). One read of the ticket, in the
+   * update itself: a timer handler is on the critical path of every SLA event. A deleted or unknown ticket is left.
+   */
   async recompute(tenantId: string, ticketId: string): Promise<void> {
     const principal = systemPrincipal(tenantId, 'ticket');
-    const ticket = await this.deps.stores.tickets.load(ticketId);
-    if (!ticket || ticket.deletedAt || ticket.tenantId !== tenantId) return;
-    this.deps.sla.forget(tenantId);
     const sla = await this.deps.sla.load(tenantId);
     await this.deps.stores.tickets.update(principal, ticketId, undefined, (t) => {
       const applied = applySla(t, sla, this.now());
@@ -569,6 +570,9 @@ export class TicketService {
           sla: applied.signals,
         }),
       };
+    }).catch((error: unknown) => {
+      if (error instanceof ServiceError && error.code === 'NOT_FOUND') return;
+      throw error;
     });
   }
 
