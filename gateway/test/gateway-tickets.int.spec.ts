@@ -218,6 +218,42 @@ describe('gateway: tickets', () => {
     expect((after.body as { csat: { rating: string } }).csat.rating).toBe('good');
   });
 
+  it('sets up the support team: group assignment modes and agents, an agent marking themselves away', async () => {
+    const me = (await stack.api.get('/api/v1/me', agent)).body as { userId: string };
+    const badMode = await stack.api.put('/api/v1/support-groups/acme-support', admin, { assignment: 'lottery' });
+    expect(badMode.status).toBe(400);
+    expect(fields(badMode.body)).toEqual(['assignment']);
+    const notAdmin = await stack.api.put('/api/v1/support-groups/acme-support', agent, { assignment: 'manual' });
+    expect(notAdmin.status).toBe(403);
+    const group = await stack.api.put('/api/v1/support-groups/acme-support', admin, { assignment: 'least_open' });
+    expect(group.status).toBe(200);
+    expect(group.body).toMatchObject({ groupId: 'acme-support', assignment: 'least_open' });
+    const groups = (await stack.api.get('/api/v1/support-groups', agent)).body as { data: Array<{ groupId: string }> };
+    expect(groups.data.map((g) => g.groupId)).toContain('acme-support');
+
+    const put = (token: string, body: Record<string, unknown>) =>
+      stack.api.put(`/api/v1/support-agents/${me.userId}`, token, body);
+    const badCapacity = await put(admin, { name: 'Agent One', groupIds: ['acme-support'], capacity: -1 });
+    expect(badCapacity.status).toBe(400);
+    expect(fields(badCapacity.body)).toEqual(['capacity']);
+    const set = await put(admin, { name: 'Agent One', groupIds: ['acme-support'], capacity: 5 });
+    expect(set.status).toBe(200);
+    expect(set.headers.get('etag')).toMatch(/^"\d+"$/);
+    const away = await put(agent, { name: 'Agent One', groupIds: ['acme-support'], capacity: 5, away: true });
+    expect(away.status).toBe(200);
+    expect(away.body).toMatchObject({ userId: me.userId, away: true, capacity: 5 });
+    const moreCapacity = await put(agent, { name: 'Agent One', groupIds: ['acme-support'], capacity: 50 });
+    expect(moreCapacity.status).toBe(403);
+    const listed = await stack.api.get('/api/v1/support-agents?groupId=acme-support', agent);
+    expect((listed.body as { data: Array<{ userId: string; away: boolean }> }).data).toEqual([
+      expect.objectContaining({ userId: me.userId, away: true }),
+    ]);
+    // Back to manual, so the other tests' tickets stay unassigned.
+    expect((await stack.api.put('/api/v1/support-groups/acme-support', admin, { assignment: 'manual' })).status).toBe(
+      200,
+    );
+  });
+
   it('keeps tickets from people and partners who may not see them, and streams ticket events over SSE', async () => {
     const ticket = await create({ subject: 'Private', requesterEmail: 'private@example.test' });
     expect((await stack.api.get(`/api/v1/tickets/${ticket.id}`, rep2)).status).toBe(404);

@@ -15,6 +15,7 @@ import { settingsRoutes } from './settings.routes';
 import { csatRoutes } from './csat.routes';
 import { macroRoutes } from './macros.routes';
 import { slaRoutes } from './sla.routes';
+import { supportTeamRoutes } from './support-team.routes';
 import { ticketRoutes } from './tickets.routes';
 import { formRoutes } from './forms.routes';
 import { taskRoutes } from './tasks.routes';
@@ -38,6 +39,7 @@ export function apiRoutes(events: EventStreamOptions, sessions: SessionSet, read
     ...ticketRoutes,
     ...slaRoutes,
     ...macroRoutes,
+    ...supportTeamRoutes,
     ...csatRoutes,
     ...workflowRoutes,
     ...workflowRunRoutes,

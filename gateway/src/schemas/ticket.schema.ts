@@ -398,3 +398,59 @@ export const csatSurveySchema = z
 export const csatResultSchema = z
   .object({ rating: z.string(), comment: z.string(), answeredAt: nullableTimestamp })
   .meta({ id: 'CsatResult' });
+
+// ---- agents and groups (automatic assignment) ----
+
+export const agentInputSchema = z
+  .strictObject({
+    name: z.string().max(200).default(''),
+    groupIds: z.array(idSchema).max(50).default([]).meta({ description: 'Support groups the agent takes tickets of.' }),
+    calendarId: z
+      .string()
+      .max(128)
+      .default('')
+      .meta({ description: "A business calendar of the agent's working hours; empty: always available." }),
+    away: z.boolean().default(false),
+    capacity: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(0)
+      .meta({ description: 'Most open tickets assigned at once; 0: no limit.' }),
+  })
+  .meta({ id: 'SupportAgentInput' });
+
+export const agentSchema = z
+  .object({
+    userId: z.string(),
+    tenantId: z.string(),
+    name: z.string(),
+    groupIds: z.array(z.string()),
+    calendarId: z.string(),
+    away: z.boolean(),
+    capacity: z.number().int(),
+    version: z.number().int(),
+    updatedAt: nullableTimestamp,
+  })
+  .meta({ id: 'SupportAgent' });
+
+export const agentListQuery = z.strictObject({ groupId: idSchema.optional() });
+
+export const groupInputSchema = z
+  .strictObject({
+    assignment: z
+      .enum(['manual', 'round_robin', 'least_open'])
+      .meta({ description: 'How new tickets of the group get an agent: not at all, in turn, or the least busy.' }),
+  })
+  .meta({ id: 'SupportGroupInput' });
+
+export const groupSchema = z
+  .object({
+    groupId: z.string(),
+    tenantId: z.string(),
+    assignment: z.string(),
+    version: z.number().int(),
+    updatedAt: nullableTimestamp,
+  })
+  .meta({ id: 'SupportGroup' });

@@ -59,6 +59,8 @@ export class GatewayClient {
     this.request('GET', path, { token, headers });
   post = (path: string, token: string, body?: unknown, headers?: Record<string, string>) =>
     this.request('POST', path, { token, body, headers });
+  put = (path: string, token: string, body: unknown, headers?: Record<string, string>) =>
+    this.request('PUT', path, { token, body, headers });
   patch = (path: string, token: string, body: unknown, headers?: Record<string, string>) =>
     this.request('PATCH', path, { token, body, headers });
   delete = (path: string, token: string, headers?: Record<string, string>) =>

@@ -1,0 +1,89 @@
+// Who takes tickets: support agents (groups, working-hours calendar, away, capacity) and how each support group
+// assigns new tickets (manual, round-robin, least-open). Admins change them; an agent may mark themselves away.
+import { z } from 'zod';
+import type { Agent, SupportGroup } from '@crm/proto/crm/ticket/v1/support';
+import { ACCESS } from '../auth/access-policy';
+import { callUnary } from '../grpc/unary-call';
+import { defineRoute, type Route, type RouteResult } from '../http/route';
+import { jsonOf } from '../mappers/json-of';
+import { idSchema, listOf } from '../schemas/common.schema';
+import { agentInputSchema, agentListQuery, agentSchema, groupInputSchema, groupSchema } from '../schemas/ticket.schema';
+import { ok } from './common-responses';
+import { required } from './route-helpers';
+
+const TAG = 'Support team';
+const AGENTS = '/api/v1/support-agents';
+const GROUPS = '/api/v1/support-groups';
+
+const result = (value: Agent | SupportGroup | undefined): RouteResult => {
+  const v = required(value, 'a record');
+  return { status: 200, body: jsonOf(v), version: v.version };
+};
+
+export const supportTeamRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: AGENTS,
+    operationId: 'listSupportAgents',
+    summary: 'Support agents of the tenant (of one group with groupId)',
+    tag: TAG,
+    access: ACCESS.supportConfigRead,
+    query: agentListQuery,
+    responses: [ok(listOf(agentSchema, 'SupportAgentList'), 'Every agent, by user id')],
+    handler: async ({ query, clients, downstream }) => {
+      const response = await callUnary(downstream, clients.support.listAgents.bind(clients.support), {
+        groupId: query.groupId ?? '',
+      });
+      return { status: 200, body: { data: jsonOf(response.agents), nextCursor: null } };
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: `${AGENTS}/{userId}`,
+    operationId: 'putSupportAgent',
+    summary: "Set an agent's groups, calendar, capacity and away flag",
+    description:
+      'Admins set everything; an agent may change only their own away flag (any other change is 403). Replaces the whole agent, so a retry is harmless.',
+    tag: TAG,
+    access: ACCESS.supportConfigRead,
+    params: z.strictObject({ userId: idSchema }),
+    body: agentInputSchema,
+    responses: [ok(agentSchema, 'The agent', { etag: true })],
+    handler: async ({ params, body, clients, downstream }) => {
+      const response = await callUnary(downstream, clients.support.putAgent.bind(clients.support), {
+        agent: { ...body, userId: params.userId, tenantId: '', version: 0, updatedAt: undefined },
+      });
+      return result(response.agent);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: GROUPS,
+    operationId: 'listSupportGroups',
+    summary: 'How the support groups assign new tickets',
+    tag: TAG,
+    access: ACCESS.supportConfigRead,
+    responses: [ok(listOf(groupSchema, 'SupportGroupList'), 'Every configured group, by id')],
+    handler: async ({ clients, downstream }) => {
+      const response = await callUnary(downstream, clients.support.listGroups.bind(clients.support), {});
+      return { status: 200, body: { data: jsonOf(response.groups), nextCursor: null } };
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: `${GROUPS}/{groupId}`,
+    operationId: 'putSupportGroup',
+    summary: "Set a support group's assignment mode (admin)",
+    tag: TAG,
+    access: ACCESS.admin,
+    params: z.strictObject({ groupId: idSchema }),
+    body: groupInputSchema,
+    responses: [ok(groupSchema, 'The group', { etag: true })],
+    handler: async ({ params, body, clients, downstream }) => {
+      const response = await callUnary(downstream, clients.support.putGroup.bind(clients.support), {
+        group: { groupId: params.groupId, tenantId: '', assignment: body.assignment, version: 0, updatedAt: undefined },
+      });
+      return result(response.group);
+    },
+  }),
+];
