@@ -244,6 +244,21 @@ describe('gateway: tickets', () => {
     expect(away.body).toMatchObject({ userId: me.userId, away: true, capacity: 5 });
     const moreCapacity = await put(agent, { name: 'Agent One', groupIds: ['acme-support'], capacity: 50 });
     expect(moreCapacity.status).toBe(403);
+    // If-Match of a version that has moved since: 412, and nothing changes.
+    const stale = await stack.api.put(
+      `/api/v1/support-agents/${me.userId}`,
+      admin,
+      { name: 'Agent One', groupIds: ['acme-support'], capacity: 7 },
+      { 'if-match': set.headers.get('etag') as string },
+    );
+    expect(stale.status).toBe(412);
+    const current = await stack.api.put(
+      `/api/v1/support-agents/${me.userId}`,
+      agent,
+      { name: 'Agent One', groupIds: ['acme-support'], capacity: 5, away: true },
+      { 'if-match': away.headers.get('etag') as string },
+    );
+    expect(current.status).toBe(200);
     const listed = await stack.api.get('/api/v1/support-agents?groupId=acme-support', agent);
     expect((listed.body as { data: Array<{ userId: string; away: boolean }> }).data).toEqual([
       expect.objectContaining({ userId: me.userId, away: true }),

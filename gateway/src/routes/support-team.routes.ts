@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Agent, SupportGroup } from '@crm/proto/crm/ticket/v1/support';
 import { ACCESS } from '../auth/access-policy';
 import { callUnary } from '../grpc/unary-call';
+import type { Precondition } from '../http/etag';
 import { defineRoute, type Route, type RouteResult } from '../http/route';
 import { jsonOf } from '../mappers/json-of';
 import { idSchema, listOf } from '../schemas/common.schema';
@@ -14,6 +15,9 @@ import { required } from './route-helpers';
 const TAG = 'Support team';
 const AGENTS = '/api/v1/support-agents';
 const GROUPS = '/api/v1/support-groups';
+
+/** The version an If-Match names, as the request's record version (0: replace whatever is there). */
+const versionOf = (precondition: Precondition): number => (precondition.kind === 'version' ? precondition.version : 0);
 
 const result = (value: Agent | SupportGroup | undefined): RouteResult => {
   const v = required(value, 'a record');
@@ -43,15 +47,17 @@ export const supportTeamRoutes: Route[] = [
     operationId: 'putSupportAgent',
     summary: "Set an agent's groups, calendar, capacity and away flag",
     description:
-      'Admins set everything; an agent may change only their own away flag (any other change is 403). Replaces the whole agent, so a retry is harmless.',
+      'Admins set everything; an agent may change only their own away flag (any other change is 403). ' +
+      'Replaces the whole agent, so a retry is harmless; with If-Match only that version is replaced (else 412).',
     tag: TAG,
     access: ACCESS.supportConfigRead,
+    ifMatch: 'optional',
     params: z.strictObject({ userId: idSchema }),
     body: agentInputSchema,
     responses: [ok(agentSchema, 'The agent', { etag: true })],
-    handler: async ({ params, body, clients, downstream }) => {
+    handler: async ({ params, body, precondition, clients, downstream }) => {
       const response = await callUnary(downstream, clients.support.putAgent.bind(clients.support), {
-        agent: { ...body, userId: params.userId, tenantId: '', version: 0, updatedAt: undefined },
+        agent: { ...body, userId: params.userId, tenantId: '', version: versionOf(precondition), updatedAt: undefined },
       });
       return result(response.agent);
     },
@@ -74,14 +80,22 @@ export const supportTeamRoutes: Route[] = [
     path: `${GROUPS}/{groupId}`,
     operationId: 'putSupportGroup',
     summary: "Set a support group's assignment mode (admin)",
+    description: 'Creates or replaces the group; with If-Match only that version is replaced (else 412).',
     tag: TAG,
     access: ACCESS.admin,
+    ifMatch: 'optional',
     params: z.strictObject({ groupId: idSchema }),
     body: groupInputSchema,
     responses: [ok(groupSchema, 'The group', { etag: true })],
-    handler: async ({ params, body, clients, downstream }) => {
+    handler: async ({ params, body, precondition, clients, downstream }) => {
       const response = await callUnary(downstream, clients.support.putGroup.bind(clients.support), {
-        group: { groupId: params.groupId, tenantId: '', assignment: body.assignment, version: 0, updatedAt: undefined },
+        group: {
+          groupId: params.groupId,
+          tenantId: '',
+          assignment: body.assignment,
+          version: versionOf(precondition),
+          updatedAt: undefined,
+        },
       });
       return result(response.group);
     },

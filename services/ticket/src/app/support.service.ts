@@ -10,6 +10,7 @@ import {
   type CustomFieldDefinition,
   type FieldViolation,
   type Principal,
+  versionMismatch,
 } from '@crm/service-kit';
 import {
   ASSIGNMENT_MODES,
@@ -130,7 +131,8 @@ export class SupportService {
 
   // ---- agents and groups ----
 
-  async putAgent(principal: Principal, input: AgentInput): Promise<AgentRecord> {
+  /** With expectedVersion (an If-Match) it applies only to that version of the agent; 0 or undefined: any. */
+  async putAgent(principal: Principal, input: AgentInput, expectedVersion?: number): Promise<AgentRecord> {
     const v: FieldViolation[] = [];
     if (!input.userId) v.push({ field: 'userId', description: 'is required' });
     if (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 10_000)
@@ -143,6 +145,8 @@ export class SupportService {
     if (v.length > 0) throw invalidArgument(v);
     const id = agentRecordId(principal.tenantId, input.userId);
     const current = await this.stores.agents.load(id);
+    if (expectedVersion && (!current || current.version !== expectedVersion))
+      throw versionMismatch(expectedVersion, current?.version);
     const admin = hasRole(principal, 'crm-admin', 'crm-service');
     if (!admin) {
       // An agent may only change their own away flag.
@@ -169,7 +173,7 @@ export class SupportService {
         { _id: id, ownerId: input.userId, teamId: '', ...fields },
         agentMessages(this.ctx(principal)),
       );
-    return this.stores.agents.update(systemOf(principal), id, undefined, () => ({
+    return this.stores.agents.update(systemOf(principal), id, expectedVersion || undefined, () => ({
       set: { ...fields, deletedAt: null },
       messages: agentMessages(this.ctx(principal)),
     }));
@@ -182,7 +186,12 @@ export class SupportService {
       .sort((a, b) => a.userId.localeCompare(b.userId));
   }
 
-  async putGroup(principal: Principal, groupId: string, assignment: string): Promise<GroupRecord> {
+  async putGroup(
+    principal: Principal,
+    groupId: string,
+    assignment: string,
+    expectedVersion?: number,
+  ): Promise<GroupRecord> {
     requireAdmin(principal, 'change how groups assign tickets');
     const v: FieldViolation[] = [];
     if (!groupId) v.push({ field: 'groupId', description: 'is required' });
@@ -191,6 +200,8 @@ export class SupportService {
     if (v.length > 0) throw invalidArgument(v);
     const id = groupRecordId(principal.tenantId, groupId);
     const current = await this.stores.groups.load(id);
+    if (expectedVersion && (!current || current.version !== expectedVersion))
+      throw versionMismatch(expectedVersion, current?.version);
     const fields = { groupId, assignment: assignment as AssignmentMode };
     if (!current)
       return this.stores.groups.create(
@@ -198,7 +209,7 @@ export class SupportService {
         { _id: id, ownerId: '', teamId: groupId, ...fields },
         groupMessages(this.ctx(principal)),
       );
-    return this.stores.groups.update(principal, id, undefined, () => ({
+    return this.stores.groups.update(principal, id, expectedVersion || undefined, () => ({
       set: fields,
       messages: groupMessages(this.ctx(principal)),
     }));

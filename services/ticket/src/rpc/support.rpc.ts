@@ -68,21 +68,32 @@ export function supportHandlers(support: SupportService): ServiceHandlers<typeof
     listMacros: async (_req, ctx) => ({ macros: (await support.listMacros(ctx.principal)).map(toMacroProto) }),
     putAgent: async (req, ctx) => ({
       agent: toAgentProto(
-        await support.putAgent(ctx.principal, {
-          userId: req.agent?.userId ?? '',
-          name: req.agent?.name ?? '',
-          groupIds: req.agent?.groupIds ?? [],
-          calendarId: req.agent?.calendarId ?? '',
-          away: req.agent?.away ?? false,
-          capacity: req.agent?.capacity ?? 0,
-        }),
+        await support.putAgent(
+          ctx.principal,
+          {
+            userId: req.agent?.userId ?? '',
+            name: req.agent?.name ?? '',
+            groupIds: req.agent?.groupIds ?? [],
+            calendarId: req.agent?.calendarId ?? '',
+            away: req.agent?.away ?? false,
+            capacity: req.agent?.capacity ?? 0,
+          },
+          req.agent?.version,
+        ),
       ),
     }),
     listAgents: async (req, ctx) => ({
       agents: (await support.listAgents(ctx.principal, req.groupId)).map(toAgentProto),
     }),
     putGroup: async (req, ctx) => ({
-      group: toGroupProto(await support.putGroup(ctx.principal, req.group?.groupId ?? '', req.group?.assignment ?? '')),
+      group: toGroupProto(
+        await support.putGroup(
+          ctx.principal,
+          req.group?.groupId ?? '',
+          req.group?.assignment ?? '',
+          req.group?.version,
+        ),
+      ),
     }),
     listGroups: async (_req, ctx) => ({ groups: (await support.listGroups(ctx.principal)).map(toGroupProto) }),
     getTicketFieldDefinitions: async (_req, ctx) => {
