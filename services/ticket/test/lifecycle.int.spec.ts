@@ -8,7 +8,6 @@ import { fromGrpcError } from '@crm/service-kit';
 import { bindClient, clientToken, eventually } from '@crm/testkit';
 import { ticketInput, TicketHarness, type Api } from './support/ticket-harness';
 
-
 async function refusal(promise: Promise<unknown>) {
   try {
     await promise;

@@ -550,30 +550,32 @@ export class TicketService {
   async recompute(tenantId: string, ticketId: string): Promise<void> {
     const principal = systemPrincipal(tenantId, 'ticket');
     const sla = await this.deps.sla.load(tenantId);
-    await this.deps.stores.tickets.update(principal, ticketId, undefined, (t) => {
-      const applied = applySla(t, sla, this.now());
-      const before = JSON.stringify([
-        t.sla?.policyId,
-        t.sla?.targets.map((x) => [x.metric, x.cycle, x.status, x.targetSeconds, x.dueAt]),
-      ]);
-      const after = JSON.stringify([
-        applied.set.sla?.policyId,
-        applied.set.sla?.targets.map((x) => [x.metric, x.cycle, x.status, x.targetSeconds, x.dueAt]),
-      ]);
-      if (applied.signals.length === 0 && before === after) return null;
-      return {
-        set: applied.set,
-        messages: ticketMessages(this.eventContext(principal), {
-          kind: 'updated',
-          before: t,
-          changedFields: ['sla'],
-          sla: applied.signals,
-        }),
-      };
-    }).catch((error: unknown) => {
-      if (error instanceof ServiceError && error.code === 'NOT_FOUND') return;
-      throw error;
-    });
+    await this.deps.stores.tickets
+      .update(principal, ticketId, undefined, (t) => {
+        const applied = applySla(t, sla, this.now());
+        const before = JSON.stringify([
+          t.sla?.policyId,
+          t.sla?.targets.map((x) => [x.metric, x.cycle, x.status, x.targetSeconds, x.dueAt]),
+        ]);
+        const after = JSON.stringify([
+          applied.set.sla?.policyId,
+          applied.set.sla?.targets.map((x) => [x.metric, x.cycle, x.status, x.targetSeconds, x.dueAt]),
+        ]);
+        if (applied.signals.length === 0 && before === after) return null;
+        return {
+          set: applied.set,
+          messages: ticketMessages(this.eventContext(principal), {
+            kind: 'updated',
+            before: t,
+            changedFields: ['sla'],
+            sla: applied.signals,
+          }),
+        };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ServiceError && error.code === 'NOT_FOUND') return;
+        throw error;
+      });
   }
 
   async autoClose(tenantId: string, ticketId: string, afterMs: number): Promise<void> {
