@@ -1,9 +1,9 @@
-import { hasRole, scopeAllows, scopeOf, visibilityFilter, type Principal } from '@crm/service-kit';
+import { hasRole, scopeAllows, scopeOf, type Principal } from '@crm/service-kit';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { ACCESS, isAllowed, type AccessPolicy, type Resource } from '../auth/access-policy';
 
-// The services decide record visibility on every call; for events the gateway applies the same rules (the kit's
-// visibilityFilter) to the owner and team the envelope carries, so a client sees exactly the changes to records
+// The services decide record visibility on every call; for events the gateway applies the same rule (the kit's
+// scopeOf/scopeAllows) to the owner and team the envelope carries, so a client sees exactly the changes to records
 // it could read.
 
 const RESOURCE_OF_ENTITY: Record<string, Resource> = {
@@ -44,27 +44,7 @@ export function canSeeEvent(
   if (!isAllowed(principal, READ_POLICY[resource])) return false;
   if (TENANT_WIDE.has(entity)) return resource !== 'tickets' || isAllowed(principal, ACCESS.supportConfigRead);
   if (resource === 'tickets') return canSeeTicketEvent(principal, envelope);
-  const filter = visibilityFilter(principal, resource, 'read');
-  return (
-    filter !== undefined &&
-    matches(filter, { tenantId: envelope.tenantId, ownerId: envelope.ownerId, teamId: envelope.teamId })
-  );
-}
-
-type Fields = Record<'tenantId' | 'ownerId' | 'teamId', string>;
-
-/** Evaluates the filter shapes visibilityFilter builds: equality, $in, and $or of those. */
-export function matches(filter: Record<string, unknown>, record: Fields): boolean {
-  return Object.entries(filter).every(([key, condition]) => {
-    if (key === '$or')
-      return Array.isArray(condition) && condition.some((clause: Record<string, unknown>) => matches(clause, record));
-    const value = record[key as keyof Fields];
-    if (typeof condition === 'object' && condition !== null && '$in' in condition) {
-      const options = (condition as { $in: unknown }).$in;
-      return Array.isArray(options) && options.includes(value);
-    }
-    return condition === value;
-  });
+  return scopeAllows(scopeOf(principal, resource, 'read'), envelope);
 }
 
 /**

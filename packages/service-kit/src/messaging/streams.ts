@@ -7,7 +7,7 @@ export interface StreamSpec {
   name: string;
   /** e.g. ["crm.contact.>", "crm.company.>"]; namespaced by the bus. */
   subjects: string[];
-  /** Window in which a repeated Nats-Msg-Id is dropped; longer than the outbox sweeper's period. */
+  /** Window in which a repeated Nats-Msg-Id is dropped; longer than the event sweeper's period. */
   duplicateWindowMs?: number;
   maxAgeMs?: number;
 }

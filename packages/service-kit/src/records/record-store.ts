@@ -25,9 +25,6 @@ export interface TenantRecord {
   createdAt: Date;
   updatedAt: Date;
   deletedAt?: Date | null;
-  /** Transitional: the outbox of ScopedRepository's records, until every service writes through RecordStore. */
-  outbox?: import('../outbox/outbox-entry').OutboxEntry[];
-  outboxPending?: boolean;
 }
 
 /** What a creation supplies; the store adds the tenant, version and timestamps. */

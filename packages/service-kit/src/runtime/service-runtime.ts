@@ -6,16 +6,12 @@ import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier'
 import { defaultDatabaseName, jwksUrlOf, tokenUrlOf, type ServiceEnv } from '../config/service-env';
 import { GrpcServer } from '../grpc/server';
 import { connectMongo, pingMongo } from '../mongo/connection';
-import { DocumentLocks } from '../mongo/document-locks';
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from '../messaging/consumer';
 import { isBatchConsumerSpec, startBatchConsumer, type BatchConsumerSpec } from '../messaging/batch-consumer';
 import { HandledEvents } from '../messaging/handled-events';
 import type { Bus } from '../messaging/nats';
 import { EventPublisher } from '../messaging/publisher';
 import { ensureDeadLetterStream, ensureStream, type StreamSpec } from '../messaging/streams';
-import { OutboxRelay } from '../outbox/outbox-relay';
-import { OutboxSweeper } from '../outbox/outbox-sweeper';
-import type { OutboxStore } from '../outbox/outbox-store';
 import type { Migration } from 'kysely';
 import { openReadModel, type ReadModel } from '../read-model/read-model';
 import { EventLog } from '../records/event-log';
@@ -33,10 +29,7 @@ export interface ServiceDeps<DB = unknown> {
   mongo: Connection;
   bus: Bus;
   publisher: EventPublisher;
-  relay: OutboxRelay;
   handled: HandledEvents;
-  /** Serialise writes to one document; ScopedRepository takes them. */
-  locks: DocumentLocks;
   verifier: TokenVerifier;
   /** The service's own client-credentials token, for work it does on its own. */
   serviceToken: TokenSource;
@@ -50,8 +43,6 @@ export interface ServiceDeps<DB = unknown> {
 export interface ServiceWiring {
   /** The aggregates' stores: their unfinished writes are swept and their read models kept converged. */
   stores?: ReadonlyArray<RecordStore<TenantRecord>>;
-  /** Collections whose documents carry an outbox, for the sweeper. */
-  outboxStores?: OutboxStore[];
   /** Durable consumers: one event per handler call, or batches (BatchConsumerSpec) for order-free projections. */
   consumers?: (ConsumerSpec | BatchConsumerSpec<unknown>)[];
   /** Facts /readyz shows without failing on them (e.g. a projection's lag). */
@@ -105,7 +96,6 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
     jwksUrl: jwksUrlOf(config),
   });
   const publisher = new EventPublisher(bus);
-  const relay = new OutboxRelay(publisher, log);
   const grpc = new GrpcServer({
     log,
     verifier,
@@ -120,9 +110,7 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
     mongo,
     bus,
     publisher,
-    relay,
     handled: new HandledEvents(mongo),
-    locks: new DocumentLocks(mongo),
     verifier,
     serviceToken: createClientCredentialsTokenSource({
       tokenUrl: tokenUrlOf(config),
@@ -136,8 +124,6 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
 
   const wiring = await options.wire(deps);
   const stores = wiring.stores ?? [];
-  const sweeper = new OutboxSweeper(wiring.outboxStores ?? [], relay, log);
-  sweeper.start();
   const eventSweeper = new EventSweeper(events, stores, log);
   eventSweeper.start();
   const consumerSpecs: (ConsumerSpec | BatchConsumerSpec<unknown>)[] = [...(wiring.consumers ?? [])];
@@ -174,7 +160,6 @@ export async function runService<DB = unknown>(options: ServiceDefinitionOptions
       { name: 'finish gRPC calls in flight', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS - 2000) },
       ...(wiring.stopWork ?? []),
       { name: 'stop consumers', run: async () => void (await Promise.all(consumers.map((c) => c.stop()))) },
-      { name: 'stop outbox sweeper', run: () => sweeper.stop() },
       { name: 'stop event sweeper', run: () => eventSweeper.stop() },
       { name: 'finish writes in flight', run: async () => void (await Promise.all(stores.map((s) => s.drain()))) },
       { name: 'stop housekeeping', run: () => clearInterval(housekeeping) },
@@ -200,10 +185,9 @@ async function openServiceReadModel<DB>(
 
 const HANDLED_EVENT_RETENTION_MS = 7 * 24 * 3_600_000;
 
-/** Expiry the store cannot do itself (no TTL indexes): stale locks of crashed writers, old handled-event ids. */
-function startHousekeeping(deps: Pick<ServiceDeps, 'locks' | 'handled' | 'log'>): NodeJS.Timeout {
+/** Expiry the store cannot do itself (no TTL indexes): old handled-event ids. */
+function startHousekeeping(deps: Pick<ServiceDeps, 'handled' | 'log'>): NodeJS.Timeout {
   const timer = setInterval(() => {
-    deps.locks.pruneExpired().catch((err: unknown) => deps.log.warn({ err }, 'pruning expired locks failed'));
     deps.handled
       .pruneOlderThan(new Date(Date.now() - HANDLED_EVENT_RETENTION_MS))
       .catch((err: unknown) => deps.log.warn({ err }, 'pruning handled events failed'));
