@@ -59,12 +59,14 @@ export class ContactHarness {
   namespace = uniqueNamespace('contact');
   /** The read model's database, one per harness. */
   readonly readModelDb = uniqueDbName('contactrm');
+  /** The environment the service was started with: a second instance (a child process) can share its stores. */
+  env: Record<string, string> = {};
   private clients: Client[] = [];
   private address = '';
 
   async start(overrides: Record<string, string> = {}): Promise<void> {
     const infra = infraEnv();
-    const config = contactEnvSchema.parse({
+    this.env = {
       SERVICE_NAME: 'contact',
       LOG_LEVEL: 'error',
       GRPC_PORT: '0',
@@ -80,7 +82,8 @@ export class ContactHarness {
       OIDC_CLIENT_SECRET: 'contact-service-secret',
       CONTACT_IMPORT_POLL_MS: '200',
       ...overrides,
-    });
+    };
+    const config = contactEnvSchema.parse(this.env);
     this.service = await startContactService(config, { exit: () => undefined });
     this.address = `127.0.0.1:${this.service.grpcPort}`;
     this.bus = await connectBus({ url: infra.natsUrl, name: 'contact-test', namespace: this.namespace });
