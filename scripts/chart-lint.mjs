@@ -21,7 +21,7 @@ const chartDir = join(repoRoot, 'charts/crm');
 // Each values file, with the kube-score checks that do not apply to it.
 const VALUES = {
   'values.yaml': [],
-  // The defaults with the migration and rebuild Jobs rendered, so that they are validated too.
+  // The defaults (which render the migration Jobs) with a rebuild Job of every service, so those are validated too.
   'values.yaml + jobs': [],
   'values-production.yaml': [],
   // One replica is the point of a trial install, so kube-score's "few replicas" warning is expected there.
@@ -92,7 +92,7 @@ const schemaDirs = await ensureKubernetesSchemas(KUBE_VERSIONS);
 for (const [label, ignoredHere] of Object.entries(VALUES)) {
   const valuesArgs = label.startsWith('values.yaml')
     ? label.endsWith('jobs')
-      ? ['--set', 'migrations.enabled=true,rebuild.components={contact,pipeline}']
+      ? ['--set', 'rebuild.components={contact,pipeline,ticket,workflow,reporting}']
       : []
     : ['-f', join(chartDir, label)];
   const kube = KUBE_VERSIONS.at(-1);

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `pnpm images build [name…]`: the base images (lib/bases.mjs), then one image per deployable workspace package
 // (every package whose main is dist/main.js: services/* and the gateway) from deploy/images/Dockerfile.
-// `pnpm images test [name…]`: runs each image with podman against the local infrastructure, waits for /readyz,
-// sends SIGTERM and checks a clean exit within the grace period (also: user, read-only root, labels).
+// `pnpm images test [name…]`: runs each image with podman against the local infrastructure as the chart does: the
+// migration Job's `node dist/migrate.js` first, then the service, waits for /readyz, sends SIGTERM and checks a
+// clean exit within the grace period, then the rebuild Job's `node dist/rebuild.js` (also: user, read-only root,
+// labels, the web app's files in the gateway).
 // `pnpm images list`: the images and their sizes.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -29,7 +32,9 @@ export function deployables() {
         const image = pkg.name.replace(/^@crm\//, '');
         const kind = dir === 'gateway' ? 'gateway' : 'service';
         const service = kind === 'gateway' ? 'gateway' : dir.split('/')[1];
-        return { dir, name: pkg.name, image, kind, service, version: pkg.version };
+        // The entry points of the chart's Jobs this image ships (compiled from src/<tool>.ts).
+        const tools = ['migrate', 'rebuild'].filter((t) => existsSync(join(repoRoot, dir, `src/${t}.ts`)));
+        return { dir, name: pkg.name, image, kind, service, version: pkg.version, tools };
       })
   );
 }
@@ -56,8 +61,9 @@ async function build(args) {
   const started = Date.now();
   const runtime = await ensureRuntimeBase(env, progress);
   const builder = await ensureBuildBase(env, progress);
-  const revision = git(['rev-parse', 'HEAD']) || 'unknown';
-  const dirty = git(['status', '--porcelain']) ? '-dirty' : '';
+  // CRM_IMAGE_REVISION names the commit of a tree without .git (e.g. `git archive` of a release).
+  const revision = process.env.CRM_IMAGE_REVISION || git(['rev-parse', 'HEAD']) || 'unknown';
+  const dirty = !process.env.CRM_IMAGE_REVISION && git(['status', '--porcelain']) ? '-dirty' : '';
   const webDist = existsSync(join(repoRoot, 'web/package.json')) ? 'web/dist' : '';
   for (const d of selected(args)) {
     const began = Date.now();
@@ -145,6 +151,33 @@ function podman(env, args, options = {}) {
   return spawnSync('podman', args, { env, encoding: 'utf8', ...options });
 }
 
+/** Flags of every container the test runs, as the chart runs its pods: non-root, read-only root, /tmp a tmpfs. */
+function runFlags() {
+  return [
+    'run',
+    '--network',
+    'host',
+    '--read-only',
+    '--tmpfs',
+    '/tmp:rw,size=64m',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+  ];
+}
+
+const envFlags = (vars) => Object.entries(vars).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+
+// The components' `secretEnv` of the chart's values, with values made for the run (32 random bytes in base64 fit
+// both the CSAT secret's length and the workflow key's size).
+const SECRET_ENV = {
+  ticket: { TICKET_CSAT_SECRET: randomBytes(32).toString('base64') },
+  workflow: { WORKFLOW_SECRET_KEY: randomBytes(32).toString('base64') },
+};
+
+const webBuilt = () => existsSync(join(repoRoot, 'web/package.json'));
+
 /** Runs one image like the chart does (non-root, read-only root, /tmp a tmpfs) and checks its lifecycle. */
 async function testOne(env, d, infra, grpcUrls, suffix) {
   const ref = refOf(d);
@@ -160,10 +193,10 @@ async function testOne(env, d, infra, grpcUrls, suffix) {
   }
   const ports = { api: await freePort(), admin: await freePort() };
   const clientId = d.kind === 'gateway' ? 'crm-gateway' : `${d.service}-service`;
-  const env_ = {
+  // What the Jobs get from the chart: the stores, the issuer, the client and the component's own Secrets.
+  const jobEnv = {
     SERVICE_NAME: d.service,
-    ADMIN_HOST: '127.0.0.1',
-    ADMIN_PORT: ports.admin,
+    LOG_LEVEL: 'info',
     NATS_URL: infra.NATS_URL,
     NATS_NAMESPACE: `img${suffix}`,
     MONGODB_URL: infra.MONGODB_URL,
@@ -173,29 +206,34 @@ async function testOne(env, d, infra, grpcUrls, suffix) {
     OIDC_ISSUER: infra.OIDC_ISSUER,
     OIDC_CLIENT_ID: clientId,
     OIDC_CLIENT_SECRET: `${clientId}-secret`,
+    ...(SECRET_ENV[d.service] ?? {}),
+  };
+  const toolResults = {};
+  const runTool = (tool) => {
+    const began = Date.now();
+    const r = podman(env, [...runFlags(), '--rm', ...envFlags(jobEnv), ref, `dist/${tool}.js`], {
+      timeout: 300_000,
+    });
+    toolResults[tool] = { code: r.status, seconds: (Date.now() - began) / 1000 };
+    if (r.status !== 0) {
+      problems.push(`node dist/${tool}.js exited ${r.status ?? 'on a timeout'}`);
+      process.stderr.write(`${(r.stdout + r.stderr).split('\n').slice(-30).join('\n')}\n`);
+    }
+  };
+  // The migration Job runs before the release's pods (a pre-install hook).
+  if (d.tools.includes('migrate')) runTool('migrate');
+  const env_ = {
+    ...jobEnv,
+    ADMIN_HOST: '127.0.0.1',
+    ADMIN_PORT: ports.admin,
     SHUTDOWN_GRACE_MS: String((GRACE_SECONDS - 5) * 1000),
+    ...grpcUrls,
     ...(d.kind === 'gateway'
-      ? { HTTP_HOST: '127.0.0.1', HTTP_PORT: ports.api, ...grpcUrls }
+      ? { HTTP_HOST: '127.0.0.1', HTTP_PORT: ports.api, WEB_DIST_DIR: '/app/static' }
       : { GRPC_HOST: '127.0.0.1', GRPC_PORT: ports.api }),
   };
   const name = `crm-image-test-${d.image}-${suffix}`;
-  const run = podman(env, [
-    'run',
-    '--detach',
-    '--name',
-    name,
-    '--network',
-    'host',
-    '--read-only',
-    '--tmpfs',
-    '/tmp:rw,size=64m',
-    '--cap-drop',
-    'ALL',
-    '--security-opt',
-    'no-new-privileges',
-    ...Object.entries(env_).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-    ref,
-  ]);
+  const run = podman(env, [...runFlags(), '--detach', '--name', name, ...envFlags(env_), ref]);
   if (run.status !== 0) return { problems: [...problems, `podman run failed: ${run.stderr.trim()}`] };
   const isRunning = () => podman(env, ['inspect', '--format', '{{.State.Running}}', name]).stdout.trim() === 'true';
   const began = Date.now();
@@ -204,6 +242,14 @@ async function testOne(env, d, infra, grpcUrls, suffix) {
   let exit = { code: null, seconds: null };
   if (state !== 'ready') problems.push(`not ready: ${state}`);
   else {
+    if (d.kind === 'gateway' && webBuilt()) {
+      // The web app's index.html from the image's /app/static.
+      const page = await fetch(`http://127.0.0.1:${ports.api}/`).then(
+        async (res) => ({ status: res.status, body: await res.text() }),
+        (error) => ({ status: 0, body: String(error) }),
+      );
+      if (page.status !== 200 || !/<html/i.test(page.body)) problems.push(`GET / answered ${page.status}, no web app`);
+    }
     const t0 = Date.now();
     podman(env, ['kill', '--signal', 'TERM', name]);
     const waited = podman(env, ['wait', name], { timeout: (GRACE_SECONDS + 5) * 1000 });
@@ -215,7 +261,9 @@ async function testOne(env, d, infra, grpcUrls, suffix) {
   const logs = podman(env, ['logs', name]).stdout + podman(env, ['logs', name]).stderr;
   if (problems.length) process.stderr.write(`${logs.split('\n').slice(-30).join('\n')}\n`);
   podman(env, ['rm', '--force', name]);
-  return { problems, readyAfter, exit, ports };
+  // An on-demand rebuild Job, after the service has created its streams and stored its first state.
+  if (d.tools.includes('rebuild') && state === 'ready') runTool('rebuild');
+  return { problems, readyAfter, exit, ports, toolResults };
 }
 
 async function test(args) {
@@ -233,25 +281,34 @@ async function test(args) {
   const services = picked.filter((d) => d.kind === 'service');
   const gateway = picked.find((d) => d.kind === 'gateway');
   const results = [];
+  // Every process becomes ready without its peers (it calls them per request); point each at free ports.
+  const grpcUrls = {};
+  for (const d of deployables().filter((x) => x.kind === 'service')) {
+    grpcUrls[`${d.service.toUpperCase()}_GRPC_URL`] = `127.0.0.1:${await freePort()}`;
+  }
   for (const d of services) {
     progress(`testing ${refOf(d)}…`);
-    results.push({ d, ...(await testOne(env, d, infraEnv, {}, suffix)) });
+    const { [`${d.service.toUpperCase()}_GRPC_URL`]: _own, ...peers } = grpcUrls;
+    results.push({ d, ...(await testOne(env, d, infraEnv, peers, suffix)) });
   }
   if (gateway) {
     progress(`testing ${refOf(gateway)}…`);
-    // The gateway becomes ready without its services (it calls them per request); point it at free ports.
-    const grpcUrls = {};
-    for (const d of deployables().filter((x) => x.kind === 'service')) {
-      grpcUrls[`${d.service.toUpperCase()}_GRPC_URL`] = `127.0.0.1:${await freePort()}`;
-    }
     results.push({ d: gateway, ...(await testOne(env, gateway, infraEnv, grpcUrls, suffix)) });
   }
   let failed = 0;
   for (const r of results) {
     const ok = r.problems.length === 0;
     if (!ok) failed += 1;
+    const tools = Object.entries(r.toolResults ?? {}).map(
+      ([t, x]) => `${t} exit ${x.code} in ${x.seconds.toFixed(1)} s`,
+    );
     const detail = ok
-      ? `ready in ${r.readyAfter.toFixed(1)} s, SIGTERM -> exit 0 in ${r.exit.seconds.toFixed(1)} s, ${sizeOf(env, refOf(r.d))}`
+      ? [
+          ...tools,
+          `ready in ${r.readyAfter.toFixed(1)} s`,
+          `SIGTERM -> exit 0 in ${r.exit.seconds.toFixed(1)} s`,
+          sizeOf(env, refOf(r.d)),
+        ].join(', ')
       : r.problems.join('; ');
     process.stdout.write(`[images] ${ok ? 'ok  ' : 'FAIL'} ${refOf(r.d)}: ${detail}\n`);
   }

@@ -64,6 +64,24 @@ chart creates from `value` (<release>-<suffix>). Fails with a message naming the
 {{- end -}}
 {{- end -}}
 
+{{/*
+A component's `secretEnv`: one env entry per variable, read from its existing Secret or from the Secret the chart
+creates from its value (<release>-<component>-<variable in kebab case>).
+*/}}
+{{- define "crm.secretEnv" -}}
+{{- range $var, $credential := .component.secretEnv }}
+- name: {{ $var }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "crm.secretName" (dict "root" $.root "credential" $credential "suffix" (include "crm.secretEnvSuffix" (dict "name" $.name "var" $var)) "path" (printf "components.%s.secretEnv.%s" $.name $var)) }}
+      key: {{ $credential.key }}
+{{- end }}
+{{- end -}}
+
+{{- define "crm.secretEnvSuffix" -}}
+{{- printf "%s-%s" .name (.var | lower | replace "_" "-") -}}
+{{- end -}}
+
 {{/* Whether the chart itself creates the databases (then they do not exist before install). */}}
 {{- define "crm.inChartDatabases" -}}
 {{- or .Values.postgresql.enabled .Values.mongodb.enabled | ternary "true" "" -}}

@@ -9,7 +9,8 @@ import { REPORTING_MIGRATIONS } from './store/migrations';
 import { StreamPositions } from './store/stream-positions';
 
 async function main(): Promise<void> {
-  const config = loadReportingConfig();
+  // A Job serves nothing: the listeners' ports the service needs are not part of its environment.
+  const config = loadReportingConfig({ GRPC_PORT: '0', ADMIN_PORT: '0', ...process.env });
   const log = createLogger(`${config.SERVICE_NAME}-rebuild`, { level: config.LOG_LEVEL });
   const readModel = await openReadModel<unknown>({
     url: config.POSTGRES_URL,
