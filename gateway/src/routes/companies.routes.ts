@@ -18,7 +18,7 @@ import {
 import { contactListSchema } from '../schemas/contact.schema';
 import { historyListSchema } from '../schemas/history.schema';
 import { created, ok } from './common-responses';
-import { assertMayAssign, dateOrUndefined, expectedVersion, required } from './route-helpers';
+import { dateOrUndefined, expectedVersion, required } from './route-helpers';
 
 const TAG = 'Companies';
 const BASE = '/api/v1/companies';
@@ -54,8 +54,7 @@ export const companyRoutes: Route[] = [
     access: ACCESS.contactsWrite,
     body: companyCreateSchema,
     responses: [created(companySchema, 'The company')],
-    handler: async ({ body, principal, clients, downstream }) => {
-      assertMayAssign(principal, body);
+    handler: async ({ body, clients, downstream }) => {
       const response = await callUnary(downstream, clients.companies.createCompany.bind(clients.companies), {
         company: CompanyInput.fromPartial(body),
       });
@@ -113,8 +112,7 @@ export const companyRoutes: Route[] = [
     params: idParams,
     body: companyPatchSchema,
     responses: [ok(companySchema, 'The updated company', { etag: true })],
-    handler: async ({ params, body, principal, precondition, clients, downstream }) => {
-      assertMayAssign(principal, body);
+    handler: async ({ params, body, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
       const { input, paths } = toUpdateMask<CompanyInput>(body, { annualRevenue: undefined, address: undefined });
       if (paths.length === 0) return companyResult(await getCompany(clients, downstream, params.id));

@@ -25,7 +25,7 @@ import {
 } from '../schemas/contact.schema';
 import { historyListSchema } from '../schemas/history.schema';
 import { created, ok, problem } from './common-responses';
-import { assertMayAssign, dateOrUndefined, expectedVersion, required } from './route-helpers';
+import { dateOrUndefined, expectedVersion, required } from './route-helpers';
 
 const TAG = 'Contacts';
 const BASE = '/api/v1/contacts';
@@ -67,8 +67,7 @@ export const contactRoutes: Route[] = [
       created(contactSchema, 'The contact'),
       problem(409, 'A contact with this email or phone exists (existingId)'),
     ],
-    handler: async ({ body, query, principal, clients, downstream }) => {
-      assertMayAssign(principal, body);
+    handler: async ({ body, query, clients, downstream }) => {
       const response = await callUnary(downstream, clients.contacts.createContact.bind(clients.contacts), {
         contact: ContactInput.fromPartial(body),
         allowDuplicates: query.allowDuplicates ?? false,
@@ -149,8 +148,7 @@ export const contactRoutes: Route[] = [
     query: allowDuplicatesQuery,
     body: contactPatchSchema,
     responses: [ok(contactSchema, 'The updated contact', { etag: true })],
-    handler: async ({ params, query, body, principal, precondition, clients, downstream }) => {
-      assertMayAssign(principal, body);
+    handler: async ({ params, query, body, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
       // Fields, owner and team in one UpdateContact: one version, all or nothing.
       const { input, paths } = toUpdateMask<ContactInput>(body, {

@@ -21,7 +21,7 @@ import {
 } from '../schemas/deal.schema';
 import { historyListSchema } from '../schemas/history.schema';
 import { created, ok } from './common-responses';
-import { assertMayAssign, expectedVersion, required } from './route-helpers';
+import { expectedVersion, required } from './route-helpers';
 
 const TAG = 'Deals';
 const BASE = '/api/v1/deals';
@@ -54,8 +54,7 @@ export const dealRoutes: Route[] = [
     access: ACCESS.dealsWrite,
     body: dealCreateSchema,
     responses: [created(dealSchema, 'The deal')],
-    handler: async ({ body, principal, clients, downstream }) => {
-      assertMayAssign(principal, body);
+    handler: async ({ body, clients, downstream }) => {
       const response = await callUnary(downstream, clients.deals.createDeal.bind(clients.deals), {
         deal: DealInput.fromPartial(body),
       });
@@ -125,8 +124,7 @@ export const dealRoutes: Route[] = [
     params: idParams,
     body: dealPatchSchema,
     responses: [ok(dealSchema, 'The updated deal', { etag: true })],
-    handler: async ({ params, body, principal, precondition, clients, downstream }) => {
-      assertMayAssign(principal, body);
+    handler: async ({ params, body, precondition, clients, downstream }) => {
       const version = await expectedVersion(precondition, currentVersion(clients, downstream, params.id));
       const { input, paths } = toUpdateMask<DealInput>(body, { amount: undefined });
       if (paths.length === 0) return dealResult(await getDeal(clients, downstream, params.id));
