@@ -51,7 +51,7 @@ export async function startReportingService(
       deps.grpc.addService('crm.reporting.v1.ReportingService', ReportingServiceService, reportingHandlers(app));
       const eventLag = new Histogram({
         name: 'reporting_event_lag_seconds',
-        help: 'Time from an event occurring to its facts being stored',
+        help: 'Time from an event being stored in its stream to its facts being stored',
         labelNames: ['stream'],
         buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
         registers: [deps.metrics],

@@ -27,9 +27,10 @@ export interface BatchConsumerSpec<T> {
   filterSubjects: string[];
   /**
    * Turns one event into what `apply` takes, before it joins a batch. A PoisonEventError dead-letters that event
-   * alone, at once.
+   * alone, at once. `storedAt` is when the stream stored the message (an event's occurredAt may be years older:
+   * imported history), the start of any lag measured.
    */
-  prepare(event: Envelope, subject: string): T;
+  prepare(event: Envelope, subject: string, storedAt: Date): T;
   /**
    * Applies a batch; every message of it is acknowledged when this resolves. When it fails, each message of the batch
    * is applied again on its own, so that one failing event neither blocks nor fails the others.
@@ -135,7 +136,7 @@ export async function startBatchConsumer<T>(
         continue;
       }
       try {
-        buffer.push({ msg, item: spec.prepare(event, msg.subject) });
+        buffer.push({ msg, item: spec.prepare(event, msg.subject, msg.time) });
       } catch (error) {
         await settle(msg, error instanceof PoisonEventError ? error : new PoisonEventError(String(error)));
         continue;

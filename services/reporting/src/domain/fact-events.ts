@@ -23,6 +23,8 @@ export interface EventMeta {
   version: number;
   occurredAt: Date;
   stream: StreamName;
+  /** When the stream stored the event (set by the live consumers); lag counts from here, not from occurredAt. */
+  storedAt?: Date;
 }
 
 export type FactEvent =

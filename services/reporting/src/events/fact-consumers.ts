@@ -21,7 +21,7 @@ export interface FactConsumerOptions {
   /** Batches applied at once per stream. */
   concurrency: number;
   maxBatch: number;
-  /** Seconds from an event's occurrence to its facts being stored. */
+  /** Seconds from an event's publication on its stream to its facts being stored. */
   lag: Histogram<'stream'>;
   now?: () => number;
 }
@@ -34,13 +34,18 @@ export function factConsumers(options: FactConsumerOptions): BatchConsumerSpec<F
     filterSubjects: STREAMS[stream].subjects,
     concurrency: options.concurrency,
     maxBatch: options.maxBatch,
-    prepare: (envelope) => decodeFactEvent(stream, envelope),
+    prepare: (envelope, _subject, storedAt) => {
+      const event = decodeFactEvent(stream, envelope);
+      return { ...event, meta: { ...event.meta, storedAt } };
+    },
     apply: async (events) => {
       await options.projector.apply(events);
       const at = now();
       for (const event of events) {
         options.positions.saw(event.meta);
-        options.lag.observe({ stream }, Math.max(0, (at - event.meta.occurredAt.getTime()) / 1000));
+        // From publication, not occurrence: an imported deal won in 2017 is not years of lag.
+        const since = (event.meta.storedAt ?? event.meta.occurredAt).getTime();
+        options.lag.observe({ stream }, Math.max(0, (at - since) / 1000));
       }
     },
   }));
