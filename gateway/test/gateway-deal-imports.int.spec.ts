@@ -221,6 +221,28 @@ describe('deal imports (entity=deal)', () => {
     expect(status).toBe(403);
   });
 
+  it("reports products and mis-spelled stages in the job's row errors, and writes nothing of those rows", async () => {
+    const done = await finished(
+      (
+        await importCsv(
+          [
+            'External ID,Deal Name,Stage,Amount,Currency,Products,Owner',
+            `${unique}-P-1,With products,Proposal,100,USD,Widget x2; Gadget,acme-rep1`,
+            `${unique}-P-2,Mis-spelled stage,Negotation,100,USD,,acme-rep1`,
+          ].join('\n'),
+        )
+      ).job.id,
+    );
+    expect(done).toMatchObject({ status: 'completed', rowsTotal: 2, createdCount: 0, errorCount: 2 });
+    const errors = (await stack.api.get(`/api/v1/imports/${done.id}/errors`, admin)).body as { data: Job['errors'] };
+    expect(errors.data.map((e) => [e.row, e.field])).toEqual([
+      [1, 'products'],
+      [2, 'stage'],
+    ]);
+    expect(errors.data[1]?.message).toContain('(did you mean "Negotiation"?)');
+    expect((await importedDeals()).filter((d) => d.externalId.includes('-P-'))).toEqual([]);
+  });
+
   it('refuses a file without the columns every row needs, naming the field', async () => {
     const res = await importCsv('Deal Name,Stage\nNo id,Won\n');
     expect(res.status).toBe(400);

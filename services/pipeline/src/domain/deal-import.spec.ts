@@ -93,6 +93,25 @@ describe('reading a deal import row', () => {
     ]);
   });
 
+  it('reports products and mis-spelled references in the row errors, never dropping them silently', () => {
+    const errors = (values: Record<string, string>) => {
+      const outcome = interpretRow(row(values), context);
+      return outcome.ok ? [] : outcome.errors.map((e) => `${e.field}: ${e.description}`);
+    };
+    expect(fieldOfHeader('Products')).toBe('products');
+    expect(fieldOfHeader('Line Items')).toBe('products');
+    expect(errors({ products: 'Widget x2; Gadget' })).toEqual([expect.stringMatching(/^products: are not imported/)]);
+    expect(errors({ products: ' ' })).toEqual([]);
+    expect(errors({ stage: 'Proposl' })).toEqual([
+      'stage: "Proposl" is not a stage of pipeline "Sales pipeline" (did you mean "Proposal"?)',
+    ]);
+    expect(errors({ stage: 'Negotation' })).toEqual([expect.stringMatching(/\(did you mean "Negotiation"\?\)$/)]);
+    expect(errors({ stage: 'Signed' })).toEqual(['stage: "Signed" is not a stage of pipeline "Sales pipeline"']);
+    expect(errors({ pipeline: 'Sales pipelin' })).toEqual([
+      'pipeline: "Sales pipelin" is not a pipeline (did you mean "Sales pipeline"?)',
+    ]);
+  });
+
   it('refuses close dates that do not fit the stage or the calendar', () => {
     const fields = (values: Record<string, string>) => {
       const outcome = interpretRow(row(values), context);

@@ -27,6 +27,8 @@ export const IMPORT_FIELDS = [
   'closed',
   'lost_reason',
   'next_step',
+  // Recognised so a row that names products is reported, not silently imported without them (deals have none).
+  'products',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
@@ -56,6 +58,10 @@ const ALIASES: Record<string, ImportField> = {
   closed_at: 'closed',
   closed_date: 'closed',
   actual_close_date: 'closed',
+  product: 'products',
+  product_name: 'products',
+  product_names: 'products',
+  line_items: 'products',
 };
 
 export function normaliseHeader(header: string): string {
@@ -147,9 +153,24 @@ export function interpretRow(row: Readonly<Record<string, string>>, ctx: ImportC
   else if (title.length > MAX_TITLE_LENGTH) fail('title', `must be at most ${MAX_TITLE_LENGTH} characters`);
 
   const pipeline = pipelineOf(get('pipeline'), ctx.pipelines);
-  if (!pipeline) fail('pipeline', `"${get('pipeline')}" is not a pipeline`);
+  if (!pipeline)
+    fail(
+      'pipeline',
+      `"${get('pipeline')}" is not a pipeline${didYouMean(
+        get('pipeline'),
+        ctx.pipelines.map((p) => p.name),
+      )}`,
+    );
   const stage = pipeline ? stageOf(get('stage'), pipeline) : undefined;
-  if (pipeline && !stage) fail('stage', `"${get('stage')}" is not a stage of pipeline "${pipeline.name}"`);
+  if (pipeline && !stage)
+    fail(
+      'stage',
+      `"${get('stage')}" is not a stage of pipeline "${pipeline.name}"` +
+        didYouMean(
+          get('stage'),
+          pipeline.stages.filter((s) => !s.archived).map((s) => s.name),
+        ),
+    );
   else if (stage && !takesDeals(stage)) fail('stage', `"${stage.name}" is archived and takes no deals`);
 
   const money = amountOf(get('amount'), get('amount_minor'), get('currency').toUpperCase(), fail);
@@ -172,6 +193,9 @@ export function interpretRow(row: Readonly<Record<string, string>>, ctx: ImportC
     fail('closed', `is required for a deal in the ${stage.kind} stage "${stage.name}"`);
   if (stage && stage.kind === 'open' && closed)
     fail('closed', `is given but "${stage.name}" is an open stage; name the won or lost stage the deal closed in`);
+
+  if (get('products'))
+    fail('products', 'are not imported: deals here have no products; drop the column to import the deal without them');
 
   const nextStep = get('next_step');
   if (nextStep.length > MAX_TEXT_LENGTH) fail('next_step', `must be at most ${MAX_TEXT_LENGTH} characters`);
@@ -226,6 +250,31 @@ export function interpretRow(row: Readonly<Record<string, string>>, ctx: ImportC
     ok: true,
     deal: { externalId, ownerId: owner.userId, teamId: team, createdAt: created, fields, customFields },
   };
+}
+
+/** ' (did you mean "Proposal"?)' for the one known name a mis-spelling is closest to, else ''. */
+export function didYouMean(value: string, names: readonly string[]): string {
+  const wanted = value.trim().toLowerCase();
+  if (wanted.length < 3) return '';
+  // Up to one edit per four letters: "Proposl", "Qualifcation", "Negotation"; not an unrelated word.
+  const allowed = Math.max(1, Math.floor(wanted.length / 4));
+  const close = names.filter((name) => editDistance(wanted, name.toLowerCase()) <= allowed);
+  return close.length === 1 ? ` (did you mean "${close[0]}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function pipelineOf(value: string, pipelines: readonly PipelineView[]): PipelineView | undefined {
