@@ -1,5 +1,6 @@
 // The issue's acceptance cases for the SLA engine, on the real servers with real tokens: the Europe/Berlin case
-// on a pinned clock, and a breach published on time exactly once across a restart of the service.
+// on a pinned clock, recomputation from the history when the group selects another policy and when that policy
+// changes, and a breach published on time exactly once across a restart of the service.
 import { TicketSlaEvent } from '@crm/proto/crm/ticket/v1/events';
 import type { Ticket } from '@crm/proto/crm/ticket/v1/ticket';
 import { eventually } from '@crm/testkit';
@@ -127,6 +128,74 @@ describe('SLA acceptance on the real servers', () => {
     expect(payload.target?.elapsedSeconds).toBe(2 * HOUR);
   });
 
+  it('recomputes from the history when the group selects another policy and when that policy changes', async () => {
+    h.clock.pin('2027-05-03T08:00:00Z'); // Monday; calendar-time targets, so only the clock matters
+    const policy = (name: string, position: number, groupId: string, hours: number) => ({
+      name,
+      position,
+      conditions: { priorities: [], groupIds: [groupId], channels: [], types: [], tags: ['recompute'] },
+      calendarId: '',
+      targets: [{ priority: 'normal', metric: 'first_reply', targetSeconds: hours * HOUR, businessHours: false }],
+      pauseStatuses: [],
+      fulfilStatuses: [],
+      warningPercent: 75,
+      enabled: true,
+    });
+    const { policy: tenHours } = await admin.sla.createSlaPolicy({
+      policy: policy('Support 10 h', 2, 'acme-support', 10),
+    });
+    const { policy: fourHours } = await admin.sla.createSlaPolicy({
+      policy: policy('Escalations 4 h', 3, 'acme-escalations', 4),
+    });
+    const { ticket } = await admin.tickets.createTicket({
+      ticket: ticketInput({
+        subject: 'Moves between groups',
+        requesterEmail: 'mover@example.test',
+        groupId: 'acme-support',
+        tags: ['recompute'],
+      }),
+    });
+    const id = ticket?.id ?? '';
+    expect(ticket?.sla?.policyId).toBe(tenHours?.id);
+    expect(firstReply(ticket)?.dueAt?.toISOString()).toBe('2027-05-03T18:00:00.000Z');
+    const update = (fields: Parameters<typeof ticketInput>[0], mask: string[]) =>
+      admin.tickets.updateTicket({ id, expectedVersion: 0, ticket: ticketInput(fields), updateMask: mask });
+
+    // Pending 09:00-11:00: two hours paused, so the 10 h run out at 20:00.
+    h.clock.pin('2027-05-03T09:00:00Z');
+    await update({ status: 'pending' }, ['status']);
+    h.clock.pin('2027-05-03T11:00:00Z');
+    const reopened = await update({ status: 'open' }, ['status']);
+    expect(firstReply(reopened.ticket)?.dueAt?.toISOString()).toBe('2027-05-03T20:00:00.000Z');
+
+    // 12:00, escalated: the 4 h policy applies to the same history — 2 h elapsed, 2 h paused, due 14:00.
+    h.clock.pin('2027-05-03T12:00:00Z');
+    const moved = await update({ groupId: 'acme-escalations' }, ['group_id']);
+    expect(moved.ticket?.sla?.policyId).toBe(fourHours?.id);
+    expect(firstReply(moved.ticket)).toMatchObject({ elapsedSeconds: 2 * HOUR, pausedSeconds: 2 * HOUR });
+    expect(firstReply(moved.ticket)?.targetSeconds).toBe(4 * HOUR);
+    expect(firstReply(moved.ticket)?.dueAt?.toISOString()).toBe('2027-05-03T14:00:00.000Z');
+
+    // The admin gives escalations 6 h: the open ticket is recomputed (a durable timer), due 16:00, and its breach
+    // timer moves with it.
+    await admin.sla.updateSlaPolicy({
+      id: fourHours?.id ?? '',
+      expectedVersion: fourHours?.version ?? 0,
+      policy: policy('Escalations 6 h', 3, 'acme-escalations', 6),
+    });
+    const relaxed = await eventually(async () => {
+      const { ticket: current } = await admin.tickets.getTicket({ id, includeDeleted: false });
+      expect(firstReply(current)?.dueAt?.toISOString()).toBe('2027-05-03T16:00:00.000Z');
+      return current;
+    });
+    expect(firstReply(relaxed)).toMatchObject({ targetSeconds: 6 * HOUR, pausedSeconds: 2 * HOUR });
+    await h.ticket.settleTimers();
+    const breachTimer = (await h.ticket.timers.pending({ idPrefix: `sla:${id}:first_reply:breach` }))[0];
+    expect(breachTimer?.dueAt.toISOString()).toBe('2027-05-03T16:00:00.000Z');
+    // Nothing was breached or warned on the way: 14:00 never passed on the ticket's clock.
+    expect((await h.events('ticket.sla_breached')).filter((e) => e.aggregateId === id)).toHaveLength(0);
+  });
+
   it('publishes a breach within 2 s of the due time, exactly once, across a restart of the service', async () => {
     h.clock.real();
     await admin.sla.createSlaPolicy({
@@ -168,9 +237,10 @@ describe('SLA acceptance on the real servers', () => {
     expect(lateness).toBeLessThanOrEqual(2000);
     const warnings = (await h.events('ticket.sla_warning')).filter((e) => e.aggregateId === id);
     expect(warnings).toHaveLength(1);
-    // Later looks (timer loop, sweeper, a recomputation) publish nothing more.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Later looks (the timer loop firing what is due, a recomputation) publish nothing more.
+    await h.ticket.timers.fireDue();
     await h.ticket.tickets.recompute('acme', id);
+    await h.ticket.settleTimers();
     expect((await h.events('ticket.sla_breached')).filter((e) => e.aggregateId === id)).toHaveLength(1);
     const payload = TicketSlaEvent.decode(first?.payload?.value ?? new Uint8Array());
     expect(payload.target?.metric).toBe('first_reply');

@@ -1,6 +1,7 @@
 // Tickets on the real servers with real tokens: the visibility matrix (agent, support manager, the sales rep who
 // owns the requester's contact, admin, another tenant), contact-owner sync from CONTACT events, automatic
-// round-robin assignment, the one-time CSAT survey, and bad input naming the field.
+// round-robin and least-open assignment (capacity, away), requester emails matched to contacts or creating one,
+// the one-time CSAT survey, and bad input naming the field.
 import { credentials, type ServiceError as GrpcError } from '@grpc/grpc-js';
 import { ContactInput } from '@crm/proto/crm/contact/v1/contact';
 import { TicketCsatRequested } from '@crm/proto/crm/ticket/v1/events';
@@ -214,6 +215,80 @@ describe('tickets on the real servers', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('least-open gives the agent with the fewest open tickets, up to their capacity; away agents get none', async () => {
+    const member = (userId: string, capacity: number, away = false) => ({
+      ...agentOf(userId, ''),
+      groupIds: ['acme-lo'],
+      capacity,
+      away,
+    });
+    await admin.support.putAgent({ agent: member('lo-ann', 2) });
+    await admin.support.putAgent({ agent: member('lo-bob', 0) });
+    await admin.support.putAgent({ agent: member('lo-cid', 0, true) });
+    // Bob already works two tickets of another group; open tickets count wherever they are.
+    for (const subject of ['Bob 1', 'Bob 2'])
+      await admin.tickets.createTicket({
+        ticket: ticketInput({ subject, requesterEmail: 'lo@example.test', assigneeId: 'lo-bob' }),
+      });
+    await admin.support.putGroup({
+      group: { groupId: 'acme-lo', tenantId: '', assignment: 'least_open', version: 0, updatedAt: undefined },
+    });
+    const next = async (subject: string) =>
+      (
+        await admin.tickets.createTicket({
+          ticket: ticketInput({ subject, requesterEmail: 'lo@example.test', groupId: 'acme-lo' }),
+        })
+      ).ticket as Ticket;
+    const first = await next('LO 1');
+    const second = await next('LO 2');
+    const third = await next('LO 3'); // Ann is at her capacity of 2
+    const fourth = await next('LO 4');
+    expect([first, second, third, fourth].map((t) => t.assigneeId)).toEqual(['lo-ann', 'lo-ann', 'lo-bob', 'lo-bob']);
+    // Solving one of Ann's tickets frees a place: she is again the least busy.
+    await admin.tickets.updateTicket({
+      id: first.id,
+      expectedVersion: 0,
+      ticket: ticketInput({ status: 'solved' }),
+      updateMask: ['status'],
+    });
+    expect((await next('LO 5')).assigneeId).toBe('lo-ann');
+  });
+
+  it('matches a requester email to the contact with that email, or creates the contact once', async () => {
+    const { contact } = await rep1.contacts.createContact({
+      contact: ContactInput.fromPartial({
+        firstName: 'Mia',
+        lastName: 'Matched',
+        emails: [{ address: 'mia.matched@example.test', primary: true, label: '' }],
+      }),
+      allowDuplicates: false,
+    });
+    const { ticket: matched } = await agent.tickets.createTicket({
+      ticket: ticketInput({ subject: 'Known requester', requesterEmail: 'mia.matched@example.test' }),
+    });
+    expect(matched?.requesterContactId).toBe(contact?.id);
+    // The contact's owner comes along: the sales rep may read their contact's ticket.
+    expect(matched?.contactOwnerId).toBe(rep1.userId);
+    expect((await rep1.tickets.getTicket({ id: matched?.id ?? '', includeDeleted: false })).ticket?.id).toBe(
+      matched?.id,
+    );
+
+    const newcomer = 'nora.newcomer@example.test';
+    const { ticket: first } = await agent.tickets.createTicket({
+      ticket: ticketInput({ subject: 'New requester', requesterEmail: newcomer, requesterName: 'Nora Newcomer' }),
+    });
+    const createdId = first?.requesterContactId ?? '';
+    expect(createdId).not.toBe('');
+    expect(createdId).not.toBe(contact?.id);
+    const { contact: created } = await admin.contacts.getContact({ id: createdId, includeDeleted: false });
+    expect(created?.emails.map((e) => e.address)).toEqual([newcomer]);
+    expect([created?.firstName, created?.lastName]).toEqual(['Nora', 'Newcomer']);
+    const { ticket: again } = await agent.tickets.createTicket({
+      ticket: ticketInput({ subject: 'New requester again', requesterEmail: newcomer }),
+    });
+    expect(again?.requesterContactId).toBe(createdId);
   });
 
   it('answers bad input with INVALID_ARGUMENT naming the field', async () => {
