@@ -2,7 +2,7 @@
 // on a pinned clock, recomputation from the history when the group selects another policy and when that policy
 // changes, and a breach published on time exactly once across a restart of the service.
 import { TicketSlaEvent } from '@crm/proto/crm/ticket/v1/events';
-import type { Ticket } from '@crm/proto/crm/ticket/v1/ticket';
+import { TicketFilter, type Ticket } from '@crm/proto/crm/ticket/v1/ticket';
 import { eventually } from '@crm/testkit';
 import { ticketInput, TicketHarness, type Api } from './support/ticket-harness';
 
@@ -194,6 +194,72 @@ describe('SLA acceptance on the real servers', () => {
     expect(breachTimer?.dueAt.toISOString()).toBe('2027-05-03T16:00:00.000Z');
     // Nothing was breached or warned on the way: 14:00 never passed on the ticket's clock.
     expect((await h.events('ticket.sla_breached')).filter((e) => e.aggregateId === id)).toHaveLength(0);
+  });
+
+  it('serves the "breaching soonest" queue by SLA due time, paused tickets left out, across keyset pages', async () => {
+    h.clock.pin('2027-06-01T08:00:00Z');
+    const hours = { low: 4, normal: 3, high: 2, urgent: 1 };
+    await admin.sla.createSlaPolicy({
+      policy: {
+        name: 'Queue',
+        position: 4,
+        conditions: { priorities: [], groupIds: [], channels: [], types: [], tags: ['queue'] },
+        calendarId: '',
+        targets: Object.entries(hours).map(([priority, n]) => ({
+          priority,
+          metric: 'first_reply',
+          targetSeconds: n * HOUR,
+          businessHours: false,
+        })),
+        pauseStatuses: [],
+        fulfilStatuses: [],
+        warningPercent: 75,
+        enabled: true,
+      },
+    });
+    const ids: Record<string, string> = {};
+    const plan = [
+      ['low', '08:00'], // due 12:00
+      ['urgent', '08:01'], // due 09:01
+      ['normal', '08:02'], // due 11:02
+      ['high', '08:03'], // due 10:03
+      ['paused', '08:04'], // normal, then pending: no due time
+    ] as const;
+    for (const [name, at] of plan) {
+      h.clock.pin(`2027-06-01T${at}:00Z`);
+      const { ticket } = await agent.tickets.createTicket({
+        ticket: ticketInput({
+          subject: `Queue ${name}`,
+          requesterEmail: 'queue@example.test',
+          priority: name === 'paused' ? 'normal' : name,
+          tags: ['queue'],
+        }),
+      });
+      ids[name] = ticket?.id ?? '';
+    }
+    await agent.tickets.updateTicket({
+      id: ids.paused ?? '',
+      expectedVersion: 0,
+      ticket: ticketInput({ status: 'pending' }),
+      updateMask: ['status'],
+    });
+    const page = (cursor: string) =>
+      agent.tickets.listTickets({
+        filter: TicketFilter.fromPartial({ tags: ['queue'] }),
+        orderBy: '',
+        view: 'breaching',
+        page: { limit: 3, cursor },
+      });
+    const first = await page('');
+    expect(first.tickets.map((t) => t.subject)).toEqual(['Queue urgent', 'Queue high', 'Queue normal']);
+    expect(first.tickets.map((t) => t.sla?.nextDueAt?.toISOString())).toEqual([
+      '2027-06-01T09:01:00.000Z',
+      '2027-06-01T10:03:00.000Z',
+      '2027-06-01T11:02:00.000Z',
+    ]);
+    const second = await page(first.page?.nextCursor ?? '');
+    expect(second.tickets.map((t) => t.id)).toEqual([ids.low]);
+    expect(second.page?.nextCursor).toBe('');
   });
 
   it('publishes a breach within 2 s of the due time, exactly once, across a restart of the service', async () => {
