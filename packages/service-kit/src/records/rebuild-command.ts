@@ -2,7 +2,7 @@
 // log into its read model, printing progress. It connects to MongoDB and PostgreSQL only (no bus, no listener), so
 // the Job needs the stores' addresses and nothing else. Rows only ever move to newer versions, so it is safe while
 // the service runs; to start from nothing, point it at an empty database (or drop the read model's first).
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -46,6 +46,8 @@ export interface RebuildCommandOptions<DB> {
   ) =>
     | ReadonlyArray<Pick<RecordStore<TenantRecord>, 'collectionName' | 'project'>>
     | Promise<ReadonlyArray<Pick<RecordStore<TenantRecord>, 'collectionName' | 'project'>>>;
+  /** Tables emptied before the replay, for a rebuild from nothing in place (rows of vanished records go too). */
+  emptyFirst?: readonly string[];
   env?: NodeJS.ProcessEnv;
   print?: (line: string) => void;
 }
@@ -75,6 +77,8 @@ export async function rebuildFromEventLog<DB>(options: RebuildCommandOptions<DB>
       const events = new EventLog(mongo);
       const stores = await options.stores({ mongo, db: readModel.db, events, publisher: NO_PUBLISHER, log });
       print(`rebuilding read model ${database} from the event log of ${mongo.name}`);
+      const emptied = options.emptyFirst ?? [];
+      if (emptied.length > 0) await sql`truncate ${sql.join(emptied.map((t) => sql.table(t)))}`.execute(readModel.db);
       const started = Date.now();
       let last = 0;
       const replayed = await rebuildReadModels({
