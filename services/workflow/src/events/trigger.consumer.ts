@@ -1,12 +1,13 @@
 // One durable consumer per stream whose events may trigger rules. Events of one record are handled in stream
 // order (a lock per aggregate), others side by side. A handler error is retried by redelivery and, after max
 // deliveries, dead-lettered (crm.deadletter.<durable>): a poison event never holds up the rest.
-import type { ConsumerSpec } from '@crm/service-kit';
+import { STREAMS, type ConsumerSpec } from '@crm/service-kit';
 import type { RuleEngine } from '../app/rule-engine';
 import { triggerEventOf } from './trigger-event';
 
 export const TRIGGER_STREAMS = [
-  { stream: 'CONTACT', subjects: ['crm.contact.>', 'crm.company.>', 'crm.activity.>'] },
+  // Every CONTACT subject, as its owner defines the stream; of the others, the record events only.
+  { stream: 'CONTACT', subjects: STREAMS.CONTACT.subjects },
   { stream: 'PIPELINE', subjects: ['crm.deal.>'] },
   { stream: 'TICKET', subjects: ['crm.ticket.>'] },
   { stream: 'WORKFLOW', subjects: ['crm.task.>', 'crm.workflow.form_submitted'] },
