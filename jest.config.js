@@ -34,5 +34,13 @@ module.exports = {
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.int.spec.ts', '<rootDir>/gateway/test/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/packages/testkit/src/global-setup.ts',
     },
+    {
+      // The web app end to end: Debian's Chromium (playwright-core) against the real stack and Keycloak sign-in.
+      // Needs the built app (pnpm --filter @crm/web build); npm test builds it and installs Chromium first.
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/web/e2e/**/*.e2e.spec.ts'],
+      globalSetup: '<rootDir>/packages/testkit/src/global-setup.ts',
+    },
   ],
 };

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The whole test suite, as CI runs it: install, contracts check, build, typecheck, lint, unit tests, then
-// integration tests against real NATS, MongoDB-wire server and Keycloak (started by testkit if not running).
+// The whole test suite, as CI runs it: install, contracts check, build (the web app too), typecheck, lint, unit
+// tests (jest and the web app's Vitest), integration tests against real NATS, MongoDB-wire server and Keycloak
+// (started by testkit if not running), then the web app end to end in Debian's Chromium.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installAndBuild, pnpm, pnpmEnv, repoRoot, step } from './setup.mjs';
+import { ensureChromium, installAndBuild, pnpm, pnpmEnv, repoRoot, step } from './setup.mjs';
 
 const started = Date.now();
 installAndBuild();
@@ -31,21 +32,43 @@ function jest(project, extraArgs) {
     [jestBin, '--selectProjects', project, '--json', '--outputFile', outputFile, ...extraArgs],
     { cwd: repoRoot, env: pnpmEnv, stdio: 'inherit' },
   );
+  count(outputFile);
+  return run.status === 0;
+}
+
+/** Adds one runner's JSON report (jest's, or Vitest's in the same shape) to the totals; no report is a failure. */
+function count(outputFile) {
   try {
     const results = JSON.parse(readFileSync(outputFile, 'utf8'));
     totals.passed += results.numPassedTests;
-    totals.failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+    totals.failed += results.numFailedTests + (results.numRuntimeErrorTestSuites ?? 0);
     totals.pending += results.numPendingTests + results.numTodoTests;
   } catch {
     totals.failed += 1;
   }
+}
+
+/** The web app's unit and component tests (Vitest, jsdom); its JSON report has jest's counters. */
+function vitest() {
+  step('running web unit and component tests (vitest)');
+  const outputFile = join(resultsDir, 'web-vitest.json');
+  const vitestBin = join(repoRoot, 'web/node_modules/vitest/vitest.mjs');
+  const run = spawnSync(
+    process.execPath,
+    [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`],
+    { cwd: join(repoRoot, 'web'), env: pnpmEnv, stdio: 'inherit' },
+  );
+  count(outputFile);
   return run.status === 0;
 }
 
 const unitOk = jest('unit', []);
+const webOk = vitest();
 const integrationOk = jest('integration', ['--runInBand']);
+ensureChromium();
+const e2eOk = jest('e2e', ['--runInBand']);
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
 process.stdout.write(`\n[test] finished in ${minutes} min\n`);
 process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped\n`);
 // A skipped test is a failing test that was hidden.
-process.exit(unitOk && integrationOk && totals.failed === 0 && totals.pending === 0 ? 0 : 1);
+process.exit(unitOk && webOk && integrationOk && e2eOk && totals.failed === 0 && totals.pending === 0 ? 0 : 1);

@@ -25,6 +25,7 @@ import { PUBLIC_FORM_PATH } from './routes/forms.routes';
 import { publicFormCors } from './routes/public-form-cors';
 import type { SessionSet } from './routes/events.routes';
 import type { Readiness } from './routes/health.routes';
+import { defaultWebDistDir, mountWebApp } from './web/mount-web-app';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   });
   app.use(router);
   app.use(docsRouter());
+  mountWebApp(app, config, log, defaultWebDistDir());
   app.use(notFound(allowedMethodsOf(routes)));
   app.use(errorHandler(log));
   return { app, routes, document };

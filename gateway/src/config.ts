@@ -63,6 +63,12 @@ export const gatewayEnvSchema = processEnvSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('gateway_ratelimit'),
+  /** The built web app (web/dist) served at "/"; not served when the directory holds no index.html. */
+  WEB_DIST_DIR: z.string().optional(),
+  /** The identity provider's issuer as browsers reach it; defaults to OIDC_ISSUER. */
+  WEB_OIDC_ISSUER: optionalUrl,
+  /** The public OIDC client the web app signs in with (authorization code + PKCE). */
+  WEB_OIDC_CLIENT_ID: z.string().min(1).default('crm-web'),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
