@@ -3,6 +3,7 @@ import { processEnvSchema } from '@crm/service-kit';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 const grpcAddress = z.string().regex(/^[^\s/]+:\d+$/, 'must be host:port');
 const csv = z.preprocess(
   (v) =>

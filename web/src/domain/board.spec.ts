@@ -22,6 +22,7 @@ function stage(id: string, probability: number, kind: Stage['kind'] = 'open'): S
     kind,
     forecastCategory: kind === 'open' ? 'pipeline' : 'closed',
     archived: false,
+    archiving: false,
   };
 }
 

@@ -16,6 +16,7 @@ const stage = (id: string, probability: number): Stage => ({
   kind: 'open',
   forecastCategory: 'pipeline',
   archived: false,
+  archiving: false,
 });
 
 const deal = (id: string, stageId: string, version = 1): Deal =>
