@@ -218,7 +218,7 @@ test('the main screens in the dark theme pass the accessibility scan', async () 
   await expectAccessible(dark, 'contact detail (dark)');
   await dark.page.goto(`${stack.baseUrl}/forecast?period=this-year`);
   await dark.page.getByRole('table').waitFor();
-  await dark.page.locator('.recharts-surface').waitFor();
+  await dark.page.locator('.recharts-wrapper > svg.recharts-surface').waitFor();
   await screenshot(dark.page, 'forecast-dark');
   await expectAccessible(dark, 'forecast (dark)');
   expect(await dark.problems()).toEqual([]);
