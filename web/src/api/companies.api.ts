@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, idempotent, ifMatch, unwrap } from './http-client';
 import { queryKeys } from './query-keys';
 import type { Activity, Company, CompanyCreate, CompanyPatch, Contact, Page } from './types';
@@ -26,6 +26,7 @@ export function useCompanyList(filters: CompanyFilters) {
     queryFn: ({ pageParam, signal }) => fetchCompanies(filters, pageParam, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
     meta: { persist: true },
   });
 }

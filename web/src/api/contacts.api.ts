@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, idempotent, ifMatch, unwrap } from './http-client';
 import { queryKeys } from './query-keys';
 import type { Activity, ActivityCreate, Contact, ContactCreate, ContactPatch, LifecycleStage, Page } from './types';
@@ -28,6 +28,8 @@ export function useContactList(filters: ContactFilters) {
     queryFn: ({ pageParam, signal }) => fetchContacts(filters, pageParam, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // Typing keeps the last results on screen until the new ones arrive, instead of a skeleton per keystroke.
+    placeholderData: keepPreviousData,
     meta: { persist: true },
   });
 }
