@@ -219,6 +219,12 @@ describe('deal imports (entity=deal)', () => {
   it('is for admins: a manager may import contacts, not a sales history', async () => {
     const { status } = await importCsv(csv, manager);
     expect(status).toBe(403);
+    // A deal import they may not see is not found to them, like one that does not exist: 404, not 403.
+    const jobs = (await stack.api.get('/api/v1/imports?entity=deal', admin)).body as { data: Job[] };
+    const id = jobs.data[0]?.id ?? '';
+    expect((await stack.api.get(`/api/v1/imports/${id}`, admin)).status).toBe(200);
+    expect((await stack.api.get(`/api/v1/imports/${id}`, manager)).status).toBe(404);
+    expect((await stack.api.get(`/api/v1/imports/${id}/errors`, manager)).status).toBe(404);
   });
 
   it("reports products and mis-spelled stages in the job's row errors, and writes nothing of those rows", async () => {

@@ -192,9 +192,14 @@ export const importRoutes: Route[] = [
 async function eitherService<T>(first: () => Promise<T>, second: () => Promise<T>): Promise<T> {
   try {
     return await first();
-  } catch (error) {
-    if (!(error instanceof HttpProblem && error.status === 404)) throw error;
-    return second();
+  } catch (notFound) {
+    if (!(notFound instanceof HttpProblem && notFound.status === 404)) throw notFound;
+    try {
+      return await second();
+    } catch (error) {
+      // Deal imports are for admins: to anyone else an id neither service shows them is not found (404, not 403).
+      throw error instanceof HttpProblem && error.status === 403 ? notFound : error;
+    }
   }
 }
 

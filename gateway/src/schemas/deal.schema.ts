@@ -90,6 +90,9 @@ export const dealSchema = z
     createdAt: nullableTimestamp,
     updatedAt: nullableTimestamp,
     deletedAt: nullableTimestamp,
+    externalId: z.string().meta({
+      description: 'Its id in the system it was imported from (POST /api/v1/imports, entity=deal); empty otherwise.',
+    }),
   })
   .meta({ id: 'Deal' });
 
