@@ -101,6 +101,7 @@ describe('SLA acceptance on the real servers', () => {
       updateMask: ['priority'],
     });
     expect(firstReply(raised.ticket)?.elapsedSeconds).toBe(HOUR);
+    expect(firstReply(raised.ticket)?.pausedSeconds).toBe(2 * HOUR);
     expect(firstReply(raised.ticket)?.targetSeconds).toBe(4 * HOUR);
     expect(firstReply(raised.ticket)?.dueAt?.toISOString()).toBe('2027-03-30T11:00:00.000Z');
 
