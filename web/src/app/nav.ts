@@ -5,6 +5,7 @@ import {
   ChartLine,
   Handshake,
   ListChecks,
+  ListTodo,
   SlidersHorizontal,
   SquareKanban,
   Upload,
@@ -71,6 +72,14 @@ export const NAV_ITEMS: readonly NavItem[] = [
     section: 'Sales',
     permission: 'privacyAndBulk',
     requires: 'POST /api/v1/imports',
+  },
+  {
+    to: '/tasks',
+    label: 'My tasks',
+    icon: ListTodo,
+    section: 'Automation',
+    permission: 'tasksRead',
+    requires: 'GET /api/v1/me/tasks',
   },
   {
     to: '/admin/pipelines',

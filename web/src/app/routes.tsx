@@ -18,6 +18,7 @@ const BoardPage = named(() => import('../features/deals/board-page'), 'BoardPage
 const DealDetailPage = named(() => import('../features/deals/deal-detail-page'), 'DealDetailPage');
 const ForecastPage = named(() => import('../features/forecast/forecast-page'), 'ForecastPage');
 const ImportsPage = named(() => import('../features/imports/imports-page'), 'ImportsPage');
+const MyTasksPage = named(() => import('../features/tasks/my-tasks-page'), 'MyTasksPage');
 const PipelinesAdminPage = named(() => import('../features/admin/pipelines-admin-page'), 'PipelinesAdminPage');
 const CustomFieldsAdminPage = named(
   () => import('../features/admin/custom-fields-admin-page'),
@@ -95,6 +96,7 @@ export function createRouter() {
         { path: 'deals/:id', element: guarded('dealsRead', <DealDetailPage />) },
         { path: 'forecast', element: guarded('forecast', <ForecastPage />) },
         { path: 'imports', element: guarded('privacyAndBulk', <ImportsPage />) },
+        { path: 'tasks', element: guarded('tasksRead', <MyTasksPage />) },
         { path: 'admin/pipelines', element: guarded('admin', <PipelinesAdminPage />) },
         { path: 'admin/custom-fields', element: guarded('admin', <CustomFieldsAdminPage />) },
         { path: 'admin/settings', element: guarded('admin', <SettingsPage />) },
