@@ -62,9 +62,10 @@ test('a rep sees their tasks overdue first and completes one', async () => {
   expect(task.body).toMatchObject({ status: 'completed' });
 });
 
-test('the tasks screen on a phone', async () => {
-  const phone = await stack.signIn('acme-rep1', { path: '/tasks', phone: true });
+test('on a phone the tasks are one tap away in the bottom bar', async () => {
+  const phone = await stack.signIn('acme-rep1', { path: '/deals', phone: true });
   sessions.push(phone);
+  await phone.page.getByRole('navigation', { name: 'Main (phone)' }).getByRole('link', { name: 'My tasks' }).tap();
   const rows = phone.page.getByRole('list', { name: 'My tasks' }).locator('li');
   await rows.first().waitFor();
   await expect(rows.locator('.record-title').allInnerTexts()).resolves.toEqual(['Send the renewal quote']);

@@ -80,6 +80,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
     section: 'Automation',
     permission: 'tasksRead',
     requires: 'GET /api/v1/me/tasks',
+    mobile: true,
   },
   {
     to: '/admin/pipelines',
