@@ -2,12 +2,12 @@
 // with changed from/to; relative triggers start or cancel their timers; thresholds add up and fire once per
 // crossing); schedules fire from their timers; manual triggers from the API. Each match starts a run whose id is
 // derived from the cause, so a redelivered event or a repeated timer never starts a second one.
-import { Cron } from 'croner';
 import { sql } from 'kysely';
 import { notFound, ServiceError, type DueTimer, type Principal } from '@crm/service-kit';
 import { addBusinessDays, type BusinessCalendar } from '../domain/business-calendar';
 import { conditionHolds } from '../domain/conditions';
 import { deterministicId } from '../domain/deterministic-id';
+import { nextOccurrence } from '../domain/schedule';
 import { durationMs } from '../domain/duration';
 import type { RuleDoc } from '../domain/records';
 import { subjectOfTrigger, type RuleDefinition, type Trigger } from '../domain/rule-definition';
@@ -399,7 +399,7 @@ export class RuleEngine {
     trigger: Extract<Trigger, { type: 'schedule' }>,
     after: Date,
   ): Promise<void> {
-    const next = new Cron(trigger.cron, { timezone: trigger.timezone, paused: true }).nextRun(after);
+    const next = nextOccurrence(trigger, after);
     if (!next) return;
     await this.deps.timers.schedule({
       id: scheduleTimerId(doc._id),
@@ -419,13 +419,11 @@ export class RuleEngine {
     await this.executor.start(
       this.specOf(rule, undefined, 'schedule', `${ruleId}:schedule:${at.toISOString()}`, at, context),
     );
-    // The next occurrence, once this firing is committed (a timer cannot move itself while it fires).
-    const trigger = rule.definition.trigger;
-    setImmediate(() => {
-      this.scheduleNext(rule.doc, trigger, new Date(at.getTime() + 1000)).catch((error: unknown) =>
-        this.deps.log.warn({ err: error, rule: ruleId }, 'could not schedule the next occurrence'),
-      );
-    });
+    // The next occurrence re-arms this very timer (the kit lets a handler do that); a crash before it fires this
+    // one again, and the run above is keyed by its occurrence. From now when the firing is late (the process was
+    // down): a missed stretch fires once.
+    const after = new Date(Math.max(at.getTime(), this.deps.clock().getTime()));
+    await this.scheduleNext(rule.doc, rule.definition.trigger, after);
   }
 
   // ---- manual ----

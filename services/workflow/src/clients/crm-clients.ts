@@ -34,12 +34,17 @@ export function createCrmClients(
   token: TokenSource,
   defaultDeadlineMs = 5_000,
 ): CrmClients {
-  const contacts = createGrpcClient(ContactServiceClient, addresses.contact);
-  const companies = createGrpcClient(CompanyServiceClient, addresses.contact);
-  const activities = createGrpcClient(ActivityServiceClient, addresses.contact);
-  const deals = createGrpcClient(DealServiceClient, addresses.pipeline);
-  const tickets = createGrpcClient(TicketServiceClient, addresses.ticket);
-  const sla = createGrpcClient(SlaServiceClient, addresses.ticket);
+  // A peer that was down is back within seconds for our retries: reconnects back off to 2 s at most (not grpc's
+  // 120 s), and a call made while reconnecting waits for the channel until its deadline instead of failing at once.
+  const options = {
+    channelOptions: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2_000 },
+  };
+  const contacts = createGrpcClient(ContactServiceClient, addresses.contact, options);
+  const companies = createGrpcClient(CompanyServiceClient, addresses.contact, options);
+  const activities = createGrpcClient(ActivityServiceClient, addresses.contact, options);
+  const deals = createGrpcClient(DealServiceClient, addresses.pipeline, options);
+  const tickets = createGrpcClient(TicketServiceClient, addresses.ticket, options);
+  const sla = createGrpcClient(SlaServiceClient, addresses.ticket, options);
   return {
     contacts,
     companies,
@@ -50,10 +55,15 @@ export function createCrmClients(
     async call(tenantId, method, request, deadlineMs = defaultDeadlineMs) {
       const metadata = asService(await token.getToken(), tenantId);
       return new Promise((resolve, reject) => {
-        method(request, metadata, { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => {
-          if (error) reject(isGrpcError(error) ? fromGrpcError(error) : error);
-          else resolve(response);
-        });
+        method(
+          request,
+          metadata,
+          { deadline: new Date(Date.now() + deadlineMs), waitForReady: true },
+          (error, response) => {
+            if (error) reject(isGrpcError(error) ? fromGrpcError(error) : error);
+            else resolve(response);
+          },
+        );
       });
     },
     close() {

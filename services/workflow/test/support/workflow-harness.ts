@@ -66,6 +66,7 @@ export class WorkflowHarness {
   };
   private clients: Client[] = [];
   private workflowEnv: Record<string, unknown> = {};
+  private contactEnv: Record<string, unknown> = {};
 
   async start(workflowEnv: Record<string, unknown> = {}, peers: { ticket?: boolean } = {}): Promise<this> {
     const infra = infraEnv();
@@ -79,17 +80,15 @@ export class WorkflowHarness {
       NATS_NAMESPACE: this.namespace,
       OIDC_ISSUER: infra.issuer,
     };
-    this.contact = await startContactService(
-      contactEnvSchema.parse({
-        ...common,
-        SERVICE_NAME: 'contact',
-        MONGODB_DB: this.peerDbs.contact,
-        POSTGRES_DB: this.peerDbs.contact,
-        OIDC_CLIENT_ID: 'contact-service',
-        OIDC_CLIENT_SECRET: 'contact-service-secret',
-      }),
-      { exit: () => undefined },
-    );
+    this.contactEnv = {
+      ...common,
+      SERVICE_NAME: 'contact',
+      MONGODB_DB: this.peerDbs.contact,
+      POSTGRES_DB: this.peerDbs.contact,
+      OIDC_CLIENT_ID: 'contact-service',
+      OIDC_CLIENT_SECRET: 'contact-service-secret',
+    };
+    await this.startContact();
     this.pipeline = await startPipelineService(
       pipelineEnvSchema.parse({
         ...common,
@@ -145,6 +144,21 @@ export class WorkflowHarness {
       }),
       { exit: () => undefined },
     );
+  }
+
+  /** Starts (or restarts, on the same port) the contact service: the owning service of the records acted on. */
+  async startContact(): Promise<void> {
+    this.contact = await startContactService(
+      contactEnvSchema.parse({
+        ...this.contactEnv,
+        ...(this.contact ? { GRPC_PORT: String(this.contact.grpcPort) } : {}),
+      }),
+      { exit: () => undefined },
+    );
+  }
+
+  async stopContact(): Promise<void> {
+    await this.contact.shutdown('restart');
   }
 
   async stopWorkflow(): Promise<void> {
