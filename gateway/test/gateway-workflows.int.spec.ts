@@ -3,7 +3,12 @@
 // tasks overdue first, complete, snooze, a reminder reaching its owner live over SSE and nobody else), webhook
 // endpoints (SSRF refusal, delivery log, dead letter and replay), web forms (public submission, CORS, per-address
 // rate limit, one contact for one email) and who may do what.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { clientToken, decodeClaims, userToken } from '@crm/testkit';
@@ -20,6 +25,7 @@ let rep1Id: string;
 let rep2Id: string;
 
 const unique = () => Math.random().toString(36).slice(2, 10);
+const repo = join(__dirname, '..', '..');
 
 beforeAll(async () => {
   await stack.start({
@@ -155,6 +161,52 @@ describe('/api/v1/workflows', () => {
     const invalid = await stack.api.post('/api/v1/workflows/apply', admin, { yaml: 'rules: [{key: 1' });
     expect(invalid.status).toBe(400);
     expect(problemFields(invalid)).toContain('yaml');
+  });
+
+  it('applies rule files with the crm CLI through the API: a dry run plans, apply creates, its export applies unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-rules-'));
+    const [a, b] = [`cli-a-${unique()}`, `cli-b-${unique()}`];
+    const ruleYaml = (key: string) =>
+      `  - key: ${key}\n    name: CLI ${key}\n    trigger: {type: manual}\n    actions:\n      - {id: task, type: create_task, title: Call}\n`;
+    writeFileSync(join(dir, 'a.yaml'), `rules:\n${ruleYaml(a)}`);
+    writeFileSync(join(dir, 'b.yaml'), `# a plain list works too\n${ruleYaml(b)}`);
+    const crm = async (...args: string[]) => {
+      const env = { ...process.env, CRM_API_URL: stack.api.baseUrl, CRM_TOKEN: admin };
+      try {
+        const { stdout } = await promisify(execFile)(process.execPath, ['scripts/crm.mjs', ...args], {
+          env,
+          cwd: repo,
+        });
+        return { code: 0, stdout, stderr: '' };
+      } catch (error) {
+        const failed = error as { code: number; stdout: string; stderr: string };
+        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+      }
+    };
+    const files = [join(dir, 'a.yaml'), join(dir, 'b.yaml')];
+    const dry = await crm('rules', 'apply', '--dry-run', ...files);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`^create +${a}$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^create +${b}$`, 'm'));
+    expect(dry.stdout).toContain('dry run, nothing changed: 2 to create, 0 to update, 0 to delete');
+    expect((await stack.api.get(`/api/v1/workflows/export?keys=${a},${b}&format=yaml`, admin)).text).not.toContain(a);
+
+    const applied = await crm('rules', 'apply', ...files);
+    expect(applied.stdout).toContain('2 to create, 0 to update, 0 to delete, 0 unchanged');
+    const out = join(dir, 'exported.yaml');
+    expect((await crm('rules', 'export', '--keys', `${a},${b}`, '--out', out)).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain(`key: ${b}`);
+    const again = await crm('rules', 'apply', out);
+    expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete, 2 unchanged');
+
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      `rules:\n${ruleYaml(a).replace('{type: manual}', '{type: event, event: deal.exploded}')}`,
+    );
+    const bad = await crm('rules', 'apply', join(dir, 'b.yaml'), join(dir, 'bad.yaml'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/HTTP 400/);
+    expect(bad.stderr).toContain('rules[1].trigger.event');
   });
 
   it('dry-runs an unsaved rule', async () => {

@@ -115,11 +115,10 @@ export const exportSchema = z.object({ yaml: z.string() }).meta({ id: 'WorkflowR
 
 export const applySchema = z
   .strictObject({
-    yaml: z
-      .string()
-      .min(1)
-      .max(1_000_000)
-      .meta({ description: 'A YAML document: {rules: [...]} or a list of rules, as /export writes it.' }),
+    yaml: z.string().min(1).max(1_000_000).meta({
+      description:
+        'A YAML document: {rules: [...]} or a list of rules, as /export writes it. Several documents separated by --- (files applied together, as `pnpm crm rules apply rules/*.yaml` sends them) are one list.',
+    }),
     dryRun: z.boolean().optional().meta({ description: 'Only the plan: diffs and what each rule would match.' }),
     prune: z.boolean().optional().meta({ description: 'Delete the rules the document does not name.' }),
   })

@@ -27,6 +27,23 @@ describe('rules as YAML', () => {
     expect(parseRulesYaml('rules: [').violations[0]?.field).toBe('yaml');
   });
 
+  it('reads several documents (files applied together) as one list, and refuses an empty one', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    const joined = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n---\n');
+    const { rules, violations } = parseRulesYaml(joined);
+    expect(violations).toEqual([]);
+    expect(rules.map((r) => r.key)).toEqual(
+      files.flatMap((f) => parseRulesYaml(readFileSync(join(dir, f), 'utf8')).rules.map((r) => r.key)),
+    );
+    const twice = parseRulesYaml(
+      `${readFileSync(join(dir, files[0]!), 'utf8')}\n---\n# only a comment\n---\n${readFileSync(join(dir, files[0]!), 'utf8')}`,
+    );
+    expect(twice.violations.map((v) => v.field)).toEqual(['rules[1].key']);
+    expect(parseRulesYaml('').violations[0]?.field).toBe('yaml');
+    expect(parseRulesYaml('# nothing\n---\n').violations[0]?.field).toBe('yaml');
+    expect(parseRulesYaml('rules: []\n---\nkey: x\n').violations[0]?.description).toMatch(/document 2/);
+  });
+
   it('diffs line by line', () => {
     expect(lineDiff('a\nb\nc\n', 'a\nx\nc\n')).toBe('  a\n+ x\n- b\n  c');
   });

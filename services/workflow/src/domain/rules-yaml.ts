@@ -1,7 +1,7 @@
 // Rules as code: a tenant's rules as one YAML document ({rules: [...]}, sorted by key, keys in a fixed order),
 // so that export -> apply -> export is a fixed point, and a line diff between a live rule and a file's. Pure.
 import { isDeepStrictEqual } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { FieldViolation } from '@crm/service-kit';
 import { parseRule, type RuleDefinition } from './rule-definition';
 
@@ -26,19 +26,38 @@ export function ruleToYaml(rule: RuleDefinition): string {
   return stringify(ruleDocument(rule), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** The rules of a document, or violations naming "rules[i].<field>" (and "yaml" when it does not parse). */
+/**
+ * The rules of a document, or violations naming "rules[i].<field>" (and "yaml" when it does not parse). Several
+ * documents separated by `---` (files applied together, e.g. `crm rules apply rules/*.yaml`) are one list, i counting
+ * across them.
+ */
 export function parseRulesYaml(text: string): { rules: RuleDefinition[]; violations: FieldViolation[] } {
-  let document: unknown;
-  try {
-    document = parse(text, { maxAliasCount: 0 });
-  } catch (error) {
-    return {
-      rules: [],
-      violations: [{ field: 'yaml', description: `does not parse: ${(error as Error).message.split('\n')[0]}` }],
-    };
+  const list: unknown[] = [];
+  let named = false;
+  for (const [n, doc] of parseAllDocuments(text, { maxAliasCount: 0 }).entries()) {
+    const at = n > 0 ? ` (document ${n + 1})` : '';
+    const error = doc.errors[0];
+    if (error)
+      return { rules: [], violations: [{ field: 'yaml', description: `does not parse${at}: ${firstLine(error)}` }] };
+    let document: unknown;
+    try {
+      document = doc.toJS({ maxAliasCount: 0 });
+    } catch (thrown) {
+      return { rules: [], violations: [{ field: 'yaml', description: `does not parse${at}: ${firstLine(thrown)}` }] };
+    }
+    // An empty document (a file with only comments) names no rules.
+    if (document === null || document === undefined) continue;
+    const items = Array.isArray(document) ? document : (document as { rules?: unknown }).rules;
+    if (!Array.isArray(items))
+      return {
+        rules: [],
+        violations: [{ field: 'yaml', description: `must be a list of rules or {rules: [...]}${at}` }],
+      };
+    list.push(...(items as unknown[]));
+    named = true;
   }
-  const list = Array.isArray(document) ? document : (document as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(list))
+  // Nothing at all is a mistake, not "no rules" (which, with prune, would delete every rule).
+  if (!named)
     return { rules: [], violations: [{ field: 'yaml', description: 'must be a list of rules or {rules: [...]}' }] };
   const rules: RuleDefinition[] = [];
   const violations: FieldViolation[] = [];
@@ -82,4 +101,8 @@ export function lineDiff(before: string, after: string): string {
     else out.push(`- ${a[i++]}`);
   }
   return out.join('\n');
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
