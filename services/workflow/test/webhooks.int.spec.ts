@@ -6,7 +6,8 @@ import { Webhook } from 'standardwebhooks';
 import { RuleInput } from '@crm/proto/crm/workflow/v1/rule';
 import { DealInput, MoveDealRequest } from '@crm/proto/crm/pipeline/v1/deal';
 import { RunFilter } from '@crm/proto/crm/workflow/v1/run';
-import { eventually } from '@crm/testkit';
+import { connectBus, drainBus, readStreamEvents, type Bus } from '@crm/service-kit';
+import { eventually, infraEnv } from '@crm/testkit';
 import { checkedLookup, safePost } from '../src/webhooks/safe-http';
 import { contactInput, failure, uniqueEmail, WorkflowHarness, type Api } from './support/workflow-harness';
 
@@ -18,6 +19,8 @@ interface Received {
 class Receiver {
   received: Received[] = [];
   answers: number[] = [];
+  /** Headers of the answers, in step with `answers` (e.g. Retry-After). */
+  answerHeaders: Array<Record<string, string>> = [];
   private server: Server | undefined;
   port = 0;
 
@@ -31,6 +34,7 @@ class Receiver {
           body: Buffer.concat(chunks).toString('utf8'),
         });
         res.statusCode = this.answers.shift() ?? 200;
+        for (const [name, value] of Object.entries(this.answerHeaders.shift() ?? {})) res.setHeader(name, value);
         res.end('ok');
       });
     });
@@ -51,15 +55,23 @@ class Receiver {
 describe('webhooks on the real servers', () => {
   const harness = new WorkflowHarness();
   let admin: Api;
+  let bus: Bus;
   const receiver = new Receiver();
 
   beforeAll(async () => {
-    await harness.start({ WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_RETRY_WINDOW_MS: '2500' });
+    await harness.start({
+      WEBHOOK_RETRY_BASE_MS: '200',
+      WEBHOOK_RETRY_MAX_MS: '400',
+      WEBHOOK_RETRY_WINDOW_MS: '2500',
+      WEBHOOK_DISABLE_AFTER_FAILURES: '2',
+    });
     admin = await harness.as('acme-admin');
     await receiver.start();
+    bus = await connectBus({ url: infraEnv().natsUrl, name: 'workflow-webhooks-test', namespace: harness.namespace });
   });
 
   afterAll(async () => {
+    await drainBus(bus);
     await receiver.stop();
     await harness.stop();
   });
@@ -150,6 +162,75 @@ describe('webhooks on the real servers', () => {
     expect(back.received).toHaveLength(1);
     expect(back.received[0]?.headers['webhook-id']).toBe(dead.id);
     await back.stop();
+  });
+
+  it('fails a 4xx at once, and a 429 waits for its Retry-After before the next attempt', async () => {
+    const gone = await new Receiver().start();
+    gone.answers = [404];
+    const rejecting = await subscribe(gone.url);
+    const limited = await new Receiver().start();
+    limited.answers = [429, 200];
+    limited.answerHeaders = [{ 'retry-after': '1' }];
+    const throttled = await subscribe(limited.url);
+    await newContact();
+    const failed = await eventually(async () => (await deliveries(rejecting.id, 'failed'))[0], 20_000);
+    expect(failed.attempts.map((a) => a.statusCode)).toEqual([404]);
+    expect(failed.nextAttemptAt).toBeUndefined();
+    const delivered = await eventually(async () => (await deliveries(throttled.id, 'succeeded'))[0], 20_000);
+    expect(delivered.attempts.map((a) => a.statusCode)).toEqual([429, 200]);
+    // The backoff alone would retry within 400 ms here; the receiver asked for a second.
+    const [first, second] = delivered.attempts.map((a) => a.at!.getTime());
+    expect(second! - first!).toBeGreaterThanOrEqual(1000);
+    expect(gone.received).toHaveLength(1);
+    await Promise.all([gone.stop(), limited.stop()]);
+  });
+
+  it('signs with both secrets during a rotation, each signature verifying with its own secret', async () => {
+    const own = await new Receiver().start();
+    const { endpoint, secret: before } = await admin.webhooks.createEndpoint({
+      endpoint: { url: own.url, description: '', eventTypes: ['contact.created'], status: '' },
+    });
+    const { endpoint: rotated, secret: after } = await admin.webhooks.rotateSecret({
+      id: endpoint!.id,
+      overlapSeconds: 3600,
+    });
+    expect(rotated!.secretIds).toHaveLength(2);
+    expect(after).not.toBe(before);
+    await newContact();
+    await eventually(async () => (await deliveries(endpoint!.id, 'succeeded'))[0], 20_000);
+    const delivery = own.received[0]!;
+    expect(delivery.headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    for (const secret of [before, after])
+      expect(() => new Webhook(secret).verify(delivery.body, delivery.headers)).not.toThrow();
+    await own.stop();
+  });
+
+  it('disables an endpoint whose deliveries keep failing, with an event, and sends it nothing more', async () => {
+    const failing = await new Receiver().start();
+    failing.answers = [400, 400, 400];
+    const endpoint = await subscribe(failing.url);
+    await newContact();
+    await eventually(async () => ((await deliveries(endpoint.id, 'failed')).length === 1 ? true : undefined), 20_000);
+    await newContact();
+    const disabled = await eventually(async () => {
+      const { endpoint: current } = await admin.webhooks.getEndpoint({ id: endpoint.id });
+      return current?.status === 'disabled' ? current : undefined;
+    }, 20_000);
+    expect(disabled.disabledReason).toMatch(/2 deliveries in a row failed/);
+    const events = await readStreamEvents(bus, 'WORKFLOW', 'workflow.webhook_endpoint_disabled');
+    expect(events.filter((e) => e.aggregateId === endpoint.id)).toHaveLength(1);
+    // A later event reaches an endpoint still enabled, and nothing reaches the disabled one.
+    const control = await new Receiver().start();
+    const enabled = await subscribe(control.url);
+    await newContact();
+    await eventually(async () => (await deliveries(enabled.id, 'succeeded'))[0], 20_000);
+    expect(await deliveries(endpoint.id)).toHaveLength(2);
+    expect(failing.received).toHaveLength(2);
+    await control.stop();
+    expect(
+      (await admin.webhooks.listEndpoints({ page: undefined })).endpoints.find((e) => e.id === endpoint.id)?.status,
+    ).toBe('disabled');
+    await failing.stop();
   });
 
   it('refuses private, link-local and metadata addresses when saved, naming the url', async () => {
