@@ -34,8 +34,8 @@ export function createCrmClients(
   token: TokenSource,
   defaultDeadlineMs = 5_000,
 ): CrmClients {
-  // A peer that was down is back within seconds for our retries: reconnects back off to 2 s at most (not grpc's
-  // 120 s), and a call made while reconnecting waits for the channel until its deadline instead of failing at once.
+  // A peer that was down is reachable again within 2 s for our step retries: reconnects back off to 2 s at most,
+  // not grpc's 120 s (calls fail fast while the channel is in a failed state, and a retry finds it reconnected).
   const options = {
     channelOptions: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2_000 },
   };
@@ -55,15 +55,10 @@ export function createCrmClients(
     async call(tenantId, method, request, deadlineMs = defaultDeadlineMs) {
       const metadata = asService(await token.getToken(), tenantId);
       return new Promise((resolve, reject) => {
-        method(
-          request,
-          metadata,
-          { deadline: new Date(Date.now() + deadlineMs), waitForReady: true },
-          (error, response) => {
-            if (error) reject(isGrpcError(error) ? fromGrpcError(error) : error);
-            else resolve(response);
-          },
-        );
+        method(request, metadata, { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => {
+          if (error) reject(isGrpcError(error) ? fromGrpcError(error) : error);
+          else resolve(response);
+        });
       });
     },
     close() {

@@ -34,7 +34,7 @@ export function ruleToYaml(rule: RuleDefinition): string {
 export function parseRulesYaml(text: string): { rules: RuleDefinition[]; violations: FieldViolation[] } {
   const list: unknown[] = [];
   let named = false;
-  for (const [n, doc] of parseAllDocuments(text, { maxAliasCount: 0 }).entries()) {
+  for (const [n, doc] of parseAllDocuments(text).entries()) {
     const at = n > 0 ? ` (document ${n + 1})` : '';
     const error = doc.errors[0];
     if (error)
