@@ -7,7 +7,10 @@ import { TicketInput } from '@crm/proto/crm/ticket/v1/ticket';
 import { RuleInput } from '@crm/proto/crm/workflow/v1/rule';
 import { RunFilter } from '@crm/proto/crm/workflow/v1/run';
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import { eventually } from '@crm/testkit';
+import { relativeTimerId } from '../src/app/rule-engine';
+import { addBusinessDays } from '../src/domain/business-calendar';
 import { RecordGateway } from '../src/app/record-gateway';
 import { contactInput, failure, uniqueEmail, WorkflowHarness, type Api } from './support/workflow-harness';
 
@@ -35,6 +38,52 @@ describe('workflow integrations on the real servers', () => {
       const runs = await runsOf(ruleId);
       return runs.length === count && runs.every((r) => r.status === 'succeeded') ? runs : undefined;
     }, 20_000);
+
+  it("counts business days with the ticket service's calendar a rule names, else the tenant default", async () => {
+    // Mon-Thu in Tokyo with tomorrow (Tokyo) off: a calendar unlike the default (Mon-Fri, UTC).
+    const tomorrow = DateTime.now().setZone('Asia/Tokyo').plus({ days: 1 }).toISODate()!;
+    const { calendar } = await admin.sla.createBusinessCalendar({
+      calendar: {
+        name: `Tokyo ${Date.now()}`,
+        timeZone: 'Asia/Tokyo',
+        hours: [1, 2, 3, 4].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })),
+        holidays: [{ name: 'Off', date: tomorrow, yearly: false }],
+      },
+    });
+    const relative = (key: string, extra: Record<string, unknown>) =>
+      createRule({
+        key: `${key}-${Date.now()}`,
+        name: key,
+        trigger: { type: 'relative', after: 'contact.created', delay: 2, unit: 'business_days', ...extra },
+        actions: [{ id: 'task', type: 'create_task', title: 'Follow up' }],
+      });
+    const withCalendar = await relative('tokyo', { calendar: calendar!.id });
+    const withDefault = await relative('default', {});
+    const { contact } = await admin.contacts.createContact({
+      contact: contactInput({ firstName: 'Kei', emails: [{ address: uniqueEmail('kei'), primary: true, label: '' }] }),
+      allowDuplicates: false,
+    });
+    const dueOf = (ruleId: string) =>
+      eventually(async () => {
+        const [timer] = await harness.workflow.app.deps.timers.pending({
+          idPrefix: relativeTimerId(ruleId, contact!.id),
+        });
+        return timer?.dueAt;
+      }, 20_000);
+    const created = contact!.createdAt!;
+    const tokyo = { timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4], holidays: [tomorrow] };
+    const utc = { timezone: 'UTC', workdays: [1, 2, 3, 4, 5], holidays: [] };
+    // The start is the event's time, a moment after the record's.
+    const near = (actual: Date, expected: Date) =>
+      expect(Math.abs(actual.getTime() - expected.getTime())).toBeLessThan(5_000);
+    const dueTokyo = await dueOf(withCalendar.id);
+    near(dueTokyo, addBusinessDays(created, 2, tokyo));
+    near(await dueOf(withDefault.id), addBusinessDays(created, 2, utc));
+    const local = DateTime.fromJSDate(dueTokyo, { zone: 'Asia/Tokyo' });
+    expect(local.weekday).toBeLessThanOrEqual(4);
+    expect(local.toISODate()).not.toBe(tomorrow);
+    expect(local.toISODate()! > tomorrow).toBe(true);
+  });
 
   it('"changed from" on contacts: fires only for the named transition, again after going back', async () => {
     const rule = await createRule({

@@ -6,6 +6,7 @@ import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient, type ContactInput } from '@crm/proto/crm/contact/v1/contact';
 import { DealServiceClient } from '@crm/proto/crm/pipeline/v1/deal';
 import { PipelineServiceClient } from '@crm/proto/crm/pipeline/v1/pipeline';
+import { SlaServiceClient } from '@crm/proto/crm/ticket/v1/sla';
 import { TicketServiceClient } from '@crm/proto/crm/ticket/v1/ticket';
 import { AssignmentServiceClient } from '@crm/proto/crm/workflow/v1/team';
 import { FormServiceClient } from '@crm/proto/crm/workflow/v1/form';
@@ -49,6 +50,8 @@ export interface Api {
   deals: BoundMethods<DealServiceClient>;
   pipelines: BoundMethods<PipelineServiceClient>;
   tickets: BoundMethods<TicketServiceClient>;
+  /** Business calendars and SLA policies of the ticket service. */
+  sla: BoundMethods<SlaServiceClient>;
 }
 
 export class WorkflowHarness {
@@ -209,6 +212,7 @@ export class WorkflowHarness {
       deals: bindClient(this.client(DealServiceClient, pl), token),
       pipelines: bindClient(this.client(PipelineServiceClient, pl), token),
       tickets: bindClient(this.client(TicketServiceClient, tk), token),
+      sla: bindClient(this.client(SlaServiceClient, tk), token),
     };
   }
 }
