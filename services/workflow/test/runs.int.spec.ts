@@ -154,6 +154,36 @@ describe('workflow runs on the real servers', () => {
     );
   });
 
+  it('waits, then takes one arm of a branch and records the other as skipped', async () => {
+    const rule = await manualRule([
+      { id: 'pause', type: 'wait', for: { amount: 3, unit: 'seconds' } },
+      {
+        id: 'size',
+        type: 'branch',
+        if: { '>=': [{ var: 'payload.amount' }, 1000] },
+        then: [{ id: 'big', type: 'create_task', title: 'Big {{payload.amount}}', owner: rep.userId }],
+        else: [{ id: 'small', type: 'create_task', title: 'Small {{payload.amount}}', owner: rep.userId }],
+      },
+    ]);
+    const { runId } = await admin.rules.triggerRule({
+      id: rule.id,
+      payload: { amount: 5000 },
+      requestId: `b-${unique()}`,
+    });
+    const waiting = await runWith(runId, 'waiting');
+    expect(waiting.steps.find((s) => s.id === 'pause')?.status).toBe('running');
+    expect(waiting.steps.find((s) => s.id === 'pause')?.nextAttemptAt).toBeDefined();
+    const done = await runWith(runId, 'succeeded');
+    expect(done.steps.map((s) => [s.id, s.status])).toEqual([
+      ['pause', 'succeeded'],
+      ['size', 'succeeded'],
+      ['big', 'succeeded'],
+      ['small', 'skipped'],
+    ]);
+    expect(done.steps.find((s) => s.id === 'size')?.output).toEqual({ arm: 'then' });
+    expect((await tasksOfRule(rule.id)).map((t) => t.title)).toEqual(['Big 5000']);
+  });
+
   it('resumes, after a restart, a run that a process accepted and died before working', async () => {
     const rule = await manualRule([{ id: 'task', type: 'create_task', title: 'After the crash', owner: rep.userId }]);
     // The process stops working runs and firing timers, as if it died right after accepting the run.
