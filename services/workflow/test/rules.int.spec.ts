@@ -1,21 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { RuleInput } from '@crm/proto/crm/workflow/v1/rule';
 import { RunFilter } from '@crm/proto/crm/workflow/v1/run';
 import { TaskFilter } from '@crm/proto/crm/workflow/v1/task';
-import { eventually } from '@crm/testkit';
+import { connectBus, drainBus, readStreamEvents, subjectOf, type Bus } from '@crm/service-kit';
+import { eventually, infraEnv } from '@crm/testkit';
 import { contactInput, failure, uniqueEmail, WorkflowHarness, type Api } from './support/workflow-harness';
 
 describe('workflow rules and runs on the real servers', () => {
   const harness = new WorkflowHarness();
   let admin: Api;
   let rep: Api;
+  let bus: Bus;
 
   beforeAll(async () => {
     await harness.start();
     admin = await harness.as('acme-admin');
     rep = await harness.as('acme-rep1');
+    bus = await connectBus({ url: infraEnv().natsUrl, name: 'workflow-rules-test', namespace: harness.namespace });
   });
 
-  afterAll(() => harness.stop());
+  afterAll(async () => {
+    await drainBus(bus);
+    await harness.stop();
+  });
 
   const rule = (overrides: Record<string, unknown> = {}) => ({
     key: `welcome-${Math.random().toString(36).slice(2, 8)}`,
@@ -87,5 +95,45 @@ describe('workflow rules and runs on the real servers', () => {
       page: undefined,
     });
     expect(runs).toHaveLength(1);
+  });
+
+  it('dead-letters a poison event without holding up the rules for the events after it', async () => {
+    const { rule: saved } = await admin.rules.createRule({ rule: RuleInput.fromPartial(rule({ conditions: null })) });
+    const poisonId = `poison-${randomUUID()}`;
+    const poison = Envelope.encode(
+      Envelope.fromPartial({
+        id: randomUUID(),
+        type: 'contact.created',
+        tenantId: saved!.tenantId,
+        aggregateId: poisonId,
+        aggregateVersion: 1,
+        occurredAt: new Date(),
+        // A payload that does not decode as the message it claims to be: every delivery fails.
+        payload: {
+          typeUrl: 'type.googleapis.com/crm.contact.v1.ContactChanged',
+          value: Buffer.from([0xff, 0xff, 0xff]),
+        },
+      }),
+    ).finish();
+    await bus.js.publish(subjectOf(bus, 'crm.contact.created'), poison);
+    const { contact } = await rep.contacts.createContact({
+      contact: contactInput({
+        firstName: 'After',
+        emails: [{ address: uniqueEmail('after'), primary: true, label: '' }],
+      }),
+      allowDuplicates: false,
+    });
+    const runsOfRule = async () =>
+      (await admin.runs.listRuns({ filter: RunFilter.fromPartial({ ruleId: saved!.id }), page: undefined })).runs;
+    await eventually(
+      async () => (await runsOfRule()).find((r) => r.subjectId === contact!.id && r.status === 'succeeded'),
+      20_000,
+    );
+    const dead = await eventually(async () => {
+      const letters = await readStreamEvents(bus, 'DEADLETTER').catch(() => []);
+      return letters.find((e) => e.aggregateId === poisonId);
+    }, 30_000);
+    expect(dead.type).toBe('contact.created');
+    expect((await runsOfRule()).filter((r) => r.subjectId === poisonId)).toEqual([]);
   });
 });
