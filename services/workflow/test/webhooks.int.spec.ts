@@ -260,6 +260,41 @@ describe('webhooks on the real servers', () => {
     expect(bad.violations.map((v) => v.field)).toEqual(['actions[0].eventType']);
   });
 
+  it('bounds each attempt: an answer within the timeout, at most the size limit read, redirects not followed', async () => {
+    let redirectedTo = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/slow') return; // never answers
+      if (req.url === '/big') {
+        res.writeHead(200);
+        res.end('x'.repeat(1_000_000));
+      } else if (req.url === '/moved') {
+        res.writeHead(307, { location: '/target' });
+        res.end();
+      } else {
+        redirectedTo++;
+        res.end('ok');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const options = { mode: 'development' as const, timeoutMs: 300, maxResponseBytes: 1000, followRedirects: false };
+    const slow = await safePost(`${base}/slow`, '{}', {}, options);
+    expect(slow.statusCode).toBeUndefined();
+    expect(slow.error).toMatch(/300 ms/);
+    const big = await safePost(`${base}/big`, '{}', {}, options);
+    expect(big.body.length).toBeLessThanOrEqual(1000);
+    const moved = await safePost(`${base}/moved`, '{}', {}, options);
+    expect(moved.statusCode).toBe(307);
+    expect(moved.error).toMatch(/not followed/);
+    expect(redirectedTo).toBe(0);
+    const followed = await safePost(`${base}/moved`, '{}', {}, { ...options, followRedirects: true });
+    expect(followed.statusCode).toBe(200);
+    expect(redirectedTo).toBe(1);
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
   it('in production mode refuses loopback names and addresses at connect time without connecting', async () => {
     const watcher = await new Receiver().start();
     const options = { mode: 'production' as const, timeoutMs: 2000, maxResponseBytes: 1000, followRedirects: false };
