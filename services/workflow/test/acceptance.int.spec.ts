@@ -10,8 +10,9 @@ import { RunFilter } from '@crm/proto/crm/workflow/v1/run';
 import { TaskFilter } from '@crm/proto/crm/workflow/v1/task';
 import { connectBus, drainBus, readStreamEvents, type Bus } from '@crm/service-kit';
 import { eventually, infraEnv } from '@crm/testkit';
+import { signFormBody } from '../src/domain/form';
 import { triggerEventOf } from '../src/events/trigger-event';
-import { contactInput, WorkflowHarness, uniqueEmail, type Api } from './support/workflow-harness';
+import { contactInput, failure, WorkflowHarness, uniqueEmail, type Api } from './support/workflow-harness';
 
 const rulesDir = join(__dirname, '..', 'rules');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -239,6 +240,53 @@ describe('workflow acceptance on the real servers', () => {
     const third = await submit({ email: uniqueEmail('other'), name: 'Max' });
     const thirdRun = await runDone(third.runId);
     expect((thirdRun.steps[0]?.output as { ownerId: string }).ownerId).toBe(rep2.userId);
+  });
+
+  it('web form: a server-side post without an origin needs a fresh HMAC of its exact body', async () => {
+    const { form, hmacSecret } = await admin.forms.createForm({
+      form: {
+        name: 'Server side',
+        fields: [{ name: 'email', label: 'Email', mapsTo: 'email', required: true }],
+        consentText: '',
+        allowedOrigins: [],
+        honeypotField: '',
+        assignment: { strategy: 'fixed', teamId: '', ownerId: rep.userId },
+        followUpTitle: 'Call back',
+        followUpDueMinutes: 60,
+        enabled: true,
+        hmacEnabled: true,
+      },
+    });
+    expect(hmacSecret).not.toBe('');
+    const gateway = await harness.as('gateway');
+    const body = Buffer.from(JSON.stringify({ email: uniqueEmail('server') }));
+    const post = (signature: string, rawBody = body) =>
+      gateway.forms.submitForm({
+        formId: form!.id,
+        fields: JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>,
+        origin: '',
+        clientIp: '127.0.0.1',
+        userAgent: 'server',
+        signature,
+        rawBody,
+      });
+    const now = new Date();
+    for (const signature of [
+      '',
+      signFormBody('another secret', body, now),
+      signFormBody(hmacSecret, body, new Date(now.getTime() - 3_600_000)),
+    ]) {
+      const refused = await failure(post(signature));
+      expect([refused.code, refused.reason]).toEqual(['PERMISSION_DENIED', 'BAD_SIGNATURE']);
+    }
+    const tampered = Buffer.from(JSON.stringify({ email: uniqueEmail('other') }));
+    expect((await failure(post(signFormBody(hmacSecret, body, now), tampered))).reason).toBe('BAD_SIGNATURE');
+    const { runId } = await post(signFormBody(hmacSecret, body, now));
+    const run = await eventually(async () => {
+      const { run: current } = await admin.runs.getRun({ id: runId });
+      return current?.status === 'succeeded' ? current : undefined;
+    }, 20_000);
+    expect(run.triggerType).toBe('form');
   });
 
   it('YAML: export -> apply -> export is a fixed point, and a dry run changes nothing', async () => {
