@@ -240,6 +240,14 @@ describe('workflow acceptance on the real servers', () => {
     const third = await submit({ email: uniqueEmail('other'), name: 'Max' });
     const thirdRun = await runDone(third.runId);
     expect((thirdRun.steps[0]?.output as { ownerId: string }).ownerId).toBe(rep2.userId);
+    // Two posts of a new email at once: their runs race, and still one contact with one open follow-up.
+    const racing = uniqueEmail('race');
+    const both = await Promise.all([submit({ email: racing, name: 'Ria' }), submit({ email: racing, name: 'Ria' })]);
+    const raced = await Promise.all(both.map((b) => runDone(b.runId)));
+    const racedContacts = raced.map((r) => (r.steps[0]?.output as { contactId: string }).contactId);
+    expect(new Set(racedContacts).size).toBe(1);
+    const racedTasks = (await tasksOfRule(admin, form!.id)).filter((t) => t.contactId === racedContacts[0]);
+    expect(racedTasks).toHaveLength(1);
   });
 
   it('web form: a server-side post without an origin needs a fresh HMAC of its exact body', async () => {

@@ -58,6 +58,9 @@ export interface Submission {
   rawBody: Buffer;
 }
 
+/** Follow-ups of one contact from one form, one after the other (each completed before the next). */
+const FOLLOW_UP_CHAIN = 1_000;
+
 const FORM_PLAN = [
   { id: 'contact', type: 'upsert_contact' },
   { id: 'activity', type: 'log_activity' },
@@ -306,31 +309,42 @@ export class FormStepRunner implements StepRunner {
       });
       return { kind: 'done', input: { contactId }, output: { activityId: activity.activity?.id } };
     }
-    // follow_up_task: one open follow-up per contact and form.
+    // follow_up_task: one open follow-up per contact and form. Its ids are a chain derived from both, read by id
+    // (which the store answers at once, unlike the read model): two submissions worked side by side collide on one
+    // id instead of both finding no open task; a completed follow-up moves the next one along the chain.
     if (await this.tasks.openTaskExists(tenantId, contactId, form._id))
       return { kind: 'done', output: { skipped: 'an open follow-up exists' } };
     const ownerId = steps.contact?.output.ownerId ?? form.assignment.ownerId;
     if (!ownerId) return { kind: 'fail', error: 'the contact has no owner' };
-    const id = deterministicId(run.createdAt, actionId);
     const title = String(
       render(form.followUpTitle.replace(/\{\{\s*([A-Za-z0-9_-]+)\s*\}\}/g, '{{values.$1}}'), { values }) ?? 'Follow up',
     );
-    try {
-      await this.tasks.create(
-        systemPrincipal(tenantId, 'workflow'),
-        {
-          title: title.slice(0, 500) || 'Follow up',
-          dueAt: new Date(new Date(submission.submittedAt).getTime() + form.followUpDueMinutes * 60_000),
-          priority: 'high',
-          contactId,
-        },
-        { ownerId, teamId: form.assignment.teamId },
-        { id, runId: run._id, ruleId: form._id },
-      );
-    } catch (error) {
-      if (!(error instanceof ServiceError && error.code === 'ALREADY_EXISTS')) throw error;
+    for (let n = 0; n < FOLLOW_UP_CHAIN; n++) {
+      const id = deterministicId(form.createdAt, `${form._id}:${contactId}:follow-up:${n}`);
+      const existing = await this.deps.stores.tasks.load(id);
+      if (existing?.status === 'open' && !existing.deletedAt)
+        return { kind: 'done', input: { contactId }, output: { skipped: 'an open follow-up exists', taskId: id } };
+      if (existing) continue;
+      try {
+        await this.tasks.create(
+          systemPrincipal(tenantId, 'workflow'),
+          {
+            title: title.slice(0, 500) || 'Follow up',
+            dueAt: new Date(new Date(submission.submittedAt).getTime() + form.followUpDueMinutes * 60_000),
+            priority: 'high',
+            contactId,
+          },
+          { ownerId, teamId: form.assignment.teamId },
+          { id, runId: run._id, ruleId: form._id },
+        );
+      } catch (error) {
+        if (!(error instanceof ServiceError && error.code === 'ALREADY_EXISTS')) throw error;
+        // Another submission's run made it just now: that one is the open follow-up.
+        return { kind: 'done', input: { contactId }, output: { skipped: 'an open follow-up exists', taskId: id } };
+      }
+      return { kind: 'done', input: { contactId, ownerId }, output: { taskId: id } };
     }
-    return { kind: 'done', input: { contactId, ownerId }, output: { taskId: id } };
+    return { kind: 'fail', error: `more than ${FOLLOW_UP_CHAIN} follow-ups for this contact from this form` };
   }
 
   private async owner(
