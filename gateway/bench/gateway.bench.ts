@@ -5,6 +5,7 @@
 // each server in its own process, against the real infrastructure (`pnpm infra up`, `pnpm build` first).
 // Run: pnpm --filter @crm/gateway bench   (BENCH_SECONDS, BENCH_CONCURRENCY to change the defaults)
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -20,6 +21,10 @@ const issuer = `${(process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180').replace(
 
 interface Result {
   name: string;
+  /** CPU time the measured server processes spent per request, in µs: independent of what else runs. */
+  cpuMicros: number;
+  /** The same for the first of the measured processes alone (the gateway, where there are two). */
+  firstCpuMicros: number;
   requests: number;
   errors: number;
   rps: number;
@@ -46,7 +51,7 @@ function startProcess(
   cwd: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
-): void {
+): number {
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd,
     env: { ...process.env, ...env },
@@ -54,10 +59,12 @@ function startProcess(
   });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   children.push(child);
+  return child.pid ?? 0;
 }
 
 async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // Generous: on a busy 2-core machine a process takes tens of seconds to load its modules.
+  for (let i = 0; i < 720; i++) {
     const ok = await fetch(url).then(
       (r) => r.ok,
       () => false,
@@ -85,8 +92,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-/** Runs `once` from CONCURRENCY loops for SECONDS (after a warm-up), recording each latency. */
-async function measure(name: string, once: () => Promise<boolean>): Promise<Result> {
+/** user + system CPU of the processes so far, in µs (from /proc: clock ticks of 10 ms). */
+function cpuMicrosOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10_000;
+}
+
+/** Runs `once` from CONCURRENCY loops for SECONDS (after a warm-up), recording each latency and the servers' CPU. */
+async function measure(name: string, servers: number[], once: () => Promise<boolean>): Promise<Result> {
   const run = async (seconds: number, record: boolean) => {
     const latencies: number[] = [];
     let errors = 0;
@@ -106,11 +124,17 @@ async function measure(name: string, once: () => Promise<boolean>): Promise<Resu
   };
   await run(WARMUP_SECONDS, false);
   const started = performance.now();
+  const cpuBefore = cpuMicrosOf(servers);
+  const firstBefore = cpuMicrosOf(servers.slice(0, 1));
   const { latencies, errors } = await run(SECONDS, true);
+  const cpu = cpuMicrosOf(servers) - cpuBefore;
+  const firstCpu = cpuMicrosOf(servers.slice(0, 1)) - firstBefore;
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     name,
+    cpuMicros: cpu / Math.max(1, latencies.length + errors),
+    firstCpuMicros: firstCpu / Math.max(1, latencies.length + errors),
     requests: latencies.length,
     errors,
     rps: latencies.length / elapsed,
@@ -147,17 +171,23 @@ async function main(): Promise<void> {
     NATS_NAMESPACE: namespace,
     OIDC_ISSUER: issuer,
   };
-  startProcess('contact', 'dist/main.js', path.join(repoRoot, 'services/contact'), {
-    ...common,
-    SERVICE_NAME: 'contact',
-    GRPC_PORT: String(contactGrpc),
-    ADMIN_PORT: String(contactAdmin),
-    MONGODB_URL: process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017',
-    MONGODB_DB: `bench_${namespace}`,
-    OIDC_CLIENT_ID: 'contact-service',
-    OIDC_CLIENT_SECRET: 'contact-service-secret',
-  });
-  startProcess(
+  const contactPid = startProcess(
+    'contact',
+    'dist/main.js',
+    path.join(repoRoot, 'services/contact'),
+    {
+      ...common,
+      SERVICE_NAME: 'contact',
+      GRPC_PORT: String(contactGrpc),
+      ADMIN_PORT: String(contactAdmin),
+      MONGODB_URL: process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017',
+      MONGODB_DB: `bench_${namespace}`,
+      OIDC_CLIENT_ID: 'contact-service',
+      OIDC_CLIENT_SECRET: 'contact-service-secret',
+    },
+    (process.env.BENCH_CONTACT_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
+  const gatewayPid = startProcess(
     'gateway',
     'dist/main.js',
     path.join(repoRoot, 'gateway'),
@@ -232,26 +262,33 @@ async function main(): Promise<void> {
   const results = [
     await measure(
       'gateway  GET /api/v1/contacts/{id}',
+      [gatewayPid, contactPid],
       httpGetter(gatewayHttp, `/api/v1/contacts/${id}`, { authorization: `Bearer ${bearer}` }),
     ),
-    await measure('direct   gRPC ContactService.GetContact', viaGrpc),
-    await measure('raw      node:http hello', httpGetter(helloPort, '/', {})),
+    await measure('direct   gRPC ContactService.GetContact', [contactPid], viaGrpc),
+    await measure('raw      node:http hello', [hello.pid ?? 0], httpGetter(helloPort, '/', {})),
     // The gateway's own share: token check, rate limits, JSON, without a call downstream.
     await measure(
       'gateway  GET /api/v1/me (no service call)',
+      [gatewayPid],
       httpGetter(gatewayHttp, '/api/v1/me', { authorization: `Bearer ${bearer}` }),
     ),
   ];
   for (const r of results)
     console.log(
-      `${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.requests} ok, ${r.errors} errors)`,
+      `${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   ${r.cpuMicros.toFixed(0).padStart(6)} µs CPU/req   (${r.requests} ok, ${r.errors} errors)`,
     );
-  const [gateway, direct, raw] = results as [Result, Result, Result];
+  const [gateway, direct, raw, me] = results as [Result, Result, Result, Result];
   console.log(
-    `\nratios: gateway/direct gRPC throughput ${(gateway.rps / direct.rps).toFixed(2)}x, p50 ${(gateway.p50 / direct.p50).toFixed(2)}x, p99 ${(gateway.p99 / direct.p99).toFixed(2)}x`,
+    `\nCPU per contact read: gateway ${gateway.firstCpuMicros.toFixed(0)} µs + contact service ${(gateway.cpuMicros - gateway.firstCpuMicros).toFixed(0)} µs`,
+  );
+  // Throughput ratios depend on what else the machine runs; CPU per request does not (the servers' own CPU time
+  // per request, so the ratio is the throughput ratio the servers would reach on an otherwise idle machine).
+  console.log(
+    `\nratios: gateway/direct gRPC throughput ${(gateway.rps / direct.rps).toFixed(2)}x, p50 ${(gateway.p50 / direct.p50).toFixed(2)}x, p99 ${(gateway.p99 / direct.p99).toFixed(2)}x, by CPU per request ${(direct.cpuMicros / gateway.cpuMicros).toFixed(2)}x`,
   );
   console.log(
-    `        gateway/raw http   throughput ${(gateway.rps / raw.rps).toFixed(2)}x, p50 ${(gateway.p50 / raw.p50).toFixed(2)}x, p99 ${(gateway.p99 / raw.p99).toFixed(2)}x`,
+    `        /me vs raw http     throughput ${(me.rps / raw.rps).toFixed(2)}x, p50 ${(me.p50 / raw.p50).toFixed(2)}x, p99 ${(me.p99 / raw.p99).toFixed(2)}x, by CPU per request ${(raw.cpuMicros / me.cpuMicros).toFixed(2)}x`,
   );
   grpc.close();
 }

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -78,6 +79,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     serviceToken,
   );
 
+  const rateLimitStore = new RateLimitStore(buckets.rateLimits);
   const checks = new Map<string, ReadinessCheck>([
     ['nats', () => bus.nc.flush()],
     ['keycloak', () => verifier.checkKeysReachable()],
@@ -93,7 +95,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     clients,
     // An in-flight claim older than twice the request budget belongs to a request that can no longer answer.
     idempotencyStore: new IdempotencyStore(buckets.idempotency, 2 * config.REQUEST_TIMEOUT_MS),
-    rateLimitStore: new RateLimitStore(buckets.rateLimits),
+    rateLimitStore,
     events: {
       bus,
       streams: config.EVENT_STREAMS,
@@ -104,6 +106,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     readiness: { checks, shuttingDown: () => shuttingDown },
   });
   const server = createServer(app);
+  server.on('clientError', answerClientError);
   // Longer than a typical load balancer's idle timeout, so it is the balancer that closes idle connections.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);
@@ -117,10 +120,34 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       { name: 'end event streams', run: async () => void (await Promise.all([...sessions].map((s) => s.close()))) },
       { name: 'finish requests in flight', run: () => closeServer(server) },
       { name: 'close gRPC channels', run: () => clients.close() },
+      { name: 'stop rate-limit leases', run: () => rateLimitStore.stop() },
     ],
   });
   log.info({ port, adminPort }, 'gateway started');
   return { app, routes, document, port, adminPort, bus, log, shutdown };
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request line and headers are too large (at most 16 KiB)'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive'],
+};
+
+/**
+ * A request node:http cannot parse (too long a head, malformed, too slow) gets a problem response and a clean close:
+ * what the client is still sending is read and dropped first, since closing with unread data would reset the
+ * connection and the client would never see the answer.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || (error.code === 'ECONNRESET' && !socket.readable)) return void socket.destroy();
+  const [status, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'The request could not be parsed as HTTP/1.1'];
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.resume();
+  // A client that keeps sending is cut off after a while all the same.
+  setTimeout(() => socket.destroy(), 5000).unref();
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

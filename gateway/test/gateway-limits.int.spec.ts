@@ -157,6 +157,27 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits taken ahead in leases', () => {
+  it('never admit more than the shared bucket holds, across replicas serving a burst at once', async () => {
+    // Capacity 40: each replica may take up to 4 tokens ahead; the refill is too slow to matter during the test.
+    const env = {
+      RATE_LIMIT_CLIENT_BURST: '40',
+      RATE_LIMIT_CLIENT_PER_SEC: '0.01',
+      RATE_LIMIT_BUCKET: `rl_${unique()}`,
+    };
+    const replicas = [stack.clientOf(await stack.startGateway(env)), stack.clientOf(await stack.startGateway(env))];
+    const token = await userToken('acme-rep2');
+    const answers = await Promise.all(
+      Array.from({ length: 70 }, (_, i) => (replicas[i % 2] as (typeof replicas)[number]).get('/api/v1/me', token)),
+    );
+    const admitted = answers.filter((a) => a.status === 200).length;
+    expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
+    expect(admitted).toBeLessThanOrEqual(40);
+    // Tokens leased by one replica are out of the other's reach for a moment, never more than a tenth each.
+    expect(admitted).toBeGreaterThanOrEqual(40 - 2 * 4);
+  });
+});
+
 describe('timeouts', () => {
   it('answers 504 when the request budget runs out before the service answers', async () => {
     const hurried = stack.clientOf(await stack.startGateway({ REQUEST_TIMEOUT_MS: '1' }));

@@ -1,8 +1,10 @@
-// What the gateway's middleware attach to a request, in one place (pino-http adds req.id, the request id).
+// What the gateway's middleware attach to a request, in one place.
 import type { Principal } from '@crm/service-kit';
 
 declare module 'express-serve-static-core' {
   interface Request {
+    /** Set by requestId(): the caller's well-formed X-Request-Id or a new one. */
+    id: string;
     /** Set by authenticate(): the verified caller. */
     principal?: Principal;
     /** The caller's bearer token, forwarded to the services. */

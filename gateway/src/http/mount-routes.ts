@@ -112,13 +112,20 @@ function preconditionOf(route: Route, req: Request): Precondition {
  * writes run to their end, so their outcome can still be stored for an idempotent retry.
  */
 function downstreamOf(req: Request, res: Response): Downstream {
-  const controller = new AbortController();
-  // Only a client that left before the answer cancels (aborting creates an exception object: not on every request).
-  if (req.method === 'GET') res.once('close', () => !res.writableFinished && controller.abort());
+  let controller: AbortController | undefined;
   return {
     token: req.accessToken ?? '',
     deadline: deadlineOf(req),
-    signal: controller.signal,
+    // Made on first use: routes that call no service (and their requests) pay nothing for it.
+    get signal() {
+      if (!controller) {
+        const made = new AbortController();
+        controller = made;
+        // Only a client that left before the answer cancels (aborting creates an exception object).
+        if (req.method === 'GET') res.once('close', () => !res.writableFinished && made.abort());
+      }
+      return controller.signal;
+    },
     requestKey: req.requestKey ? { key: req.requestKey, calls: 0 } : undefined,
   };
 }

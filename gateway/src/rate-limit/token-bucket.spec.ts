@@ -1,4 +1,4 @@
-import { takeToken, takeTokens, windowSec, type BucketPolicy } from './token-bucket';
+import { leaseExtra, returnTokens, takeToken, takeTokens, windowSec, type BucketPolicy } from './token-bucket';
 
 const policy: BucketPolicy = { name: 'client', capacity: 3, refillPerSec: 1 };
 
@@ -38,5 +38,20 @@ describe('takeTokens', () => {
     expect(decisions.map((d) => d.remaining)).toEqual([1, 0, 0, 0]);
     expect(next.tokens).toBeCloseTo(0.5);
     expect(decisions[2]?.retryAfterSec).toBe(1);
+  });
+});
+
+describe('leases', () => {
+  it('takes ahead about the recent demand, at most a tenth of the capacity, nothing for small buckets', () => {
+    const big: BucketPolicy = { name: 'tenant', capacity: 1000, refillPerSec: 100 };
+    expect(leaseExtra(big, 50, 1)).toBe(49);
+    expect(leaseExtra(big, 5000, 1)).toBe(99);
+    expect(leaseExtra(big, 1, 1)).toBe(0);
+    expect(leaseExtra(policy, 100, 1)).toBe(0);
+  });
+
+  it('gives unused tokens back after refilling, capped at capacity', () => {
+    expect(returnTokens({ tokens: 0.5, at: 0 }, policy, 1000, 1)).toEqual({ tokens: 2.5, at: 1000 });
+    expect(returnTokens({ tokens: 2.5, at: 0 }, policy, 1000, 5)).toEqual({ tokens: 3, at: 1000 });
   });
 });

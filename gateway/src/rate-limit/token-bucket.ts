@@ -72,3 +72,28 @@ export function takeToken(
 export function windowSec(policy: BucketPolicy): number {
   return Math.max(1, Math.ceil(policy.capacity / policy.refillPerSec));
 }
+
+/** Puts back tokens a replica took ahead (a lease it did not use up), never beyond capacity. */
+export function returnTokens(
+  state: BucketState | undefined,
+  policy: BucketPolicy,
+  now: number,
+  count: number,
+): BucketState {
+  if (!state) return { tokens: policy.capacity, at: now };
+  const elapsedSec = Math.max(0, now - state.at) / 1000;
+  return { tokens: Math.min(policy.capacity, state.tokens + elapsedSec * policy.refillPerSec + count), at: now };
+}
+
+/** A replica may hold at most this share of a bucket's capacity ahead of its requests. */
+export const LEASE_SHARE = 0.1;
+
+/**
+ * How many tokens beyond the `count` requests at hand to take ahead, so that the next requests of a busy bucket are
+ * decided locally: about a lease period's worth of this replica's recent demand, at most LEASE_SHARE of the
+ * capacity (so a small bucket is never leased and stays exact across replicas).
+ */
+export function leaseExtra(policy: BucketPolicy, demandPerLease: number, count: number): number {
+  const most = Math.floor(policy.capacity * LEASE_SHARE);
+  return Math.max(0, Math.min(most, demandPerLease) - count);
+}

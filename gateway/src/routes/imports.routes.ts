@@ -203,7 +203,11 @@ async function eitherService<T>(first: () => Promise<T>, second: () => Promise<T
   }
 }
 
-/** Until the first piece the answer can still be a problem; after it, a failure can only cut the download short. */
+/**
+ * Until the answer starts it can still be a problem; after that, a failure can only cut the download short. The first
+ * piece (the CSV header row) is held until a second one or the end arrives, so a failure the service finds right
+ * after starting (a filter it refuses, a store it cannot reach) is still a whole problem response, not a cut stream.
+ */
 function pipeExport(
   stream: ClientReadableStream<{ data: Buffer }>,
   res: Response,
@@ -211,20 +215,31 @@ function pipeExport(
   fileName: string,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const start = () => {
-      if (res.headersSent) return;
-      res.status(200).set({ 'content-type': contentType, 'content-disposition': `attachment; filename="${fileName}"` });
-      res.flushHeaders();
-    };
-    stream.on('data', (piece: { data: Buffer }) => {
-      start();
-      if (!res.write(piece.data)) {
+    let held: Buffer | undefined;
+    let pieces = 0;
+    const write = (data: Buffer) => {
+      if (!res.headersSent) {
+        res
+          .status(200)
+          .set({ 'content-type': contentType, 'content-disposition': `attachment; filename="${fileName}"` });
+      }
+      if (!res.write(data)) {
         stream.pause();
         res.once('drain', () => stream.resume());
       }
+    };
+    stream.on('data', (piece: { data: Buffer }) => {
+      pieces += 1;
+      if (pieces === 1) {
+        held = piece.data;
+        return;
+      }
+      if (held) write(held);
+      held = undefined;
+      write(piece.data);
     });
     stream.on('end', () => {
-      start();
+      write(held ?? Buffer.alloc(0));
       res.end();
       resolve();
     });

@@ -8,6 +8,14 @@ export const idSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 
+/** A user's or team's id as the identity provider names it: printable, without control characters. */
+export const refIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'must be a user or team id');
+
 export const idParams = z.strictObject({ id: idSchema });
 
 export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');

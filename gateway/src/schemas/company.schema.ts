@@ -9,6 +9,7 @@ import {
   nullableTimestamp,
   pageQuery,
   postalAddress,
+  refIdSchema,
   timestamp,
 } from './common.schema';
 
@@ -26,7 +27,7 @@ const writable = {
   customFields,
   externalId: z.string().max(200),
 };
-const assignment = { ownerId: z.string().min(1).max(128), teamId: z.string().min(1).max(128) };
+const assignment = { ownerId: refIdSchema, teamId: refIdSchema };
 
 export const companyCreateSchema = z
   .strictObject({ ...writable, ...assignment })
@@ -75,8 +76,8 @@ export const companyListSchema = listOf(companySchema, 'CompanyList');
 
 export const companyListQuery = z.strictObject({
   q: z.string().min(1).max(200).optional().meta({ description: 'Prefix of the name, case- and accent-insensitive.' }),
-  ownerId: z.string().max(128).optional(),
-  teamId: z.string().max(128).optional(),
+  ownerId: refIdSchema.optional(),
+  teamId: refIdSchema.optional(),
   industry: z.string().max(200).optional(),
   domain: z.string().max(300).optional(),
   parentCompanyId: idSchema.optional(),

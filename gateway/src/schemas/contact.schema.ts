@@ -8,6 +8,7 @@ import {
   nullableTimestamp,
   pageQuery,
   postalAddress,
+  refIdSchema,
   timestamp,
 } from './common.schema';
 
@@ -50,7 +51,7 @@ const writable = {
   externalId: z.string().max(200),
 };
 
-const assignment = { ownerId: z.string().min(1).max(128), teamId: z.string().min(1).max(128) };
+const assignment = { ownerId: refIdSchema, teamId: refIdSchema };
 
 /** ownerId and teamId: managers and admins only (a rep's request naming them is rejected). */
 export const contactCreateSchema = z
@@ -107,8 +108,8 @@ export const contactListQuery = z.strictObject({
     description:
       'Type-ahead search over name, email, phone and company (ignores the other filters; at most 50 hits, no cursor).',
   }),
-  ownerId: z.string().max(128).optional(),
-  teamId: z.string().max(128).optional(),
+  ownerId: refIdSchema.optional(),
+  teamId: refIdSchema.optional(),
   lifecycleStage: z.enum(lifecycleStages).optional(),
   tag: z.string().max(100).optional(),
   companyId: idSchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TEXT_MAX_LENGTH } from '@crm/service-kit';
 
 export const customFieldEntities = ['contact', 'company', 'deal'] as const;
 export const customFieldTypes = [
@@ -28,7 +29,7 @@ export const customFieldDefinitionSchema = z
     archived: z.boolean().optional(),
     description: z.string().max(1000).optional(),
     options: z.array(option).max(500).optional(),
-    maxLength: z.number().int().positive().optional(),
+    maxLength: z.number().int().positive().max(MAX_TEXT_MAX_LENGTH).optional(),
     min: z.number().optional(),
     max: z.number().optional(),
     integer: z.boolean().optional(),

@@ -9,6 +9,7 @@ import {
   nullableShape,
   nullableTimestamp,
   pageQuery,
+  refIdSchema,
 } from './common.schema';
 
 export const dealStatuses = ['open', 'won', 'lost'] as const;
@@ -23,7 +24,7 @@ const writable = {
   customFields,
   lostReason: z.string().max(1000),
 };
-const assignment = { ownerId: z.string().min(1).max(128), teamId: z.string().min(1).max(128) };
+const assignment = { ownerId: refIdSchema, teamId: refIdSchema };
 
 export const dealCreateSchema = z
   .strictObject({
@@ -102,8 +103,8 @@ export const dealListQuery = z.strictObject({
   pipelineId: idSchema.optional(),
   stageId: idSchema.optional(),
   status: z.enum(dealStatuses).optional(),
-  ownerId: z.string().max(128).optional(),
-  teamId: z.string().max(128).optional(),
+  ownerId: refIdSchema.optional(),
+  teamId: refIdSchema.optional(),
   contactId: idSchema.optional(),
   companyId: idSchema.optional(),
   includeDeleted: booleanQuery.optional(),

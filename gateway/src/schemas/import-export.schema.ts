@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOf, nullableTimestamp, pageQuery, timestamp } from './common.schema';
+import { listOf, nullableTimestamp, pageQuery, refIdSchema, timestamp } from './common.schema';
 
 export const importEntities = ['contact', 'company', 'deal'] as const;
 /** What the contact service exports; deals are not exported here. */
@@ -26,7 +26,12 @@ export const importOptionsSchema = z
 export const importQuerySchema = z.strictObject({
   entity: z.enum(importEntities).optional(),
   matchBy: z.enum(matchByValues).optional(),
-  mapping: z.string().max(100_000).optional().meta({ description: 'JSON array of {column, field}.' }),
+  // The whole request head must fit the server's 16 KiB header limit; longer mappings go in a multipart field.
+  mapping: z
+    .string()
+    .max(8000)
+    .optional()
+    .meta({ description: 'JSON array of {column, field}; longer ones as a multipart field.' }),
   fileName: z.string().max(300).optional(),
 });
 
@@ -80,7 +85,7 @@ export const importListQuery = z.strictObject({
 export const exportQuery = z.strictObject({
   entity: z.enum(exportEntities),
   format: z.enum(['csv', 'ndjson']).default('csv'),
-  ownerId: z.string().max(128).optional(),
-  teamId: z.string().max(128).optional(),
+  ownerId: refIdSchema.optional(),
+  teamId: refIdSchema.optional(),
   updatedSince: timestamp.optional(),
 });
