@@ -25,6 +25,14 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   ADMIN_PORT: port.default(9100),
   /** Seconds of clock skew tolerated on exp/nbf. */
   OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(120).default(5),
+  /**
+   * The gateway's own confidential client. When set, tokens are also introspected, so a disabled user's or revoked
+   * session's token is refused within TOKEN_CACHE_MS instead of at its expiry.
+   */
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** How long one successful verification (and introspection) of a token is trusted, in ms. */
+  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   CONTACT_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
   PIPELINE_GRPC_URL: grpcAddress.default('127.0.0.1:50052'),
   REPORTING_GRPC_URL: grpcAddress.default('127.0.0.1:50055'),

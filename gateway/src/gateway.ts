@@ -15,6 +15,7 @@ import {
 } from '@crm/service-kit';
 import { createApp } from './app';
 import { cachedVerifier } from './auth/cached-verifier';
+import { sessionCheckingVerifier } from './auth/session-check';
 import type { GatewayConfig } from './config';
 import { createServiceClients } from './grpc/service-clients';
 import { IdempotencyStore } from './idempotency/idempotency.store';
@@ -50,15 +51,26 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     idempotency: config.IDEMPOTENCY_BUCKET,
     rateLimits: config.RATE_LIMIT_BUCKET,
   });
+  const signatureCheck = createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    jwksUrl: jwksUrlOf(config),
+    clockToleranceSec: config.OIDC_CLOCK_TOLERANCE_SEC,
+    ...(options.verifierNow ? { now: options.verifierNow } : {}),
+  });
   const verifier = cachedVerifier(
-    createTokenVerifier({
-      issuer: config.OIDC_ISSUER,
-      audience: config.OIDC_AUDIENCE,
-      jwksUrl: jwksUrlOf(config),
-      clockToleranceSec: config.OIDC_CLOCK_TOLERANCE_SEC,
-      ...(options.verifierNow ? { now: options.verifierNow } : {}),
-    }),
-    options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {},
+    config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
+      ? sessionCheckingVerifier(signatureCheck, {
+          introspectionUrl: `${config.OIDC_ISSUER.replace(/\/$/, '')}/protocol/openid-connect/token/introspect`,
+          clientId: config.OIDC_CLIENT_ID,
+          clientSecret: config.OIDC_CLIENT_SECRET,
+          log,
+        })
+      : signatureCheck,
+    {
+      maxAgeMs: config.TOKEN_CACHE_MS,
+      ...(options.verifierNow ? { now: () => options.verifierNow?.().getTime() ?? Date.now() } : {}),
+    },
   );
   const serviceToken =
     config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET

@@ -23,6 +23,10 @@ function asProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   const parserError = bodyParserError(error);
   if (parserError) return parserError;
+  // express's router marks what the client got wrong (a path it cannot decode) with a 4xx status.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new HttpProblem(status, 'The request could not be understood');
   return new HttpProblem(500, 'The request could not be completed');
 }
 

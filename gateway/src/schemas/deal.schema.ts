@@ -34,7 +34,8 @@ export const dealCreateSchema = z
     stageId: idSchema.meta({ description: "Default: the pipeline's first open stage." }),
   })
   .partial()
-  .required({ title: true })
+  // The service needs an amount (0 when not known yet): the document says so instead of promising a default.
+  .required({ title: true, amount: true })
   .meta({ id: 'DealCreate' });
 
 /** Merge patch; the stage changes through /move only. */

@@ -1,6 +1,7 @@
 // Streams what the caller may see, batch by batch, as CSV or NDJSON: memory holds one batch at a time. The batches
 // are keyset pages of the read model in list order, each an index range scan, with visibility in SQL.
 import { stringify } from 'csv-stringify/sync';
+import { csvSafeCell } from '../domain/csv-cell';
 import { invalidArgument, type Principal } from '@crm/service-kit';
 import { companyColumns, companyCsvRow, contactColumns, contactCsvRow, type ExportFormat } from '../domain/export-rows';
 import { toProtoCompany, toProtoContact } from '../rpc/mappers';
@@ -66,7 +67,7 @@ async function* render<T>(
 ): AsyncGenerator<Buffer> {
   if (format === 'csv') yield Buffer.from(stringify([columns]));
   for await (const rows of pages) {
-    if (format === 'csv') yield Buffer.from(stringify(rows.map(csvRow)));
+    if (format === 'csv') yield Buffer.from(stringify(rows.map((row) => csvRow(row).map(csvSafeCell))));
     else yield Buffer.from(rows.map((r) => JSON.stringify(jsonOf(r))).join('\n') + '\n');
   }
 }
