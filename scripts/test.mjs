@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The whole test suite, as CI runs it: install, contracts check, build (the web app too), typecheck, lint, unit
 // tests (jest and the web app's Vitest), integration tests against real NATS, MongoDB-wire server and Keycloak
-// (started by testkit if not running), then the web app end to end in Debian's Chromium.
+// (started by testkit if not running), the web app end to end in Debian's Chromium, then the short forms of the
+// suites that attack the running platform (fuzzing, faults), whose JUnit reports count in the totals.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureChromium, installAndBuild, pnpm, pnpmEnv, repoRoot, step } from './setup.mjs';
@@ -62,13 +63,45 @@ function vitest() {
   return run.status === 0;
 }
 
+/** Adds a suite's JUnit reports (testcase elements) to the totals; each testcase passed, failed or skipped. */
+function countJunit(dir) {
+  const files = existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.xml')) : [];
+  let cases = 0;
+  for (const file of files) {
+    const xml = readFileSync(join(dir, String(file)), 'utf8');
+    for (const testcase of xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? []) {
+      cases++;
+      if (/<(failure|error)\b/.test(testcase)) totals.failed += 1;
+      else if (/<skipped\b/.test(testcase)) totals.pending += 1;
+      else totals.passed += 1;
+    }
+  }
+  return cases;
+}
+
+/** A suite outside jest (a node script) that writes JUnit reports into a directory of its own. */
+function suite(name, script, args) {
+  step(`running ${name}`);
+  const dir = join(resultsDir, name);
+  const run = spawnSync(process.execPath, [join(repoRoot, script), ...args, '--junit-dir', dir], {
+    cwd: repoRoot,
+    env: pnpmEnv,
+    stdio: 'inherit',
+  });
+  if (countJunit(dir) === 0) totals.failed += 1;
+  return run.status === 0;
+}
+
 const unitOk = jest('unit', []);
 const webOk = vitest();
 const integrationOk = jest('integration', ['--runInBand']);
 ensureChromium();
 const e2eOk = jest('e2e', ['--runInBand']);
+const fuzzOk = suite('fuzzing (schemathesis, short form)', 'scripts/fuzz.mjs', []);
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
 process.stdout.write(`\n[test] finished in ${minutes} min\n`);
 process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped\n`);
 // A skipped test is a failing test that was hidden.
-process.exit(unitOk && webOk && integrationOk && e2eOk && totals.failed === 0 && totals.pending === 0 ? 0 : 1);
+process.exit(
+  unitOk && webOk && integrationOk && e2eOk && fuzzOk && totals.failed === 0 && totals.pending === 0 ? 0 : 1,
+);

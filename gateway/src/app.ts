@@ -10,6 +10,7 @@ import { docsRouter } from './docs/docs.router';
 import type { EventStreamOptions } from './events/event-stream';
 import type { ServiceClients } from './grpc/service-clients';
 import { accessLog } from './http/access-log';
+import { admissionControl } from './http/admission.middleware';
 import { errorHandler, notFound } from './http/error-handler';
 import { mountRoutes } from './http/mount-routes';
 import { requestId } from './http/request-id.middleware';
@@ -82,6 +83,16 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(requestId);
   app.use(accessLog(log));
   app.use(httpMetrics(deps.metrics));
+  app.use(
+    admissionControl({
+      maxInFlight: config.MAX_IN_FLIGHT,
+      maxQueued: config.MAX_QUEUED,
+      queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
+      maxLongLived: config.MAX_LONG_LIVED,
+      isLongLived: (req) => streamingPaths.has(req.path),
+      metrics: deps.metrics,
+    }),
+  );
   // TLS ends in front of the gateway; upgrading the docs' asset requests to https would break plain-http local use.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Before the gateway-wide CORS: a public form admits the origins its admin listed.

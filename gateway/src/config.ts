@@ -52,6 +52,15 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   IMPORT_LIMIT_BYTES: positiveInt.default(20 * 1_048_576),
   /** Whole-request budget; gRPC calls downstream get what remains of it. */
   REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Admission control: requests served at once, requests that may wait, and how long they may wait (ms). */
+  MAX_IN_FLIGHT: positiveInt.default(256),
+  MAX_QUEUED: z.coerce.number().int().min(0).default(512),
+  QUEUE_TIMEOUT_MS: positiveInt.default(2000),
+  /** Open SSE streams and exports at most (they do not take an in-flight slot). */
+  MAX_LONG_LIVED: positiveInt.default(2000),
+  /** The longest a client may take to send its request head, and its whole request (slow uploads), in ms. */
+  HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  REQUEST_RECEIVE_TIMEOUT_MS: positiveInt.default(120_000),
   /** Token bucket per tenant: capacity and refill per second. */
   RATE_LIMIT_TENANT_BURST: positiveInt.default(600),
   RATE_LIMIT_TENANT_PER_SEC: z.coerce.number().positive().default(100),

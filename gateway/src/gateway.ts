@@ -117,10 +117,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     sessions,
     readiness: { checks, shuttingDown: () => shuttingDown },
   });
-  const server = createServer(app);
+  // Timeouts of slow clients are checked every second (node's default is every 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, app);
   server.on('clientError', answerClientError);
   // Longer than a typical load balancer's idle timeout, so it is the balancer that closes idle connections.
   server.keepAliveTimeout = 65_000;
+  // A client that sends its request too slowly (a trickled upload, a head that never ends) is cut off: it holds a
+  // socket and a buffer, and enough of them would exhaust the gateway.
+  server.headersTimeout = config.HEADERS_TIMEOUT_MS;
+  server.requestTimeout = config.REQUEST_RECEIVE_TIMEOUT_MS;
   const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);
   for (const [name, check] of checks) admin.addReadinessCheck(name, check);
   admin.markReady();

@@ -26,7 +26,13 @@ function commonResponses(route: Route): Record<
   > = {
     400: { description: 'Invalid input; errors lists the fields', content: problemContent },
     500: { description: 'Unexpected failure (no details are disclosed)', content: problemContent },
-    503: { description: 'A service is unavailable', content: problemContent },
+    408: { description: 'The request arrived too slowly', content: problemContent },
+    431: { description: 'The request line and headers are larger than 16 KiB', content: problemContent },
+    503: {
+      description: 'A service is unavailable, or the gateway is at capacity',
+      content: problemContent,
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'string' } } },
+    },
     504: { description: 'The request or a service ran out of time', content: problemContent },
   };
   if (route.access) {

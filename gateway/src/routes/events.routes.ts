@@ -26,7 +26,14 @@ export function eventRoutes(options: EventStreamOptions, sessions: SessionSet): 
           .meta({ description: 'Resume point, for clients that cannot send Last-Event-ID.' }),
       }),
       responses: [
-        { status: 200, description: 'An event stream', contentType: 'text/event-stream', schema: z.string() },
+        {
+          status: 200,
+          description: 'An event stream',
+          contentType: 'text/event-stream',
+          schema: z.record(z.string(), z.unknown()).meta({
+            description: "Each event's data: the domain event (or the ready event's starting point) as JSON.",
+          }),
+        },
       ],
       handler: async ({ principal, req, res }) => {
         const resumeFrom = resumePointOf(req);

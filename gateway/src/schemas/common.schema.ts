@@ -28,7 +28,11 @@ export const pageQuery = {
 export const timestamp = z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339 date-time' });
 export const nullableTimestamp = timestamp.nullable();
 
-export const calendarDate = z.iso.date().meta({ description: 'ISO 8601 calendar date, e.g. 2025-03-31' });
+// Years 1000-9999: what the services' date arithmetic takes (JavaScript reads years below 100 as 19xx).
+export const calendarDate = z.iso
+  .date()
+  .regex(/^[1-9]\d{3}-/, 'must be a calendar date from the year 1000 on')
+  .meta({ description: 'ISO 8601 calendar date, e.g. 2025-03-31' });
 
 /** Custom-field values: JSON scalars, lists of them, or null; validated against the tenant's definitions downstream. */
 export const customFieldValue = z.union([
@@ -45,9 +49,9 @@ export const customFields = z
 export const money = z
   .strictObject({
     amountMinor: z.number().int().meta({ description: "Integer amount in the currency's minor unit (cents for USD)." }),
+    // The same list the services accept, so the document allows exactly what they take.
     currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/)
+      .enum(Intl.supportedValuesOf('currency') as [string, ...string[]])
       .meta({ description: 'ISO 4217 code' }),
   })
   .meta({ id: 'Money' });

@@ -1,0 +1,164 @@
+// Load that measures: each scenario is a kind of user with a token of its own per VU (reps, managers, support
+// agents, the partner integration), doing what that user does; thresholds are the SLOs (p95 per endpoint, errors
+// below 1 % not counting deliberate 429s). A summary table is printed and written to SUMMARY_FILE.
+// Rate limits must be raised by configuration for the run (see README): the test measures the platform, not them.
+import http from 'k6/http';
+import { check, sleep } from 'k6';
+import { Rate } from 'k6/metrics';
+import { assertLoopback, BASE_URL } from './lib/config.js';
+import { tokensByRole, tokenOfVu } from './lib/identities.js';
+
+const SCALE = Number(__ENV.LOAD_SCALE || 1);
+const DURATION = __ENV.LOAD_DURATION || '1m';
+/** Failed requests, except 429s (the rate limiter doing its job) and 404s of reads raced by deletes. */
+const unexpected = new Rate('unexpected_errors');
+
+const scenario = (exec, vus) => ({
+  executor: 'constant-vus',
+  exec,
+  vus: Math.max(1, Math.round(vus * SCALE)),
+  duration: DURATION,
+});
+
+export const options = {
+  scenarios: {
+    reps: scenario('rep', 6),
+    managers: scenario('manager', 2),
+    agents: scenario('agent', 2),
+    partners: scenario('partner', 1),
+  },
+  thresholds: {
+    unexpected_errors: ['rate<0.01'],
+    'http_req_duration{name:GET /contacts?q}': ['p(95)<500'],
+    'http_req_duration{name:GET /contacts/{id}}': ['p(95)<300'],
+    'http_req_duration{name:POST /contacts/{id}/activities}': ['p(95)<500'],
+    'http_req_duration{name:POST /deals/{id}/move}': ['p(95)<500'],
+    'http_req_duration{name:GET /pipelines/{id}/board}': ['p(95)<800'],
+    'http_req_duration{name:GET /forecast}': ['p(95)<800'],
+    'http_req_duration{name:GET /deals}': ['p(95)<500'],
+    'http_req_duration{name:POST /contacts (partner upsert)}': ['p(95)<500'],
+  },
+  summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max', 'count'],
+};
+
+function call(method, path, token, body, name, expected = [200, 201]) {
+  const params = {
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': `${__VU}-${__ITER}-${Math.random()}`,
+    },
+    tags: { name },
+  };
+  const response = http.request(
+    method,
+    `${BASE_URL}/api/v1${path}`,
+    body === undefined ? null : JSON.stringify(body),
+    params,
+  );
+  unexpected.add(response.status !== 429 && !expected.includes(response.status));
+  check(response, { [`${name} answered`]: (r) => expected.includes(r.status) || r.status === 429 });
+  return response;
+}
+
+export function setup() {
+  assertLoopback(BASE_URL);
+  const tokens = tokensByRole();
+  const rep = tokens.rep[0];
+  const contact = call('POST', '/contacts', rep, { firstName: 'Slo', lastName: 'Seed' }, 'setup').json('id');
+  const pipelines = call('GET', '/pipelines', rep, undefined, 'setup').json('data');
+  const pipeline = pipelines[0];
+  return {
+    tokens,
+    contact,
+    pipelineId: pipeline.id,
+    stages: pipeline.stages.filter((s) => s.kind === 'open').map((s) => s.id),
+  };
+}
+
+export function rep(data) {
+  const token = tokenOfVu(data.tokens, 'rep');
+  call('GET', `/contacts?q=slo&limit=20`, token, undefined, 'GET /contacts?q');
+  const own = call('POST', '/contacts', token, { firstName: 'Rep', lastName: `Vu${__VU}` }, 'POST /contacts').json(
+    'id',
+  );
+  if (own) {
+    call('GET', `/contacts/${own}`, token, undefined, 'GET /contacts/{id}');
+    call(
+      'POST',
+      `/contacts/${own}/activities`,
+      token,
+      { type: 'call', body: 'Called', call: { direction: 'outbound', durationSeconds: 60 } },
+      'POST /contacts/{id}/activities',
+    );
+  }
+  const deal = call(
+    'POST',
+    '/deals',
+    token,
+    { title: `Deal ${__VU}-${__ITER}`, amount: { amountMinor: 1000, currency: 'EUR' } },
+    'POST /deals',
+  );
+  const dealId = deal.status === 201 ? deal.json('id') : undefined;
+  if (dealId && data.stages.length > 1)
+    call('POST', `/deals/${dealId}/move`, token, { stageId: data.stages[1] }, 'POST /deals/{id}/move');
+  sleep(0.5);
+}
+
+export function manager(data) {
+  const token = tokenOfVu(data.tokens, 'manager');
+  call('GET', `/pipelines/${data.pipelineId}/board`, token, undefined, 'GET /pipelines/{id}/board');
+  call('GET', `/forecast?pipelineId=${data.pipelineId}`, token, undefined, 'GET /forecast');
+  call('GET', '/deals?limit=50', token, undefined, 'GET /deals');
+  sleep(1);
+}
+
+export function agent(data) {
+  const token = tokenOfVu(data.tokens, 'agent');
+  // The ticket queue joins when the ticket service's routes are in the gateway; until then agents read contacts.
+  call('GET', '/contacts?limit=20', token, undefined, 'GET /contacts (agent)');
+  call('GET', '/me', token, undefined, 'GET /me');
+  sleep(1);
+}
+
+export function partner(data) {
+  const token = tokenOfVu(data.tokens, 'partner');
+  for (let i = 0; i < 5; i++)
+    call(
+      'POST',
+      '/contacts',
+      token,
+      { firstName: 'Partner', lastName: `Sync${__ITER}x${i}`, externalId: `p-${__VU}-${__ITER}-${i}` },
+      'POST /contacts (partner upsert)',
+    );
+  sleep(0.5);
+}
+
+export function handleSummary(data) {
+  const rows = [['endpoint', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'SLO p95']];
+  for (const [key, metric] of Object.entries(data.metrics)) {
+    const match = /^http_req_duration\{name:(.+)\}$/.exec(key);
+    if (!match || !metric.values) continue;
+    const slo = (options.thresholds[key] || [''])[0].replace('p(95)<', '< ');
+    rows.push([
+      match[1],
+      String(metric.values.count ?? ''),
+      f(metric.values['p(50)']),
+      f(metric.values['p(95)']),
+      f(metric.values['p(99)']),
+      slo,
+    ]);
+  }
+  const errors = data.metrics.unexpected_errors?.values?.rate ?? 0;
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
+  const failed = Object.entries(data.metrics)
+    .filter(([, m]) => m.thresholds && Object.values(m.thresholds).some((t) => !t.ok))
+    .map(([k]) => k);
+  const text = `${table}\n\nunexpected errors (429 excluded): ${(errors * 100).toFixed(2)} % (SLO < 1 %)\nthresholds failed: ${failed.length ? failed.join(', ') : 'none'}\n`;
+  return { stdout: `\n${text}`, [__ENV.SUMMARY_FILE || 'load-tests/results/04-slo-summary.txt']: text };
+}
+
+function f(v) {
+  return v === undefined ? '-' : v.toFixed(1);
+}
