@@ -4,7 +4,7 @@
 // their sessions (Keycloak admin API), without waiting for the token to expire.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
 import { decodeClaims, infraEnv, userToken } from '@crm/testkit';
 import { GatewayStack, type GatewayClient } from '../support/gateway-stack';
 import { operationsOf, unique } from './support/owasp-stack';
@@ -12,7 +12,7 @@ import { operationsOf, unique } from './support/owasp-stack';
 const stack = new GatewayStack();
 const KID = 'owasp-test-key';
 let jwks: Server;
-let privateKey: CryptoKey;
+let privateKey: KeyLike;
 let publicPem: string;
 let gateway: GatewayClient;
 let claims: JWTPayload;
