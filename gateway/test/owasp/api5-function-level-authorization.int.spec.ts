@@ -7,7 +7,7 @@ import { GatewayStack } from '../support/gateway-stack';
 import { call, fill, functionAllowed, operationsOf, tokenOf, type Caller } from './support/owasp-stack';
 
 const stack = new GatewayStack();
-beforeAll(() => stack.start({ pipeline: true }), 120_000);
+beforeAll(() => stack.start({ pipeline: true, reporting: true }), 180_000);
 afterAll(() => stack.stop());
 
 const CALLERS: Caller[] = [

@@ -59,7 +59,7 @@ export function operationsOf(stack: GatewayStack): Operation[] {
 }
 
 /** Path parameters that are not ids take one of their documented values. */
-const PARAM_DEFAULTS: Record<string, string> = { entity: 'contact' };
+const PARAM_DEFAULTS: Record<string, string> = { entity: 'contact', dashboard: 'sales' };
 
 /** A concrete path: every {param} filled from values, else with a well-formed id nobody has. */
 export function fill(path: string, values: Record<string, string> = {}): string {
