@@ -109,12 +109,38 @@ async function worker(ctx, n) {
 
 // ---------------------------------------------------------------- faults
 
+/** Processes the suite itself is killing: their exits are expected, the supervisor leaves them alone. */
+const faulted = new Set();
+/** Exits nobody asked for (a crash the fault provoked in another process): each is a finding. */
+const crashes = [];
+
 async function killAndRestart(proc, downMs) {
-  proc.signal('SIGKILL');
-  await proc.waitExit();
-  await sleep(downMs);
-  proc.start();
-  await proc.ready();
+  faulted.add(proc);
+  try {
+    proc.signal('SIGKILL');
+    await proc.waitExit();
+    await sleep(downMs);
+    proc.start();
+    await proc.ready();
+  } finally {
+    faulted.delete(proc);
+  }
+}
+
+/** Restarts an app that exited on its own, as Kubernetes would, and records the crash. */
+function supervise(processes) {
+  const timer = setInterval(() => {
+    for (const proc of processes) {
+      if (proc.running || faulted.has(proc) || !proc.child) continue;
+      const exit = proc.exits.at(-1);
+      crashes.push({ name: proc.name, code: exit?.code, signal: exit?.signal });
+      say(`${proc.name} exited on its own (code ${exit?.code}, signal ${exit?.signal}); restarting it`);
+      faulted.add(proc);
+      proc.start();
+      proc.ready().finally(() => faulted.delete(proc));
+    }
+  }, 500);
+  return () => clearInterval(timer);
 }
 
 async function main() {
@@ -165,11 +191,22 @@ async function main() {
     await action();
     const restored = Date.now();
     const acksBefore = acknowledged.length;
-    while (acknowledged.length === acksBefore && Date.now() - restored < 180_000) await sleep(100);
-    results.push({ name, recoverySec: (lastAckAt - started) / 1000, restartSec: (restored - started) / 1000 });
-    say(`  first acknowledged write ${((lastAckAt - started) / 1000).toFixed(1)} s after the fault`);
+    while (acknowledged.length === acksBefore && Date.now() - restored < GIVE_UP_MS) await sleep(100);
+    const recovered = acknowledged.length > acksBefore;
+    results.push({
+      name,
+      recovered,
+      recoverySec: recovered ? (lastAckAt - started) / 1000 : undefined,
+      restartSec: (restored - started) / 1000,
+    });
+    say(
+      recovered
+        ? `  first acknowledged write ${((lastAckAt - started) / 1000).toFixed(1)} s after the fault`
+        : `  no write acknowledged within ${GIVE_UP_MS / 1000} s after the fault`,
+    );
   };
 
+  const unsupervise = supervise(stack.processes);
   try {
     const services = stack.services.map((s) => s.name);
     const singles = long
@@ -181,6 +218,7 @@ async function main() {
     }
     if (long) {
       await fault('kill -9 everything at once', async () => {
+        for (const p of stack.processes) faulted.add(p);
         const all = [...Object.values(infra.servers), ...stack.processes];
         for (const p of all) p.signal('SIGKILL');
         await Promise.all(all.map((p) => p.waitExit()));
@@ -193,6 +231,7 @@ async function main() {
         await Promise.all(stack.services.map((p) => p.ready()));
         stack.gateway.start();
         await stack.gateway.ready();
+        faulted.clear();
       });
     }
     // Paused past the gRPC deadline and the request budget: callers time out, retry, and the work resumes.
@@ -206,6 +245,7 @@ async function main() {
     writesStopped = true;
     await Promise.all(workers);
     clearInterval(tokenRefresh);
+    unsupervise();
   }
 
   say(`load stopped: ${acknowledged.length} writes acknowledged; checking the records, read models and streams…`);
@@ -344,8 +384,9 @@ function report(results, verdicts, ctx) {
   for (const name of names) {
     const v = verdicts.perFault.get(name) ?? { acknowledged: 0, lost: 0, duplicated: 0 };
     const rec = results.find((r) => r.name === name);
+    const recovery = !rec ? '-' : rec.recovered ? rec.recoverySec.toFixed(1) : 'never';
     lines.push(
-      `${name.padEnd(40)}${String(v.acknowledged).padStart(12)}${String(v.lost).padStart(6)}${String(v.duplicated).padStart(12)}${(rec ? rec.recoverySec.toFixed(1) : '-').padStart(14)}`,
+      `${name.padEnd(40)}${String(v.acknowledged).padStart(12)}${String(v.lost).padStart(6)}${String(v.duplicated).padStart(12)}${recovery.padStart(14)}`,
     );
   }
   lines.push(
@@ -353,18 +394,31 @@ function report(results, verdicts, ctx) {
   );
   for (const v of verdicts.perFault.values()) for (const p of v.problems.slice(0, 10)) lines.push(`  ${p}`);
   for (const r of ctx.refused.slice(0, 10)) lines.push(`  refused: ${r}`);
+  for (const c of crashes) lines.push(`  crashed: ${c.name} (code ${c.code}, signal ${c.signal})`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (junitDir) {
     mkdirSync(junitDir, { recursive: true });
     const cases = names.map((name) => {
       const v = verdicts.perFault.get(name) ?? { acknowledged: 0, lost: 0, duplicated: 0, problems: [] };
-      const ok = v.lost === 0 && v.duplicated === 0 && (name === 'steady load' || v.acknowledged > 0 || true);
+      const rec = results.find((r) => r.name === name);
+      // A fault passes when nothing was lost or doubled and writes were acknowledged again after it.
+      const ok = v.lost === 0 && v.duplicated === 0 && (rec ? rec.recovered : v.acknowledged > 0);
+      if (rec && !rec.recovered) v.problems.push(`no write acknowledged within ${GIVE_UP_MS / 1000} s after the fault`);
       const title = `${name}: ${v.acknowledged} acknowledged, ${v.lost} lost, ${v.duplicated} duplicated`;
       const esc = (s) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
       return ok
         ? `  <testcase classname="faults" name="${esc(title)}"/>`
         : `  <testcase classname="faults" name="${esc(title)}"><failure>${esc(v.problems.join('\n'))}</failure></testcase>`;
     });
+    cases.push(
+      crashes.length
+        ? `  <testcase classname="faults" name="no process crashed"><failure>${crashes.map((c) => c.name).join(', ')}</failure></testcase>`
+        : `  <testcase classname="faults" name="no process crashed"/>`,
+    );
+    if (ctx.unresolved.length)
+      cases.push(
+        `  <testcase classname="faults" name="every write resolved"><failure>${ctx.unresolved.length} unresolved</failure></testcase>`,
+      );
     if (ctx.refused.length)
       cases.push(
         `  <testcase classname="faults" name="no write refused"><failure>${ctx.refused.length} refused</failure></testcase>`,

@@ -98,10 +98,13 @@ const integrationOk = jest('integration', ['--runInBand']);
 ensureChromium();
 const e2eOk = jest('e2e', ['--runInBand']);
 const fuzzOk = suite('fuzzing (schemathesis, short form)', 'scripts/fuzz.mjs', []);
+const faultsOk = suite('fault suite (short form)', 'scripts/faults.mjs', []);
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
 process.stdout.write(`\n[test] finished in ${minutes} min\n`);
 process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped\n`);
 // A skipped test is a failing test that was hidden.
 process.exit(
-  unitOk && webOk && integrationOk && e2eOk && fuzzOk && totals.failed === 0 && totals.pending === 0 ? 0 : 1,
+  unitOk && webOk && integrationOk && e2eOk && fuzzOk && faultsOk && totals.failed === 0 && totals.pending === 0
+    ? 0
+    : 1,
 );
