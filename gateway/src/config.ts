@@ -27,7 +27,8 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(120).default(5),
   /**
    * The gateway's own confidential client. When set, tokens are also introspected, so a disabled user's or revoked
-   * session's token is refused within TOKEN_CACHE_MS instead of at its expiry.
+   * session's token is refused within TOKEN_CACHE_MS instead of at its expiry; its own token answers the public CSAT
+   * survey for the anonymous requester.
    */
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -37,9 +38,6 @@ export const gatewayEnvSchema = processEnvSchema.extend({
   PIPELINE_GRPC_URL: grpcAddress.default('127.0.0.1:50052'),
   REPORTING_GRPC_URL: grpcAddress.default('127.0.0.1:50055'),
   TICKET_GRPC_URL: grpcAddress.default('127.0.0.1:50053'),
-  /** The gateway's own confidential client: its token answers the public CSAT survey for the anonymous requester. */
-  OIDC_CLIENT_ID: z.string().min(1).optional(),
-  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** Token bucket per client address for the public (unauthenticated) routes. */
   RATE_LIMIT_PUBLIC_BURST: positiveInt.default(20),
   RATE_LIMIT_PUBLIC_PER_SEC: z.coerce.number().positive().default(0.2),
