@@ -46,6 +46,8 @@ function commonResponses(route: Route): Record<
       content: problemContent,
     };
     responses[404] = { description: 'Not found, or not visible to the caller', content: problemContent };
+  }
+  if (route.access || route.publicRateLimit) {
     responses[429] = {
       description: 'Rate limit exhausted',
       content: problemContent,

@@ -3,6 +3,7 @@
 // another rep of the same team, a rep of another team, a support agent, and an admin of another tenant. Each gets
 // 404 (never 403, 409, 412 or a 2xx, which would tell the record exists) and the record is unchanged afterwards.
 // A resource added to the document without a way to make one here fails the suite until it gets one.
+import { decodeClaims } from '@crm/testkit';
 import { GatewayStack } from '../support/gateway-stack';
 import {
   call,
@@ -15,7 +16,7 @@ import {
 } from './support/owasp-stack';
 
 const stack = new GatewayStack();
-beforeAll(() => stack.start({ pipeline: true }), 120_000);
+beforeAll(() => stack.start({ pipeline: true, ticket: true, workflow: {} }), 180_000);
 afterAll(() => stack.stop());
 
 interface Fixture {
@@ -27,6 +28,17 @@ interface Fixture {
 }
 
 const REP_STRANGERS: Caller[] = ['acme-rep2', 'acme-rep3', 'acme-agent1', 'globex-admin', 'globex-rep1'];
+// Tenant configuration: everyone of the tenant may read it (or is refused by function), so another tenant is the
+// stranger.
+const TENANT_STRANGERS: Caller[] = ['globex-admin', 'globex-rep1'];
+
+/** A rule run by hand that makes one task for whoever triggers it. */
+const manualRule = () => ({
+  key: `bola-${unique()}`,
+  name: `Bola ${unique()}`,
+  trigger: { type: 'manual' },
+  actions: [{ id: 'task', type: 'create_task', title: 'Bola follow-up', dueIn: { amount: 1, unit: 'days' } }],
+});
 
 async function created(res: { status: number; body: unknown; text: string }, what: string): Promise<string> {
   if (res.status !== 201) throw new Error(`could not make a ${what}: ${res.status} ${res.text}`);
@@ -70,10 +82,9 @@ const FIXTURES: Record<string, Fixture> = {
       );
     },
   },
-  // Tenant configuration: everyone of the tenant reads it, so only another tenant is a stranger.
   '/api/v1/pipelines': {
     owner: 'acme-admin',
-    strangers: ['globex-admin', 'globex-rep1'],
+    strangers: TENANT_STRANGERS,
     make: async (t) =>
       created(
         await post('/api/v1/pipelines', t, {
@@ -98,6 +109,104 @@ const FIXTURES: Record<string, Fixture> = {
       });
       if (res.status !== 202) throw new Error(`could not start an import: ${res.status} ${res.text}`);
       return (res.body as { id: string }).id;
+    },
+  },
+  // A ticket made by an agent is theirs; sales reps who do not own its requester's contact are strangers.
+  '/api/v1/tickets': {
+    owner: 'acme-agent1',
+    strangers: ['acme-rep2', 'acme-rep3', 'globex-admin', 'globex-rep1'],
+    make: async (t) =>
+      created(
+        await post('/api/v1/tickets', t, {
+          subject: `Bola ${unique()}`,
+          requesterEmail: `bola-${unique()}@example.test`,
+        }),
+        'ticket',
+      ),
+  },
+  '/api/v1/business-calendars': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) =>
+      created(
+        await post('/api/v1/business-calendars', t, {
+          name: `Bola ${unique()}`,
+          timeZone: 'Europe/Berlin',
+          hours: [{ weekday: 1, start: '09:00', end: '17:00' }],
+        }),
+        'business calendar',
+      ),
+  },
+  '/api/v1/sla-policies': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) =>
+      created(
+        await post('/api/v1/sla-policies', t, {
+          name: `Bola ${unique()}`,
+          targets: [{ priority: 'urgent', metric: 'first_reply', targetSeconds: 3600, businessHours: false }],
+        }),
+        'SLA policy',
+      ),
+  },
+  '/api/v1/macros': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) =>
+      created(await post('/api/v1/macros', t, { name: `Bola ${unique()}`, actions: { status: 'pending' } }), 'macro'),
+  },
+  '/api/v1/workflows': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) => created(await post('/api/v1/workflows', t, manualRule()), 'workflow'),
+  },
+  '/api/v1/workflow-runs': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) => {
+      const rule = await created(await post('/api/v1/workflows', t, manualRule()), 'workflow');
+      const res = await post(`/api/v1/workflows/${rule}/trigger`, t, { payload: {} });
+      if (res.status !== 202) throw new Error(`could not trigger a run: ${res.status} ${res.text}`);
+      const { runId } = res.body as { runId: string };
+      // A finished run, so that its ETag stays put while the strangers try it.
+      for (let i = 0; i < 100; i++) {
+        const run = await stack.api.get(`/api/v1/workflow-runs/${runId}`, t);
+        if (run.status === 200 && (run.body as { status: string }).status === 'succeeded') return runId;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`run ${runId} did not finish`);
+    },
+  },
+  '/api/v1/tasks': {
+    owner: 'acme-rep1',
+    strangers: REP_STRANGERS,
+    make: async (t) => created(await post('/api/v1/tasks', t, { title: `Bola ${unique()}` }), 'task'),
+  },
+  '/api/v1/webhook-endpoints': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) => {
+      const res = await post('/api/v1/webhook-endpoints', t, {
+        url: 'https://hooks.example.com/bola',
+        eventTypes: ['deal.won'],
+      });
+      if (res.status !== 201) throw new Error(`could not make a webhook endpoint: ${res.status} ${res.text}`);
+      return (res.body as { endpoint: { id: string } }).endpoint.id;
+    },
+  },
+  '/api/v1/forms': {
+    owner: 'acme-admin',
+    strangers: TENANT_STRANGERS,
+    make: async (t) => {
+      const res = await post('/api/v1/forms', t, {
+        name: `Bola ${unique()}`,
+        fields: [{ name: 'email', mapsTo: 'email', required: true }],
+        allowedOrigins: ['https://www.acme.test'],
+        // Leads go to the admin who made the form.
+        assignment: { strategy: 'fixed', ownerId: String(decodeClaims(t).sub) },
+      });
+      if (res.status !== 201) throw new Error(`could not make a form: ${res.status} ${res.text}`);
+      return (res.body as { form: { id: string } }).form.id;
     },
   },
 };

@@ -1,8 +1,9 @@
 // OWASP API7:2023 Server Side Request Forgery. The inventory of every input that can hold a URL or host name comes
-// from the document (by format or by name); each one must be known here with what the platform does with it. None
-// is fetched today: a value pointing at a listener on loopback (and at cloud metadata and private addresses, which
-// are never connected to) is stored as text and the listener sees no connection. A new URL-taking input fails the
-// inventory until it is classified here, and one that the platform fetches must then get a refusal test.
+// from the document (by format or by name); each one must be known here with what the platform does with it. Most
+// are stored as text and never fetched: a value pointing at a listener on loopback (and at cloud metadata and private
+// addresses, which are never connected to) is stored and the listener sees no connection. The one the platform
+// fetches, a webhook endpoint's URL, is refused at save unless it is public https (the delivery checks the resolved
+// address again). A new URL-taking input fails the inventory until it is classified here.
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +14,8 @@ const stack = new GatewayStack();
 let listener: Server;
 let connections = 0;
 beforeAll(async () => {
-  await stack.start();
+  // The workflow service as in production: no plain http, no loopback receivers.
+  await stack.start({ pipeline: true, ticket: true, workflow: { WORKFLOW_MODE: 'production' } });
   listener = createServer((socket) => {
     connections++;
     socket.destroy();
@@ -54,11 +56,15 @@ function urlInputs(): string[] {
 }
 
 /** What the platform does with each URL-taking input. */
-const KNOWN: Record<string, 'stored as text, never fetched'> = {
+const KNOWN: Record<string, 'stored as text, never fetched' | 'fetched: public https only'> = {
   'PATCH /api/v1/companies/{id} domain': 'stored as text, never fetched',
   'PATCH /api/v1/companies/{id} website': 'stored as text, never fetched',
   'POST /api/v1/companies domain': 'stored as text, never fetched',
   'POST /api/v1/companies website': 'stored as text, never fetched',
+  // An attachment's metadata: the file lives wherever the client put it; the platform only shows the link.
+  'POST /api/v1/tickets/{id}/comments url': 'stored as text, never fetched',
+  'PATCH /api/v1/webhook-endpoints/{id} url': 'fetched: public https only',
+  'POST /api/v1/webhook-endpoints url': 'fetched: public https only',
 };
 
 it('knows every input of the document that can carry a URL or host name', () => {
@@ -91,6 +97,88 @@ it('stores URLs aimed at loopback, cloud metadata and private ranges without con
     }
   }
   // Anything that fetched on its own (enrichment, previews, webhooks) would have reached the listener by now.
+  await sleep(1500);
+  expect(connections).toBe(0);
+});
+
+it('refuses webhook URLs aimed at loopback, cloud metadata, private ranges or other schemes, naming url', async () => {
+  const admin = await tokenOf('acme-admin');
+  const here = `https://127.0.0.1:${(listener.address() as AddressInfo).port}/hook`;
+  const targets = [
+    here,
+    `http://127.0.0.1:${(listener.address() as AddressInfo).port}/hook`,
+    'https://169.254.169.254/latest/meta-data/',
+    'https://10.0.0.1/hook',
+    'https://[::1]/hook',
+    'https://[fd00::1]/hook',
+    'https://localhost/hook',
+    'file:///etc/passwd',
+    'http://hooks.example.com/plain-http',
+  ];
+  const refused: string[] = [];
+  for (const url of targets) {
+    const res = await call(
+      stack,
+      { method: 'post', path: '/api/v1/webhook-endpoints' },
+      admin,
+      {},
+      {
+        url,
+        eventTypes: ['deal.won'],
+      },
+    );
+    const named = ((res.body as { errors?: Array<{ field: string }> }).errors ?? []).some((e) => e.field === 'url');
+    if (res.status === 400 && named) refused.push(url);
+  }
+  expect(refused).toEqual(targets);
+  // A public https URL is taken: the refusals above are about the address, not about webhooks in general.
+  const ok = await call(
+    stack,
+    { method: 'post', path: '/api/v1/webhook-endpoints' },
+    admin,
+    {},
+    {
+      url: 'https://hooks.example.com/crm',
+      eventTypes: ['deal.won'],
+    },
+  );
+  expect(ok.status).toBe(201);
+  await sleep(1500);
+  expect(connections).toBe(0);
+});
+
+it("stores a ticket attachment's URL as text without fetching it", async () => {
+  const agent = await tokenOf('acme-agent1');
+  const here = `https://127.0.0.1:${(listener.address() as AddressInfo).port}/file.pdf`;
+  const ticket = await call(
+    stack,
+    { method: 'post', path: '/api/v1/tickets' },
+    agent,
+    {},
+    {
+      subject: `Ssrf ${unique()}`,
+      requesterEmail: `ssrf-${unique()}@example.test`,
+    },
+  );
+  expect(ticket.status).toBe(201);
+  const id = (ticket.body as { id: string }).id;
+  const comment = await call(
+    stack,
+    { method: 'post', path: '/api/v1/tickets/{id}/comments' },
+    agent,
+    { id },
+    {
+      body: 'see attached',
+      public: false,
+      attachments: [{ name: 'file.pdf', sizeBytes: 10, contentType: 'application/pdf', url: here }],
+    },
+  );
+  expect(comment.status).toBe(201);
+  const list = await stack.api.get(`/api/v1/tickets/${id}/comments`, agent);
+  const urls = (list.body as { data: Array<{ attachments: Array<{ url: string }> }> }).data.flatMap((c) =>
+    c.attachments.map((a) => a.url),
+  );
+  expect(urls).toContain(here);
   await sleep(1500);
   expect(connections).toBe(0);
 });

@@ -25,13 +25,32 @@ it('every documented operation answers something other than an unknown route', a
   expect(unknown).toEqual([]);
 });
 
-it('every secured operation names who may call it; the public ones are only the document and health', () => {
-  const doc = stack.gateway.document.paths as Record<string, Record<string, { description?: string }>>;
+it('every secured operation names who may call it; the public ones are the document, health and rate-limited', () => {
+  const doc = stack.gateway.document.paths as Record<
+    string,
+    Record<string, { description?: string; responses?: Record<string, unknown> }>
+  >;
   const publicOps = operationsOf(stack)
     .filter((op) => !op.secured)
     .map((op) => `${op.method} ${op.path}`)
     .sort();
-  expect(publicOps).toEqual(['get /api/v1/openapi.json', 'get /livez', 'get /readyz']);
+  // The CSAT survey (reached by a signed link) and web-form posts are public on purpose.
+  expect(publicOps).toEqual([
+    'get /api/v1/openapi.json',
+    'get /api/v1/public/csat/{token}',
+    'get /livez',
+    'get /readyz',
+    'post /api/v1/public/csat/{token}',
+    'post /api/v1/public/forms/{formId}',
+  ]);
+  for (const op of operationsOf(stack).filter((o) => !o.secured && o.path.startsWith('/api/v1/public/'))) {
+    const route = stack.gateway.routes.find((r) => r.method === op.method && r.path === op.path);
+    expect({ op: op.operationId, limited: Boolean(route?.publicRateLimit) }).toEqual({
+      op: op.operationId,
+      limited: true,
+    });
+    expect(Object.keys(doc[op.path]?.[op.method]?.responses ?? {})).toContain('429');
+  }
   for (const op of operationsOf(stack).filter((o) => o.secured))
     expect({ op: op.operationId, d: doc[op.path]?.[op.method]?.description ?? '' }).toEqual({
       op: op.operationId,

@@ -188,7 +188,10 @@ export class GatewayStack {
   }
 
   /** Another replica (or a differently configured gateway) on the same services and the same KV buckets. */
-  async startGateway(env: Record<string, string> = {}, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  async startGateway(
+    env: Record<string, string | undefined> = {},
+    options: StartGatewayOptions = {},
+  ): Promise<RunningGateway> {
     const infra = infraEnv();
     const config = gatewayEnvSchema.parse({
       LOG_LEVEL: 'error',
