@@ -112,8 +112,33 @@ function runSchemathesis(st, role, gatewayUrl, reportDir) {
  * document allows, refused with 400 because of what it refers to. Each names its reason; anything else fails.
  */
 const ACCEPTED = JSON.parse(readFileSync(join(repoRoot, 'scripts', 'fuzz', 'accepted-findings.json'), 'utf8'));
+/** A field the problem names is covered by an accepted one: itself or a part of it ("trigger.event", "hours[1]"). */
+const covers = (accepted, field) =>
+  field === accepted || field.startsWith(`${accepted}.`) || field.startsWith(`${accepted}[`);
+/**
+ * An entry matches its check, status and operation ("*": any); with fields, only a 400 whose problem names nothing
+ * but those fields, so an entry made for one reason does not hide another.
+ */
 const isAccepted = (f) =>
-  ACCEPTED.some((a) => a.check === f.check && a.operation === f.operation && a.status === f.status);
+  ACCEPTED.some(
+    (a) =>
+      a.check === f.check &&
+      (a.operation === '*' || a.operation === f.operation) &&
+      a.status === f.status &&
+      (!a.fields || (f.fields.length > 0 && f.fields.every((field) => a.fields.some((x) => covers(x, field))))),
+  );
+
+/** The fields a problem+json answer names (errors[].field), from a recorded response. */
+function problemFields(response) {
+  const raw = response?.content ?? response?.body;
+  if (!raw) return [];
+  try {
+    const text = typeof raw === 'object' && raw.$base64 ? Buffer.from(raw.$base64, 'base64').toString() : String(raw);
+    return (JSON.parse(text).errors ?? []).map((e) => String(e.field));
+  } catch {
+    return [];
+  }
+}
 
 /** Per operation: requests sent and findings (check, status), from the NDJSON event stream of one run. */
 function summarise(reportDir) {
@@ -131,8 +156,9 @@ function summarise(reportDir) {
     for (const [caseId, checks] of Object.entries(recorder.checks ?? {}))
       for (const check of checks)
         if (check.status !== 'success') {
-          const status = recorder.interactions?.[caseId]?.response?.status_code ?? null;
-          op.findings.push({ check: check.name, operation: recorder.label, status });
+          const response = recorder.interactions?.[caseId]?.response;
+          const status = response?.status_code ?? null;
+          op.findings.push({ check: check.name, operation: recorder.label, status, fields: problemFields(response) });
         }
   }
   return operations;

@@ -62,6 +62,8 @@ interface RouteBase {
   ifMatch?: 'required' | 'optional';
   /** A public route (no access) limited per client address (e.g. the CSAT survey), or per address and path. */
   publicRateLimit?: boolean | 'per-path';
+  /** Problem answers of its own besides the common ones, e.g. a public route's 404 for a link that names nothing. */
+  problems?: Record<number, string>;
   /** GET routes that stream (SSE, exports) are exempt from the request timeout. */
   streaming?: boolean;
   responses: ResponseSpec[];

@@ -65,6 +65,8 @@ function commonResponses(route: Route): Record<
     };
     responses[422] = { description: 'The Idempotency-Key was used with a different request', content: problemContent };
   }
+  for (const [status, description] of Object.entries(route.problems ?? {}))
+    responses[Number(status)] = { description, content: problemContent };
   if (route.ifMatch)
     responses[412] = { description: 'If-Match does not match the current version', content: problemContent };
   if (route.ifMatch === 'required') responses[428] = { description: 'If-Match is required', content: problemContent };
@@ -135,7 +137,7 @@ function headerParameters(route: Route) {
     in: 'header';
     required: boolean;
     description: string;
-    schema: { type: 'string' };
+    schema: { type: 'string'; pattern?: string };
   }> = [];
   if (route.ifMatch)
     parameters.push({
@@ -143,7 +145,8 @@ function headerParameters(route: Route) {
       in: 'header',
       required: route.ifMatch === 'required',
       description: 'The ETag the change is based on, or "*"',
-      schema: { type: 'string' },
+      // One entity tag: a list is refused; a tag that names no version is 412.
+      schema: { type: 'string', pattern: '^[^,]*$' },
     });
   if (route.method === 'post' && route.access) {
     parameters.push({
@@ -151,7 +154,7 @@ function headerParameters(route: Route) {
       in: 'header',
       required: false,
       description: 'Makes a retry safe: the same key and body replay the first response for 24 h',
-      schema: { type: 'string' },
+      schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' },
     });
   }
   return parameters;

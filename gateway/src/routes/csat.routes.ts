@@ -20,6 +20,11 @@ function goneOrRethrow(error: unknown): never {
   throw error;
 }
 
+const CSAT_PROBLEMS = {
+  404: 'No survey behind this link (a forged or unknown token)',
+  410: 'The survey was answered already, or its link has expired',
+};
+
 export const csatRoutes: Route[] = [
   defineRoute({
     method: 'get',
@@ -28,6 +33,7 @@ export const csatRoutes: Route[] = [
     summary: 'The survey behind a one-time link (no login)',
     tag: TAG,
     publicRateLimit: true,
+    problems: CSAT_PROBLEMS,
     params: csatTokenParams,
     responses: [ok(csatSurveySchema, 'The survey')],
     handler: async ({ params, clients, downstream }) => {
@@ -48,6 +54,7 @@ export const csatRoutes: Route[] = [
     summary: 'Answer the survey once: good or bad, and a comment (no login)',
     tag: TAG,
     publicRateLimit: true,
+    problems: CSAT_PROBLEMS,
     params: csatTokenParams,
     body: csatAnswerSchema,
     responses: [ok(csatResultSchema, 'The recorded answer')],

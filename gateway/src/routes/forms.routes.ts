@@ -182,6 +182,10 @@ export const formRoutes: Route[] = [
       'application/json or application/x-www-form-urlencoded. Browsers are admitted by Origin (the form\'s allowed origins, CORS included); server-side posts without Origin sign the raw body when the form asks for it: X-Crm-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">. Rate-limited per client address and form. Answered at once with 202; the contact (upserted by email, no duplicates), its owner and the follow-up task follow within moments.',
     tag: 'Forms (public)',
     publicRateLimit: 'per-path',
+    problems: {
+      403: 'This origin may not post to the form, or a server-side post lacks a valid X-Crm-Signature',
+      404: 'No such form, or it is disabled',
+    },
     bodyKind: 'form-post',
     params: publicFormParams,
     body: formSubmissionSchema,

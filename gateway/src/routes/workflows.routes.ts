@@ -192,9 +192,9 @@ export const workflowRoutes: Route[] = [
         name: body.name ?? current.name,
         description: body.description ?? current.description,
         enabled: body.enabled ?? current.enabled,
-        trigger: body.trigger ?? current.trigger ?? {},
+        trigger: (body.trigger ?? current.trigger ?? {}) as RuleBody['trigger'],
         conditions: 'conditions' in body ? body.conditions : current.conditions,
-        actions: body.actions ?? current.actions ?? [],
+        actions: (body.actions ?? current.actions ?? []) as RuleBody['actions'],
       };
       const response = await callUnary(downstream, clients.workflows.updateRule.bind(clients.workflows), {
         id: params.id,

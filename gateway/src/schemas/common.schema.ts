@@ -42,9 +42,13 @@ export const customFieldValue = z.union([
   z.array(z.union([z.string(), z.number()])),
   z.null(),
 ]);
-export const customFields = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), customFieldValue)
-  .meta({ id: 'CustomFields', description: 'Values by field key; see /api/v1/custom-fields.' });
+const customFieldKey = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+export const customFields = z.record(z.string().regex(customFieldKey), customFieldValue).meta({
+  id: 'CustomFields',
+  description: 'Values by field key; see /api/v1/custom-fields.',
+  // The generator drops a record's key schema; the document states it, so clients know the keys they may send.
+  propertyNames: { type: 'string', pattern: customFieldKey.source },
+});
 
 export const money = z
   .strictObject({

@@ -240,6 +240,7 @@ export const calendarInputSchema = z
     timeZone: z.string().min(1).max(64).meta({ description: 'IANA time zone, e.g. Europe/Berlin' }),
     hours: z
       .array(z.strictObject({ weekday: z.number().int().min(1).max(7), start: clock, end: clock }))
+      .min(1)
       .max(100)
       .meta({ description: 'Working intervals per ISO weekday (1 = Monday); several per day leave breaks.' }),
     holidays: z
@@ -301,6 +302,7 @@ export const policyInputSchema = z
           businessHours: z.boolean().default(true),
         }),
       )
+      .min(1)
       .max(16),
     pauseStatuses: statusList.default([]).meta({ description: 'Default: pending, on_hold.' }),
     fulfilStatuses: statusList.default([]).meta({ description: 'Default: solved, closed.' }),

@@ -23,18 +23,22 @@ export const ruleKey = z
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"')
   .meta({ description: 'Stable name of the rule in YAML files, unique per tenant, e.g. "three-day-follow-up".' });
 
+/** A rule's trigger kinds (triggerTypes below adds none; it is also a run's filter). */
+const triggerKinds = ['event', 'relative', 'schedule', 'threshold', 'manual'] as const;
+
 const ruleFields = {
   key: ruleKey,
   name: z.string().min(1).max(200),
   description: z.string().max(2000),
   enabled: z.boolean(),
-  trigger: jsonObject.meta({
+  trigger: z.looseObject({ type: z.enum(triggerKinds) }).meta({
     description:
       'One of {type: event|relative|schedule|threshold|manual, ...}; see services/workflow/README.md (e.g. {type: "event", event: "deal.won"}).',
   }),
   conditions: json.meta({ description: 'A JSON Logic expression over {event, record, previous, trigger, payload}.' }),
   actions: z
-    .array(jsonObject)
+    .array(z.looseObject({ id: z.string().min(1).max(100), type: z.string().min(1).max(100) }))
+    .min(1)
     .max(50)
     .meta({ description: 'The steps in order, each {id, type, ...}: create_task, update_record, assign_owner, ...' }),
 };
@@ -71,7 +75,7 @@ export const ruleSchema = z
 
 export const ruleListSchema = listOf(ruleSchema, 'WorkflowRuleList');
 
-export const triggerTypes = ['event', 'relative', 'schedule', 'threshold', 'manual'] as const;
+export const triggerTypes = triggerKinds;
 
 export const ruleListQuery = z.strictObject({
   triggerType: z.enum(triggerTypes).optional(),
