@@ -232,7 +232,8 @@ export const historySchema = z
 
 // ---- SLA ----
 
-const clock = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be HH:MM');
+// A day's clock from 00:00; an interval may end at 24:00 (midnight of the next day), never later.
+const clock = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM, 00:00 to 24:00');
 
 export const calendarInputSchema = z
   .strictObject({
