@@ -84,9 +84,6 @@ export const dealSchema = z
     customFields: z.record(z.string(), z.unknown()).nullable(),
     lostReason: z.string(),
     closedAt: nullableTimestamp,
-    externalId: z
-      .string()
-      .meta({ description: 'Its id in the system it was imported from (deal imports match rows on it), else empty.' }),
     rank: z.string(),
     stageHistory: z.array(
       z.object({ stageId: z.string(), enteredAt: nullableTimestamp, leftAt: nullableTimestamp, by: z.string() }),
