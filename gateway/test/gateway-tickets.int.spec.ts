@@ -239,11 +239,16 @@ describe('gateway: tickets', () => {
     const set = await put(admin, { name: 'Agent One', groupIds: ['acme-support'], capacity: 5 });
     expect(set.status).toBe(200);
     expect(set.headers.get('etag')).toMatch(/^"\d+"$/);
-    const away = await put(agent, { name: 'Agent One', groupIds: ['acme-support'], capacity: 5, away: true });
+    // An agent changes only their own away flag, on a route of their own; the agent record is the admins'.
+    const away = await stack.api.put('/api/v1/me/support-away', agent, { away: true });
     expect(away.status).toBe(200);
-    expect(away.body).toMatchObject({ userId: me.userId, away: true, capacity: 5 });
+    expect(away.body).toMatchObject({ userId: me.userId, away: true, capacity: 5, groupIds: ['acme-support'] });
     const moreCapacity = await put(agent, { name: 'Agent One', groupIds: ['acme-support'], capacity: 50 });
     expect(moreCapacity.status).toBe(403);
+    const notAnAgent = await stack.api.put('/api/v1/me/support-away', await userToken('acme-support-lead'), {
+      away: true,
+    });
+    expect(notAnAgent.status).toBe(404);
     // If-Match of a version that has moved since: 412, and nothing changes.
     const stale = await stack.api.put(
       `/api/v1/support-agents/${me.userId}`,
@@ -252,10 +257,17 @@ describe('gateway: tickets', () => {
       { 'if-match': set.headers.get('etag') as string },
     );
     expect(stale.status).toBe(412);
-    const current = await stack.api.put(
-      `/api/v1/support-agents/${me.userId}`,
+    const staleAway = await stack.api.put(
+      '/api/v1/me/support-away',
       agent,
-      { name: 'Agent One', groupIds: ['acme-support'], capacity: 5, away: true },
+      { away: false },
+      { 'if-match': set.headers.get('etag') as string },
+    );
+    expect(staleAway.status).toBe(412);
+    const current = await stack.api.put(
+      '/api/v1/me/support-away',
+      agent,
+      { away: true },
       { 'if-match': away.headers.get('etag') as string },
     );
     expect(current.status).toBe(200);

@@ -1,14 +1,22 @@
 // Who takes tickets: support agents (groups, working-hours calendar, away, capacity) and how each support group
-// assigns new tickets (manual, round-robin, least-open). Admins change them; an agent may mark themselves away.
+// assigns new tickets (manual, round-robin, least-open). Admins change them; an agent marks themselves away.
 import { z } from 'zod';
 import type { Agent, SupportGroup } from '@crm/proto/crm/ticket/v1/support';
 import { ACCESS } from '../auth/access-policy';
 import { callUnary } from '../grpc/unary-call';
 import type { Precondition } from '../http/etag';
+import { HttpProblem } from '../http/problem';
 import { defineRoute, type Route, type RouteResult } from '../http/route';
 import { jsonOf } from '../mappers/json-of';
 import { idSchema, listOf } from '../schemas/common.schema';
-import { agentInputSchema, agentListQuery, agentSchema, groupInputSchema, groupSchema } from '../schemas/ticket.schema';
+import {
+  agentInputSchema,
+  agentListQuery,
+  agentSchema,
+  awayInputSchema,
+  groupInputSchema,
+  groupSchema,
+} from '../schemas/ticket.schema';
 import { ok } from './common-responses';
 import { required } from './route-helpers';
 
@@ -47,10 +55,10 @@ export const supportTeamRoutes: Route[] = [
     operationId: 'putSupportAgent',
     summary: "Set an agent's groups, calendar, capacity and away flag",
     description:
-      'Admins set everything; an agent may change only their own away flag (any other change is 403). ' +
+      'Admins only; an agent marks themselves away with PUT /api/v1/me/support-away. ' +
       'Replaces the whole agent, so a retry is harmless; with If-Match only that version is replaced (else 412).',
     tag: TAG,
-    access: ACCESS.supportConfigRead,
+    access: ACCESS.admin,
     ifMatch: 'optional',
     params: z.strictObject({ userId: idSchema }),
     body: agentInputSchema,
@@ -58,6 +66,34 @@ export const supportTeamRoutes: Route[] = [
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const response = await callUnary(downstream, clients.support.putAgent.bind(clients.support), {
         agent: { ...body, userId: params.userId, tenantId: '', version: versionOf(precondition), updatedAt: undefined },
+      });
+      return result(response.agent);
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/api/v1/me/support-away',
+    operationId: 'putMySupportAway',
+    summary: 'Mark yourself away (or back) as a support agent',
+    description:
+      'Away agents get no new tickets by round-robin or least-open assignment. Only the away flag of the caller ' +
+      'changes; 404 when the caller is not a support agent of the tenant. With If-Match only that version is ' +
+      'changed (else 412).',
+    tag: TAG,
+    access: ACCESS.supportConfigRead,
+    ifMatch: 'optional',
+    body: awayInputSchema,
+    responses: [ok(agentSchema, 'The agent', { etag: true })],
+    handler: async ({ body, principal, precondition, clients, downstream }) => {
+      const { agents } = await callUnary(downstream, clients.support.listAgents.bind(clients.support), {
+        groupId: '',
+      });
+      const me = agents.find((a) => a.userId === principal.userId);
+      if (!me) throw new HttpProblem(404, 'You are not a support agent of this tenant');
+      // The version just read unless If-Match names one: a concurrent admin change is a 412, never overwritten.
+      const version = precondition.kind === 'version' ? precondition.version : me.version;
+      const response = await callUnary(downstream, clients.support.putAgent.bind(clients.support), {
+        agent: { ...me, away: body.away, version, updatedAt: undefined },
       });
       return result(response.agent);
     },

@@ -404,6 +404,10 @@ export const csatResultSchema = z
 
 // ---- agents and groups (automatic assignment) ----
 
+export const awayInputSchema = z
+  .strictObject({ away: z.boolean().meta({ description: 'true: no new tickets by assignment until set back.' }) })
+  .meta({ id: 'SupportAwayInput' });
+
 export const agentInputSchema = z
   .strictObject({
     name: z.string().max(200).default(''),

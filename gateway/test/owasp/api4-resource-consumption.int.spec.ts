@@ -8,7 +8,16 @@ const stack = new GatewayStack();
 let small: GatewayClient;
 beforeAll(async () => {
   await stack.start();
-  small = stack.clientOf(await stack.startGateway({ BODY_LIMIT_BYTES: '2048', IMPORT_LIMIT_BYTES: '4096' }));
+  // Size limits only: its rate limits (tested below on gateways of their own) stay out of the way of ~100 writes.
+  small = stack.clientOf(
+    await stack.startGateway({
+      BODY_LIMIT_BYTES: '2048',
+      IMPORT_LIMIT_BYTES: '4096',
+      RATE_LIMIT_CLIENT_BURST: '100000',
+      RATE_LIMIT_TENANT_BURST: '100000',
+      RATE_LIMIT_BUCKET: `rl_${unique()}`,
+    }),
+  );
 }, 120_000);
 afterAll(() => stack.stop());
 
