@@ -34,6 +34,8 @@ export type DealMove = Schemas['DealMove'];
 export type Forecast = Schemas['Forecast'];
 export type ForecastFigures = Forecast['totals'][number];
 export type Money = Schemas['Money'];
+/** An ISO 4217 code the API takes. */
+export type Currency = Money['currency'];
 
 /** A page of a cursor-paginated list. */
 export interface Page<T> {

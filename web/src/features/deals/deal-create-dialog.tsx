@@ -7,7 +7,7 @@ import { useCustomFields } from '../../api/custom-fields.api';
 import { createDeal, usePipelines } from '../../api/deals.api';
 import { formErrorsOf } from '../../api/problem';
 import { queryKeys } from '../../api/query-keys';
-import type { DealCreate } from '../../api/types';
+import type { Currency, DealCreate } from '../../api/types';
 import { collectCustomFields, type RawFieldValue } from '../../domain/custom-fields';
 import { fullName } from '../../domain/format';
 import { COMMON_CURRENCIES, parseAmount } from '../../domain/money';
@@ -83,18 +83,20 @@ export function DealCreateDialog({
   const submit = async (values: DealForm) => {
     setFormError(undefined);
     if (!values.title.trim()) return setError('title', { message: 'Required' });
-    let amount: DealCreate['amount'];
-    if (values.amount.trim()) {
-      const parsed = parseAmount(values.amount, values.currency);
-      if (!parsed.ok) return setError('amount', { message: parsed.error });
-      amount = { amountMinor: parsed.amountMinor, currency: values.currency };
-    }
+    // The API requires an amount (0 is fine for a deal not yet sized); the currency is one of ISO 4217.
+    if (!values.amount.trim()) return setError('amount', { message: 'Required (0 if not known yet)' });
+    const parsed = parseAmount(values.amount, values.currency);
+    if (!parsed.ok) return setError('amount', { message: parsed.error });
+    const amount: DealCreate['amount'] = {
+      amountMinor: parsed.amountMinor,
+      currency: values.currency as Currency,
+    };
     const customResult = collectCustomFields(definitions, custom);
     setCustomErrors(customResult.errors);
     if (Object.keys(customResult.errors).length > 0) return;
     const body: DealCreate = {
       title: values.title.trim(),
-      ...(amount ? { amount } : {}),
+      amount,
       ...(contact ? { contactId: contact.id } : {}),
       ...(company ? { companyId: company.id } : {}),
       ...(values.pipelineId ? { pipelineId: values.pipelineId } : {}),

@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { useCustomFields } from '../../api/custom-fields.api';
 import { fetchDeal, moveDeal, patchDeal, reopenDeal, useDeal, usePipelines } from '../../api/deals.api';
 import { queryKeys } from '../../api/query-keys';
-import type { Deal, DealPatch, Stage } from '../../api/types';
+import type { Currency, Deal, DealPatch, Stage } from '../../api/types';
 import { useAccess } from '../../app/access';
 import { formatDate, formatDateTime, humanize, personLabel } from '../../domain/format';
 import { formatMoney, minorDigits, parseAmount } from '../../domain/money';
@@ -165,7 +165,7 @@ function DealDetail({ deal }: { deal: Deal }) {
                     toasts.show({ kind: 'error', title: 'Amount not saved', body: parsed.error });
                     return false;
                   }
-                  return save({ amount: { amountMinor: parsed.amountMinor, currency } });
+                  return save({ amount: { amountMinor: parsed.amountMinor, currency: currency as Currency } });
                 }}
               />
               <InlineField
