@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm test:faults [--long] [--junit-dir DIR]`: the platform as real processes on a private set of servers (own
 // NATS with file storage and fsync on every write, own PostgreSQL, own FerretDB, every service and the gateway) under
-// a steady write load through the gateway (contacts, deals, deal moves), retried with the same Idempotency-Key until
+// a steady write load through the gateway (contacts, deals, deal moves, tickets, tasks), retried with the same
+// Idempotency-Key until
 // acknowledged, while the suite kill -9s one process at a time, then all of them together, and pauses one (SIGSTOP)
 // past the deadlines. Afterwards every acknowledged write must be present exactly once: in the records (read by id),
 // in the read models (search and lists), and on the stream (its event, once); no move applied twice (a deal's
@@ -51,7 +52,8 @@ async function untilAcknowledged(ctx, kind, method, path, body, extra = {}) {
   // unknown); only one still unanswered after GIVE_UP_MS is recorded as unresolved.
   for (let attempt = 0; Date.now() - issuedAt < GIVE_UP_MS; attempt++) {
     try {
-      const res = await send(ctx.baseUrl(), ctx.token, method, path, body, key);
+      // Tickets are the support staff's to open; everything else is written by a sales manager.
+      const res = await send(ctx.baseUrl(), kind === 'ticket' ? ctx.supportToken : ctx.token, method, path, body, key);
       if (res.status >= 200 && res.status < 300) {
         const ack = { kind, key, issuedAt, at: Date.now(), fault: ctx.fault(issuedAt), body: res.body, ...extra };
         acknowledged.push(ack);
@@ -74,8 +76,16 @@ async function untilAcknowledged(ctx, kind, method, path, body, extra = {}) {
 async function worker(ctx, n) {
   const deals = [];
   for (let i = 0; !writesStopped; i++) {
-    const roll = i % 5;
-    if (roll <= 1 || deals.length === 0) {
+    const roll = i % 7;
+    if (roll === 2 || roll === 3) {
+      const marker = `F${ctx.run}w${n}i${i}`;
+      if (roll === 2)
+        await untilAcknowledged(ctx, 'ticket', 'POST', '/api/v1/tickets', {
+          subject: marker,
+          requesterEmail: `${marker.toLowerCase()}@faults.example`,
+        });
+      else await untilAcknowledged(ctx, 'task', 'POST', '/api/v1/tasks', { title: marker });
+    } else if (roll <= 1 || deals.length === 0) {
       const marker = `F${ctx.run}w${n}i${i}`;
       if (roll === 0 || deals.length === 0) {
         await untilAcknowledged(ctx, 'contact', 'POST', '/api/v1/contacts', { firstName: 'Fault', lastName: marker });
@@ -165,6 +175,7 @@ async function main() {
   const ctx = {
     run,
     token: await userToken('acme-manager', issuerOf(shared)),
+    supportToken: await userToken('acme-support-lead', issuerOf(shared)),
     baseUrl: () => stack.gatewayUrl,
     refused: [],
     unresolved: [],
@@ -177,6 +188,7 @@ async function main() {
   ctx.openStages = pipelines.data[0].stages.filter((s) => s.kind === 'open').map((s) => s.id);
   const tokenRefresh = setInterval(async () => {
     ctx.token = await userToken('acme-manager', issuerOf(shared)).catch(() => ctx.token);
+    ctx.supportToken = await userToken('acme-support-lead', issuerOf(shared)).catch(() => ctx.supportToken);
   }, 60_000);
 
   const workers = Array.from({ length: 4 }, (_, n) => worker(ctx, n));
@@ -259,10 +271,10 @@ async function main() {
 
 // ---------------------------------------------------------------- verification
 
-async function get(ctx, path) {
+async function get(ctx, path, token = ctx.token) {
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      const res = await fetch(`${ctx.baseUrl()}${path}`, { headers: { authorization: `Bearer ${ctx.token}` } });
+      const res = await fetch(`${ctx.baseUrl()}${path}`, { headers: { authorization: `Bearer ${token}` } });
       if (res.status < 500) return { status: res.status, body: await res.json() };
     } catch {
       /* retry */
@@ -307,6 +319,21 @@ async function verify(stack, infra, ctx) {
   const namespace = stack.namespace.toUpperCase();
   const created = await streamCounts(infra.env.NATS_URL, `${namespace}_CONTACT`, 'contact.created');
   const dealsCreated = await streamCounts(infra.env.NATS_URL, `${namespace}_PIPELINE`, 'deal.created');
+  const ticketsCreated = await streamCounts(infra.env.NATS_URL, `${namespace}_TICKET`, 'ticket.created');
+  const tasksCreated = await streamCounts(infra.env.NATS_URL, `${namespace}_WORKFLOW`, 'task.created');
+  // The task list (the workflow service's read model), every page.
+  const listedTasks = new Map();
+  // A retry applied twice would be a second task with the same title (and another id).
+  const taskTitles = new Map();
+  let taskCursor = '';
+  do {
+    const page = await get(ctx, `/api/v1/tasks?limit=200${taskCursor ? `&cursor=${taskCursor}` : ''}`);
+    for (const t of page.body.data ?? []) {
+      listedTasks.set(t.id, (listedTasks.get(t.id) ?? 0) + 1);
+      taskTitles.set(t.title, (taskTitles.get(t.title) ?? 0) + 1);
+    }
+    taskCursor = page.body.nextCursor ?? '';
+  } while (taskCursor);
   // The deals list (a read model), page by page, per stage the load moves deals through.
   const listedDeals = new Map();
   for (const stageId of ctx.openStages) {
@@ -341,6 +368,32 @@ async function verify(stack, infra, ctx) {
       } else if (inReadModel > 1 || onStream > 1) {
         r.duplicated++;
         r.problems.push(`contact ${id}: read model ${inReadModel}, stream ${onStream}`);
+      }
+    } else if (ack.kind === 'ticket') {
+      const id = ack.body.id;
+      const record = await get(ctx, `/api/v1/tickets/${id}`, ctx.supportToken);
+      const search = await get(ctx, `/api/v1/tickets?q=${ack.body.subject}&limit=10`, ctx.supportToken);
+      const inReadModel = (search.body.data ?? []).filter((t) => t.subject === ack.body.subject).length;
+      const onStream = ticketsCreated.get(id) ?? 0;
+      if (record.status !== 200 || inReadModel === 0 || onStream === 0) {
+        r.lost++;
+        r.problems.push(`ticket ${id}: record ${record.status}, read model ${inReadModel}, stream ${onStream}`);
+      } else if (inReadModel > 1 || onStream > 1) {
+        r.duplicated++;
+        r.problems.push(`ticket ${id}: read model ${inReadModel}, stream ${onStream}`);
+      }
+    } else if (ack.kind === 'task') {
+      const id = ack.body.id;
+      const record = await get(ctx, `/api/v1/tasks/${id}`);
+      const sameTitle = taskTitles.get(ack.body.title) ?? 0;
+      const listed = listedTasks.get(id) ?? 0;
+      const onStream = tasksCreated.get(id) ?? 0;
+      if (record.status !== 200 || listed === 0 || onStream === 0) {
+        r.lost++;
+        r.problems.push(`task ${id}: record ${record.status}, list ${listed}, stream ${onStream}`);
+      } else if (listed > 1 || onStream > 1 || sameTitle > 1) {
+        r.duplicated++;
+        r.problems.push(`task ${id}: list ${listed}, stream ${onStream}, ${sameTitle} listed with its title`);
       }
     } else if (ack.kind === 'deal') {
       const id = ack.body.id;

@@ -71,6 +71,17 @@ export function grpcContactDirectory(address: string, token: TokenSource): Conta
       throw error;
     }
   };
+  // The email's claim names a contact that cannot be read yet: its creation was cut short (the contact service died
+  // between its event and its snapshot) and its sweeper will finish it. That is a moment to wait, not a bad request.
+  const claimedContact = async (tenantId: string, contactId: string, deadline: Date): Promise<Requester> => {
+    try {
+      return await byId(tenantId, contactId, deadline);
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === 'INVALID_ARGUMENT')
+        throw new ServiceError('UNAVAILABLE', "The requester's contact is still being created; retry shortly");
+      throw error;
+    }
+  };
   return {
     byId,
     async byEmail(tenantId, email, name, deadline) {
@@ -105,7 +116,7 @@ export function grpcContactDirectory(address: string, token: TokenSource): Conta
         return requesterOf(response.contact);
       } catch (error) {
         const existing = error instanceof ServiceError ? error.metadata.existingId : undefined;
-        if (existing) return { ...(await byId(tenantId, existing, deadline)), email };
+        if (existing) return { ...(await claimedContact(tenantId, existing, deadline)), email };
         if (error instanceof ServiceError && error.code === 'INVALID_ARGUMENT')
           throw invalidArgument([
             { field: 'requesterEmail', description: error.violations[0]?.description ?? 'is invalid' },
