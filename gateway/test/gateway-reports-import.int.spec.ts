@@ -143,7 +143,9 @@ describe('a sales history imported through the API, in the dashboards', () => {
     const job = await importCsv();
     expect(job).toMatchObject({ status: 'completed', createdCount: 0, errorCount: 0 });
     await caughtUp();
-    expect(await dashboard(year2017)).toEqual(first);
+    // The figures, not asOf: that says how far each stream has been read, which the second import's reads move on.
+    const again = await dashboard(year2017);
+    expect({ ...again, asOf: undefined }).toEqual({ ...first, asOf: undefined });
   });
 
   it('decodes every event the pipeline published: nothing dead-lettered', async () => {

@@ -258,11 +258,30 @@ const settingsAndImports = sql`
   );
 `;
 
+// pg_restore (and any session with another search_path) runs the search functions with an empty search path: one
+// that calls another unqualified (crm_word_starts -> crm_words) then fails while a table's rows are copied back.
+// Each function names its own search path, so a restored or rebuilt database computes the same words.
+const pinnedSearchPath = sql`
+  alter function crm_fold(text) set search_path = public;
+  alter function crm_words(text) set search_path = public;
+  alter function crm_name_key(text, text) set search_path = public;
+  alter function crm_word_starts(text) set search_path = public;
+  alter function crm_contact_words(text, text, text[], text[], text) set search_path = public;
+  alter function contact_search_words_insert() set search_path = public;
+  alter function contact_search_words_update() set search_path = public;
+  alter function contact_search_words_delete() set search_path = public;
+`;
+
 export const contactReadModelMigrations: Record<string, Migration> = {
   '001-contact-read-model': {
     async up(db) {
       for (const statement of [searchFunctions, contacts, companies, activities, settingsAndImports])
         await statement.execute(db);
+    },
+  },
+  '002-search-functions-search-path': {
+    async up(db) {
+      await pinnedSearchPath.execute(db);
     },
   },
 };
