@@ -16,6 +16,8 @@ export interface WebAppOptions {
 
 /** Paths the SPA never answers, so unknown API routes still get their problem+json 404. */
 const NOT_APP = /^\/(api|docs|livez|readyz|metrics)(\/|$)/;
+/** A last path segment with a dot: a file name, not a client route. */
+const FILE_NAME = /\/[^/]*\.[^/]*$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
@@ -79,9 +81,11 @@ export function webAppRouter(options: WebAppOptions): Router {
     }),
   );
 
-  // Client routes (/contacts/123, /deals) load the app, which routes on its own.
+  // Client routes (/contacts/123, /deals) load the app, which routes on its own. A name with a dot (/.env,
+  // /backup.sql) is a file the app does not have: 404, never the app's page in its place.
   router.use((req: Request, res: Response, next: () => void) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_APP.test(req.path) || !req.accepts('html'))
+    const file = FILE_NAME.test(req.path);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_APP.test(req.path) || file || !req.accepts('html'))
       return next();
     res.setHeader('Cache-Control', REVALIDATE);
     res.type('html').send(indexHtml);
