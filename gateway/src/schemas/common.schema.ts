@@ -52,7 +52,12 @@ export const customFields = z.record(z.string().regex(customFieldKey), customFie
 
 export const money = z
   .strictObject({
-    amountMinor: z.number().int().meta({ description: "Integer amount in the currency's minor unit (cents for USD)." }),
+    amountMinor: z
+      .number()
+      .int()
+      .min(-Number.MAX_SAFE_INTEGER)
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ description: "Integer amount in the currency's minor unit (cents for USD)." }),
     // The same list the services accept, so the document allows exactly what they take.
     currency: z
       .enum(Intl.supportedValuesOf('currency') as [string, ...string[]])

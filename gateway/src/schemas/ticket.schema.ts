@@ -168,7 +168,12 @@ export const ticketListQuery = z.strictObject({
 export const attachmentSchema = z
   .strictObject({
     name: z.string().min(1).max(255),
-    sizeBytes: z.number().int().min(0),
+    // Metadata of a file kept elsewhere; bounded so the document states the largest number it takes (1 TiB).
+    sizeBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 40),
     contentType: z.string().min(3).max(255),
     url: z.url({ protocol: /^https$/ }).max(2048),
   })
@@ -299,7 +304,11 @@ export const policyInputSchema = z
         z.strictObject({
           priority: z.enum(ticketPriorities),
           metric: z.enum(metrics),
-          targetSeconds: z.number().int().min(1),
+          targetSeconds: z
+            .number()
+            .int()
+            .min(1)
+            .max(366 * 86_400),
           businessHours: z.boolean().default(true),
         }),
       )
