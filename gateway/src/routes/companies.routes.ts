@@ -18,7 +18,7 @@ import {
 import { contactListSchema } from '../schemas/contact.schema';
 import { historyListSchema } from '../schemas/history.schema';
 import { created, ok } from './common-responses';
-import { dateOrUndefined, expectedVersion, required } from './route-helpers';
+import { dateOrUndefined, expectedVersion, OWNERSHIP_RULE, required } from './route-helpers';
 
 const TAG = 'Companies';
 const BASE = '/api/v1/companies';
@@ -50,6 +50,7 @@ export const companyRoutes: Route[] = [
     path: BASE,
     operationId: 'createCompany',
     summary: 'Create a company',
+    description: `Without ownerId/teamId the caller owns it. ${OWNERSHIP_RULE}`,
     tag: TAG,
     access: ACCESS.contactsWrite,
     body: companyCreateSchema,
@@ -103,8 +104,7 @@ export const companyRoutes: Route[] = [
     path: `${BASE}/{id}`,
     operationId: 'updateCompany',
     summary: 'Update a company (merge patch)',
-    description:
-      'JSON merge patch; customFields merge key by key. Owner and team are for managers and admins. Needs If-Match.',
+    description: `JSON merge patch; customFields merge key by key. ${OWNERSHIP_RULE} Needs If-Match.`,
     tag: TAG,
     access: ACCESS.contactsWrite,
     bodyKind: 'merge-patch',

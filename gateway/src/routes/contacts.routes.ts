@@ -25,7 +25,7 @@ import {
 } from '../schemas/contact.schema';
 import { historyListSchema } from '../schemas/history.schema';
 import { created, ok, problem } from './common-responses';
-import { dateOrUndefined, expectedVersion, required } from './route-helpers';
+import { dateOrUndefined, expectedVersion, OWNERSHIP_RULE, required } from './route-helpers';
 
 const TAG = 'Contacts';
 const BASE = '/api/v1/contacts';
@@ -57,8 +57,7 @@ export const contactRoutes: Route[] = [
     path: BASE,
     operationId: 'createContact',
     summary: 'Create a contact',
-    description:
-      'A rep owns what they create; managers and admins may name ownerId and teamId. A duplicate email or phone is 409 with the existing id unless allowDuplicates=true.',
+    description: `Without ownerId/teamId the caller owns it. ${OWNERSHIP_RULE} A duplicate email or phone is 409 with the existing id unless allowDuplicates=true.`,
     tag: TAG,
     access: ACCESS.contactsWrite,
     query: allowDuplicatesQuery,
@@ -138,8 +137,7 @@ export const contactRoutes: Route[] = [
     path: `${BASE}/{id}`,
     operationId: 'updateContact',
     summary: 'Update a contact (merge patch)',
-    description:
-      'JSON merge patch: present properties are set, null clears one, absent ones stay; customFields merge key by key. ownerId/teamId (managers within their teams, admins anywhere) move the contact in the same change. Needs If-Match.',
+    description: `JSON merge patch: present properties are set, null clears one, absent ones stay; customFields merge key by key. ownerId/teamId move the contact in the same change. ${OWNERSHIP_RULE} Needs If-Match.`,
     tag: TAG,
     access: ACCESS.contactsWrite,
     bodyKind: 'merge-patch',

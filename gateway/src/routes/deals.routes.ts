@@ -21,7 +21,7 @@ import {
 } from '../schemas/deal.schema';
 import { historyListSchema } from '../schemas/history.schema';
 import { created, ok } from './common-responses';
-import { expectedVersion, required } from './route-helpers';
+import { expectedVersion, OWNERSHIP_RULE, required } from './route-helpers';
 
 const TAG = 'Deals';
 const BASE = '/api/v1/deals';
@@ -48,8 +48,7 @@ export const dealRoutes: Route[] = [
     path: BASE,
     operationId: 'createDeal',
     summary: 'Create a deal',
-    description:
-      "Without pipelineId/stageId it goes to the default pipeline's first open stage. contactId and companyId must be records the caller can see.",
+    description: `Without pipelineId/stageId it goes to the default pipeline's first open stage. contactId and companyId must be records the caller can see. Without ownerId/teamId the caller owns it. ${OWNERSHIP_RULE}`,
     tag: TAG,
     access: ACCESS.dealsWrite,
     body: dealCreateSchema,
@@ -116,7 +115,7 @@ export const dealRoutes: Route[] = [
     path: `${BASE}/{id}`,
     operationId: 'updateDeal',
     summary: 'Update a deal (merge patch)',
-    description: 'JSON merge patch; customFields merge key by key; the stage changes through /move. Needs If-Match.',
+    description: `JSON merge patch; customFields merge key by key; the stage changes through /move. ${OWNERSHIP_RULE} Needs If-Match.`,
     tag: TAG,
     access: ACCESS.dealsWrite,
     bodyKind: 'merge-patch',

@@ -8,6 +8,11 @@ export async function expectedVersion(precondition: Precondition, current: () =>
   return precondition.kind === 'version' ? precondition.version : current();
 }
 
+/** What the services' ownership rule (the kit's resolveOwnership) allows, for the routes that take ownerId/teamId. */
+export const OWNERSHIP_RULE =
+  'ownerId/teamId: anyone may name themselves and one of their own teams; managers may give the record to someone ' +
+  'else within their teams, admins to anyone in any team; anything else is 400 naming ownerId or teamId.';
+
 export function dateOrUndefined(value: string | undefined): Date | undefined {
   return value === undefined ? undefined : new Date(value);
 }

@@ -19,7 +19,7 @@ import {
   taskSnoozeSchema,
 } from '../schemas/workflow.schema';
 import { created, ok } from './common-responses';
-import { dateOrUndefined, expectedVersion, required } from './route-helpers';
+import { dateOrUndefined, expectedVersion, OWNERSHIP_RULE, required } from './route-helpers';
 
 const TAG = 'Tasks';
 const BASE = '/api/v1/tasks';
@@ -80,8 +80,7 @@ export const taskRoutes: Route[] = [
     path: BASE,
     operationId: 'createTask',
     summary: 'Create a task',
-    description:
-      'Related records (contactId, companyId, dealId, ticketId) are links. Reps and agents own what they create; managers and admins may name ownerId/teamId.',
+    description: `Related records (contactId, companyId, dealId, ticketId) are links. Without ownerId/teamId the caller owns it. ${OWNERSHIP_RULE}`,
     tag: TAG,
     access: ACCESS.tasksWrite,
     body: taskCreateSchema,
@@ -133,7 +132,7 @@ export const taskRoutes: Route[] = [
     path: `${BASE}/{id}`,
     operationId: 'updateTask',
     summary: 'Update a task (merge patch)',
-    description: 'null clears dueAt or reminderAt. Needs If-Match.',
+    description: `null clears dueAt or reminderAt. ${OWNERSHIP_RULE} Needs If-Match.`,
     tag: TAG,
     access: ACCESS.tasksWrite,
     bodyKind: 'merge-patch',

@@ -53,7 +53,7 @@ const writable = {
 
 const assignment = { ownerId: refIdSchema, teamId: refIdSchema };
 
-/** ownerId and teamId: managers and admins only (a rep's request naming them is rejected). */
+/** ownerId and teamId: the services' ownership rule decides (OWNERSHIP_RULE in routes/route-helpers). */
 export const contactCreateSchema = z
   .strictObject({ ...writable, ...assignment })
   .partial()
