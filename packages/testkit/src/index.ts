@@ -3,3 +3,4 @@ export * from './isolation';
 export * from './tokens';
 export * from './wait';
 export * from './grpc-client';
+export * from './projection-lag';

@@ -22,23 +22,8 @@ export const infra = {
 
 export const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
-export function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-export function summary(latencies) {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
-  return {
-    n: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? NaN,
-    text: `p50 ${f(percentile(sorted, 50))} ms  p95 ${f(percentile(sorted, 95))} ms  p99 ${f(percentile(sorted, 99))} ms  max ${f(sorted.at(-1) ?? NaN)} ms  (n=${sorted.length})`,
-  };
-}
+// Percentiles as every benchmark prints them (the test kit's, shared with the projection-lag loop).
+export const { percentile, latencySummary: summary } = require('@crm/testkit');
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
