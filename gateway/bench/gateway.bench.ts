@@ -45,6 +45,8 @@ async function freePort(): Promise<number> {
 }
 
 const children: ChildProcess[] = [];
+const exited: string[] = [];
+let stopping = false;
 function startProcess(
   name: string,
   script: string,
@@ -58,6 +60,10 @@ function startProcess(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
+  // A server that dies while starting ends the run at once instead of after waitReady's minutes.
+  child.once('exit', (code) => {
+    if (!stopping) exited.push(`${name} exited with ${code}`);
+  });
   children.push(child);
   return child.pid ?? 0;
 }
@@ -65,6 +71,7 @@ function startProcess(
 async function waitReady(url: string): Promise<void> {
   // Generous: on a busy 2-core machine a process takes tens of seconds to load its modules.
   for (let i = 0; i < 720; i++) {
+    if (exited.length) throw new Error(exited.join('; '));
     const ok = await fetch(url).then(
       (r) => r.ok,
       () => false,
@@ -182,6 +189,8 @@ async function main(): Promise<void> {
       ADMIN_PORT: String(contactAdmin),
       MONGODB_URL: process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017',
       MONGODB_DB: `bench_${namespace}`,
+      POSTGRES_URL: process.env.POSTGRES_URL ?? 'postgres://crm@127.0.0.1:5433',
+      POSTGRES_DB: `bench_${namespace}`,
       OIDC_CLIENT_ID: 'contact-service',
       OIDC_CLIENT_SECRET: 'contact-service-secret',
     },
@@ -299,5 +308,6 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
+    stopping = true;
     for (const child of children) child.kill('SIGTERM');
   });

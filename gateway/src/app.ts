@@ -1,6 +1,5 @@
 import cors from 'cors';
 import express, { Router, type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
@@ -15,6 +14,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { mountRoutes } from './http/mount-routes';
 import { requestId } from './http/request-id.middleware';
 import { requestTimeout } from './http/request-timeout.middleware';
+import { securityHeaders } from './http/security-headers';
 import { defineRoute, expressPath, type Route } from './http/route';
 import { idempotency } from './idempotency/idempotency.middleware';
 import type { IdempotencyStore } from './idempotency/idempotency.store';
@@ -94,17 +94,17 @@ export function createApp(deps: AppDeps): GatewayApp {
     }),
   );
   // TLS ends in front of the gateway; upgrading the docs' asset requests to https would break plain-http local use.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Before the gateway-wide CORS: a public form admits the origins its admin listed.
   app.use(expressPath(PUBLIC_FORM_PATH), publicFormCors(deps.clients));
-  app.use(
-    cors({
-      origin: (origin, done) => done(null, origin !== undefined && config.CORS_ORIGINS.includes(origin)),
-      exposedHeaders: EXPOSED_HEADERS,
-      allowedHeaders: ALLOWED_HEADERS,
-      maxAge: 600,
-    }),
-  );
+  const gatewayCors = cors({
+    origin: (origin, done) => done(null, origin !== undefined && config.CORS_ORIGINS.includes(origin)),
+    exposedHeaders: EXPOSED_HEADERS,
+    allowedHeaders: ALLOWED_HEADERS,
+    maxAge: 600,
+  });
+  // Without an Origin header cors admits no origin and sets nothing: a request from no browser page skips it.
+  app.use((req, res, next) => (req.headers.origin === undefined ? next() : gatewayCors(req, res, next)));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS, (req) => streamingPaths.has(req.path)));
 
   const router = Router();
@@ -175,11 +175,20 @@ function httpMetrics(registry: Registry): RequestHandler {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // One child per method, route and status, looked up by a string key instead of hashing a label object each time.
+  const children = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
   return (req, res, next) => {
-    const end = histogram.startTimer();
+    const started = performance.now();
     res.once('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const status = String(res.statusCode);
+      const key = `${req.method} ${status} ${route}`;
+      let child = children.get(key);
+      if (!child) {
+        child = histogram.labels({ method: req.method, route, status });
+        children.set(key, child);
+      }
+      child.observe((performance.now() - started) / 1000);
     });
     next();
   };

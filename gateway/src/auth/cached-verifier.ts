@@ -8,6 +8,12 @@ export interface CachedVerifierOptions {
   now?: () => number;
 }
 
+/** A verifier that can also answer at once, without a promise, for a token it verified before. */
+export interface CachingTokenVerifier extends TokenVerifier {
+  /** The principal of a token verified before and not yet past its cache time, else undefined. */
+  cached(token: string): Principal | undefined;
+}
+
 interface Entry {
   principal: Principal;
   until: number;
@@ -18,15 +24,20 @@ interface Entry {
  * the gateway's largest CPU cost, and a token's signature cannot change. Failures are not cached. The expiry is
  * the token's own exp, so an expired token is verified again — and refused — by the kit's verifier.
  */
-export function cachedVerifier(inner: TokenVerifier, options: CachedVerifierOptions = {}): TokenVerifier {
+export function cachedVerifier(inner: TokenVerifier, options: CachedVerifierOptions = {}): CachingTokenVerifier {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
+  const cached = (token: string): Principal | undefined => {
+    const hit = cache.get(token);
+    return hit && hit.until > now() ? hit.principal : undefined;
+  };
   return {
+    cached,
     async verify(token) {
-      const hit = cache.get(token);
-      if (hit && hit.until > now()) return hit.principal;
+      const hit = cached(token);
+      if (hit) return hit;
       cache.delete(token);
       const principal = await inner.verify(token);
       const exp = expiryMs(token);

@@ -126,6 +126,12 @@ function downstreamOf(req: Request, res: Response): Downstream {
       }
       return controller.signal;
     },
+    onCancel(cancel) {
+      if (req.method !== 'GET') return () => {};
+      const onClose = () => !res.writableFinished && cancel();
+      res.once('close', onClose);
+      return () => res.removeListener('close', onClose);
+    },
     requestKey: req.requestKey ? { key: req.requestKey, calls: 0 } : undefined,
   };
 }

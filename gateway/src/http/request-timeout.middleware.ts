@@ -13,8 +13,8 @@ export function requestTimeout(timeoutMs: number, isStreaming: (req: Request) =>
     const timer = setTimeout(() => {
       if (!res.headersSent) sendProblem(res, new HttpProblem(504, 'The request took too long'));
     }, timeoutMs + 50);
+    // 'close' follows every 'finish' (and a client gone before the answer), so one listener clears it.
     res.once('close', () => clearTimeout(timer));
-    res.once('finish', () => clearTimeout(timer));
     next();
   };
 }

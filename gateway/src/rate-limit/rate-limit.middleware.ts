@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { NextFunction, RequestHandler, Response } from 'express';
+import type { Principal } from '@crm/service-kit';
 import type { Logger } from 'pino';
 import { principalOf } from '../auth/authenticate.middleware';
 import { HttpProblem } from '../http/problem';
@@ -20,25 +21,20 @@ export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, lo
   const policyHeader = [policies.tenant, policies.client]
     .map((p) => `"${p.name}";q=${p.capacity};w=${windowSec(p)}`)
     .join(', ');
-  return async (req, res, next) => {
-    const principal = principalOf(req);
-    let decisions: Array<[BucketPolicy, BucketDecision]>;
-    try {
-      const tenantKey = `t.${kvKeyPart(principal.tenantId)}`;
-      const clientKey = `c.${kvKeyPart(principal.tenantId)}.${kvKeyPart(`${principal.clientId}/${principal.userId}`)}`;
-      const client = await store.take(clientKey, policies.client);
-      // A client already over its own limit does not spend its tenant's tokens.
-      const tenant = client.allowed ? await store.take(tenantKey, policies.tenant) : undefined;
-      decisions = tenant
-        ? [
-            [policies.client, client],
-            [policies.tenant, tenant],
-          ]
-        : [[policies.client, client]];
-    } catch (err) {
-      log.warn({ err }, 'rate limiter unavailable; request let through');
-      return next();
+  // A principal comes from the verifier's cache, the same object for every request with its token.
+  const keysByPrincipal = new WeakMap<Principal, { tenant: string; client: string }>();
+  const keysOf = (principal: Principal) => {
+    let keys = keysByPrincipal.get(principal);
+    if (!keys) {
+      keys = {
+        tenant: `t.${kvKeyPart(principal.tenantId)}`,
+        client: `c.${kvKeyPart(principal.tenantId)}.${kvKeyPart(`${principal.clientId}/${principal.userId}`)}`,
+      };
+      keysByPrincipal.set(principal, keys);
     }
+    return keys;
+  };
+  const answer = (res: Response, next: NextFunction, decisions: Array<[BucketPolicy, BucketDecision]>) => {
     const [policy, tightest] = decisions.reduce((a, b) => (!b[1].allowed || b[1].remaining < a[1].remaining ? b : a));
     res.setHeader('ratelimit-policy', policyHeader);
     res.setHeader(
@@ -54,6 +50,41 @@ export function rateLimit(store: RateLimitStore, policies: RateLimitPolicies, lo
       );
     }
     next();
+  };
+  const viaStore = async (
+    res: Response,
+    next: NextFunction,
+    keys: { tenant: string; client: string },
+    leased: BucketDecision | undefined,
+  ) => {
+    let decisions: Array<[BucketPolicy, BucketDecision]>;
+    try {
+      const client = leased ?? (await store.take(keys.client, policies.client));
+      // A client already over its own limit does not spend its tenant's tokens.
+      const tenant = client.allowed ? await store.take(keys.tenant, policies.tenant) : undefined;
+      decisions = tenant
+        ? [
+            [policies.client, client],
+            [policies.tenant, tenant],
+          ]
+        : [[policies.client, client]];
+    } catch (err) {
+      log.warn({ err }, 'rate limiter unavailable; request let through');
+      return next();
+    }
+    answer(res, next, decisions);
+  };
+  return (req, res, next) => {
+    const keys = keysOf(principalOf(req));
+    // Both from this replica's leases: decided without a promise. A leased token is always an admitted one.
+    const client = store.takeFromLease(keys.client, policies.client);
+    const tenant = client && store.takeFromLease(keys.tenant, policies.tenant);
+    if (client && tenant)
+      return answer(res, next, [
+        [policies.client, client],
+        [policies.tenant, tenant],
+      ]);
+    return viaStore(res, next, keys, client);
   };
 }
 

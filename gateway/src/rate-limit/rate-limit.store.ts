@@ -84,6 +84,17 @@ export class RateLimitStore {
     });
   }
 
+  /**
+   * The decision at once, without a promise, when this replica's lease can give it; undefined otherwise, and then
+   * nothing was counted or taken and take() decides. Most requests of a busy bucket end here.
+   */
+  takeFromLease(key: string, policy: BucketPolicy): BucketDecision | undefined {
+    if (this.queues.get(key)?.running) return undefined;
+    const local = this.fromLease(key, policy);
+    if (local) this.countDemand(key);
+    return local;
+  }
+
   /** Stops giving leases back (the process is going away; unused tokens refill anyway). */
   stop(): void {
     clearInterval(this.sweeper);

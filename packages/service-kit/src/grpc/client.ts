@@ -6,11 +6,13 @@ import {
   type ChannelOptions,
   type Client,
   type Interceptor,
+  type InterceptorOptions,
+  type NextCall,
 } from '@grpc/grpc-js';
 import { currentTraceHeaders } from '../telemetry/propagation';
 import type { CallContext } from './call-context';
 import { ACTING_TENANT_METADATA } from './interceptors';
-import { downstreamRequestKey, REQUEST_KEY_METADATA } from './request-key';
+import { downstreamRequestKey, inRequestKeyScope, REQUEST_KEY_METADATA } from './request-key';
 
 /** Only UNAVAILABLE is retried: every other failure is an answer, and retrying a write could apply it twice. */
 export function retryServiceConfig(maxAttempts = 4): string {
@@ -57,27 +59,35 @@ export function createGrpcClient<C extends Client>(
   });
 }
 
+// An interceptor with nothing to add hands back the next call itself instead of wrapping it: every wrapper is
+// another layer each message and status of the call passes through. grpc-js types the result as its
+// InterceptingCall class, but only uses the interface the next call already has.
+const passThrough = (options: InterceptorOptions, nextCall: NextCall) => nextCall(options) as InterceptingCall;
+
 function defaultDeadlineInterceptor(defaultDeadlineMs: number): Interceptor {
-  return (options, nextCall) => {
-    const withDeadline = options.deadline
-      ? options
-      : { ...options, deadline: new Date(Date.now() + defaultDeadlineMs) };
-    return new InterceptingCall(nextCall(withDeadline));
-  };
+  return (options, nextCall) =>
+    passThrough(
+      options.deadline ? options : { ...options, deadline: new Date(Date.now() + defaultDeadlineMs) },
+      nextCall,
+    );
 }
 
-const traceContextInterceptor: Interceptor = (options, nextCall) =>
-  new InterceptingCall(nextCall(options), {
+/** Interceptors run synchronously where the call starts, so the context read here is the one start() would see. */
+const traceContextInterceptor: Interceptor = (options, nextCall) => {
+  const headers = Object.entries(currentTraceHeaders());
+  if (headers.length === 0) return passThrough(options, nextCall);
+  return new InterceptingCall(nextCall(options), {
     start(metadata, listener, next) {
-      for (const [key, value] of Object.entries(currentTraceHeaders()))
-        if (!metadata.get(key).length) metadata.set(key, value);
+      for (const [key, value] of headers) if (!metadata.get(key).length) metadata.set(key, value);
       next(metadata, listener);
     },
   });
+};
 
 /** A call made while serving a keyed request carries a key derived from it (see request-key.ts). */
-const requestKeyInterceptor: Interceptor = (options, nextCall) =>
-  new InterceptingCall(nextCall(options), {
+const requestKeyInterceptor: Interceptor = (options, nextCall) => {
+  if (!inRequestKeyScope()) return passThrough(options, nextCall);
+  return new InterceptingCall(nextCall(options), {
     start(metadata, listener, next) {
       if (!metadata.get(REQUEST_KEY_METADATA).length) {
         const key = downstreamRequestKey();
@@ -86,6 +96,7 @@ const requestKeyInterceptor: Interceptor = (options, nextCall) =>
       next(metadata, listener);
     },
   });
+};
 
 /** Metadata and options for a call made on behalf of the caller: its token, and what remains of its deadline. */
 export function onBehalfOf(ctx: Pick<CallContext, 'token' | 'deadline'> & { requestKey?: string }): {

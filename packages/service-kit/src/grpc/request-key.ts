@@ -39,6 +39,11 @@ export function nextRequestWriteId(kind: string): string | undefined {
   return `${scope.key}/${kind}/${n}`;
 }
 
+/** Whether the code runs inside a keyed request (without counting a write, as nextRequestWriteId does). */
+export function inRequestKeyScope(): boolean {
+  return storage.getStore() !== undefined;
+}
+
 /** The key for a call this request makes to another service: its n-th call, so that service can do the same. */
 export function downstreamRequestKey(): string | undefined {
   const id = nextRequestWriteId('call');
