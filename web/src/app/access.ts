@@ -13,6 +13,11 @@ export type Permission =
   | 'dealsRead'
   | 'dealsWrite'
   | 'forecast'
+  | 'ticketsRead'
+  | 'ticketsWrite'
+  | 'ticketsCurate'
+  | 'supportConfigRead'
+  | 'macrosManage'
   // Later services add their own groups; unknown names are simply not granted.
   | (string & {});
 

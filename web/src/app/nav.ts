@@ -2,6 +2,9 @@
 // operation it needs; a screen whose service is not deployed yet, or that the user may not use, is not shown.
 import {
   Building2,
+  CalendarClock,
+  Inbox,
+  Wand2,
   ChartLine,
   Handshake,
   ListChecks,
@@ -36,6 +39,16 @@ export const NAV_ITEMS: readonly NavItem[] = [
     section: 'Sales',
     permission: 'dealsRead',
     requires: 'GET /api/v1/pipelines/{id}/board',
+    mobile: true,
+  },
+  {
+    to: '/tickets',
+    label: 'Tickets',
+    icon: Inbox,
+    section: 'Support',
+    // Support roles work the queues; sales people reach their contacts' tickets from the contact.
+    permission: 'ticketsCurate',
+    requires: 'GET /api/v1/tickets',
     mobile: true,
   },
   {
@@ -99,6 +112,22 @@ export const NAV_ITEMS: readonly NavItem[] = [
     requires: 'PUT /api/v1/custom-fields/{entity}',
   },
   {
+    to: '/admin/sla',
+    label: 'SLA policies',
+    icon: CalendarClock,
+    section: 'Admin',
+    permission: 'admin',
+    requires: 'PUT /api/v1/sla-policies/{id}',
+  },
+  {
+    to: '/admin/macros',
+    label: 'Macros',
+    icon: Wand2,
+    section: 'Admin',
+    permission: 'macrosManage',
+    requires: 'POST /api/v1/macros',
+  },
+  {
     to: '/admin/settings',
     label: 'Settings',
     icon: SlidersHorizontal,
@@ -114,7 +143,7 @@ export function visibleNav(access: Pick<Access, 'can' | 'hasApi'>): NavItem[] {
   return NAV_ITEMS.filter((item) => access.can(item.permission) && access.hasApi(item.requires));
 }
 
-/** Where "/" goes: the first screen the user may use (the board for sales, contacts for support). */
+/** Where "/" goes: the first screen the user may use (the board for sales, the queues for support). */
 export function homePath(items: readonly NavItem[]): string {
   // Everyone may see their own access page (in the user menu); it is where a user without any screen lands.
   return items[0]?.to ?? '/account';

@@ -24,6 +24,10 @@ const CustomFieldsAdminPage = named(
   () => import('../features/admin/custom-fields-admin-page'),
   'CustomFieldsAdminPage',
 );
+const TicketsPage = named(() => import('../features/tickets/tickets-page'), 'TicketsPage');
+const TicketDetailPage = named(() => import('../features/tickets/ticket-detail-page'), 'TicketDetailPage');
+const SlaAdminPage = named(() => import('../features/admin/sla-admin-page'), 'SlaAdminPage');
+const MacrosAdminPage = named(() => import('../features/admin/macros-admin-page'), 'MacrosAdminPage');
 const SettingsPage = named(() => import('../features/admin/settings-page'), 'SettingsPage');
 const AccountPage = named(() => import('../features/admin/account-page'), 'AccountPage');
 
@@ -97,6 +101,10 @@ export function createRouter() {
         { path: 'forecast', element: guarded('forecast', <ForecastPage />) },
         { path: 'imports', element: guarded('privacyAndBulk', <ImportsPage />) },
         { path: 'tasks', element: guarded('tasksRead', <MyTasksPage />) },
+        { path: 'tickets', element: guarded('ticketsRead', <TicketsPage />) },
+        { path: 'tickets/:id', element: guarded('ticketsRead', <TicketDetailPage />) },
+        { path: 'admin/sla', element: guarded('admin', <SlaAdminPage />) },
+        { path: 'admin/macros', element: guarded('macrosManage', <MacrosAdminPage />) },
         { path: 'admin/pipelines', element: guarded('admin', <PipelinesAdminPage />) },
         { path: 'admin/custom-fields', element: guarded('admin', <CustomFieldsAdminPage />) },
         { path: 'admin/settings', element: guarded('admin', <SettingsPage />) },

@@ -24,7 +24,11 @@ describe('calendarProblems', () => {
       { weekday: 6, start: '20:00', end: '24:00' },
     ];
     expect(calendarProblems({ ...base, hours })).toEqual({});
-    expect(hoursByWeekday(hours).get(1)?.map((h) => h.start)).toEqual(['09:00', '13:00']);
+    expect(
+      hoursByWeekday(hours)
+        .get(1)
+        ?.map((h) => h.start),
+    ).toEqual(['09:00', '13:00']);
   });
 
   it('names the rows the API would refuse', () => {

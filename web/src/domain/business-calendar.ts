@@ -59,7 +59,8 @@ export function calendarProblems(calendar: {
   }
   calendar.holidays.forEach((h, i) => {
     if (!h.name.trim()) problems[`holidays[${i}]`] = 'Name the holiday';
-    else if (!holidayDateValid(h)) problems[`holidays[${i}]`] = h.yearly ? 'Yearly dates are MM-DD' : 'Dates are YYYY-MM-DD';
+    else if (!holidayDateValid(h))
+      problems[`holidays[${i}]`] = h.yearly ? 'Yearly dates are MM-DD' : 'Dates are YYYY-MM-DD';
   });
   return problems;
 }
@@ -112,7 +113,11 @@ export function orderPolicies<T extends { position: number; name: string }>(poli
 }
 
 /** New positions after moving the policy at `from` to `to`: 10, 20, 30… so later inserts fit between. */
-export function reorderPositions<T extends { id: string }>(ordered: readonly T[], from: number, to: number): Map<string, number> {
+export function reorderPositions<T extends { id: string }>(
+  ordered: readonly T[],
+  from: number,
+  to: number,
+): Map<string, number> {
   const list = [...ordered];
   const [moved] = list.splice(from, 1);
   if (moved) list.splice(Math.max(0, Math.min(to, list.length)), 0, moved);
