@@ -39,13 +39,21 @@ export class WebStack {
   baseUrl = '';
   private readonly contexts: BrowserContext[] = [];
 
-  /** `workflow` starts the workflow service too (tasks, automation), with its extra environment. */
-  async start(gatewayEnv: Record<string, string> = {}, workflow?: Record<string, string>): Promise<this> {
+  /**
+   * `workflow` starts the workflow service too (tasks, automation), with its extra environment; `more` other
+   * services (the ticket service for the support screens).
+   */
+  async start(
+    gatewayEnv: Record<string, string> = {},
+    workflow?: Record<string, string>,
+    more: { ticket?: boolean } = {},
+  ): Promise<this> {
     if (!existsSync(join(WEB_DIST, 'index.html')))
       throw new Error(`${WEB_DIST} has no build: run \`pnpm --filter @crm/web build\` (npm test builds it)`);
     await this.services.start({
       pipeline: true,
       ...(workflow ? { workflow } : {}),
+      ...(more.ticket ? { ticket: true } : {}),
       gatewayEnv: { WEB_DIST_DIR: WEB_DIST, ...gatewayEnv },
     });
     this.baseUrl = `http://127.0.0.1:${this.services.gateway.port}`;
