@@ -14,6 +14,14 @@ const ids = { ticket: '', hidden: '', policy: '', macro: '' };
 let agentToken = '';
 let adminToken = '';
 
+/** The little of the DOM the page functions use (the test project compiles without the DOM library). */
+interface Dom {
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    documentElement: { scrollWidth: number };
+  };
+}
+
 async function signIn(...args: Parameters<WebStack['signIn']>): Promise<Session> {
   const session = await stack.signIn(...args);
   sessions.push(session);
@@ -94,7 +102,7 @@ test('an agent works a ticket from the queue: live SLA countdown, note, reply, m
   await expect(badge.getAttribute('data-sla-state')).resolves.toBe('ok');
   // The badge counts down by itself, without a reload.
   await page.waitForFunction(
-    ([selector, before]) => document.querySelector(selector as string)?.textContent !== before,
+    ([selector, before]) => (globalThis as unknown as Dom).document.querySelector(selector)?.textContent !== before,
     [`[data-ticket-id="${ids.ticket}"] .sla-badge`, first] as const,
   );
   await screenshot(page, 'ticket-queue');
@@ -170,7 +178,7 @@ test('on a phone the queue is a list of cards and a ticket can be answered', asy
   await page.getByRole('textbox', { name: 'Reply to the requester' }).fill('Any news from the printer?');
   await page.getByRole('button', { name: 'Send reply' }).tap();
   await page.getByText('Reply sent').first().waitFor();
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const width = await page.evaluate(() => (globalThis as unknown as Dom).document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(390);
   await screenshot(page, 'phone-ticket-view');
   await expectAccessible(phone, 'phone ticket view');
