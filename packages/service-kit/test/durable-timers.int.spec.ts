@@ -210,4 +210,85 @@ describe('DurableTimers on the real PostgreSQL', () => {
     expect(fired.map((f) => f.id)).toEqual(['e:soon', 'e:later']);
     expect(fired.every((f) => f.late >= 0)).toBe(true);
   });
+
+  it('claims a batch per statement; the batch of a process that died passes whole to another once its leases run out', async () => {
+    let now = new Date('2028-01-01T00:00:00Z');
+    const ids = Array.from({ length: 120 }, (_, i) => `bl:${String(i).padStart(3, '0')}`);
+    const dead = new DurableTimers(rm.db, { log, clock: () => now, leaseMs: 30_000, batchSize: 50, concurrency: 8 });
+    dead.on('batch', () => new Promise<void>(() => undefined));
+    await dead.schedule(ids.map((id) => ({ id, tenantId: 'acme', kind: 'batch', dueAt: now, payload: {} })));
+    void dead.fireDue();
+    const leasedIds = async () => {
+      const { rows } = await sql<{ id: string }>`
+        select id from kit_timers where id like 'bl:%' and lease_token is not null order by id`.execute(rm.db);
+      return rows.length === 50 ? rows.map((r) => r.id) : undefined;
+    };
+    const heldByDead = await eventually(leasedIds);
+    // The earliest due first, all under one claim.
+    const { rows: tokens } = await sql<{ n: number }>`
+      select count(distinct lease_token)::int as n from kit_timers where id like 'bl:%'`.execute(rm.db);
+    expect(tokens[0]?.n).toBe(1);
+    const fired: string[] = [];
+    const other = new DurableTimers(rm.db, { log, clock: () => now, batchSize: 50, concurrency: 8 }).on(
+      'batch',
+      async (t) => void fired.push(t.id),
+    );
+    expect(await other.fireDue()).toBe(70);
+    expect(fired.some((id) => heldByDead.includes(id))).toBe(false);
+    now = new Date(now.getTime() + 31_000);
+    expect(await other.fireDue()).toBe(50);
+    expect([...fired].sort()).toEqual(ids);
+    expect(await other.pending({ idPrefix: 'bl:' })).toEqual([]);
+    expect(await other.fireDue()).toBe(0);
+  });
+
+  it('fires each timer once while two processes claim batches side by side', async () => {
+    const now = new Date('2028-02-01T00:00:00Z');
+    const ids = Array.from({ length: 400 }, (_, i) => `bs:${String(i).padStart(3, '0')}`);
+    const fired: string[] = [];
+    const handler = async (t: DueTimer) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      fired.push(t.id);
+    };
+    const options = { log, clock: () => now, batchSize: 30, concurrency: 4 };
+    const a = new DurableTimers(rm.db, options).on('side', handler);
+    const b = new DurableTimers(rm.db, options).on('side', handler);
+    await a.schedule(
+      ids.map((id, i) => ({ id, tenantId: 'acme', kind: 'side', dueAt: new Date(+now - i), payload: {} })),
+    );
+    const [byA, byB] = await Promise.all([a.fireDue(), b.fireDue()]);
+    expect(byA + byB).toBe(400);
+    expect(fired).toHaveLength(400);
+    expect([...fired].sort()).toEqual(ids);
+    expect(await a.pending({ idPrefix: 'bs:' })).toEqual([]);
+  });
+
+  it('marks fired timers during a long batch, before their leases could run out', async () => {
+    let now = new Date('2028-03-01T00:00:00Z');
+    const seen: Array<string | null> = [];
+    const firedAt = async (id: string) => {
+      const { rows } = await sql<{ fired_at: Date | null }>`select fired_at from kit_timers where id = ${id}`.execute(
+        rm.db,
+      );
+      return rows[0]?.fired_at ? 'fired' : null;
+    };
+    const timers = new DurableTimers(rm.db, { log, clock: () => now, leaseMs: 40_000 }).on('slow', async (t) => {
+      if (t.id === 'ml:2') seen.push(await firedAt('ml:1'));
+      if (t.id === 'ml:3') seen.push(await firedAt('ml:2'));
+      // Each handler takes 11 s of the injected clock: more than a quarter of the lease.
+      now = new Date(now.getTime() + 11_000);
+    });
+    await timers.schedule(
+      ['ml:1', 'ml:2', 'ml:3'].map((id, i) => ({
+        id,
+        tenantId: 'acme',
+        kind: 'slow',
+        dueAt: new Date(+now - 3 + i),
+        payload: {},
+      })),
+    );
+    expect(await timers.fireDue()).toBe(3);
+    expect(seen).toEqual([null, 'fired']);
+    expect(await timers.pending({ idPrefix: 'ml:' })).toEqual([]);
+  });
 });

@@ -7,7 +7,8 @@
 //   3. webhook deliveries per second to a local receiver over loopback (development mode), signed, from
 //      company.created events published as fast as the bus takes them.
 // Run: pnpm --filter @crm/workflow-service bench
-//   BENCH_RATE (200), BENCH_SECONDS (10), BENCH_TIMERS (100000), BENCH_TIMERS_DUE (20000), BENCH_DELIVERIES (2000)
+//   BENCH_RATE (200), BENCH_SECONDS (10), BENCH_TIMERS (100000), BENCH_TIMERS_DUE (20000), BENCH_DELIVERIES (2000),
+//   BENCH_ONLY (events,timers,webhooks)
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Contact } from '@crm/proto/crm/contact/v1/contact';
@@ -34,6 +35,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TIMERS = Number(process.env.BENCH_TIMERS ?? 100_000);
 const TIMERS_DUE = Number(process.env.BENCH_TIMERS_DUE ?? 20_000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2_000);
+/** Comma-separated parts to run: events, timers, webhooks (default all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'events,timers,webhooks').split(',').map((p) => p.trim()));
 const TENANT = 'bench';
 const OWNER = 'bench-owner';
 const actor = { userId: 'bench', clientId: 'bench' };
@@ -246,9 +249,9 @@ async function main(): Promise<void> {
   const bus = await connectBus({ url: infra.natsUrl, name: 'workflow-bench', namespace });
   try {
     console.log(`workflow benchmark (namespace ${namespace}); ${new Date().toISOString()}`);
-    await eventToAction(service, bus);
-    await timerLateness(service);
-    await deliveries(service, bus);
+    if (ONLY.has('events')) await eventToAction(service, bus);
+    if (ONLY.has('timers')) await timerLateness(service);
+    if (ONLY.has('webhooks')) await deliveries(service, bus);
   } finally {
     await drainBus(bus);
     await service.deps.mongo.dropDatabase().catch(() => undefined);

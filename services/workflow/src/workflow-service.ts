@@ -80,7 +80,13 @@ export async function startWorkflowService(
     wire: async (kit) => {
       const db = kit.readModel!.db;
       const clock = options.clock ?? (() => new Date());
-      timers = new DurableTimers(db, { log: kit.log, metrics: kit.metrics, clock });
+      // Every workflow timer stands for one thing (a run, a delivery, a reminder): no order between them to keep.
+      timers = new DurableTimers(db, {
+        log: kit.log,
+        metrics: kit.metrics,
+        clock,
+        concurrency: config.TIMER_CONCURRENCY,
+      });
       const stores = createWorkflowStores({
         mongo: kit.mongo,
         db,

@@ -9,6 +9,7 @@ import { connectBus, drainBus, readStreamEvents, type Bus } from '@crm/service-k
 import { eventually, infraEnv } from '@crm/testkit';
 import { scheduleTimerId } from '../src/app/rule-engine';
 import { runTimerId } from '../src/app/run-executor';
+import { triggerEventOf } from '../src/events/trigger-event';
 import { contactInput, uniqueEmail, WorkflowHarness, type Api } from './support/workflow-harness';
 
 describe('workflow runs on the real servers', () => {
@@ -182,6 +183,54 @@ describe('workflow runs on the real servers', () => {
     ]);
     expect(done.steps.find((s) => s.id === 'size')?.output).toEqual({ arm: 'then' });
     expect((await tasksOfRule(rule.id)).map((t) => t.title)).toEqual(['Big 5000']);
+  });
+
+  it('starts one run for an event handled several times at once, and stores its last step and success as one change', async () => {
+    const name = `Twice${unique()}`;
+    const rule = (
+      await admin.rules.createRule({
+        rule: RuleInput.fromPartial({
+          key: `once-${unique()}`,
+          name: 'Once per event',
+          enabled: true,
+          trigger: { type: 'event', event: 'contact.created' },
+          conditions: { '==': [{ var: 'record.firstName' }, name] },
+          actions: [
+            { id: 'note', type: 'create_task', title: 'First {{record.firstName}}', owner: rep.userId },
+            { id: 'task', type: 'create_task', title: 'Welcome {{record.firstName}}', owner: rep.userId },
+          ] as never,
+        }),
+      })
+    ).rule!;
+    const contact = await newContact(name);
+    const envelope = await eventually(async () =>
+      (await readStreamEvents(bus, 'CONTACT', 'contact.created')).find((e) => e.aggregateId === contact.id),
+    );
+    // The consumer's delivery and five more of the same event side by side (a redelivery racing its original).
+    await Promise.all(
+      Array.from({ length: 5 }, () => harness.workflow.app.engine.handleEvent(triggerEventOf(envelope))),
+    );
+    const runs = await eventually(async () => {
+      const { runs: list } = await admin.runs.listRuns({
+        filter: RunFilter.fromPartial({ ruleId: rule.id }),
+        page: { limit: 10, cursor: '' },
+      });
+      return list.length > 0 && list.every((r) => r.status === 'succeeded') ? list : undefined;
+    }, 20_000);
+    expect(runs).toHaveLength(1);
+    const run = await runWith(runs[0]!.id, 'succeeded');
+    expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
+      ['note', 'succeeded', 1],
+      ['task', 'succeeded', 1],
+    ]);
+    // Created, the first step stored, then the last step with the run's success: three versions, not four.
+    expect(run.version).toBe(3);
+    const finished = (await readStreamEvents(bus, 'WORKFLOW', 'workflow.run_succeeded')).filter(
+      (e) => e.aggregateId === run.id,
+    );
+    expect(finished.map((e) => e.aggregateVersion)).toEqual([3]);
+    expect((await tasksOfRule(rule.id)).map((t) => t.title).sort()).toEqual([`First ${name}`, `Welcome ${name}`]);
+    expect(await harness.workflow.app.deps.timers.pending({ idPrefix: runTimerId(run.id) })).toHaveLength(0);
   });
 
   it('resumes, after a restart, a run that a process accepted and died before working', async () => {

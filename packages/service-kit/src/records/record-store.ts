@@ -46,6 +46,11 @@ export interface UpdateOptions {
   includeDeleted?: boolean;
   /** Access needed beyond reading it; 'write' by default. */
   access?: Access;
+  /**
+   * The record as the caller has just read or written it, instead of reading it again. A stale one only loses the
+   * compare-and-set, as any race does (with `expectedVersion`: FAILED_PRECONDITION; without: re-decided).
+   */
+  current?: unknown;
 }
 
 export interface HistoryEntry {
@@ -263,7 +268,7 @@ export class RecordStore<T extends TenantRecord> {
     const write = this.writeIdOf(principal, id);
     const earlier = await this.earlierWrite(write);
     if (earlier) return earlier;
-    let current = await this.load(id);
+    let current = (options.current as T | undefined) ?? (await this.load(id));
     for (let attempt = 1; ; attempt++) {
       this.check(principal, current, expectedVersion, options);
       const record = current as T;

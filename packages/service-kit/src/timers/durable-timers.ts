@@ -1,8 +1,8 @@
 // Durable timers in the service's PostgreSQL database: SLA breaches, workflow waits, reminders. A timer is a row
 // with its due time; one loop per process reads the earliest due time (one index lookup), sleeps until then, and
-// fires what is due. Due rows are claimed with a lease (SKIP LOCKED, then committed), so replicas share the work
-// without firing one timer twice at once, and handlers run outside any transaction: a handler may schedule the
-// timer it fires again. Firing is at least once (a crash mid-handler fires again once the lease runs out), so
+// fires what is due. Due rows are claimed a batch at a time with a lease (one UPDATE over a SKIP LOCKED select,
+// committed at once), so replicas share the work without firing one timer twice at once, and handlers run outside
+// any transaction: a handler may schedule the timer it fires again. Fired timers are marked in batches too. Firing is at least once (a crash mid-handler fires again once the lease runs out), so
 // handlers must be idempotent, e.g. with an event id derived from the timer id, which JetStream de-duplicates.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
@@ -273,11 +273,30 @@ export class DurableTimers {
     const claimed = await this.claimDue();
     // Each lane in due order: handlers of one entity often depend on order (a warning before its breach).
     const lanes = this.lanesOf(claimed);
+    const marks = new FiredMarks((ids, token) => this.markFired(ids, token), this.leaseMs / 4, this.clock);
     const worker = async () => {
-      for (let lane = lanes.shift(); lane; lane = lanes.shift()) for (const row of lane) await this.fire(row);
+      for (let lane = lanes.shift(); lane; lane = lanes.shift())
+        for (const row of lane) if (await this.fire(row)) await marks.add(row.id, row.lease_token as string);
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, lanes.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, lanes.length) }, worker));
+    } finally {
+      await marks.flush();
+    }
     return claimed.length;
+  }
+
+  /**
+   * Marks fired timers, only where our claim still holds: a handler (or anyone) that scheduled the timer again has
+   * dropped it, and it stays due. A mark lost to a crash fires the timer again once the lease runs out.
+   */
+  private async markFired(ids: string[], token: string): Promise<void> {
+    await this.db
+      .updateTable('kit_timers')
+      .set({ fired_at: this.clock(), lease_token: null, lease_until: null })
+      .where('id', 'in', ids)
+      .where('lease_token', '=', token)
+      .execute();
   }
 
   /** The claimed rows (in due order) as lanes of one ordering key each, the earliest due first. */
@@ -293,54 +312,43 @@ export class DurableTimers {
     return [...lanes.values()];
   }
 
-  /** Reserves due timers for this process: a committed lease, so handlers run outside the transaction. */
+  /** Reserves due timers for this process in one statement: a committed lease, so handlers run outside it. */
   private async claimDue(): Promise<Array<TimerTable['kit_timers']>> {
     const now = this.clock();
     const token = randomUUID();
-    return this.db.transaction().execute(async (trx) => {
-      const due = await trx
-        .selectFrom('kit_timers')
-        .select('id')
-        .where('fired_at', 'is', null)
-        .where('failed_at', 'is', null)
-        .where('due_at', '<=', now)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-        .orderBy('due_at')
-        .limit(this.batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (due.length === 0) return [];
-      const rows = await trx
-        .updateTable('kit_timers')
-        .set({ lease_token: token, lease_until: new Date(now.getTime() + this.leaseMs) })
-        .where(
-          'id',
-          'in',
-          due.map((d) => d.id),
-        )
-        .returningAll()
-        .execute();
-      return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
-    });
+    const rows = await this.db
+      .updateTable('kit_timers')
+      .set({ lease_token: token, lease_until: new Date(now.getTime() + this.leaseMs) })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('kit_timers')
+          .select('id')
+          .where('fired_at', 'is', null)
+          .where('failed_at', 'is', null)
+          .where('due_at', '<=', now)
+          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+          .orderBy('due_at')
+          .limit(this.batchSize)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
   }
 
-  private async fire(row: TimerTable['kit_timers']): Promise<void> {
+  /** Runs the handler; true when it succeeded and the timer is to be marked fired. */
+  private async fire(row: TimerTable['kit_timers']): Promise<boolean> {
     const timer = dueTimerOf(row);
     const handler = this.handlers.get(row.kind);
     try {
       if (!handler) throw new Error(`no handler for timer kind "${row.kind}"`);
       await handler(timer);
       this.lateness?.observe({ kind: row.kind }, Math.max(0, this.clock().getTime() - row.due_at.getTime()) / 1000);
-      // Only our claim: a handler (or anyone) that scheduled the timer again has dropped it, and it stays due.
-      await this.db
-        .updateTable('kit_timers')
-        .set({ fired_at: this.clock(), lease_token: null, lease_until: null })
-        .where('id', '=', row.id)
-        .where('lease_token', '=', row.lease_token)
-        .execute();
+      return true;
     } catch (error) {
       await this.failed(row, error);
+      return false;
     }
   }
 
@@ -362,6 +370,37 @@ export class DurableTimers {
       .where('id', '=', row.id)
       .where('lease_token', '=', row.lease_token)
       .execute();
+  }
+}
+
+/**
+ * Fired timers waiting for their mark: written when enough have gathered or the oldest has waited a quarter of
+ * the lease (so a long batch does not let leases of fired timers run out), and at the end of the batch.
+ */
+class FiredMarks {
+  private ids: string[] = [];
+  private token = '';
+  private since = 0;
+
+  constructor(
+    private readonly write: (ids: string[], token: string) => Promise<void>,
+    private readonly maxWaitMs: number,
+    private readonly clock: () => Date,
+    private readonly maxIds = 100,
+  ) {}
+
+  async add(id: string, token: string): Promise<void> {
+    if (this.ids.length === 0) this.since = this.clock().getTime();
+    this.ids.push(id);
+    this.token = token;
+    if (this.ids.length >= this.maxIds || this.clock().getTime() - this.since >= this.maxWaitMs) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.ids.length === 0) return;
+    const ids = this.ids;
+    this.ids = [];
+    await this.write(ids, this.token);
   }
 }
 

@@ -69,7 +69,8 @@ export function isRetryable(error: unknown): boolean {
 
 export class RunExecutor {
   private runner: StepRunner | undefined;
-  private readonly active = new Map<string, { again: boolean }>();
+  /** Runs queued or being worked; `known` is the run as this process just stored it (spares a read). */
+  private readonly active = new Map<string, { again: boolean; known?: RunDoc }>();
   private readonly queue: string[] = [];
   private running = 0;
   private stopped = false;
@@ -100,7 +101,7 @@ export class RunExecutor {
       payload: { spec },
     });
     const run = await this.create(spec);
-    this.enqueue(spec.id);
+    this.enqueue(spec.id, run.version === 1 ? run : undefined);
     return run;
   }
 
@@ -212,13 +213,13 @@ export class RunExecutor {
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
-  private enqueue(runId: string): void {
+  private enqueue(runId: string, known?: RunDoc): void {
     const current = this.active.get(runId);
     if (current) {
       current.again = true;
       return;
     }
-    this.active.set(runId, { again: false });
+    this.active.set(runId, { again: false, known });
     this.queue.push(runId);
     this.pump();
   }
@@ -226,8 +227,11 @@ export class RunExecutor {
   private pump(): void {
     while (!this.stopped && this.running < this.deps.config.RUN_CONCURRENCY && this.queue.length > 0) {
       const id = this.queue.shift() as string;
+      const entry = this.active.get(id);
+      const known = entry?.known;
+      if (entry) entry.known = undefined;
       this.running++;
-      void this.work(id).finally(() => {
+      void this.work(id, known).finally(() => {
         this.running--;
         const entry = this.active.get(id);
         if (entry?.again && !this.stopped) {
@@ -240,30 +244,36 @@ export class RunExecutor {
     }
   }
 
-  private async work(id: string): Promise<void> {
+  private async work(id: string, known?: RunDoc): Promise<void> {
     try {
-      for (let guard = 0; guard < 1000; guard++) if (!(await this.advance(id))) return;
+      // Each step's outcome is the run as stored: the next step starts from it without reading it back.
+      let run = known;
+      for (let guard = 0; guard < 1000; guard++) {
+        const next = await this.advance(id, run);
+        if (!next) return;
+        run = next;
+      }
     } catch (error) {
       // The run's timer resumes it later.
       this.deps.log.warn({ err: error, run: id }, 'run stopped on an error; its timer resumes it');
     }
   }
 
-  /** Works the next step of a run; false when there is nothing to do now. */
-  private async advance(id: string): Promise<boolean> {
-    const run = await this.deps.stores.runs.load(id);
-    if (!run || TERMINAL.includes(run.status)) return false;
+  /** Works the next step of a run; the run as stored after it, or undefined when there is nothing to do now. */
+  private async advance(id: string, known?: RunDoc): Promise<RunDoc | undefined> {
+    const run = known ?? (await this.deps.stores.runs.load(id));
+    if (!run || TERMINAL.includes(run.status)) return undefined;
     const plan = JSON.parse(run.planJson) as ActionStep[];
     const step = nextStep(plan, run.steps);
     const now = this.deps.clock();
     if (!step) {
       await this.finish(run, 'succeeded', '');
-      return false;
+      return undefined;
     }
     const state = run.steps.find((s) => s.id === step.id) as StepState;
     if (state.nextAttemptAt && state.nextAttemptAt > now && state.type !== 'wait' && state.type !== 'webhook') {
       await this.armTimer(run, state.nextAttemptAt);
-      return false;
+      return undefined;
     }
     const context = this.contextOf(run);
     let outcome: StepOutcome;
@@ -286,7 +296,12 @@ export class RunExecutor {
     return { ...base, steps, run: { id: run._id, ruleId: run.ruleId } };
   }
 
-  private async record(run: RunDoc, step: ActionStep, state: StepState, outcome: StepOutcome): Promise<boolean> {
+  private async record(
+    run: RunDoc,
+    step: ActionStep,
+    state: StepState,
+    outcome: StepOutcome,
+  ): Promise<RunDoc | undefined> {
     const now = this.deps.clock();
     const input = outcome.input !== undefined ? JSON.stringify(outcome.input) : state.inputJson;
     const started = state.startedAt ?? now;
@@ -374,29 +389,47 @@ export class RunExecutor {
         eventType = 'workflow.run_failed';
         break;
     }
+    // The last step done: its outcome and the run's success are one change (one event per run transition).
+    if (status === 'running' && !wakeAt && !nextStep(JSON.parse(run.planJson) as ActionStep[], steps)) {
+      status = 'succeeded';
+      eventType = 'workflow.run_succeeded';
+    }
     const error = status === 'failed' ? `step ${state.id}: ${(outcome as { error: string }).error}` : '';
-    const saved = await this.deps.stores.runs.update(this.system(run.tenantId), run._id, run.version, () => ({
-      set: { steps, status, error, finishedAt: status === 'failed' ? now : null },
-      messages: this.deps.events.run(eventType, this.deps.serviceActor),
-    }));
-    if (status === 'failed') {
+    const saved = await this.deps.stores.runs.update(
+      this.system(run.tenantId),
+      run._id,
+      run.version,
+      () => ({
+        set: { steps, status, error, finishedAt: TERMINAL.includes(status) ? now : null },
+        messages: this.deps.events.run(eventType, this.deps.serviceActor),
+      }),
+      { current: run },
+    );
+    if (TERMINAL.includes(status)) {
       await this.deps.timers.cancel(runTimerId(run._id));
-      this.deps.log.warn({ run: run._id, rule: run.ruleId, step: state.id, error }, 'run failed');
-      return false;
+      if (status === 'failed')
+        this.deps.log.warn({ run: run._id, rule: run.ruleId, step: state.id, error }, 'run failed');
+      return undefined;
     }
     if (wakeAt) {
       await this.armTimer(saved, wakeAt);
-      return false;
+      return undefined;
     }
-    return true;
+    return saved;
   }
 
   private async finish(run: RunDoc, status: 'succeeded', error: string): Promise<void> {
     const now = this.deps.clock();
-    await this.deps.stores.runs.update(this.system(run.tenantId), run._id, run.version, () => ({
-      set: { status, error, finishedAt: now },
-      messages: this.deps.events.run(`workflow.run_${status}`, this.deps.serviceActor),
-    }));
+    await this.deps.stores.runs.update(
+      this.system(run.tenantId),
+      run._id,
+      run.version,
+      () => ({
+        set: { status, error, finishedAt: now },
+        messages: this.deps.events.run(`workflow.run_${status}`, this.deps.serviceActor),
+      }),
+      { current: run },
+    );
     await this.deps.timers.cancel(runTimerId(run._id));
   }
 

@@ -343,7 +343,7 @@ export class WebhooksService {
       if (!(error instanceof ServiceError && error.code === 'ALREADY_EXISTS')) throw error;
       return (await this.deps.stores.deliveries.load(spec.id)) as DeliveryDoc;
     }
-    this.attemptSoon(spec.id);
+    this.attemptSoon(spec.id, delivery);
     return delivery;
   }
 
@@ -355,7 +355,7 @@ export class WebhooksService {
     // Keep a timer while the attempt runs (set once this firing is committed), so a crash is resumed too.
     void this.deps.timers
       .schedule(this.timerOf(delivery, new Date(this.deps.clock().getTime() + this.deps.config.RUN_LEASE_MS)))
-      .then(() => this.attemptSoon(deliveryId))
+      .then(() => this.attemptSoon(deliveryId, delivery))
       .catch((error: unknown) =>
         this.deps.log.warn({ err: error, delivery: deliveryId }, 'could not re-arm a delivery'),
       );
@@ -365,10 +365,11 @@ export class WebhooksService {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private attemptSoon(id: string): void {
+  /** `known`: the delivery as just read or stored here (spares reading it again; a stale one loses its write). */
+  private attemptSoon(id: string, known?: DeliveryDoc): void {
     if (this.attempting.has(id)) return;
     this.attempting.add(id);
-    const work = this.attempt(id)
+    const work = this.attempt(id, known)
       .catch((error: unknown) =>
         this.deps.log.warn({ err: error, delivery: id }, 'delivery attempt failed to record; its timer retries'),
       )
@@ -390,8 +391,8 @@ export class WebhooksService {
   }
 
   /** One attempt: sign, send, record, and decide what comes next. */
-  private async attempt(id: string): Promise<void> {
-    const delivery = await this.deps.stores.deliveries.load(id);
+  private async attempt(id: string, known?: DeliveryDoc): Promise<void> {
+    const delivery = known ?? (await this.deps.stores.deliveries.load(id));
     if (!delivery || delivery.status !== 'pending') return;
     const system = systemPrincipal(delivery.tenantId, 'workflow');
     const endpoint = await this.deps.stores.endpoints.load(delivery.endpointId);
@@ -446,13 +447,19 @@ export class WebhooksService {
       }
     }
     const status: DeliveryStatus = verdict === 'retry' ? 'pending' : (verdict as DeliveryStatus);
-    const saved = await this.deps.stores.deliveries.update(system, id, delivery.version, () => ({
-      set: { attempts: [...delivery.attempts, attempt], status, nextAttemptAt: next },
-      messages: this.deps.events.delivery(
-        status === 'dead_lettered' ? 'workflow.webhook_delivery_dead_lettered' : undefined,
-        this.deps.serviceActor,
-      ),
-    }));
+    const saved = await this.deps.stores.deliveries.update(
+      system,
+      id,
+      delivery.version,
+      () => ({
+        set: { attempts: [...delivery.attempts, attempt], status, nextAttemptAt: next },
+        messages: this.deps.events.delivery(
+          status === 'dead_lettered' ? 'workflow.webhook_delivery_dead_lettered' : undefined,
+          this.deps.serviceActor,
+        ),
+      }),
+      { current: delivery },
+    );
     if (status === 'pending' && next) await this.deps.timers.schedule(this.timerOf(saved, next));
     else await this.deps.timers.cancel(deliveryTimerId(id));
     if (endpoint && !endpointGone) await this.countOutcome(endpoint, status);
