@@ -7,6 +7,7 @@ import { check, sleep } from 'k6';
 import { Rate } from 'k6/metrics';
 import { assertLoopback, BASE_URL } from './lib/config.js';
 import { tokensByRole, tokenOfVu } from './lib/identities.js';
+import { createTicket, queuePage, reply } from './lib/tickets.js';
 
 const SCALE = Number(__ENV.LOAD_SCALE || 1);
 const DURATION = __ENV.LOAD_DURATION || '1m';
@@ -37,6 +38,10 @@ export const options = {
     'http_req_duration{name:GET /forecast}': ['p(95)<800'],
     'http_req_duration{name:GET /deals}': ['p(95)<500'],
     'http_req_duration{name:POST /contacts (partner upsert)}': ['p(95)<500'],
+    'http_req_duration{name:GET /dashboards/sales}': ['p(95)<1000'],
+    'http_req_duration{name:GET /dashboards/support}': ['p(95)<1000'],
+    'http_req_duration{name:GET /tickets?view}': ['p(95)<500'],
+    'http_req_duration{name:POST /tickets/{id}/comments}': ['p(95)<500'],
   },
   summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max', 'count'],
 };
@@ -68,6 +73,8 @@ export function setup() {
   const contact = call('POST', '/contacts', rep, { firstName: 'Slo', lastName: 'Seed' }, 'setup').json('id');
   const pipelines = call('GET', '/pipelines', rep, undefined, 'setup').json('data');
   const pipeline = pipelines[0];
+  // The agents' queue needs tickets in it: requesters write in before the run (and the agents' replies keep them).
+  for (let n = 0; n < 20; n++) createTicket(tokens.agent[0], n);
   return {
     tokens,
     contact,
@@ -110,13 +117,19 @@ export function manager(data) {
   call('GET', `/pipelines/${data.pipelineId}/board`, token, undefined, 'GET /pipelines/{id}/board');
   call('GET', `/forecast?pipelineId=${data.pipelineId}`, token, undefined, 'GET /forecast');
   call('GET', '/deals?limit=50', token, undefined, 'GET /deals');
+  call('GET', '/dashboards/sales?period=this_quarter&groupBy=owner', token, undefined, 'GET /dashboards/sales');
+  call('GET', '/dashboards/support?period=this_quarter&groupBy=week', token, undefined, 'GET /dashboards/support');
   sleep(1);
 }
 
 export function agent(data) {
   const token = tokenOfVu(data.tokens, 'agent');
-  // The ticket queue joins when the ticket service's routes are in the gateway; until then agents read contacts.
-  call('GET', '/contacts?limit=20', token, undefined, 'GET /contacts (agent)');
+  const queue = queuePage(token, __ENV.QUEUE_VIEW || 'group_open');
+  const ticket = queue[Math.floor(Math.random() * Math.min(queue.length, 5))];
+  if (ticket) {
+    call('GET', `/tickets/${ticket.id}`, token, undefined, 'GET /tickets/{id}');
+    reply(token, ticket.id, 'Thanks for writing in. We are looking into it.');
+  }
   call('GET', '/me', token, undefined, 'GET /me');
   sleep(1);
 }

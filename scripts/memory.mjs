@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm test:memory [--long]`: every service and the gateway as processes of their own (on the local
-// infrastructure), their resident memory idle and then sampled under a steady read and write load through the
-// gateway (1 minute; --long: 10 minutes). Prints idle / peak / end RSS per process and the growth between the
+// infrastructure), their resident memory idle and then sampled under a steady load through the gateway that gives
+// every service work (contacts, deals, tickets and replies, queues, dashboards; workflow and reporting consume the
+// events) for 1 minute (--long: 10 minutes). Prints idle / peak / end RSS per process and the growth between the
 // first and the last third of the run; goals: < 150 MB idle, < 300 MB under load, no growth over the run.
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,23 +42,54 @@ async function main() {
   try {
     await sleep(10_000);
     for (const p of stack.processes) idle[p.name] = rssMb(p.pid);
-    const token = await userToken('acme-rep1');
+    // Tokens live 5 minutes: renewed every 2, so the long run measures work, not a storm of 401s.
+    const tokens = {};
+    const renew = async () => {
+      for (const user of ['acme-rep1', 'acme-agent1', 'acme-manager'])
+        tokens[user] = await userToken(user).catch(() => tokens[user]);
+    };
+    await renew();
+    const renewal = setInterval(renew, 120_000);
     let stop = false;
     let requests = 0;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const statuses = new Map();
+    // Every service does work: contacts and deals (contact, pipeline), tickets (ticket), the events they publish
+    // (workflow's rules, reporting's facts) and the dashboards reporting serves.
+    const call = async (method, path, user, body) => {
+      requests += 1;
+      const response = await fetch(`${stack.gatewayUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${tokens[user]}`,
+          'content-type': 'application/json',
+          ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).catch(() => undefined);
+      const status = response?.status ?? 'no answer';
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      return response?.ok ? response.json().catch(() => undefined) : undefined;
+    };
     const loop = async () => {
-      while (!stop) {
-        const key = randomUUID();
-        const created = await fetch(`${stack.gatewayUrl}/api/v1/contacts`, {
-          method: 'POST',
-          headers: { ...headers, 'idempotency-key': key },
-          body: JSON.stringify({ firstName: 'Mem', lastName: key }),
-        }).catch(() => undefined);
-        const id = created?.ok ? (await created.json()).id : undefined;
-        if (id) await fetch(`${stack.gatewayUrl}/api/v1/contacts/${id}`, { headers }).catch(() => undefined);
-        await fetch(`${stack.gatewayUrl}/api/v1/contacts?limit=20`, { headers }).catch(() => undefined);
-        await fetch(`${stack.gatewayUrl}/api/v1/deals?limit=20`, { headers }).catch(() => undefined);
-        requests += 4;
+      for (let n = 0; !stop; n++) {
+        const created = await call('POST', '/contacts', 'acme-rep1', { firstName: 'Mem', lastName: randomUUID() });
+        if (created?.id) await call('GET', `/contacts/${created.id}`, 'acme-rep1');
+        await call('GET', '/contacts?limit=20', 'acme-rep1');
+        await call('POST', '/deals', 'acme-rep1', {
+          title: `Mem ${n}`,
+          amount: { amountMinor: 1000, currency: 'EUR' },
+        });
+        await call('GET', '/deals?limit=20', 'acme-rep1');
+        const ticket = await call('POST', '/tickets', 'acme-agent1', {
+          subject: `Memory ${n}`,
+          description: 'Steady load',
+          requesterEmail: `mem-${n % 20}@example.test`,
+          channel: 'api',
+        });
+        if (ticket?.id)
+          await call('POST', `/tickets/${ticket.id}/comments`, 'acme-agent1', { body: 'On it', public: true });
+        await call('GET', '/tickets?view=group_open&limit=20', 'acme-agent1');
+        if (n % 5 === 0) await call('GET', '/dashboards/sales?period=this_month', 'acme-manager');
       }
     };
     const loops = Array.from({ length: 4 }, loop);
@@ -67,8 +99,11 @@ async function main() {
       for (const p of stack.processes) samples.get(p.name).push(rssMb(p.pid));
     }
     stop = true;
+    clearInterval(renewal);
     await Promise.all(loops);
-    say(`${requests} requests in ${LOAD_MS / 1000} s`);
+    say(
+      `${requests} requests in ${LOAD_MS / 1000} s; by status: ${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    );
   } finally {
     await stack.stop();
   }
