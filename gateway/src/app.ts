@@ -3,7 +3,7 @@ import express, { Router, type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
-import type { TokenVerifier } from '@crm/service-kit';
+import type { TokenVerifier } from '@crm/service-kit/edge';
 import type { GatewayConfig } from './config';
 import { docsRouter } from './docs/docs.router';
 import type { EventStreamOptions } from './events/event-stream';

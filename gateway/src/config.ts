@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { processEnvSchema } from '@crm/service-kit';
+import { processEnvSchema } from '@crm/service-kit/edge';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();

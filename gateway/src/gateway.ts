@@ -12,7 +12,7 @@ import {
   startProcessBase,
   type Bus,
   type ReadinessCheck,
-} from '@crm/service-kit';
+} from '@crm/service-kit/edge';
 import { createApp } from './app';
 import { cachedVerifier } from './auth/cached-verifier';
 import { sessionCheckingVerifier } from './auth/session-check';

@@ -1,6 +1,6 @@
 // Telemetry first, so http, grpc-js and the rest are patched before they are loaded.
 import '@crm/service-kit/otel';
-import { loadConfig } from '@crm/service-kit';
+import { loadConfig } from '@crm/service-kit/edge';
 import { gatewayEnvSchema } from './config';
 import { startGateway } from './gateway';
 

@@ -1,4 +1,4 @@
-import type { Principal } from '@crm/service-kit';
+import type { Principal } from '@crm/service-kit/edge';
 import { ACCESS, isAllowed } from './access-policy';
 
 const person = (roles: Principal['roles']): Principal => ({

@@ -1,4 +1,4 @@
-import { hasRole, hasScope, type CrmRole, type Principal } from '@crm/service-kit';
+import { hasRole, hasScope, type CrmRole, type Principal } from '@crm/service-kit/edge';
 
 // Authorisation by function: which roles (and, for partners, which scopes) may call a route. Which records they
 // then see is the services' business (a record outside their visibility is 404 there).

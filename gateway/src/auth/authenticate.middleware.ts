@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { bearerToken, type Principal, type TokenVerifier } from '@crm/service-kit';
+import { bearerToken, type Principal, type TokenVerifier } from '@crm/service-kit/edge';
 import { HttpProblem } from '../http/problem';
 import type { CachingTokenVerifier } from './cached-verifier';
 

@@ -1,4 +1,4 @@
-import { ServiceError, type Principal, type TokenVerifier } from '@crm/service-kit';
+import { ServiceError, type Principal, type TokenVerifier } from '@crm/service-kit/edge';
 import { cachedVerifier } from './cached-verifier';
 
 const principal: Principal = {

@@ -1,4 +1,4 @@
-import type { Principal, TokenVerifier } from '@crm/service-kit';
+import type { Principal, TokenVerifier } from '@crm/service-kit/edge';
 
 export interface CachedVerifierOptions {
   /** Most tokens remembered; the oldest are forgotten first. */

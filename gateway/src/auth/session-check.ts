@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TokenVerifier } from '@crm/service-kit';
+import type { TokenVerifier } from '@crm/service-kit/edge';
 
 export interface SessionCheckOptions {
   /** The realm's RFC 7662 introspection endpoint. */

@@ -2,7 +2,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { Envelope } from '@crm/proto/crm/events/v1/envelope';
-import { streamName, subjectOf, type Bus, type Principal } from '@crm/service-kit';
+import { streamName, subjectOf, type Bus, type Principal } from '@crm/service-kit/edge';
 import { formatCursor, parseCursor, type EventCursor } from './event-cursor';
 import { apiEventOf } from './event-payloads';
 import { canSeeEvent } from './event-visibility';

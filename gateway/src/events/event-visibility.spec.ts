@@ -1,4 +1,4 @@
-import type { Principal } from '@crm/service-kit';
+import type { Principal } from '@crm/service-kit/edge';
 import { canSeeEvent } from './event-visibility';
 
 const rep1: Principal = {

@@ -1,4 +1,4 @@
-import { hasRole, scopeAllows, scopeOf, type Principal } from '@crm/service-kit';
+import { hasRole, scopeAllows, scopeOf, type Principal } from '@crm/service-kit/edge';
 import type { Envelope } from '@crm/proto/crm/events/v1/envelope';
 import { ACCESS, isAllowed, type AccessPolicy, type Resource } from '../auth/access-policy';
 

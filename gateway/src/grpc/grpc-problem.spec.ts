@@ -1,4 +1,4 @@
-import { ServiceError, versionMismatch } from '@crm/service-kit';
+import { ServiceError, versionMismatch } from '@crm/service-kit/edge';
 import { camelPath, problemFromServiceError } from './grpc-problem';
 
 describe('problemFromServiceError (ARCHITECTURE.md table)', () => {

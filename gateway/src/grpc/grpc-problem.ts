@@ -1,4 +1,4 @@
-import type { ErrorCode, FieldViolation, ServiceError } from '@crm/service-kit';
+import type { ErrorCode, FieldViolation, ServiceError } from '@crm/service-kit/edge';
 import { HttpProblem, type InvalidParam } from '../http/problem';
 
 // The gRPC → HTTP table of ARCHITECTURE.md ("Calls").

@@ -1,5 +1,5 @@
 import type { Client } from '@grpc/grpc-js';
-import { createGrpcClient, type TokenSource } from '@crm/service-kit';
+import { createGrpcClient, type TokenSource } from '@crm/service-kit/edge';
 import { ActivityServiceClient } from '@crm/proto/crm/contact/v1/activity';
 import { CompanyServiceClient } from '@crm/proto/crm/contact/v1/company';
 import { ContactServiceClient } from '@crm/proto/crm/contact/v1/contact';

@@ -5,7 +5,7 @@ import type {
   Metadata,
   ServiceError as GrpcServiceError,
 } from '@grpc/grpc-js';
-import { onBehalfOf } from '@crm/service-kit';
+import { onBehalfOf } from '@crm/service-kit/edge';
 import { HttpProblem } from '../http/problem';
 import { nextCallKey, toProblem, type Downstream } from './unary-call';
 

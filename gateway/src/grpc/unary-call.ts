@@ -1,5 +1,5 @@
 import type { CallOptions, ClientUnaryCall, Metadata, ServiceError as GrpcServiceError } from '@grpc/grpc-js';
-import { fromGrpcError, isGrpcError, onBehalfOf } from '@crm/service-kit';
+import { fromGrpcError, isGrpcError, onBehalfOf } from '@crm/service-kit/edge';
 import { HttpProblem } from '../http/problem';
 import { problemFromServiceError } from './grpc-problem';
 

@@ -1,5 +1,5 @@
 // What the gateway's middleware attach to a request, in one place.
-import type { Principal } from '@crm/service-kit';
+import type { Principal } from '@crm/service-kit/edge';
 
 declare module 'express-serve-static-core' {
   interface Request {

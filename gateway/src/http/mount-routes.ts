@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { TokenVerifier } from '@crm/service-kit';
+import type { TokenVerifier } from '@crm/service-kit/edge';
 import { isAllowed, type AccessPolicy } from '../auth/access-policy';
 import { authenticate, principalOf } from '../auth/authenticate.middleware';
 import type { ServiceClients } from '../grpc/service-clients';

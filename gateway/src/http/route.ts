@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Principal } from '@crm/service-kit';
+import type { Principal } from '@crm/service-kit/edge';
 import type { AccessPolicy } from '../auth/access-policy';
 import type { ServiceClients } from '../grpc/service-clients';
 import type { Downstream } from '../grpc/unary-call';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { Principal } from '@crm/service-kit';
+import type { Principal } from '@crm/service-kit/edge';
 import type { Logger } from 'pino';
 import { principalOf } from '../auth/authenticate.middleware';
 import { HttpProblem } from '../http/problem';

@@ -1,6 +1,6 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { streamName, type Bus } from '@crm/service-kit';
+import { streamName, type Bus } from '@crm/service-kit/edge';
 
 export interface SharedBuckets {
   idempotency: KV;

@@ -1,5 +1,5 @@
 import type { NextFunction, RequestHandler, Response } from 'express';
-import type { Principal } from '@crm/service-kit';
+import type { Principal } from '@crm/service-kit/edge';
 import type { Logger } from 'pino';
 import { principalOf } from '../auth/authenticate.middleware';
 import { HttpProblem } from '../http/problem';

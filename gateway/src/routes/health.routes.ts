@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReadinessCheck } from '@crm/service-kit';
+import type { ReadinessCheck } from '@crm/service-kit/edge';
 import { defineRoute, type Route } from '../http/route';
 import { ok } from './common-responses';
 

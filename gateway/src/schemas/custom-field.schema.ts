@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_TEXT_MAX_LENGTH } from '@crm/service-kit';
+import { MAX_TEXT_MAX_LENGTH } from '@crm/service-kit/edge';
 
 export const customFieldEntities = ['contact', 'company', 'deal'] as const;
 export const customFieldTypes = [
