@@ -40,20 +40,20 @@ export class WebStack {
   private readonly contexts: BrowserContext[] = [];
 
   /**
-   * `workflow` starts the workflow service too (tasks, automation), with its extra environment; `more` other
-   * services (the ticket service for the support screens).
+   * `workflow` starts the workflow service too (tasks, automation), with its extra environment; `more` the reporting
+   * service (dashboards) and the ticket service.
    */
   async start(
     gatewayEnv: Record<string, string> = {},
     workflow?: Record<string, string>,
-    more: { ticket?: boolean } = {},
+    more: { reporting?: boolean; ticket?: boolean } = {},
   ): Promise<this> {
     if (!existsSync(join(WEB_DIST, 'index.html')))
       throw new Error(`${WEB_DIST} has no build: run \`pnpm --filter @crm/web build\` (npm test builds it)`);
     await this.services.start({
       pipeline: true,
+      ...more,
       ...(workflow ? { workflow } : {}),
-      ...(more.ticket ? { ticket: true } : {}),
       gatewayEnv: { WEB_DIST_DIR: WEB_DIST, ...gatewayEnv },
     });
     this.baseUrl = `http://127.0.0.1:${this.services.gateway.port}`;

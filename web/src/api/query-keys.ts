@@ -49,4 +49,11 @@ export const queryKeys = {
     all: ['forecast'] as const,
     one: (params: ListFilters) => ['forecast', cleanFilters(params)] as const,
   },
+  dashboards: {
+    all: ['dashboards'] as const,
+    metrics: ['dashboards', 'metrics'] as const,
+    one: (dashboard: string, query: ListFilters) => ['dashboards', dashboard, cleanFilters(query)] as const,
+    // Empty group/source select "records without one": kept in the key as they are.
+    records: (dashboard: string, query: ListFilters) => ['dashboards', dashboard, 'records', query] as const,
+  },
 };

@@ -18,6 +18,10 @@ export type Permission =
   | 'ticketsCurate'
   | 'supportConfigRead'
   | 'macrosManage'
+  | 'reportsRead'
+  // Derived here, not by the API: dashboards (reportsRead) for the people whose work they measure.
+  | 'salesDashboard'
+  | 'supportDashboard'
   // Later services add their own groups; unknown names are simply not granted.
   | (string & {});
 
@@ -43,7 +47,12 @@ export function useAccess(): Access {
     userId: me.data?.userId,
     teamIds: me.data?.teamIds ?? [],
     roles,
-    can: (permission) => permissions[permission] === true,
+    can: (permission) => {
+      if (permission === 'salesDashboard') return permissions.reportsRead === true && permissions.dealsRead === true;
+      if (permission === 'supportDashboard')
+        return permissions.reportsRead === true && permissions.supportConfigRead === true;
+      return permissions[permission] === true;
+    },
     hasApi: (operation) => capabilities.data?.operations.has(operation) ?? false,
     isManager: roles.includes('sales-manager') || roles.includes('support-manager'),
     isAdmin: roles.includes('crm-admin'),

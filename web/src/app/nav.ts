@@ -6,6 +6,8 @@ import {
   Inbox,
   Wand2,
   ChartLine,
+  ChartNoAxesColumn,
+  Gauge,
   Handshake,
   ListChecks,
   ListTodo,
@@ -77,6 +79,24 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'forecast',
     requires: 'GET /api/v1/forecast',
     mobile: true,
+  },
+  // Both dashboards are open to every person (the API counts only what each may see); the navigation offers the sales
+  // one to sales roles and the support one to support roles, an admin both.
+  {
+    to: '/dashboards/sales',
+    label: 'Sales dashboard',
+    icon: ChartNoAxesColumn,
+    section: 'Insights',
+    permission: 'salesDashboard',
+    requires: 'GET /api/v1/dashboards/{dashboard}',
+  },
+  {
+    to: '/dashboards/support',
+    label: 'Support dashboard',
+    icon: Gauge,
+    section: 'Insights',
+    permission: 'supportDashboard',
+    requires: 'GET /api/v1/dashboards/{dashboard}',
   },
   {
     to: '/imports',

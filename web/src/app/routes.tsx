@@ -17,6 +17,9 @@ const CompanyDetailPage = named(() => import('../features/companies/company-deta
 const BoardPage = named(() => import('../features/deals/board-page'), 'BoardPage');
 const DealDetailPage = named(() => import('../features/deals/deal-detail-page'), 'DealDetailPage');
 const ForecastPage = named(() => import('../features/forecast/forecast-page'), 'ForecastPage');
+const SalesDashboardPage = named(() => import('../features/dashboards/dashboard-page'), 'SalesDashboardPage');
+const SupportDashboardPage = named(() => import('../features/dashboards/dashboard-page'), 'SupportDashboardPage');
+const DrillDownPage = named(() => import('../features/dashboards/drill-down-page'), 'DrillDownPage');
 const ImportsPage = named(() => import('../features/imports/imports-page'), 'ImportsPage');
 const MyTasksPage = named(() => import('../features/tasks/my-tasks-page'), 'MyTasksPage');
 const PipelinesAdminPage = named(() => import('../features/admin/pipelines-admin-page'), 'PipelinesAdminPage');
@@ -99,6 +102,9 @@ export function createRouter() {
         { path: 'deals', element: guarded('dealsRead', <BoardPage />) },
         { path: 'deals/:id', element: guarded('dealsRead', <DealDetailPage />) },
         { path: 'forecast', element: guarded('forecast', <ForecastPage />) },
+        { path: 'dashboards/sales', element: guarded('reportsRead', <SalesDashboardPage />) },
+        { path: 'dashboards/support', element: guarded('reportsRead', <SupportDashboardPage />) },
+        { path: 'dashboards/:dashboard/records', element: guarded('reportsRead', <DrillDownPage />) },
         { path: 'imports', element: guarded('privacyAndBulk', <ImportsPage />) },
         { path: 'tasks', element: guarded('tasksRead', <MyTasksPage />) },
         { path: 'tickets', element: guarded('ticketsRead', <TicketsPage />) },

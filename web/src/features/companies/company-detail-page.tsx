@@ -18,6 +18,7 @@ import { formatMoney } from '../../domain/money';
 import { useGlobalActions } from '../../shell/global-actions';
 import { Avatar, EmptyState, ErrorPanel, SkeletonRows } from '../../ui/misc';
 import { Timeline } from '../activities/timeline';
+import { HistoryList } from '../records/history-list';
 import { CustomFieldsSection } from '../custom-fields/custom-fields-section';
 import { ConflictDialog } from '../records/conflict-dialog';
 import { InlineField } from '../records/inline-field';
@@ -200,6 +201,14 @@ function CompanyDetail({ company }: { company: Company }) {
               <Timeline query={activities} />
             </div>
           </div>
+          <details className="card history-card">
+            <summary className="card-header">
+              <h2>History</h2>
+            </summary>
+            <div className="card-body">
+              <HistoryList resource="companies" id={company.id} />
+            </div>
+          </details>
         </section>
       </div>
       <ConflictDialog

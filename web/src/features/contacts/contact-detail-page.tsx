@@ -44,9 +44,10 @@ import { InlineField } from '../records/inline-field';
 import { RecordPicker } from '../records/record-picker';
 import { useVersionedPatch } from '../records/use-versioned-patch';
 import { companySearch } from './contact-create-dialog';
+import { HistoryList } from '../records/history-list';
 import { MergeDialog } from './merge-dialog';
 
-type Tab = 'activity' | 'deals' | 'duplicates';
+type Tab = 'activity' | 'deals' | 'duplicates' | 'history';
 
 export function ContactDetailPage() {
   const { id = '' } = useParams();
@@ -429,9 +430,19 @@ function ContactDetail({ contact }: { contact: Contact }) {
                   Duplicates {candidates.length ? `(${candidates.length})` : ''}
                 </button>
               ) : null}
+              <button
+                type="button"
+                role="tab"
+                className="tab"
+                aria-selected={tab === 'history'}
+                onClick={() => setTab('history')}
+              >
+                History
+              </button>
             </div>
             <div className="card-body" role="tabpanel">
               {tab === 'activity' ? <Timeline query={activities} /> : null}
+              {tab === 'history' ? <HistoryList resource="contacts" id={contact.id} /> : null}
               {tab === 'deals' ? (
                 <ul className="simple-list">
                   {(deals.data?.pages.flatMap((p) => p.data) ?? []).map((deal) => (
