@@ -26,5 +26,7 @@ export function useHistory(resource: HistoryResource, id: string, enabled: boole
     queryKey: historyKey(resource, id),
     queryFn: ({ signal }) => page(resource, id, signal).then((answer) => answer.data),
     enabled,
+    // Opened to see the latest changes: always asked again, never the cached list alone.
+    refetchOnMount: 'always',
   });
 }

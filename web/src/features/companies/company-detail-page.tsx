@@ -1,5 +1,5 @@
 import { ArrowLeft, Globe, Plus, TriangleAlert } from 'lucide-react';
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import {
   fetchCompany,
@@ -51,6 +51,7 @@ export function CompanyDetailPage() {
 function CompanyDetail({ company }: { company: Company }) {
   const access = useAccess();
   const { openCreate } = useGlobalActions();
+  const [historyOpen, setHistoryOpen] = useState(false);
   const contacts = useCompanyContacts(company.id);
   const activities = useCompanyActivities(company.id);
   const deals = useDealList({ companyId: company.id }, access.can('dealsRead'));
@@ -201,13 +202,11 @@ function CompanyDetail({ company }: { company: Company }) {
               <Timeline query={activities} />
             </div>
           </div>
-          <details className="card history-card">
+          <details className="card history-card" onToggle={(e) => setHistoryOpen(e.currentTarget.open)}>
             <summary className="card-header">
               <h2>History</h2>
             </summary>
-            <div className="card-body">
-              <HistoryList resource="companies" id={company.id} />
-            </div>
+            <div className="card-body">{historyOpen ? <HistoryList resource="companies" id={company.id} /> : null}</div>
           </details>
         </section>
       </div>

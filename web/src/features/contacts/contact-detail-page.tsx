@@ -510,9 +510,11 @@ function ContactDetail({ contact }: { contact: Contact }) {
           try {
             await eraseContact(contact.id);
             setErasing(false);
-            void client.invalidateQueries({ queryKey: queryKeys.contacts.all });
-            toasts.success('Personal data erased', 'The contact is now anonymous.');
+            // Its page is left first: refetching an erased contact would only answer 404.
             navigate('/contacts');
+            client.removeQueries({ queryKey: queryKeys.contacts.detail(contact.id) });
+            void client.invalidateQueries({ queryKey: ['contacts', 'list'] });
+            toasts.success('Personal data erased', 'The contact is now anonymous.');
           } catch (error) {
             toasts.error(error, 'Not erased');
           }

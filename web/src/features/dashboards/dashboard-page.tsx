@@ -130,7 +130,7 @@ function DashboardPage({ dashboard }: { dashboard: DashboardName }) {
             value={query.currency ?? ''}
             onChange={(e) => set('currency', e.target.value)}
           >
-            <option value="">Every currency, each apart</option>
+            <option value="">Each currency apart</option>
             {[...new Set([...currencies, ...(query.currency ? [query.currency] : [])])].map((c) => (
               <option key={c} value={c}>
                 Only {c}

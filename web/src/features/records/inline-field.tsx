@@ -40,6 +40,13 @@ export function InlineField({
     if (!editing) setDraft(value);
   }, [value, editing]);
 
+  // A save that lands elsewhere (re-applying the edit after a conflict) and gives the draft's value ends the edit.
+  const previous = useRef(value);
+  useEffect(() => {
+    if (editing && value !== previous.current && value.trim() === draft.trim()) setEditing(false);
+    previous.current = value;
+  }, [value, editing, draft]);
+
   useEffect(() => {
     if (editing) inputRef.current?.focus();
   }, [editing]);
