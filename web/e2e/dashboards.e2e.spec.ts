@@ -285,6 +285,8 @@ test('the support dashboard: figures, drill-down to the tickets, and its CSV', a
   await record.filter({ hasText: 'Dash – printer on fire' }).waitFor();
   await expect(record.getAttribute('href')).resolves.toBe(`/tickets/${ticketIds['Dash – printer on fire']}`);
   await expect(record.count()).resolves.toBe(1);
+  await record.click();
+  await page.getByRole('heading', { name: 'Dash – printer on fire' }).waitFor();
 });
 
 test('on a phone (390×844) the dashboard fits the screen', async () => {
