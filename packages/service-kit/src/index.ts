@@ -33,6 +33,7 @@ export * from './access/ownership';
 export * from './records/event-message';
 export * from './records/field-changes';
 export * from './records/store-retry';
+export * from './records/bulk-insert';
 export * from './records/event-log';
 export * from './records/projection';
 export * from './records/record-store';

@@ -171,6 +171,69 @@ describe('RecordStore: lock-free writes through the event log, on the real serve
     expect(onStream).toHaveLength(30);
   });
 
+  it('creates a batch of several bulk chunks after a writer died mid-batch: what it stored counts as written, the rest once', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `chunks-${namespace}-${i}`);
+    const records = ids.map((id, i) => ({
+      record: { _id: id, ownerId: 'admin', teamId: 'acme-east', name: `chunked ${i}`, note: '' },
+      messages: thingMessages(namespace, admin, 'thing.created'),
+    }));
+    // The dead writer's batch: events of records in three different chunks, one with its snapshot, none published.
+    const dead = [3, 120, 249];
+    const at = new Date();
+    await events.beginBatch({
+      _id: `dead-${namespace}`,
+      collection: 'things',
+      tenantId: 'acme',
+      at,
+      size: 3,
+      published: false,
+    });
+    const states = dead.map((i) => ({
+      ...records[i]!.record,
+      tenantId: 'acme',
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      deletedAt: null,
+    })) as Thing[];
+    await events.appendMany(
+      states.map((state) => ({
+        _id: `${state._id}:1`,
+        aggregateId: state._id,
+        collection: 'things',
+        tenantId: 'acme',
+        version: 1,
+        type: 'thing.created',
+        at,
+        actor: { userId: 'admin', clientId: 'test' },
+        changes: [],
+        state,
+        messages: thingMessages(namespace, admin, 'thing.created')(state),
+        published: false,
+        writeId: `dead-${state._id}`,
+        batch: `dead-${namespace}`,
+      })),
+    );
+    await model.collection.insertOne(states[1] as never);
+
+    const created = await store.createMany(admin, records);
+    expect(created).toHaveLength(247);
+    expect(created.map((t) => t._id)).toEqual(ids.filter((_, i) => !dead.includes(i)));
+    // The ids it left out are the dead writer's: finished from its events (as an import does), and the sweeper
+    // finishing the dead batch again publishes nothing twice.
+    for (const i of dead) await store.finish(ids[i] as string, 1);
+    const sweeper = new EventSweeper(events, [store as unknown as RecordStore<TenantRecord>], silent, { minAgeMs: 0 });
+    expect(await sweeper.sweepOnce({ minAgeMs: 0 })).toBe(3);
+    await store.drain();
+    for (const i of [0, 3, 99, 100, 120, 200, 249]) {
+      expect((await store.load(ids[i] as string))?.version).toBe(1);
+      expect(await row(ids[i] as string)).toMatchObject({ version: 1, name: `chunked ${i}` });
+    }
+    const onStream = (await readStreamEvents(bus, 'THING')).filter((e) => ids.includes(e.aggregateId));
+    expect(onStream).toHaveLength(250);
+    expect(new Set(onStream.map((e) => e.aggregateId)).size).toBe(250);
+  });
+
   it('finishes a batch whose writer died after its events, through the sweeper, publishing each once', async () => {
     const ids = Array.from({ length: 5 }, (_, i) => `dead-batch-${namespace}-${i}`);
     const at = new Date();

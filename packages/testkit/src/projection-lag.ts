@@ -114,7 +114,9 @@ export async function measureProjectionLag<R extends LagRecord>(
       watchers.add(watcher);
       idle.push(answer);
     } catch (error) {
-      const key = (error as { details?: string } | undefined)?.details ?? String(error);
+      const details = (error as { details?: string } | undefined)?.details ?? String(error);
+      // gRPC deadline details carry per-call timings: counted as one kind.
+      const key = details.startsWith('Deadline exceeded') ? 'Deadline exceeded' : details;
       errors.set(key, (errors.get(key) ?? 0) + 1);
       if (record) idle.push(record);
     }

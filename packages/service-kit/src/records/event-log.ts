@@ -5,6 +5,7 @@
 import type { Collection, Connection } from 'mongoose';
 import type { Actor, EventMessage } from './event-message';
 import type { FieldChange } from './field-changes';
+import { insertManyChunked } from './bulk-insert';
 import { isDuplicateKey, withStoreRetry } from './store-retry';
 
 export interface LoggedEvent<T = unknown> {
@@ -124,32 +125,20 @@ export class EventLog {
   }
 
   /**
-   * Appends many events of new aggregates (bulk creates) in one round trip; returns the ids that were taken
-   * already (never by this call: a retry after a lost answer recognises its own write ids).
+   * Appends many events of new aggregates (bulk creates) in chunks side by side (bulk-insert.ts); returns the ids
+   * that were taken already (never by this call: a retry after a lost answer recognises its own write ids).
    */
   async appendMany(events: ReadonlyArray<LoggedEvent<unknown>>): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const taken = new Set<string>();
-    try {
-      await withStoreRetry(() =>
-        this.collection.insertMany(
-          events.map((e) => ({ ...e, batch: e.batch ?? '' })),
-          { ordered: false },
-        ),
-      );
-    } catch (error) {
-      const failed = writeErrorIndexes(error);
-      if (!failed) throw error;
-      const ids = failed.map((i) => events[i]?._id ?? '');
-      const existing = await Promise.all(
-        ids.map((id) => this.collection.findOne({ _id: id }, { projection: { writeId: 1 } })),
-      );
-      existing.forEach((doc, i) => {
-        const mine = events.find((e) => e._id === ids[i]);
-        if (doc?.writeId !== mine?.writeId) taken.add(ids[i] ?? '');
-      });
-    }
-    return taken;
+    const failed = await insertManyChunked(
+      this.collection,
+      events.map((e) => ({ ...e, batch: e.batch ?? '' })),
+    );
+    const clashes = failed.map((i) => events[i] as LoggedEvent<unknown>);
+    const existing = await Promise.all(
+      clashes.map((e) => withStoreRetry(() => this.collection.findOne({ _id: e._id }, { projection: { writeId: 1 } }))),
+    );
+    return new Set(clashes.filter((e, i) => existing[i]?.writeId !== e.writeId).map((e) => e._id));
   }
 
   /** The event a write stored, by its write id. */
@@ -158,8 +147,10 @@ export class EventLog {
     return event ? revive(event as LoggedEvent<T>) : undefined;
   }
 
-  get<T>(id: string): Promise<LoggedEvent<T> | null> {
-    return withStoreRetry(() => this.collection.findOne({ _id: id })) as Promise<LoggedEvent<T> | null>;
+  /** One event by its id, its messages' data as Buffers again (finish() publishes them). */
+  async get<T>(id: string): Promise<LoggedEvent<T> | null> {
+    const event = await withStoreRetry(() => this.collection.findOne({ _id: id }));
+    return event ? revive(event as LoggedEvent<T>) : null;
   }
 
   /** Every version of one aggregate, oldest first. */
@@ -243,11 +234,4 @@ export function toBuffer(data: unknown): Buffer {
   const binary = data as { buffer?: Uint8Array; value?: () => Uint8Array };
   if (binary.buffer instanceof Uint8Array) return Buffer.from(binary.buffer);
   return Buffer.from(data as Uint8Array);
-}
-
-function writeErrorIndexes(error: unknown): number[] | undefined {
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ index: number; code: number }>;
-  if (list.length === 0 || list.some((e) => e.code !== 11000)) return undefined;
-  return list.map((e) => e.index);
 }

@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principal';
 import { notFound, ServiceError, versionMismatch } from '../errors/service-error';
 import { nextRequestWriteId } from '../grpc/request-key';
 import type { EventPublisher } from '../messaging/publisher';
+import { insertManyChunked } from './bulk-insert';
 import { eventId, type EventLog, type LoggedEvent } from './event-log';
 import type { EventMessage } from './event-message';
 import { fieldChanges, type FieldChange } from './field-changes';
@@ -488,14 +489,9 @@ export class RecordStore<T extends TenantRecord> {
     this.settling.add(tracked);
   }
 
-  /** New snapshots in one round trip; one stored already (a retried bulk write) is left as it is. */
+  /** New snapshots in bulk (bulk-insert.ts); one stored already (a retried bulk write) is left as it is. */
   private async insertSnapshots(states: readonly T[]): Promise<void> {
-    if (states.length === 0) return;
-    try {
-      await withStoreRetry(() => this.options.model.collection.insertMany([...states] as never[], { ordered: false }));
-    } catch (error) {
-      if (!onlyDuplicateKeys(error)) throw error;
-    }
+    await insertManyChunked(this.options.model.collection as never, states as never);
   }
 
   private async publishAll(events: ReadonlyArray<LoggedEvent<T>>): Promise<void> {
@@ -546,12 +542,6 @@ export class RecordStore<T extends TenantRecord> {
     for (const event of await this.options.events.history<T>(id))
       if (!(await this.options.events.isPublished(event))) await this.replay(event);
   }
-}
-
-function onlyDuplicateKeys(error: unknown): boolean {
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number }>;
-  return list.length > 0 && list.every((e) => e.code === 11000);
 }
 
 function sleep(ms: number): Promise<void> {

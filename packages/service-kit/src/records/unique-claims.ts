@@ -1,6 +1,7 @@
 // Uniqueness of a key per tenant (a contact's email, a company's domain, a deal's external id): a claim document
 // whose _id is the key decides which record holds it, because inserting a unique _id is atomic on every store.
 import type { Collection, Connection } from 'mongoose';
+import { insertManyChunked } from './bulk-insert';
 import { isDuplicateKey, withStoreRetry } from './store-retry';
 
 export interface UniqueKey {
@@ -94,8 +95,17 @@ export class UniqueClaims {
     return new Map(docs.flatMap((d) => (d ? [[d.value, d.holderId] as [string, string]] : [])));
   }
 
-  /** Claims keys of new records in one round trip; returns the claim ids that were taken already. */
-  async claimMany(tenantId: string, claims: ReadonlyArray<UniqueKey & { holderId: string }>): Promise<Set<string>> {
+  /**
+   * Claims keys of new records in bulk; returns the claim ids that were taken already. Claim ids in
+   * `probablyTaken` (keys the caller's read model shows in use) are read rather than inserted, because a duplicate
+   * is what a bulk insert does slowest (bulk-insert.ts); a hint is never trusted: a claim that is not there is
+   * inserted with the rest.
+   */
+  async claimMany(
+    tenantId: string,
+    claims: ReadonlyArray<UniqueKey & { holderId: string }>,
+    options: { probablyTaken?: ReadonlySet<string> } = {},
+  ): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
     const now = new Date();
     const docs: ClaimDoc[] = claims.map((c) => ({
@@ -107,19 +117,20 @@ export class UniqueClaims {
       claimedAt: now,
     }));
     const taken = new Set<string>();
-    try {
-      await withStoreRetry(() => this.collection.insertMany(docs, { ordered: false }));
-    } catch (error) {
-      const raw = (error as { writeErrors?: unknown }).writeErrors;
-      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ index: number; code: number }>;
-      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw error;
-      const ids = list.map((e) => docs[e.index] as ClaimDoc);
-      // A retried insert may have stored some of ours the first time.
-      const stored = await Promise.all(ids.map((d) => this.collection.findOne({ _id: d._id })));
-      stored.forEach((doc, i) => {
-        if (doc?.holderId !== ids[i]?.holderId) taken.add(ids[i]?._id ?? '');
+    // A claim held already, whoever holds it, is read back: taken unless the holder is the claimant (a retry).
+    const readBack = async (read: readonly ClaimDoc[]): Promise<ClaimDoc[]> => {
+      const held = await Promise.all(read.map((d) => withStoreRetry(() => this.collection.findOne({ _id: d._id }))));
+      read.forEach((d, i) => {
+        if (held[i] && held[i].holderId !== d.holderId) taken.add(d._id);
       });
-    }
+      return read.filter((_, i) => !held[i]);
+    };
+    const hinted = options.probablyTaken;
+    const unheld = new Set((await readBack(docs.filter((d) => hinted?.has(d._id)))).map((d) => d._id));
+    const insert = docs.filter((d) => !hinted?.has(d._id) || unheld.has(d._id));
+    const clashes = (await insertManyChunked(this.collection, insert)).map((i) => insert[i] as ClaimDoc);
+    // One released between the insert and the read is taken all the same: the claimant does not hold it.
+    for (const d of await readBack(clashes)) taken.add(d._id);
     return taken;
   }
 

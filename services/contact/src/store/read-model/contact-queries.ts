@@ -154,6 +154,29 @@ export class ContactQueries {
     return rows.map(contactOf);
   }
 
+  /**
+   * Which of these emails and phones contacts have (deleted and merged ones too), in one query: a hint for an
+   * import's bulk claims (UniqueClaims.claimMany), which stay the authority on who holds a key.
+   */
+  async keysInUse(
+    tenantId: string,
+    emails: readonly string[],
+    phones: readonly string[],
+  ): Promise<Array<{ kind: 'email' | 'phone'; value: string }>> {
+    if (emails.length === 0 && phones.length === 0) return [];
+    const { rows } = await sql<{ emails: string[]; phones: string[] }>`
+      select c.emails, c.phones from contacts c
+      where c.tenant_id = ${tenantId} and (c.emails && ${[...emails]}::text[] or c.phones && ${[...phones]}::text[])
+    `.execute(this.db);
+    const wanted = { email: new Set(emails), phone: new Set(phones) };
+    const found = new Map<string, { kind: 'email' | 'phone'; value: string }>();
+    for (const row of rows) {
+      for (const value of row.emails) if (wanted.email.has(value)) found.set(`e:${value}`, { kind: 'email', value });
+      for (const value of row.phones) if (wanted.phone.has(value)) found.set(`p:${value}`, { kind: 'phone', value });
+    }
+    return [...found.values()];
+  }
+
   /** lastActivityAt of contacts, which the read model keeps from their activities. */
   async lastActivity(tenantId: string, ids: readonly string[]): Promise<Map<string, Date | null>> {
     if (ids.length === 0) return new Map();
