@@ -133,19 +133,23 @@ async function main(): Promise<void> {
     const seeded = Date.now();
     await seed(stack);
     console.log(`seeded ${DEALS} deals in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+    // A column shows its first 100 deals (the API's maximum per request; "Show more" pages on), so the board is
+    // interactive once the cards the API answers for it are on screen: 400 of 500 over the 4 open stages.
+    const cards = (await (await apiAs(stack, 'acme-rep1')).board()).columns.reduce((n, c) => n + c.deals.length, 0);
+    console.log(`the board's first answer holds ${cards} of the ${DEALS} deals (100 per column at most)`);
     const rep = await stack.signIn('acme-rep1', { path: '/contacts' });
     const { page } = rep;
     // The first load has nothing on the device; later ones show the board kept in IndexedDB, then refresh it.
-    const cold = await loadBoard(page, stack.baseUrl, DEALS);
+    const cold = await loadBoard(page, stack.baseUrl, cards);
     const warm: { rendered: number; interactive: number }[] = [];
-    for (let i = 1; i < LOADS; i += 1) warm.push(await loadBoard(page, stack.baseUrl, DEALS));
+    for (let i = 1; i < LOADS; i += 1) warm.push(await loadBoard(page, stack.baseUrl, cards));
     const median = (values: number[]) => percentile(values, 50).toFixed(0);
     console.log(
-      `board with ${DEALS} deals, first visit: cards rendered ${cold.rendered.toFixed(0)} ms, interactive ${cold.interactive.toFixed(0)} ms after navigation`,
+      `board with ${DEALS} deals (${cards} cards), first visit: cards rendered ${cold.rendered.toFixed(0)} ms, interactive ${cold.interactive.toFixed(0)} ms after navigation`,
     );
     if (warm.length > 0)
       console.log(
-        `board with ${DEALS} deals, repeat visit (median of ${warm.length}): cards rendered ${median(warm.map((w) => w.rendered))} ms, interactive ${median(warm.map((w) => w.interactive))} ms`,
+        `board with ${DEALS} deals (${cards} cards), repeat visit (median of ${warm.length}): cards rendered ${median(warm.map((w) => w.rendered))} ms, interactive ${median(warm.map((w) => w.interactive))} ms`,
       );
 
     const columns = await page
