@@ -230,16 +230,19 @@ export function openDealsClosingInPeriod(w: FactWindow, forecastCategory?: strin
 
 export const weightedAmount = sql<number>`d.amount_minor::numeric * ${probability}`;
 
+/** A stay's stage (`cur`) and the stage it moved to (`nxt`), for their order in the pipeline (`converted`). */
+export const STAY_STAGE_JOINS = sql`
+  left join pipeline_stages cur
+    on cur.tenant_id = s.tenant_id and cur.pipeline_id = s.pipeline_id and cur.stage_id = s.stage_id
+  left join pipeline_stages nxt
+    on nxt.tenant_id = s.tenant_id and nxt.pipeline_id = s.pipeline_id and nxt.stage_id = s.next_stage_id`;
+
 /** Stays of deals in stages: `entered` counts those entered in the period, `left` those that ended in it. */
 export function stageStays(w: FactWindow, by: 'entered' | 'left'): FactSet {
   const at = by === 'entered' ? 's.entered_at' : 's.left_at';
   return {
     kind: 'deal',
-    source: sql`deal_stays s
-      left join pipeline_stages cur
-        on cur.tenant_id = s.tenant_id and cur.pipeline_id = s.pipeline_id and cur.stage_id = s.stage_id
-      left join pipeline_stages nxt
-        on nxt.tenant_id = s.tenant_id and nxt.pipeline_id = s.pipeline_id and nxt.stage_id = s.next_stage_id
+    source: sql`deal_stays s ${STAY_STAGE_JOINS}
       left join deals d on d.tenant_id = s.tenant_id and d.deal_id = s.deal_id
       ${DEAL_SOURCE_JOIN}`,
     where: [

@@ -14,6 +14,7 @@ import {
   openDealsAt,
   openDealsClosingInPeriod,
   stageStays,
+  STAY_STAGE_JOINS,
   weightedAmount,
   whereOf,
   type FactWindow,
@@ -208,6 +209,10 @@ async function forecastAggregates(db: Db, w: FactWindow): Promise<SalesAggregate
   }));
 }
 
+/**
+ * Entries (and conversions), exits and time in stage by stage. Whether a stay converted depends only on its stage and
+ * the next, so the stays are counted by those first and the stages' order joined to the counts, not to every stay.
+ */
 async function stageAggregates(db: Db, w: FactWindow): Promise<StageAggregate[]> {
   const entered = stageStays(w, 'entered');
   const left = stageStays(w, 'left');
@@ -226,9 +231,14 @@ async function stageAggregates(db: Db, w: FactWindow): Promise<StageAggregate[]>
            sum(x.entries) as entries, sum(x.converted) as converted, sum(x.exits) as exits,
            sum(x.stay_seconds) as stay_seconds
     from (
-      select ${entered.group} as grp, s.pipeline_id, s.stage_id, count(*) as entries,
-             count(*) filter (where ${converted}) as converted, 0 as exits, 0 as stay_seconds
-      from ${entered.source} where ${whereOf(entered)} group by 1, 2, 3
+      select s.grp, s.pipeline_id, s.stage_id, sum(s.n) as entries,
+             coalesce(sum(s.n) filter (where ${converted}), 0) as converted, 0 as exits, 0 as stay_seconds
+      from (
+        select ${entered.group} as grp, s.tenant_id, s.pipeline_id, s.stage_id, s.next_stage_id, s.next_status,
+               count(*) as n
+        from ${entered.source} where ${whereOf(entered)} group by 1, 2, 3, 4, 5, 6
+      ) s ${STAY_STAGE_JOINS}
+      group by 1, 2, 3
       union all
       select ${left.group}, s.pipeline_id, s.stage_id, 0, 0, count(*),
              sum(extract(epoch from s.left_at - s.entered_at))
