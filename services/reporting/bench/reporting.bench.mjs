@@ -349,8 +349,9 @@ async function dashboardPart(ctx) {
   );
   const results = {};
   for (const role of ['admin', 'manager', 'rep']) {
-    const as = async () => bindClient(grpc, await userToken(ctx.people[role].user), 120_000);
-    const whole = await (await as()).getDashboard(request(''));
+    // Not returned from an async function: the bound client is a proxy, and awaiting it would look for `then`.
+    const as = async () => ({ reporting: bindClient(grpc, await userToken(ctx.people[role].user), 120_000) });
+    const whole = await (await as()).reporting.getDashboard(request(''));
     const summaryTable = whole.tables.find((t) => t.name === 'summary');
     const won = summaryTable?.rows[0]?.values[summaryTable.columns.findIndex((c) => c.key === 'won_deals')]?.number;
     log(`${role} sees ${won} deals won in 2025`);
@@ -361,7 +362,7 @@ async function dashboardPart(ctx) {
       ['2025-Q4, every table', request('', '2025-10-01', '2025-12-31')],
     ])
       results[`${role} ${label}`] = await timeCalls(`${role}: ${label}`, async () => {
-        const reporting = await as();
+        const { reporting } = await as();
         return () => reporting.getDashboard(req);
       });
   }
