@@ -56,4 +56,26 @@ export const queryKeys = {
     // Empty group/source select "records without one": kept in the key as they are.
     records: (dashboard: string, query: ListFilters) => ['dashboards', dashboard, 'records', query] as const,
   },
+  workflows: {
+    all: ['workflows'] as const,
+    list: ['workflows', 'list'] as const,
+    detail: (id: string) => ['workflows', 'detail', id] as const,
+    runs: (ruleId: string) => ['workflows', 'runs', ruleId] as const,
+    run: (id: string) => ['workflows', 'run', id] as const,
+  },
+  webhooks: {
+    all: ['webhooks'] as const,
+    list: ['webhooks', 'list'] as const,
+    detail: (id: string) => ['webhooks', 'detail', id] as const,
+    deliveries: (id: string) => ['webhooks', 'deliveries', id] as const,
+  },
+  forms: {
+    all: ['forms'] as const,
+    list: ['forms', 'list'] as const,
+    detail: (id: string) => ['forms', 'detail', id] as const,
+  },
+  tasks: {
+    all: ['tasks'] as const,
+    reminders: ['tasks', 'reminders'] as const,
+  },
 };

@@ -8,6 +8,7 @@ import {
   ChartLine,
   ChartNoAxesColumn,
   Gauge,
+  FormInput,
   Handshake,
   ListChecks,
   ListTodo,
@@ -15,6 +16,8 @@ import {
   SquareKanban,
   Upload,
   Users,
+  Webhook,
+  Workflow,
   type LucideIcon,
 } from 'lucide-react';
 import type { Access, Permission } from './access';
@@ -114,6 +117,30 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'tasksRead',
     requires: 'GET /api/v1/me/tasks',
     mobile: true,
+  },
+  {
+    to: '/automation/rules',
+    label: 'Rules',
+    icon: Workflow,
+    section: 'Automation',
+    permission: 'workflowsRead',
+    requires: 'GET /api/v1/workflows',
+  },
+  {
+    to: '/automation/webhooks',
+    label: 'Webhooks',
+    icon: Webhook,
+    section: 'Automation',
+    permission: 'webhooksRead',
+    requires: 'GET /api/v1/webhook-endpoints',
+  },
+  {
+    to: '/automation/forms',
+    label: 'Web forms',
+    icon: FormInput,
+    section: 'Automation',
+    permission: 'formsRead',
+    requires: 'GET /api/v1/forms',
   },
   {
     to: '/admin/pipelines',

@@ -22,6 +22,12 @@ const SupportDashboardPage = named(() => import('../features/dashboards/dashboar
 const DrillDownPage = named(() => import('../features/dashboards/drill-down-page'), 'DrillDownPage');
 const ImportsPage = named(() => import('../features/imports/imports-page'), 'ImportsPage');
 const MyTasksPage = named(() => import('../features/tasks/my-tasks-page'), 'MyTasksPage');
+const RulesPage = named(() => import('../features/automation/rules-page'), 'RulesPage');
+const RuleEditorPage = named(() => import('../features/automation/rule-editor-page'), 'RuleEditorPage');
+const WebhooksPage = named(() => import('../features/automation/webhooks-page'), 'WebhooksPage');
+const WebhookDetailPage = named(() => import('../features/automation/webhook-detail-page'), 'WebhookDetailPage');
+const FormsPage = named(() => import('../features/automation/forms-page'), 'FormsPage');
+const FormEditorPage = named(() => import('../features/automation/form-editor-page'), 'FormEditorPage');
 const PipelinesAdminPage = named(() => import('../features/admin/pipelines-admin-page'), 'PipelinesAdminPage');
 const CustomFieldsAdminPage = named(
   () => import('../features/admin/custom-fields-admin-page'),
@@ -111,6 +117,12 @@ export function createRouter() {
         { path: 'tickets/:id', element: guarded('ticketsRead', <TicketDetailPage />) },
         { path: 'admin/sla', element: guarded('admin', <SlaAdminPage />) },
         { path: 'admin/macros', element: guarded('macrosManage', <MacrosAdminPage />) },
+        { path: 'automation/rules', element: guarded('workflowsRead', <RulesPage />) },
+        { path: 'automation/rules/:id', element: guarded('workflowsRead', <RuleEditorPage />) },
+        { path: 'automation/webhooks', element: guarded('webhooksRead', <WebhooksPage />) },
+        { path: 'automation/webhooks/:id', element: guarded('webhooksRead', <WebhookDetailPage />) },
+        { path: 'automation/forms', element: guarded('formsRead', <FormsPage />) },
+        { path: 'automation/forms/:id', element: guarded('formsRead', <FormEditorPage />) },
         { path: 'admin/pipelines', element: guarded('admin', <PipelinesAdminPage />) },
         { path: 'admin/custom-fields', element: guarded('admin', <CustomFieldsAdminPage />) },
         { path: 'admin/settings', element: guarded('admin', <SettingsPage />) },

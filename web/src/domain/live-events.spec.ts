@@ -20,6 +20,14 @@ describe('live events', () => {
     expect(invalidationsFor({ type: 'contact.merged', aggregateId: 'c1' })).toContainEqual(['contacts']);
     expect(invalidationsFor({ type: 'activity.logged', aggregateId: 'a1' })).toContainEqual(['contacts', 'activities']);
     expect(invalidationsFor({ type: 'unknown.thing', aggregateId: 'x' })).toEqual([]);
+    expect(invalidationsFor({ type: 'task.reminder', aggregateId: 't1' })).toEqual([['tasks']]);
+    expect(invalidationsFor({ type: 'workflow.run_started', aggregateId: 'r1' })).toEqual([
+      ['workflows', 'runs'],
+      ['workflows', 'run', 'r1'],
+    ]);
+    expect(invalidationsFor({ type: 'workflow.webhook_delivery_dead_lettered', aggregateId: 'd' })).toEqual([
+      ['webhooks'],
+    ]);
   });
 
   it('parses event data and ignores what is not an event', () => {

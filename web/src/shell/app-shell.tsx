@@ -8,6 +8,7 @@ import { SECTION_ORDER, visibleNav } from '../app/nav';
 import { displayKeys, type ShortcutAction } from '../domain/shortcuts';
 import { useLiveStatus } from '../live/live-updates';
 import { CommandPalette } from './command-palette';
+import { NotificationCenter } from './notification-center';
 import { GlobalActionsProvider, type CreateKind, type GlobalActions } from './global-actions';
 import { OfflineBanner } from './offline-banner';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -111,6 +112,7 @@ export function AppShell() {
           <span className="live-dot desktop-only" data-status={live} title="Live updates">
             {LIVE_LABELS[live]}
           </span>
+          <NotificationCenter />
           <UserMenu onHelp={() => setHelpOpen(true)} />
         </header>
         <main className="main" id="main">

@@ -1,0 +1,9 @@
+/** Copies to the clipboard; false when the browser refused (no permission, not a secure context). */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
