@@ -34,9 +34,7 @@ export function useEndpoint(id: string | undefined) {
 }
 
 export function createEndpoint(body: WebhookEndpointCreate): Promise<EndpointWithSecret> {
-  return idempotent((headers) =>
-    unwrap(api.POST('/api/v1/webhook-endpoints', { params: { header: headers }, body })),
-  );
+  return idempotent((headers) => unwrap(api.POST('/api/v1/webhook-endpoints', { params: { header: headers }, body })));
 }
 
 export function patchEndpoint(id: string, version: number, patch: WebhookEndpointPatch): Promise<WebhookEndpoint> {

@@ -48,8 +48,16 @@ export function invalidationsFor(event: Pick<LiveEvent, 'type' | 'aggregateId'>)
     case 'task':
       return [['tasks']];
     case 'workflow':
-      if (event.type.startsWith('workflow.run_')) return [['workflows', 'runs'], ['workflows', 'run', id]];
-      if (event.type.startsWith('workflow.rule_')) return [['workflows', 'list'], ['workflows', 'detail', id]];
+      if (event.type.startsWith('workflow.run_'))
+        return [
+          ['workflows', 'runs'],
+          ['workflows', 'run', id],
+        ];
+      if (event.type.startsWith('workflow.rule_'))
+        return [
+          ['workflows', 'list'],
+          ['workflows', 'detail', id],
+        ];
       if (event.type.startsWith('workflow.webhook_')) return [['webhooks']];
       if (event.type.startsWith('workflow.form_')) return [['forms']];
       return [];

@@ -131,7 +131,9 @@ export function parseRuleYaml(text: string): { rule?: RuleDefinition; problems: 
     return { problems: [{ field: 'yaml', message: String(error), ...locateField(text, '') }] };
   }
   if (!isObject(value))
-    return { problems: [{ field: '', message: 'A rule is a mapping: key, name, trigger, actions', ...locateField(text, '') }] };
+    return {
+      problems: [{ field: '', message: 'A rule is a mapping: key, name, trigger, actions', ...locateField(text, '') }],
+    };
   const errors: { field: string; detail: string }[] = [];
   for (const name of ['key', 'name'] as const)
     if (typeof value[name] !== 'string' || value[name] === '') errors.push({ field: name, detail: 'is required' });

@@ -9,13 +9,7 @@ import { api, unwrap } from '../api/http-client';
 import { queryKeys } from '../api/query-keys';
 import { useAccess } from '../app/access';
 import { relativeTime } from '../domain/format';
-import {
-  dueReminders,
-  mergeReminders,
-  nextReminderDelay,
-  reminderFromEvent,
-  type Reminder,
-} from '../domain/reminders';
+import { dueReminders, mergeReminders, nextReminderDelay, reminderFromEvent, type Reminder } from '../domain/reminders';
 import { onLiveEvent } from '../live/live-updates';
 import { MenuButton } from '../ui/menu';
 import { useToasts } from '../ui/toast';
@@ -119,10 +113,7 @@ function useReminderFeed(userId: string | undefined, enabled: boolean, clock: Cl
     return () => window.clearTimeout(timer);
   }, [tasks.data, clock, announce]);
 
-  const markRead = useCallback(
-    () => setStored((s) => ({ ...s, read: s.items.map((r) => r.key) })),
-    [],
-  );
+  const markRead = useCallback(() => setStored((s) => ({ ...s, read: s.items.map((r) => r.key) })), []);
   const read = new Set(stored.read);
   return { items: stored.items, unread: stored.items.filter((r) => !read.has(r.key)).length, read, markRead };
 }

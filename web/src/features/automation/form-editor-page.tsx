@@ -55,7 +55,7 @@ const NEW_DRAFT: Draft = {
   consentText: '',
   allowedOrigins: '',
   honeypotField: 'website',
-  strategy: 'round_robin',
+  strategy: 'fixed',
   teamId: '',
   ownerId: '',
   followUpTitle: 'Follow up on the web form',
@@ -127,7 +127,8 @@ export function FormEditorPage() {
   const client = useQueryClient();
   const toasts = useToasts();
   const navigate = useNavigate();
-  const [draft, setDraft] = useState<Draft>(NEW_DRAFT);
+  // New forms assign their leads to the admin who made them until a team is chosen.
+  const [draft, setDraft] = useState<Draft>(() => ({ ...NEW_DRAFT, ownerId: access.userId ?? '' }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
@@ -200,7 +201,9 @@ export function FormEditorPage() {
         title={isNew ? 'New web form' : (form.data?.name ?? 'Web form')}
         subtitle={
           <>
-            <Link to="/automation/forms">Web forms</Link>
+            <Link to="/automation/forms" className="crumb">
+              Web forms
+            </Link>
             {form.data ? ` · v${form.data.version}` : ''}
           </>
         }
@@ -216,7 +219,12 @@ export function FormEditorPage() {
           }}
         >
           <Field label="Name" required error={errors.name}>
-            <input className="input" value={draft.name} disabled={!canWrite} onChange={(e) => set('name', e.target.value)} />
+            <input
+              className="input"
+              value={draft.name}
+              disabled={!canWrite}
+              onChange={(e) => set('name', e.target.value)}
+            />
           </Field>
           <fieldset className="form-fields" disabled={!canWrite}>
             <legend className="field-label">Fields</legend>
@@ -225,7 +233,11 @@ export function FormEditorPage() {
               {draft.fields.map((field, i) => (
                 <li key={i} className="form-field-row">
                   <Field label="Field name" error={errors[`fields[${i}].name`]}>
-                    <input className="input" value={field.name} onChange={(e) => setField(i, { name: e.target.value })} />
+                    <input
+                      className="input"
+                      value={field.name}
+                      onChange={(e) => setField(i, { name: e.target.value })}
+                    />
                   </Field>
                   <Field label="Label" error={errors[`fields[${i}].label`]}>
                     <input
@@ -399,7 +411,7 @@ export function FormEditorPage() {
             <p className="subtle">
               Paste this HTML where the form should appear. It posts to this CRM from the allowed origins only.
             </p>
-            <pre className="snippet" aria-label="Snippet" data-testid="form-snippet">
+            <pre className="snippet" role="region" aria-label="Snippet" tabIndex={0} data-testid="form-snippet">
               {snippet}
             </pre>
           </section>

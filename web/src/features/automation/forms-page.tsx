@@ -40,9 +40,7 @@ export function FormsPage() {
                   {form.name}
                 </Link>
                 <span className="subtle truncate">{form.fields.map((f) => f.label || f.name).join(', ')}</span>
-                <span className={`badge${form.enabled ? ' badge-success' : ''}`}>
-                  {form.enabled ? 'Live' : 'Off'}
-                </span>
+                <span className={`badge${form.enabled ? ' badge-success' : ''}`}>{form.enabled ? 'Live' : 'Off'}</span>
                 <span className="badge">v{form.version}</span>
               </li>
             ))}

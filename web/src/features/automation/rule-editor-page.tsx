@@ -65,12 +65,9 @@ function problemsOfError(text: string, error: unknown): YamlProblem[] {
 
 function DiffView({ diff }: { diff: string }) {
   return (
-    <pre className="diff" aria-label="Diff against the live version">
+    <pre className="diff" role="region" aria-label="Diff against the live version" tabIndex={0}>
       {diff.split('\n').map((line, i) => (
-        <span
-          key={i}
-          className={line.startsWith('+') ? 'diff-add' : line.startsWith('-') ? 'diff-del' : undefined}
-        >
+        <span key={i} className={line.startsWith('+') ? 'diff-add' : line.startsWith('-') ? 'diff-del' : undefined}>
           {line}
           {'\n'}
         </span>
@@ -266,8 +263,7 @@ export function RuleEditorPage() {
                 disabled={!parsed.rule || busy !== undefined}
                 onClick={() => void dryRun()}
               >
-                {busy === 'plan' ? <Spinner label="Checking" /> : <FlaskConical size={16} aria-hidden="true" />} Dry
-                run
+                {busy === 'plan' ? <Spinner label="Checking" /> : <FlaskConical size={16} aria-hidden="true" />} Dry run
               </button>
               <button
                 type="button"

@@ -14,7 +14,8 @@ function triggerSummary(rule: WorkflowRule): string {
   const trigger = rule.trigger ?? {};
   const type = String(trigger.type ?? 'manual');
   if (type === 'event') return `On ${String(trigger.event ?? 'an event')}`;
-  if (type === 'relative') return `${String(trigger.delay ?? '?')} ${String(trigger.unit ?? '')} after ${String(trigger.after ?? '')}`;
+  if (type === 'relative')
+    return `${String(trigger.delay ?? '?')} ${String(trigger.unit ?? '')} after ${String(trigger.after ?? '')}`;
   if (type === 'schedule') return `Schedule ${String(trigger.cron ?? '')}`;
   return humanize(type);
 }

@@ -178,7 +178,7 @@ function DeliveryRow({
           {delivery.nextAttemptAt && delivery.status === 'pending' ? (
             <p className="subtle">Next attempt {relativeTime(delivery.nextAttemptAt)}</p>
           ) : null}
-          <pre className="payload" aria-label="Body sent">
+          <pre className="payload" role="region" aria-label="Body sent" tabIndex={0}>
             {delivery.payload}
           </pre>
         </div>
@@ -211,8 +211,8 @@ function DeliveryLog({ endpointId, canReplay }: { endpointId: string; canReplay:
         </h2>
         {list.length > 0 ? (
           <span className="subtle" data-testid="delivery-summary">
-            {counts.succeeded} delivered · {counts.pending} pending · {counts.failed} failed ·{' '}
-            {counts.dead_lettered} dead-lettered{deliveries.hasNextPage ? ' (so far)' : ''}
+            {counts.succeeded} delivered · {counts.pending} pending · {counts.failed} failed · {counts.dead_lettered}{' '}
+            dead-lettered{deliveries.hasNextPage ? ' (so far)' : ''}
           </span>
         ) : null}
       </div>
@@ -228,7 +228,12 @@ function DeliveryLog({ endpointId, canReplay }: { endpointId: string; canReplay:
         <>
           <ul className="delivery-list" aria-label="Deliveries">
             {list.map((delivery) => (
-              <DeliveryRow key={delivery.id} delivery={delivery} canReplay={canReplay} onReplay={(d) => void replay(d)} />
+              <DeliveryRow
+                key={delivery.id}
+                delivery={delivery}
+                canReplay={canReplay}
+                onReplay={(d) => void replay(d)}
+              />
             ))}
           </ul>
           {deliveries.hasNextPage ? (
@@ -278,8 +283,10 @@ export function WebhookDetailPage() {
         title={endpoint.data.description || 'Webhook endpoint'}
         subtitle={
           <>
-            <Link to="/automation/webhooks">Webhooks</Link> · <span className="mono">{endpoint.data.url}</span> · v
-            {endpoint.data.version}
+            <Link to="/automation/webhooks" className="crumb">
+              Webhooks
+            </Link>{' '}
+            · <span className="mono">{endpoint.data.url}</span> · v{endpoint.data.version}
           </>
         }
         actions={

@@ -20,7 +20,13 @@ export const eventList = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function CreateEndpointDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (secret: string, id: string) => void }) {
+function CreateEndpointDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (secret: string, id: string) => void;
+}) {
   const client = useQueryClient();
   const toasts = useToasts();
   const [url, setUrl] = useState('');
