@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Principal } from '@crm/service-kit';
 import { ACCESS, isAllowed } from '../auth/access-policy';
 import { defineRoute, type Route } from '../http/route';
 import { ok } from './common-responses';
@@ -16,6 +17,20 @@ const meSchema = z
     }),
   })
   .meta({ id: 'Me' });
+
+// A principal comes from the verifier's cache, the same object for every request with its token; what it may do
+// is worked out once for it.
+const permissionsByPrincipal = new WeakMap<Principal, Record<string, boolean>>();
+function permissionsOf(principal: Principal): Record<string, boolean> {
+  let permissions = permissionsByPrincipal.get(principal);
+  if (!permissions) {
+    permissions = Object.fromEntries(
+      Object.entries(ACCESS).map(([name, policy]) => [name, isAllowed(principal, policy)]),
+    );
+    permissionsByPrincipal.set(principal, permissions);
+  }
+  return permissions;
+}
 
 export const meRoutes: Route[] = [
   defineRoute({
@@ -35,9 +50,7 @@ export const meRoutes: Route[] = [
         roles: principal.roles,
         teamIds: principal.teamIds,
         scopes: principal.scopes,
-        permissions: Object.fromEntries(
-          Object.entries(ACCESS).map(([name, policy]) => [name, isAllowed(principal, policy)]),
-        ),
+        permissions: permissionsOf(principal),
       },
     }),
   }),
