@@ -34,6 +34,8 @@ export const workflowEnvSchema = serviceEnvSchema.extend({
   STEP_RETRY_BASE_MS: positiveInt.default(1_000),
   /** Runs executing at once in this process. */
   RUN_CONCURRENCY: positiveInt.default(32),
+  /** Events handled at once per trigger stream (events of one record still one after the other, in order). */
+  TRIGGER_CONCURRENCY: positiveInt.default(16),
   /** Durable timers fired at once (runs, retries, waits, reminders, deliveries); each timer fires once at a time. */
   TIMER_CONCURRENCY: positiveInt.default(16),
   /** A run that stops making progress this long (its process died) is resumed, in ms. */
