@@ -148,7 +148,7 @@ export async function startWorkflowService(
       timers.start();
       return {
         stores: Object.values(stores) as never,
-        consumers: triggerConsumers(engine, { concurrency: config.TRIGGER_CONCURRENCY }),
+        consumers: triggerConsumers(engine, { concurrency: config.TRIGGER_CONCURRENCY, handled: kit.handled }),
       };
     },
   });

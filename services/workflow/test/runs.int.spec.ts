@@ -2,6 +2,7 @@
 // run that exhausts its attempts is failed and visible, and a retry from the failed step finishes it without
 // redoing the steps before; an assignment skips members who are away; a run accepted by a process that died
 // before working it is resumed by its timer after a restart; a schedule trigger fires per occurrence.
+import { sql } from 'kysely';
 import { RuleInput } from '@crm/proto/crm/workflow/v1/rule';
 import { RunFilter } from '@crm/proto/crm/workflow/v1/run';
 import { TaskFilter } from '@crm/proto/crm/workflow/v1/task';
@@ -229,8 +230,24 @@ describe('workflow runs on the real servers', () => {
       (e) => e.aggregateId === run.id,
     );
     expect(finished.map((e) => e.aggregateVersion)).toEqual([3]);
-    expect((await tasksOfRule(rule.id)).map((t) => t.title).sort()).toEqual([`First ${name}`, `Welcome ${name}`]);
+    const tasks = await tasksOfRule(rule.id);
+    expect(tasks.map((t) => t.title).sort()).toEqual([`First ${name}`, `Welcome ${name}`]);
     expect(await harness.workflow.app.deps.timers.pending({ idPrefix: runTimerId(run.id) })).toHaveLength(0);
+
+    // The consumer recorded the event a rule concerned as handled; a task.created no rule here looks at, once its
+    // record's state is kept (the consumer has handled it), was not.
+    const handled = harness.workflow.deps.handled;
+    await eventually(async () => ((await handled.has('workflow-triggers-contact', envelope.id)) ? true : undefined));
+    const taskId = tasks[0]!.id;
+    await eventually(async () => {
+      const { rows } = await sql`select 1 from record_states where entity = 'task' and id = ${taskId}`.execute(
+        harness.workflow.app.deps.db,
+      );
+      return rows.length > 0 ? true : undefined;
+    });
+    const taskCreated = (await readStreamEvents(bus, 'WORKFLOW', 'task.created')).find((e) => e.aggregateId === taskId);
+    expect(taskCreated).toBeDefined();
+    expect(await handled.has('workflow-triggers-workflow', taskCreated!.id)).toBe(false);
   });
 
   it('resumes, after a restart, a run that a process accepted and died before working', async () => {

@@ -32,6 +32,20 @@ interface LiveRule {
 
 const CACHE_MS = 30_000;
 
+/** The consumer's record of the events it has applied. */
+export interface HandledGuard {
+  has(eventId: string): Promise<boolean>;
+  add(eventId: string): Promise<void>;
+}
+
+/** Whether a rule's trigger looks at this event at all (its conditions are the trigger's own business). */
+function concerns(trigger: Trigger, event: TriggerEvent): boolean {
+  if (trigger.type === 'event') return trigger.event === event.type;
+  if (trigger.type === 'relative') return trigger.after === event.type || Boolean(trigger.unless?.includes(event.type));
+  if (trigger.type === 'threshold') return event.entity === trigger.source;
+  return false;
+}
+
 export class RuleEngine {
   private readonly cache = new Map<string, { rules: LiveRule[]; at: number }>();
   private readonly states: RecordStates;
@@ -81,13 +95,21 @@ export class RuleEngine {
 
   // ---- events ----
 
-  async handleEvent(received: TriggerEvent): Promise<void> {
+  /**
+   * Applies an event to the rules and endpoints it concerns. `handled` (the consumer's record of applied events) is
+   * asked only when something does: an event no rule or endpoint cares about costs no bookkeeping, and its one
+   * effect, the kept state of its record, is the same however often it comes.
+   */
+  async handleEvent(received: TriggerEvent, handled?: HandledGuard): Promise<void> {
     if (!received.tenantId) return;
     const event = await this.withPrevious(received);
     const [rules, endpoints] = await Promise.all([
       this.rulesOf(event.tenantId),
       this.webhooks.subscribers(event.tenantId, event.type),
     ]);
+    const concerned = rules.filter((rule) => concerns(rule.definition.trigger, event));
+    if (concerned.length === 0 && endpoints.length === 0) return;
+    if (handled && (await handled.has(event.id))) return;
     for (const endpointId of endpoints)
       await this.webhooks.deliverEvent(event.tenantId, endpointId, {
         id: event.id,
@@ -95,12 +117,13 @@ export class RuleEngine {
         occurredAt: event.occurredAt,
         data: { ...eventJson(event), record: event.record, previous: event.previous },
       });
-    for (const rule of rules) {
+    for (const rule of concerned) {
       const trigger = rule.definition.trigger;
-      if (trigger.type === 'event' && trigger.event === event.type) await this.onEventTrigger(rule, trigger, event);
+      if (trigger.type === 'event') await this.onEventTrigger(rule, trigger, event);
       if (trigger.type === 'relative') await this.onRelative(rule, trigger, event);
-      if (trigger.type === 'threshold' && event.entity === trigger.source) await this.onThreshold(rule, trigger, event);
+      if (trigger.type === 'threshold') await this.onThreshold(rule, trigger, event);
     }
+    await handled?.add(event.id);
   }
 
   /** Producers that send no "before" get the state this service kept from their previous event. */

@@ -1,7 +1,7 @@
 // One durable consumer per stream whose events may trigger rules. Events of one record are handled in stream
 // order (a lock per aggregate), others side by side. A handler error is retried by redelivery and, after max
 // deliveries, dead-lettered (crm.deadletter.<durable>): a poison event never holds up the rest.
-import { STREAMS, type ConsumerSpec } from '@crm/service-kit';
+import { STREAMS, type ConsumerSpec, type HandledEvents } from '@crm/service-kit';
 import type { RuleEngine } from '../app/rule-engine';
 import { triggerEventOf } from './trigger-event';
 
@@ -34,17 +34,25 @@ class KeyedLock {
 
 export function triggerConsumers(
   engine: RuleEngine,
-  options: { concurrency?: number; maxDeliver?: number } = {},
+  options: { concurrency?: number; maxDeliver?: number; handled?: HandledEvents } = {},
 ): ConsumerSpec[] {
   return TRIGGER_STREAMS.map(({ stream, subjects }) => {
     const lock = new KeyedLock();
+    const durable = `workflow-triggers-${stream.toLowerCase()}`;
+    const { handled } = options;
+    // The engine asks for the handled-event record only for events a rule or endpoint concerns (most concern none).
+    const guard = handled && {
+      has: (eventId: string) => handled.has(durable, eventId),
+      add: (eventId: string) => handled.add(durable, eventId),
+    };
     return {
       stream,
-      durable: `workflow-triggers-${stream.toLowerCase()}`,
+      durable,
       filterSubjects: [...subjects],
       concurrency: options.concurrency ?? 16,
       maxDeliver: options.maxDeliver ?? 5,
-      handler: (envelope) => lock.run(envelope.aggregateId, () => engine.handleEvent(triggerEventOf(envelope))),
+      handled: undefined,
+      handler: (envelope) => lock.run(envelope.aggregateId, () => engine.handleEvent(triggerEventOf(envelope), guard)),
     };
   });
 }
