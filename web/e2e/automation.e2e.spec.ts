@@ -303,6 +303,16 @@ test('a rep is reminded of a task in the app and by a browser notification', asy
   await expect(seriousViolations(page)).resolves.toEqual([]);
   await centre.getByRole('button', { name: 'Mark all read' }).click();
   await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+  // Snoozed: the reminder moves on (to the due time at the latest), the task stays due when it was.
+  await centre.getByRole('button', { name: 'Snooze Send Zoë the signed contract for an hour' }).click();
+  await page.getByText('Snoozed for an hour').first().waitFor();
+  const taskId = (task.body as { id: string }).id;
+  const snoozed = (await stack.api.get(`/api/v1/tasks/${taskId}`, token)).body as {
+    reminderAt: string;
+    dueAt: string;
+  };
+  expect(Date.parse(snoozed.reminderAt)).toBeGreaterThan(now + 30 * 60_000);
+  expect(snoozed.dueAt).toBe(new Date(now + 3_600_000).toISOString());
   // Told once: a reload does not remind again.
   await page.reload();
   await page.getByRole('heading', { name: 'My tasks' }).waitFor();

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dueReminders, mergeReminders, nextReminderDelay, reminderFromEvent, reminderKey } from './reminders';
+import {
+  dueReminders,
+  mergeReminders,
+  nextReminderDelay,
+  reminderFromEvent,
+  reminderKey,
+  snoozeUntil,
+} from './reminders';
 
 const task = (id: string, reminderAt: string | null, status = 'open') => ({
   id,
@@ -64,5 +71,13 @@ describe('task reminders', () => {
     const b = dueReminders([task('b', '2026-12-01T09:30:00Z')], NOW, new Set());
     expect(mergeReminders([...a], [...b, ...a]).map((r) => r.taskId)).toEqual(['b', 'a']);
     expect(mergeReminders(a, b, 1).map((r) => r.taskId)).toEqual(['b']);
+  });
+
+  it('snooze for the time asked, but not past the due time, and not at all once the task is due', () => {
+    const hour = 3_600_000;
+    expect(snoozeUntil({ dueAt: null }, NOW, hour)).toBe('2026-12-01T11:00:00.000Z');
+    expect(snoozeUntil({ dueAt: '2026-12-01T12:00:00.000Z' }, NOW, hour)).toBe('2026-12-01T11:00:00.000Z');
+    expect(snoozeUntil({ dueAt: '2026-12-01T10:20:00.000Z' }, NOW, hour)).toBe('2026-12-01T10:20:00.000Z');
+    expect(snoozeUntil({ dueAt: '2026-12-01T10:00:00.000Z' }, NOW, hour)).toBeUndefined();
   });
 });

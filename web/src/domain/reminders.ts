@@ -73,3 +73,15 @@ export function mergeReminders(current: readonly Reminder[], incoming: readonly 
   for (const reminder of [...current, ...incoming]) if (!byKey.has(reminder.key)) byKey.set(reminder.key, reminder);
   return [...byKey.values()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
 }
+
+/**
+ * When a snoozed reminder comes again: `forMs` from now, but never after the task's due time (the API refuses a
+ * reminder after it); undefined when the task is already due, as there is nothing left to be reminded before.
+ */
+export function snoozeUntil(reminder: Pick<Reminder, 'dueAt'>, now: Date, forMs: number): string | undefined {
+  const wanted = now.getTime() + forMs;
+  const due = reminder.dueAt ? Date.parse(reminder.dueAt) : Number.NaN;
+  if (Number.isNaN(due)) return new Date(wanted).toISOString();
+  if (due <= now.getTime()) return undefined;
+  return new Date(Math.min(wanted, due)).toISOString();
+}

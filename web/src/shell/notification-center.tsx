@@ -1,15 +1,22 @@
 // The notification centre: task reminders as they fall due, from the event stream (task.reminder) and, so none is
 // lost while the stream was down, from the user's open tasks with the clock. A new reminder also shows as a toast
 // and, when the user allowed it, as a browser notification.
-import { useQuery } from '@tanstack/react-query';
-import { Bell, BellRing } from 'lucide-react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { AlarmClock, Bell, BellRing } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/http-client';
 import { queryKeys } from '../api/query-keys';
 import { useAccess } from '../app/access';
 import { relativeTime } from '../domain/format';
-import { dueReminders, mergeReminders, nextReminderDelay, reminderFromEvent, type Reminder } from '../domain/reminders';
+import {
+  dueReminders,
+  mergeReminders,
+  nextReminderDelay,
+  reminderFromEvent,
+  snoozeUntil,
+  type Reminder,
+} from '../domain/reminders';
 import { onLiveEvent } from '../live/live-updates';
 import { MenuButton } from '../ui/menu';
 import { useToasts } from '../ui/toast';
@@ -39,7 +46,7 @@ function notificationPermission(): NotificationPermission | 'unsupported' {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
 
-function useReminderFeed(userId: string | undefined, enabled: boolean, clock: Clock) {
+function useReminderFeed(userId: string | undefined, enabled: boolean, opened: boolean, clock: Clock) {
   const storageKey = `crm.reminders.${userId ?? 'anonymous'}`;
   const [stored, setStored] = useState<Stored>(() => load(storageKey));
   const toasts = useToasts();
@@ -50,11 +57,23 @@ function useReminderFeed(userId: string | undefined, enabled: boolean, clock: Cl
   useEffect(() => setStored(load(storageKey)), [storageKey]);
   useEffect(() => localStorage.setItem(storageKey, JSON.stringify(stored)), [storageKey, stored]);
 
+  // The task list is asked for once the user opened the centre or My tasks answered (the task service is there):
+  // a screen that has nothing to do with tasks sends no request to it.
+  const client = useQueryClient();
+  const [tasksServed, setTasksServed] = useState(() => client.getQueryState(['tasks', 'mine'])?.status === 'success');
+  useEffect(
+    () =>
+      client.getQueryCache().subscribe((change) => {
+        const key = change.query.queryKey;
+        if (key[0] === 'tasks' && key[1] === 'mine' && change.query.state.status === 'success') setTasksServed(true);
+      }),
+    [client],
+  );
   const tasks = useQuery({
     queryKey: queryKeys.tasks.reminders,
     queryFn: ({ signal }) =>
       unwrap(api.GET('/api/v1/me/tasks', { params: { query: { limit: 100 } }, signal })).then((page) => page.data),
-    enabled,
+    enabled: enabled && (opened || tasksServed),
     staleTime: 60_000,
     refetchInterval: 5 * 60_000,
   });
@@ -120,12 +139,40 @@ function useReminderFeed(userId: string | undefined, enabled: boolean, clock: Cl
 
 const systemClock: Clock = () => new Date();
 
+/** Runs once when the panel it sits in opens. */
+function OnOpen({ run }: { run: () => void }) {
+  useEffect(run, [run]);
+  return null;
+}
+
 export function NotificationCenter({ clock = systemClock }: { clock?: Clock }) {
   const access = useAccess();
   const enabled = access.ready && access.can('tasksRead') && access.hasApi('GET /api/v1/me/tasks');
-  const feed = useReminderFeed(access.userId, enabled, clock);
+  const [opened, setOpened] = useState(false);
+  const feed = useReminderFeed(access.userId, enabled, opened, clock);
   const [permission, setPermission] = useState(notificationPermission);
   const navigate = useNavigate();
+  const client = useQueryClient();
+  const toasts = useToasts();
+  // The reminder comes again in an hour, or at the due time if sooner (a new reminder time is a new reminder).
+  const snooze = async (reminder: Reminder) => {
+    const until = snoozeUntil(reminder, clock(), 3_600_000);
+    if (!until) return;
+    try {
+      await unwrap(
+        api.POST('/api/v1/tasks/{id}/snooze', {
+          params: { path: { id: reminder.taskId } },
+          body: { until },
+        }),
+      );
+      feed.markRead();
+      toasts.success('Snoozed for an hour', reminder.title);
+    } catch (error) {
+      toasts.error(error, 'The reminder was not snoozed');
+    } finally {
+      void client.invalidateQueries({ queryKey: queryKeys.tasks.all });
+    }
+  };
   if (!enabled) return null;
   const Icon = feed.unread > 0 ? BellRing : Bell;
   return (
@@ -145,6 +192,7 @@ export function NotificationCenter({ clock = systemClock }: { clock?: Clock }) {
     >
       {(close) => (
         <section className="notification-panel" aria-label="Notification centre">
+          <OnOpen run={() => setOpened(true)} />
           <div className="row" style={{ padding: '6px 10px', justifyContent: 'space-between' }}>
             <h2 className="section-title">Reminders</h2>
             {feed.unread > 0 ? (
@@ -169,7 +217,10 @@ export function NotificationCenter({ clock = systemClock }: { clock?: Clock }) {
           ) : (
             <ul className="notification-list" aria-label="Reminders">
               {feed.items.map((reminder) => (
-                <li key={reminder.key} className={feed.read.has(reminder.key) ? undefined : 'notification-unread'}>
+                <li
+                  key={reminder.key}
+                  className={`notification-item${feed.read.has(reminder.key) ? '' : ' notification-unread'}`}
+                >
                   <button
                     type="button"
                     className="menu-item"
@@ -187,6 +238,16 @@ export function NotificationCenter({ clock = systemClock }: { clock?: Clock }) {
                       </span>
                     </span>
                   </button>
+                  {snoozeUntil(reminder, clock(), 3_600_000) ? (
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`Snooze ${reminder.title} for an hour`}
+                      onClick={() => void snooze(reminder)}
+                    >
+                      <AlarmClock size={14} aria-hidden="true" /> Snooze
+                    </button>
+                  ) : null}
                 </li>
               ))}
             </ul>
