@@ -5,6 +5,17 @@ import type { ChartPoint } from '../../domain/dashboard';
 
 const PALETTE = ['#4f46e5', '#059669', '#d97706', '#db2777', '#0891b2', '#7c3aed'];
 
+/** Won is green and lost red wherever they appear; the rest take the palette in order. */
+const METRIC_COLORS: Record<string, string> = {
+  won_deals: '#059669',
+  won_amount: '#059669',
+  lost_deals: '#dc2626',
+  open_deals: '#4f46e5',
+  weighted_pipeline: '#4f46e5',
+  tickets_created: '#4f46e5',
+  tickets_solved: '#059669',
+};
+
 export interface ChartMetric {
   key: string;
   title: string;
@@ -15,6 +26,7 @@ export function DashboardChart({
   points,
   metrics,
   format,
+  integers = false,
   onDrill,
 }: {
   /** The figure's accessible name, e.g. "Won amount in EUR by owner". */
@@ -22,6 +34,8 @@ export function DashboardChart({
   points: ChartPoint[];
   metrics: ChartMetric[];
   format: (value: number) => string;
+  /** Counts: no ticks at 0.75. */
+  integers?: boolean;
   onDrill: (apiUrl: string) => void;
 }) {
   const data = points.map((p) => ({ name: p.label, ...p.values, drillDown: p.drillDown }));
@@ -31,7 +45,13 @@ export function DashboardChart({
         <BarChart data={data} margin={{ top: 20, left: 4, right: 8, bottom: 4 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--border)" />
           <XAxis dataKey="name" stroke="var(--text-subtle)" fontSize={12} interval={0} />
-          <YAxis tickFormatter={format} stroke="var(--text-subtle)" fontSize={12} width={72} />
+          <YAxis
+            allowDecimals={!integers}
+            tickFormatter={format}
+            stroke="var(--text-subtle)"
+            fontSize={12}
+            width={72}
+          />
           <Tooltip
             formatter={(value) => format(Number(value))}
             contentStyle={{ background: 'var(--bg-elevated)', border: '1px solid var(--border)', borderRadius: 8 }}
@@ -43,7 +63,7 @@ export function DashboardChart({
               key={metric.key}
               dataKey={metric.key}
               name={metric.title}
-              fill={PALETTE[i % PALETTE.length]}
+              fill={METRIC_COLORS[metric.key] ?? PALETTE[i % PALETTE.length]}
               cursor="pointer"
               isAnimationActive={false}
               onClick={(entry: { payload?: { drillDown?: Record<string, string> } }) => {

@@ -164,6 +164,7 @@ function DashboardPage({ dashboard }: { dashboard: DashboardName }) {
                   points={chartPoints(summary, COUNT_CHART[dashboard], rowLabel)}
                   metrics={COUNT_CHART[dashboard].map((key) => ({ key, title: title(key) }))}
                   format={(v) => formatMetric(v, 'count')}
+                  integers
                   onDrill={drill}
                 />
               </Suspense>
