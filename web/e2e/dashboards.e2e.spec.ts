@@ -73,7 +73,8 @@ async function expectAccessible(session: Session, screen: string) {
 }
 
 beforeAll(async () => {
-  await stack.start({}, undefined, { reporting: true, ticket: true });
+  // The workflow service too: the shell's notification centre reads the user's tasks on every screen.
+  await stack.start({}, {}, { reporting: true, ticket: true });
   const rep1 = await apiAs(stack, 'acme-rep1');
   const rep2 = await apiAs(stack, 'acme-rep2');
   const stages = Object.fromEntries((await rep1.board()).columns.map((c) => [c.stage.name, c.stage.id]));
