@@ -17,10 +17,12 @@ import {
   groupInputSchema,
   groupSchema,
 } from '../schemas/ticket.schema';
-import { ok } from './common-responses';
+import { ok, problem } from './common-responses';
 import { required } from './route-helpers';
 
 const TAG = 'Support team';
+/** The ticket service's reason for a user id that names no user of the tenant. */
+const UNKNOWN_USER = 'UNKNOWN_USER';
 const AGENTS = '/api/v1/support-agents';
 const GROUPS = '/api/v1/support-groups';
 
@@ -55,17 +57,26 @@ export const supportTeamRoutes: Route[] = [
     operationId: 'putSupportAgent',
     summary: "Set an agent's groups, calendar, capacity and away flag",
     description:
-      'Admins only; an agent marks themselves away with PUT /api/v1/me/support-away. ' +
+      'Admins only; an agent marks themselves away with PUT /api/v1/me/support-away. The userId must name a user ' +
+      'of the tenant in the identity provider (else 422 naming userId). ' +
       'Replaces the whole agent, so a retry is harmless; with If-Match only that version is replaced (else 412).',
     tag: TAG,
     access: ACCESS.admin,
     ifMatch: 'optional',
     params: z.strictObject({ userId: idSchema }),
     body: agentInputSchema,
-    responses: [ok(agentSchema, 'The agent', { etag: true })],
+    responses: [
+      ok(agentSchema, 'The agent', { etag: true }),
+      problem(422, 'userId names no user of the tenant (in the identity provider); errors[] names the field'),
+    ],
     handler: async ({ params, body, precondition, clients, downstream }) => {
       const response = await callUnary(downstream, clients.support.putAgent.bind(clients.support), {
         agent: { ...body, userId: params.userId, tenantId: '', version: versionOf(precondition), updatedAt: undefined },
+      }).catch((error: unknown) => {
+        // The input is well-formed but names no one: 422, still naming the field.
+        if (error instanceof HttpProblem && error.problem.reason === UNKNOWN_USER)
+          throw new HttpProblem(422, error.message, error.problem);
+        throw error;
       });
       return result(response.agent);
     },

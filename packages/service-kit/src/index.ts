@@ -7,6 +7,7 @@ export * from './telemetry/propagation';
 export * from './auth/principal';
 export * from './auth/token-verifier';
 export * from './auth/client-credentials';
+export * from './auth/tenant-users';
 export * from './grpc/call-context';
 export * from './grpc/status';
 export * from './grpc/interceptors';

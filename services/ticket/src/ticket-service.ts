@@ -5,6 +5,7 @@ import { TicketServiceService } from '@crm/proto/crm/ticket/v1/ticket';
 import {
   DurableTimers,
   ensurePeerStream,
+  keycloakTenantUsers,
   runService,
   STREAMS,
   type RunningService,
@@ -117,14 +118,17 @@ async function wire(deps: ServiceDeps<TicketDb>, config: TicketConfig, clock: ()
   const queries = new TicketQueries(db);
   const sla = new SlaContext(stores);
   const contacts = grpcContactDirectory(config.CONTACT_GRPC_URL, deps.serviceToken);
-  const support = new SupportService(stores, clock, namespace);
+  const users = keycloakTenantUsers({ issuer: config.OIDC_ISSUER, token: deps.serviceToken });
+  const support = new SupportService(stores, clock, namespace, users);
   const csat = new CsatService(stores, {
     secret: config.TICKET_CSAT_SECRET,
     ttlMs: config.TICKET_CSAT_TTL_SECONDS * 1000,
     clock,
     namespace,
   });
-  const assignment = new AssignmentService(stores, queries, new AssignmentRotation(db));
+  const assignment = new AssignmentService(stores, queries, new AssignmentRotation(db), (tenantId, groupId) =>
+    support.group(tenantId, groupId),
+  );
   const tickets = new TicketService({ stores, queries, sla, contacts, clock, namespace, support, assignment, csat });
   const slaAdmin = new SlaAdminService(stores, sla, timersOf, clock, namespace);
 

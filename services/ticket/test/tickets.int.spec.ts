@@ -26,17 +26,19 @@ describe('tickets on the real servers', () => {
   let lead: Api;
   let rep1: Api;
   let rep2: Api;
+  let rep3: Api;
   let manager: Api;
   let globex: Api;
 
   beforeAll(async () => {
     await h.start();
-    [admin, agent, lead, rep1, rep2, manager, globex] = await Promise.all([
+    [admin, agent, lead, rep1, rep2, rep3, manager, globex] = await Promise.all([
       h.as('acme-admin'),
       h.as('acme-agent1'),
       h.as('acme-support-lead'),
       h.as('acme-rep1'),
       h.as('acme-rep2'),
+      h.as('acme-rep3'),
       h.as('acme-manager'),
       h.as('globex-admin'),
     ]);
@@ -140,9 +142,15 @@ describe('tickets on the real servers', () => {
         holidays: [],
       },
     });
-    for (const userId of ['rr-ann', 'rr-bob', 'rr-cid']) await admin.support.putAgent({ agent: agentOf(userId, '') });
-    await admin.support.putAgent({ agent: agentOf('rr-night', nights?.id ?? '') });
-    await admin.support.putAgent({ agent: { ...agentOf('rr-away', ''), away: true } });
+    // Agents are users of the tenant (Keycloak): three available, one on nights, one away.
+    const { userId: ann } = rep1;
+    const { userId: bob } = rep2;
+    const { userId: cid } = rep3;
+    const { userId: night } = manager;
+    const { userId: away } = lead;
+    for (const userId of [ann, bob, cid]) await admin.support.putAgent({ agent: agentOf(userId, '') });
+    await admin.support.putAgent({ agent: agentOf(night, nights?.id ?? '') });
+    await admin.support.putAgent({ agent: { ...agentOf(away, ''), away: true } });
     await admin.support.putGroup({
       group: { groupId: 'acme-rr', tenantId: '', assignment: 'round_robin', version: 0, updatedAt: undefined },
     });
@@ -163,7 +171,7 @@ describe('tickets on the real servers', () => {
     }
     const counts: Record<string, number> = {};
     for (const t of created) counts[t.assigneeId] = (counts[t.assigneeId] ?? 0) + 1;
-    expect(counts).toEqual({ 'rr-ann': 10, 'rr-bob': 10, 'rr-cid': 10 });
+    expect(counts).toEqual({ [ann]: 10, [bob]: 10, [cid]: 10 });
     h.clock.real();
   });
 
@@ -224,13 +232,17 @@ describe('tickets on the real servers', () => {
       capacity,
       away,
     });
-    await admin.support.putAgent({ agent: member('lo-ann', 2) });
-    await admin.support.putAgent({ agent: member('lo-bob', 0) });
-    await admin.support.putAgent({ agent: member('lo-cid', 0, true) });
+    // Users with no open tickets yet (the round-robin test left its night and away agents without any).
+    const { userId: ann } = manager;
+    const { userId: bob } = lead;
+    const { userId: cid } = agent;
+    await admin.support.putAgent({ agent: member(ann, 2) });
+    await admin.support.putAgent({ agent: member(bob, 0) });
+    await admin.support.putAgent({ agent: member(cid, 0, true) });
     // Bob already works two tickets of another group; open tickets count wherever they are.
     for (const subject of ['Bob 1', 'Bob 2'])
       await admin.tickets.createTicket({
-        ticket: ticketInput({ subject, requesterEmail: 'lo@example.test', assigneeId: 'lo-bob' }),
+        ticket: ticketInput({ subject, requesterEmail: 'lo@example.test', assigneeId: bob }),
       });
     await admin.support.putGroup({
       group: { groupId: 'acme-lo', tenantId: '', assignment: 'least_open', version: 0, updatedAt: undefined },
@@ -245,7 +257,7 @@ describe('tickets on the real servers', () => {
     const second = await next('LO 2');
     const third = await next('LO 3'); // Ann is at her capacity of 2
     const fourth = await next('LO 4');
-    expect([first, second, third, fourth].map((t) => t.assigneeId)).toEqual(['lo-ann', 'lo-ann', 'lo-bob', 'lo-bob']);
+    expect([first, second, third, fourth].map((t) => t.assigneeId)).toEqual([ann, ann, bob, bob]);
     // Solving one of Ann's tickets frees a place: she is again the least busy.
     await admin.tickets.updateTicket({
       id: first.id,
@@ -253,7 +265,7 @@ describe('tickets on the real servers', () => {
       ticket: ticketInput({ status: 'solved' }),
       updateMask: ['status'],
     });
-    expect((await next('LO 5')).assigneeId).toBe('lo-ann');
+    expect((await next('LO 5')).assigneeId).toBe(ann);
   });
 
   it('matches a requester email to the contact with that email, or creates the contact once', async () => {
@@ -289,6 +301,77 @@ describe('tickets on the real servers', () => {
       ticket: ticketInput({ subject: 'New requester again', requesterEmail: newcomer }),
     });
     expect(again?.requesterContactId).toBe(createdId);
+  });
+
+  it('applies changed ticket fields and group assignment to the next ticket at once; a refused ticket makes no contact', async () => {
+    const field = (key: string, archived: boolean) => ({
+      key,
+      label: key,
+      type: 'text',
+      required: false,
+      archived,
+      description: '',
+      options: [],
+      integer: false,
+    });
+    const withPlan = (subject: string, requesterEmail: string) =>
+      agent.tickets.createTicket({ ticket: ticketInput({ subject, requesterEmail, customFields: { plan: 'gold' } }) });
+    const before = await admin.support.getTicketFieldDefinitions({});
+    // Unknown field: refused before the contact service is asked, so no contact is made for the email.
+    const refusedEmail = 'refused.requester@example.test';
+    const unknown = await refusal(withPlan('Plan unknown', refusedEmail));
+    expect(unknown.violations.map((v) => v.field)).toEqual(['customFields.plan']);
+    expect((await admin.contacts.searchContacts({ query: refusedEmail, limit: 10 })).hits).toEqual([]);
+    // The definitions just read are kept for a moment, yet a change on this service applies to the next ticket.
+    const saved = await admin.support.setTicketFieldDefinitions({
+      definitions: [...before.definitions, field('plan', false)],
+      expectedVersion: before.version,
+    });
+    const { ticket: planned } = await withPlan('Plan known', 'plan.requester@example.test');
+    expect(planned?.customFields).toEqual({ plan: 'gold' });
+    await admin.support.setTicketFieldDefinitions({
+      definitions: [...before.definitions, field('plan', true)],
+      expectedVersion: saved.version,
+    });
+    const archived = await refusal(withPlan('Plan archived', 'plan.requester@example.test'));
+    expect(archived.violations.map((v) => v.field)).toEqual(['customFields.plan']);
+
+    // A group's assignment mode, read (and kept) by a creation, changed: the next ticket follows the new mode.
+    await admin.support.putAgent({ agent: { ...agentOf(agent.userId, ''), groupIds: ['acme-switch'] } });
+    const inGroup = async (subject: string) =>
+      (
+        await admin.tickets.createTicket({
+          ticket: ticketInput({ subject, requesterEmail: 'switch@example.test', groupId: 'acme-switch' }),
+        })
+      ).ticket as Ticket;
+    expect((await inGroup('Switch 1')).assigneeId).toBe('');
+    await admin.support.putGroup({
+      group: { groupId: 'acme-switch', tenantId: '', assignment: 'round_robin', version: 0, updatedAt: undefined },
+    });
+    expect((await inGroup('Switch 2')).assigneeId).toBe(agent.userId);
+    await admin.support.putGroup({
+      group: { groupId: 'acme-switch', tenantId: '', assignment: 'manual', version: 0, updatedAt: undefined },
+    });
+    expect((await inGroup('Switch 3')).assigneeId).toBe('');
+  });
+
+  it('takes only users of the tenant, as Keycloak knows them, as support agents', async () => {
+    const unknown = await refusal(admin.support.putAgent({ agent: agentOf('no-such-user', '') }));
+    expect(unknown.code).toBe('INVALID_ARGUMENT');
+    expect(unknown.reason).toBe('UNKNOWN_USER');
+    expect(unknown.violations.map((v) => v.field)).toEqual(['userId']);
+    // A real user of another tenant is no user of this one, either way round.
+    const foreign = await refusal(admin.support.putAgent({ agent: agentOf(globex.userId, '') }));
+    expect(foreign.violations.map((v) => v.field)).toEqual(['userId']);
+    const across = await refusal(globex.support.putAgent({ agent: agentOf(rep1.userId, '') }));
+    expect(across.violations.map((v) => v.field)).toEqual(['userId']);
+    const { agents } = await admin.support.listAgents({ groupId: '' });
+    expect(agents.map((a) => a.userId)).not.toContain('no-such-user');
+    expect(agents.map((a) => a.userId)).not.toContain(globex.userId);
+    // The same user again is answered from the cache, and a real one of the tenant is taken.
+    expect((await refusal(admin.support.putAgent({ agent: agentOf('no-such-user', '') }))).reason).toBe('UNKNOWN_USER');
+    const taken = await admin.support.putAgent({ agent: { ...agentOf(rep2.userId, ''), groupIds: ['acme-known'] } });
+    expect(taken.agent?.userId).toBe(rep2.userId);
   });
 
   it('answers bad input with INVALID_ARGUMENT naming the field', async () => {

@@ -1,7 +1,7 @@
 // The tenant's people as Keycloak knows them, read through its admin REST API with the service's own token (its
 // service account holds realm-management `view-users`; deploy/keycloak): who an email or username is, and which
 // teams (groups under /teams) they are in. Imports resolve deal owners with it.
-import type { TokenSource } from '@crm/service-kit';
+import { keycloakAdminUrl, type TokenSource } from '@crm/service-kit';
 
 export interface DirectoryEntry {
   userId: string;
@@ -34,19 +34,12 @@ interface KeycloakGroup {
 
 const PAGE = 200;
 
-/** The admin API of the issuer's realm: http://host/realms/crm → http://host/admin/realms/crm. */
-export function adminUrlOf(issuer: string): string {
-  const url = new URL(issuer.replace(/\/$/, ''));
-  url.pathname = url.pathname.replace(/\/realms\//, '/admin/realms/');
-  return url.toString();
-}
-
 export function keycloakUserDirectory(options: {
   issuer: string;
   token: TokenSource;
   timeoutMs?: number;
 }): UserDirectory {
-  const base = adminUrlOf(options.issuer);
+  const base = keycloakAdminUrl(options.issuer);
   const get = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${base}${path}`, {
       headers: { authorization: `Bearer ${await options.token.getToken()}` },

@@ -6,13 +6,15 @@ import type { TicketRecord } from '../domain/ticket';
 import type { AssignmentRotation } from '../store/assignment-rotation';
 import type { TicketQueries } from '../store/ticket-queries';
 import { tenantRecords, type TicketStores } from '../store/ticket-store';
-import { groupRecordId } from '../domain/support-records';
+import type { GroupRecord } from '../domain/support-records';
 
 export class AssignmentService {
   constructor(
     private readonly stores: TicketStores,
     private readonly queries: TicketQueries,
     private readonly rotation: AssignmentRotation,
+    /** The group's settings (SupportService.group: kept for a moment, forgotten when this replica changes it). */
+    private readonly groupOf: (tenantId: string, groupId: string) => Promise<GroupRecord | undefined>,
   ) {}
 
   async assignAndCreate(
@@ -21,7 +23,7 @@ export class AssignmentService {
     now: Date,
     create: (assigneeId: string) => Promise<TicketRecord>,
   ): Promise<TicketRecord> {
-    const group = groupId ? await this.stores.groups.load(groupRecordId(tenantId, groupId)) : undefined;
+    const group = groupId ? await this.groupOf(tenantId, groupId) : undefined;
     if (!group || group.deletedAt || group.assignment === 'manual') return create('');
     return this.rotation.withGroupLock(tenantId, groupId, async (rotation, assigned) => {
       const [agents, calendars] = await Promise.all([

@@ -6,10 +6,12 @@ import {
   invalidArgument,
   notFound,
   requireAdmin,
+  ServiceError,
   validateDefinitionsOrThrow,
   type CustomFieldDefinition,
   type FieldViolation,
   type Principal,
+  type TenantUsers,
   versionMismatch,
 } from '@crm/service-kit';
 import {
@@ -31,6 +33,7 @@ import {
 } from '../domain/support-records';
 import { agentMessages, groupMessages, macroMessages, type TicketEventContext } from '../events/ticket-events';
 import { tenantRecords, type TicketStores } from '../store/ticket-store';
+import { ShortCache } from './short-cache';
 
 export interface MacroInput {
   name: string;
@@ -47,11 +50,18 @@ export interface AgentInput {
   capacity: number;
 }
 
+/** The reason of the error for a user id that names no user of the tenant (the gateway answers 422). */
+export const UNKNOWN_USER = 'UNKNOWN_USER';
+
 export class SupportService {
+  private readonly definitions = new ShortCache<CustomFieldDefinition[]>();
+  private readonly groups = new ShortCache<GroupRecord | undefined>();
+
   constructor(
     private readonly stores: TicketStores,
     private readonly clock: () => Date,
     private readonly namespace: string,
+    private readonly users: TenantUsers,
   ) {}
 
   private ctx(principal: Principal): TicketEventContext {
@@ -142,6 +152,15 @@ export class SupportService {
       if (!calendar || calendar.deletedAt || calendar.tenantId !== principal.tenantId)
         v.push({ field: 'calendarId', description: 'is not a business calendar of this tenant' });
     }
+    // The caller is a user of their tenant already; anyone else is looked up (an agent no one can sign in as
+    // would take tickets by rotation and never answer them).
+    if (input.userId && input.userId !== principal.userId && v.length === 0) {
+      if (!(await this.users.isUserOf(principal.tenantId, input.userId)))
+        throw new ServiceError('INVALID_ARGUMENT', 'No user of this tenant has this id', {
+          violations: [{ field: 'userId', description: 'is not a user of this tenant' }],
+          reason: UNKNOWN_USER,
+        });
+    }
     if (v.length > 0) throw invalidArgument(v);
     const id = agentRecordId(principal.tenantId, input.userId);
     const current = await this.stores.agents.load(id);
@@ -203,16 +222,26 @@ export class SupportService {
     if (expectedVersion && (!current || current.version !== expectedVersion))
       throw versionMismatch(expectedVersion, current?.version);
     const fields = { groupId, assignment: assignment as AssignmentMode };
-    if (!current)
-      return this.stores.groups.create(
-        principal,
-        { _id: id, ownerId: '', teamId: groupId, ...fields },
-        groupMessages(this.ctx(principal)),
-      );
-    return this.stores.groups.update(principal, id, expectedVersion || undefined, () => ({
-      set: fields,
-      messages: groupMessages(this.ctx(principal)),
-    }));
+    try {
+      if (!current)
+        return await this.stores.groups.create(
+          principal,
+          { _id: id, ownerId: '', teamId: groupId, ...fields },
+          groupMessages(this.ctx(principal)),
+        );
+      return await this.stores.groups.update(principal, id, expectedVersion || undefined, () => ({
+        set: fields,
+        messages: groupMessages(this.ctx(principal)),
+      }));
+    } finally {
+      this.groups.forget(id);
+    }
+  }
+
+  /** A group's assignment settings, as ticket creation reads them (kept for a moment). */
+  async group(tenantId: string, groupId: string): Promise<GroupRecord | undefined> {
+    const id = groupRecordId(tenantId, groupId);
+    return this.groups.get(id, () => this.stores.groups.load(id));
   }
 
   async listGroups(principal: Principal): Promise<GroupRecord[]> {
@@ -223,8 +252,12 @@ export class SupportService {
 
   // ---- custom fields ----
 
+  /** The tenant's ticket fields, as ticket writes validate against them (kept for a moment). */
   async fieldDefinitions(tenantId: string): Promise<CustomFieldDefinition[]> {
-    return (await this.stores.settings.load(tenantId))?.fieldDefinitions ?? [];
+    return this.definitions.get(
+      tenantId,
+      async () => (await this.stores.settings.load(tenantId))?.fieldDefinitions ?? [],
+    );
   }
 
   async getFieldDefinitions(principal: Principal): Promise<{ definitions: CustomFieldDefinition[]; version: number }> {
@@ -241,19 +274,24 @@ export class SupportService {
     const current = await this.stores.settings.load(principal.tenantId);
     const validated = validateDefinitionsOrThrow(definitions, { previous: current?.fieldDefinitions ?? [] });
     let saved: TicketSettingsRecord;
-    if (!current) {
-      if (expectedVersion > 0)
-        throw invalidArgument([{ field: 'expectedVersion', description: 'no definitions were saved yet' }]);
-      saved = await this.stores.settings.create(
-        principal,
-        { _id: principal.tenantId, ownerId: '', teamId: '', fieldDefinitions: validated },
-        () => [],
-      );
-    } else {
-      saved = await this.stores.settings.update(principal, principal.tenantId, expectedVersion || undefined, () => ({
-        set: { fieldDefinitions: validated },
-        messages: () => [],
-      }));
+    try {
+      if (!current) {
+        if (expectedVersion > 0)
+          throw invalidArgument([{ field: 'expectedVersion', description: 'no definitions were saved yet' }]);
+        saved = await this.stores.settings.create(
+          principal,
+          { _id: principal.tenantId, ownerId: '', teamId: '', fieldDefinitions: validated },
+          () => [],
+        );
+      } else {
+        saved = await this.stores.settings.update(principal, principal.tenantId, expectedVersion || undefined, () => ({
+          set: { fieldDefinitions: validated },
+          messages: () => [],
+        }));
+      }
+    } finally {
+      // Forgotten after the write (even a failed one), so no read from before it stays cached.
+      this.definitions.forget(principal.tenantId);
     }
     return { definitions: saved.fieldDefinitions, version: saved.version };
   }

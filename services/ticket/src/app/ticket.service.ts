@@ -153,6 +153,18 @@ export class TicketService {
     if (violations.length > 0) throw invalidArgument(violations);
     const groupId = fields.groupId || principal.teamIds[0] || '';
     this.assertGroup(principal, groupId, undefined);
+    const status = (fields.status || 'new') as TicketStatus;
+    if (status === 'closed') throw invalidArgument([{ field: 'status', description: 'a new ticket cannot be closed' }]);
+    if (fields.assigneeId) this.assertAssignee(principal, fields.assigneeId);
+    // The policies are read (or taken from the cache) while the requester is looked up.
+    const tenantSla = this.deps.sla.load(principal.tenantId);
+    tenantSla.catch(() => undefined); // awaited below; a failure surfaces there
+    // Refused input is refused before the contact service is asked, which may create the requester's contact.
+    const customFields = validateCustomFieldValuesOrThrow(
+      await this.deps.support.fieldDefinitions(principal.tenantId),
+      fields.customFields ?? {},
+      { mode: 'create' },
+    );
     const requester = fields.requesterContactId
       ? await this.deps.contacts.byId(principal.tenantId, fields.requesterContactId, caller.deadline)
       : await this.deps.contacts.byEmail(
@@ -161,14 +173,7 @@ export class TicketService {
           fields.requesterName ?? '',
           caller.deadline,
         );
-    const customFields = validateCustomFieldValuesOrThrow(
-      await this.deps.support.fieldDefinitions(principal.tenantId),
-      fields.customFields ?? {},
-      { mode: 'create' },
-    );
     const now = this.now();
-    const status = (fields.status || 'new') as TicketStatus;
-    if (status === 'closed') throw invalidArgument([{ field: 'status', description: 'a new ticket cannot be closed' }]);
     const id = uuidv7();
     const build = (assigneeId: string): TicketRecord => {
       const tags = normalizeTags(fields.tags ?? []);
@@ -212,7 +217,7 @@ export class TicketService {
     };
     const store = async (assigneeId: string) => {
       const draft = build(assigneeId);
-      const sla = applySla(draft, await this.deps.sla.load(principal.tenantId), now);
+      const sla = applySla(draft, await tenantSla, now);
       const { _id, tenantId: _t, version: _v, createdAt: _c, updatedAt: _u, ...rest } = { ...draft, ...sla.set };
       const changed = Object.keys(fields).map(camelToSnake);
       return this.deps.stores.tickets.create(
@@ -221,10 +226,7 @@ export class TicketService {
         ticketMessages(this.eventContext(principal), { kind: 'created', changedFields: changed, sla: sla.signals }),
       );
     };
-    if (fields.assigneeId) {
-      this.assertAssignee(principal, fields.assigneeId);
-      return store(fields.assigneeId);
-    }
+    if (fields.assigneeId) return store(fields.assigneeId);
     return this.deps.assignment.assignAndCreate(principal.tenantId, groupId, now, store);
   }
 

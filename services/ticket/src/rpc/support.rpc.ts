@@ -26,10 +26,14 @@ function macroOf(input: MacroInputProto | undefined): MacroInput {
 }
 
 /** Definitions as the kit validates them: optional proto fields left out when unset. */
+/** Proto defaults (no options, integer false) are "not set": the kit refuses settings a field's type cannot have. */
 function definitionIn(d: CustomFieldDefinitionProto): Record<string, unknown> {
+  const selects = d.type === 'single_select' || d.type === 'multi_select';
   const out: Record<string, unknown> = { ...d };
   for (const key of ['maxLength', 'min', 'max'] as const) if (d[key] === undefined) delete out[key];
   if (!d.description) delete out.description;
+  if (!selects && d.options.length === 0) delete out.options;
+  if (!d.integer) delete out.integer;
   return out;
 }
 
