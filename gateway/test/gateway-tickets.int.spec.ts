@@ -233,6 +233,15 @@ describe('gateway: tickets', () => {
 
     const put = (token: string, body: Record<string, unknown>) =>
       stack.api.put(`/api/v1/support-agents/${me.userId}`, token, body);
+    // Only a user of the tenant (as Keycloak knows them) can be an agent: 422 naming the field otherwise.
+    const nobody = await stack.api.put('/api/v1/support-agents/no-such-user', admin, {
+      name: 'Nobody',
+      groupIds: ['acme-support'],
+      capacity: 1,
+    });
+    expect(nobody.status).toBe(422);
+    expect(nobody.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(fields(nobody.body)).toEqual(['userId']);
     const badCapacity = await put(admin, { name: 'Agent One', groupIds: ['acme-support'], capacity: -1 });
     expect(badCapacity.status).toBe(400);
     expect(fields(badCapacity.body)).toEqual(['capacity']);
