@@ -2,6 +2,7 @@ import http from 'k6/http';
 import { check } from 'k6';
 import { BASE_URL } from './config.js';
 import { authHeaders } from './auth.js';
+import { idempotencyKey } from './keys.js';
 
 /** A requester writes in: a new ticket (an Idempotency-Key, as a client retrying safely would send). */
 export function createTicket(token, n) {
@@ -14,7 +15,7 @@ export function createTicket(token, n) {
     channel: 'email',
   });
   const response = http.post(`${BASE_URL}/api/v1/tickets`, body, {
-    ...authHeaders(token, { 'idempotency-key': `load-${__VU}-${__ITER}-${n}-${Date.now()}` }),
+    ...authHeaders(token, { 'idempotency-key': idempotencyKey(`ticket-${n}`) }),
     tags: { name: 'POST /tickets' },
   });
   check(response, { 'ticket created (201)': (r) => r.status === 201 });
