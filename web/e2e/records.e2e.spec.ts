@@ -55,7 +55,8 @@ async function touchDrag(page: Page, from: { x: number; y: number }, to: { x: nu
 }
 
 beforeAll(async () => {
-  await stack.start();
+  // The workflow service too: the shell's notification centre reads the user's tasks on every screen.
+  await stack.start({}, {});
 });
 
 afterAll(async () => {
