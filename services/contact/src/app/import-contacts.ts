@@ -53,7 +53,7 @@ const ROW_FIELD_TO_INPUT: Record<string, string> = {
 };
 
 /** Rows matching existing contacts are patched this many at a time. */
-const UPDATE_CONCURRENCY = 16;
+const UPDATE_CONCURRENCY = 8;
 
 export class ContactBatchImporter implements BatchImporter {
   constructor(

@@ -164,9 +164,12 @@ export class ContactQueries {
     phones: readonly string[],
   ): Promise<Array<{ kind: 'email' | 'phone'; value: string }>> {
     if (emails.length === 0 && phones.length === 0) return [];
+    // The tenant is a filter, not an index key: the indexes' tenant entry lists every row of the tenant, so only
+    // the email and phone entries are looked up.
     const { rows } = await sql<{ emails: string[]; phones: string[] }>`
       select c.emails, c.phones from contacts c
-      where c.tenant_id = ${tenantId} and (c.emails && ${[...emails]}::text[] or c.phones && ${[...phones]}::text[])
+      where (c.emails && ${[...emails]}::text[] or c.phones && ${[...phones]}::text[])
+        and c.tenant_id || '' = ${tenantId}
     `.execute(this.db);
     const wanted = { email: new Set(emails), phone: new Set(phones) };
     const found = new Map<string, { kind: 'email' | 'phone'; value: string }>();
