@@ -150,6 +150,38 @@ test('an agent works a ticket from the queue: live SLA countdown, note, reply, m
   ]);
 });
 
+test('a change made on a stale ticket shows what changed meanwhile and re-applies on top', async () => {
+  const agent = await signIn('acme-agent1', { path: `/tickets/${ids.ticket}` });
+  const { page } = agent;
+  agent.expectStatus(412);
+  // The live stream is cut, so the page keeps the version it loaded.
+  await page.route('**/api/v1/events', (route) => route.abort());
+  await page.reload();
+  await page.getByRole('heading', { name: 'Printer on fire' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  const before = (await stack.api.get(`/api/v1/tickets/${ids.ticket}`, agentToken)).body as { version: number };
+  const changed = await stack.api.patch(
+    `/api/v1/tickets/${ids.ticket}`,
+    adminToken,
+    { tags: ['logs', 'warranty'] },
+    { 'content-type': 'application/merge-patch+json', 'if-match': `"${before.version}"` },
+  );
+  expect(changed.status).toBe(200);
+
+  await page.getByRole('combobox', { name: 'Priority', exact: true }).selectOption('urgent');
+  const dialog = page.getByRole('dialog', { name: 'Someone else changed this meanwhile' });
+  await dialog.getByText('Tags').first().waitFor();
+  await screenshot(page, 'ticket-conflict');
+  await dialog.getByRole('button', { name: 'Re-apply my change' }).click();
+  // The header shows the saved ticket once the re-applied change is answered.
+  await page.locator('.record-header').getByText('Urgent', { exact: true }).waitFor();
+  await expect(page.getByRole('combobox', { name: 'Priority', exact: true }).inputValue()).resolves.toBe('urgent');
+  await page.getByText('#logs #warranty').waitFor();
+  const ticket = (await stack.api.get(`/api/v1/tickets/${ids.ticket}`, agentToken)).body;
+  expect(ticket).toMatchObject({ priority: 'urgent', tags: ['logs', 'warranty'] });
+  await page.unroute('**/api/v1/events');
+});
+
 test("an agent does not see another group's ticket, in the queues or by its address", async () => {
   const agent = await signIn('acme-agent1', { path: '/tickets?view=all_open' });
   const { page } = agent;
@@ -248,4 +280,27 @@ test('an admin adds a business calendar with a break and a yearly holiday, and p
       { priority: 'normal', metric: 'resolution', targetSeconds: 10 * 3600, businessHours: false },
     ],
   });
+});
+
+test('a support manager edits a macro, and has no SLA settings', async () => {
+  const lead = await signIn('acme-support-lead', { path: '/admin/macros' });
+  const { page } = lead;
+  await expect(page.getByRole('link', { name: 'SLA policies' }).count()).resolves.toBe(0);
+  await page.getByRole('list', { name: 'Macros' }).getByText('Ask for logs').waitFor();
+  await page.getByRole('button', { name: 'Edit Ask for logs' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit Ask for logs' });
+  await dialog.getByLabel('Reply').fill('Could you send us the printer logs and a photo?');
+  await dialog.getByLabel('Set priority').selectOption('high');
+  await screenshot(page, 'admin-macro-editor');
+  await expectAccessible(lead, 'macro editor');
+  await dialog.getByRole('button', { name: 'Save macro' }).click();
+  await page.getByText('Macro saved').first().waitFor();
+  await screenshot(page, 'admin-macros');
+  await expectAccessible(lead, 'macros');
+  const macro = (await stack.api.get(`/api/v1/macros/${ids.macro}`, adminToken)).body;
+  expect(macro).toMatchObject({
+    actions: { status: 'pending', priority: 'high', reply: 'Could you send us the printer logs and a photo?' },
+  });
+  await page.goto(`${stack.baseUrl}/admin/sla`);
+  await page.getByRole('heading', { name: 'Not available to you' }).waitFor();
 });

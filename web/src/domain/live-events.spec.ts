@@ -30,6 +30,24 @@ describe('live events', () => {
     ]);
   });
 
+  it('refreshes ticket queues, the ticket and its conversation, and tickets after an SLA change', () => {
+    expect(invalidationsFor({ type: 'ticket.comment_added', aggregateId: 't1' })).toEqual([
+      ['tickets', 'list'],
+      ['tickets', 'detail', 't1'],
+      ['tickets', 'comments', 't1'],
+    ]);
+    expect(invalidationsFor({ type: 'sla_policy.updated', aggregateId: 'p1' })).toEqual([
+      ['sla-policies'],
+      ['tickets'],
+    ]);
+    expect(invalidationsFor({ type: 'business_calendar.created', aggregateId: 'c1' })).toEqual([
+      ['business-calendars'],
+      ['tickets'],
+    ]);
+    expect(invalidationsFor({ type: 'macro.deleted', aggregateId: 'm1' })).toEqual([['macros']]);
+    expect(invalidationsFor({ type: 'ticket_agent.updated', aggregateId: 'u1' })).toEqual([['support-agents']]);
+  });
+
   it('parses event data and ignores what is not an event', () => {
     expect(
       parseLiveEvent('deal.updated', JSON.stringify({ id: '1', aggregateId: 'd1', type: 'deal.updated' })),

@@ -61,6 +61,23 @@ export function invalidationsFor(event: Pick<LiveEvent, 'type' | 'aggregateId'>)
       if (event.type.startsWith('workflow.webhook_')) return [['webhooks']];
       if (event.type.startsWith('workflow.form_')) return [['forms']];
       return [];
+    case 'ticket':
+      // Every ticket event carries the ticket after the change: its queues, its page and its conversation.
+      return [
+        ['tickets', 'list'],
+        ['tickets', 'detail', id],
+        ['tickets', 'comments', id],
+      ];
+    case 'sla_policy':
+    case 'business_calendar':
+      // Open tickets are recomputed under the changed policy or calendar.
+      return [[domain === 'sla_policy' ? 'sla-policies' : 'business-calendars'], ['tickets']];
+    case 'macro':
+      return [['macros']];
+    case 'ticket_agent':
+      return [['support-agents']];
+    case 'ticket_group':
+      return [['support-groups']];
     default:
       return [];
   }

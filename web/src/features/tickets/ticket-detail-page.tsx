@@ -186,7 +186,10 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
               <PropertySelect
                 label="Type"
                 value={ticket.type}
-                options={[...new Set([...TICKET_TYPES, ticket.type])].map((t) => ({ value: t, label: humanize(t) }))}
+                options={[...new Set([...(ticket.type ? [] : ['']), ...TICKET_TYPES, ticket.type])].map((t) => ({
+                  value: t,
+                  label: t ? humanize(t) : 'Not set',
+                }))}
                 disabled={!editable || patcher.saving}
                 onChange={(v) => void save({ type: v as NonNullable<TicketPatch['type']> })}
               />
@@ -336,7 +339,7 @@ function MacroBar({ ticket, onApplied }: { ticket: Ticket; onApplied: (t: Ticket
     }
   };
   return (
-    <div className="card card-pad row wrap macro-bar">
+    <div className="card card-pad row macro-bar">
       <Wand2 size={16} aria-hidden="true" />
       <select className="select grow" aria-label="Macro" value={choice} onChange={(e) => setChoice(e.target.value)}>
         <option value="">Apply a macro…</option>
