@@ -39,7 +39,8 @@ function created<T>(answer: { status: number; body: unknown; text: string }): T 
 }
 
 beforeAll(async () => {
-  await stack.start({}, undefined, { ticket: true });
+  // The workflow service too: the shell asks for the user's tasks (reminders) on every screen.
+  await stack.start({}, {}, { ticket: true });
   adminToken = await stack.token('acme-admin');
   agentToken = await stack.token('acme-agent1');
   const agentId = ((await stack.api.get('/api/v1/me', agentToken)).body as { userId: string }).userId;
