@@ -107,7 +107,7 @@ async function wire(deps: ServiceDeps<TicketDb>, config: TicketConfig, clock: ()
     if (!ref.timers) throw new Error('timers used before wiring finished');
     return ref.timers;
   };
-  const projection = new TicketTimerProjection(db, timersOf, config.TICKET_AUTO_CLOSE_SECONDS * 1000, deps.log);
+  const projection = new TicketTimerProjection(db, timersOf, config.TICKET_AUTO_CLOSE_SECONDS * 1000);
   const stores = createTicketStores(
     { mongo: deps.mongo, db, events: deps.events, publisher: deps.publisher, log: deps.log, clock },
     [projection],

@@ -1,9 +1,11 @@
 // The issue's acceptance cases for the SLA engine, on the real servers with real tokens: the Europe/Berlin case
 // on a pinned clock, recomputation from the history when the group selects another policy and when that policy
-// changes, and a breach published on time exactly once across a restart of the service.
+// changes, a breach published on time exactly once across a restart of the service, and timers that a write
+// failed to store stored again.
 import { TicketSlaEvent } from '@crm/proto/crm/ticket/v1/events';
 import { TicketFilter, type Ticket } from '@crm/proto/crm/ticket/v1/ticket';
 import { eventually } from '@crm/testkit';
+import { sql } from 'kysely';
 import { ticketInput, TicketHarness, type Api } from './support/ticket-harness';
 
 const HOUR = 3600;
@@ -315,5 +317,30 @@ describe('SLA acceptance on the real servers', () => {
     const agentAgain = await h.as('acme-agent1');
     const { ticket: after } = await agentAgain.tickets.getTicket({ id, includeDeleted: false });
     expect(after?.sla?.breached).toBe(true);
+  }, 60_000);
+  it("stores a write's timers again when storing them failed (the write stays unfinished until they are)", async () => {
+    const db = h.ticket.deps.readModel?.db;
+    if (!db) throw new Error('the ticket service has a read model');
+    const agent = await h.as('acme-agent1'); // the service was restarted by the test before
+    let id = '';
+    // The timers' table is gone for the write: the ticket is stored, its timers are not.
+    await sql`alter table kit_timers rename to kit_timers_away`.execute(db);
+    try {
+      const { ticket } = await agent.tickets.createTicket({
+        ticket: ticketInput({ subject: 'Lost clock?', requesterEmail: 'clock.customer@example.test' }),
+      });
+      id = ticket?.id ?? '';
+      expect(firstReply(ticket)?.dueAt).toBeDefined();
+    } finally {
+      await sql`alter table kit_timers_away rename to kit_timers`.execute(db);
+    }
+    // The service's own stream consumer (redelivery) or the sweeper applies the write again.
+    const stored = await eventually(async () => {
+      const timers = await h.ticket.timers.pending({ idPrefix: `sla:${id}:first_reply:breach` });
+      expect(timers).toHaveLength(1);
+      return timers;
+    }, 45_000);
+    const { ticket } = await agent.tickets.getTicket({ id, includeDeleted: false });
+    expect(stored?.[0]?.dueAt.toISOString()).toBe(firstReply(ticket)?.dueAt?.toISOString());
   }, 60_000);
 });

@@ -2,7 +2,6 @@
 // running SLA target, and the auto-close of a solved ticket. Handlers re-check the ticket when they fire, so a
 // timer left behind by a race only causes a look, never a wrong event.
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import type { DurableTimers, Projection, TimerSpec } from '@crm/service-kit';
 import type { TicketRecord } from '../domain/ticket';
 import { METRICS } from '../domain/ticket-values';
@@ -68,8 +67,10 @@ function allTimerIds(ticketId: string): string[] {
 }
 
 /**
- * Schedules after the write that called it has finished: a timer handler's own write comes through here while
- * its timer row is locked by the firing transaction, and must not wait for it.
+ * Part of the write: a write is finished only once its timers are stored, so a process that dies after the event
+ * and before the timers leaves the event unmarked, and the sweeper (or the service's own stream consumer) applies
+ * it again. Timer handlers run outside any transaction (the kit claims due timers with a lease), so a handler's
+ * own write may reschedule the timer it fires without waiting on a lock.
  */
 export class TicketTimerProjection implements Projection<TicketRecord> {
   readonly name = 'ticket-timers';
@@ -79,22 +80,17 @@ export class TicketTimerProjection implements Projection<TicketRecord> {
     private readonly db: Kysely<TicketDb>,
     private readonly timers: () => DurableTimers,
     private readonly autoCloseMs: number,
-    private readonly log: Logger,
   ) {}
 
   async apply(states: readonly TicketRecord[]): Promise<void> {
-    const job: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.sync(states))
-      .catch((err: unknown) =>
-        this.log.warn({ err }, 'scheduling ticket timers failed; the next change or sweep repeats it'),
-      )
-      .finally(() => this.pending.delete(job));
+    const job = this.sync(states).finally(() => this.pending.delete(job));
     this.pending.add(job);
+    await job;
   }
 
-  /** Waits for scheduling in flight (shutdown, tests). */
+  /** Waits for scheduling in flight (tests reading timers after a write another task made, such as a handler's). */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   private async sync(states: readonly TicketRecord[]): Promise<void> {
