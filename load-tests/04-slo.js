@@ -88,6 +88,8 @@ export function setup() {
     contact,
     pipelineId: pipeline.id,
     quarter: nextMonths(3),
+    // External ids are unique per run: a second run on the same data would otherwise get 409s for them.
+    runId: crypto.randomUUID().slice(0, 8),
     stages: pipeline.stages.filter((s) => s.kind === 'open').map((s) => s.id),
   };
 }
@@ -150,7 +152,7 @@ export function partner(data) {
       'POST',
       '/contacts',
       token,
-      { firstName: 'Partner', lastName: `Sync${__ITER}x${i}`, externalId: `p-${__VU}-${__ITER}-${i}` },
+      { firstName: 'Partner', lastName: `Sync${__ITER}x${i}`, externalId: `p-${data.runId}-${__VU}-${__ITER}-${i}` },
       'POST /contacts (partner upsert)',
     );
   sleep(0.5);
