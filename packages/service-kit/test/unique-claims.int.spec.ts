@@ -30,10 +30,12 @@ describe('bulk inserts and bulk claims on the real store', () => {
     const docs = Array.from({ length: 2 * BULK_CHUNK + 30 }, (_, n) => ({ _id: `t-${n}`, n }));
     docs.push({ _id: 't-7', n: 999 }); // the same _id twice in one call
     const taken = await insertManyChunked(things, docs);
-    expect(taken).toEqual([5, 150, docs.length - 1]);
+    // Chunks go in side by side, so either copy of t-7 may be the one stored; the other is named as taken.
+    const lostCopy = taken.find((i) => i === 7 || i === docs.length - 1);
+    expect(taken).toEqual([5, 150, lostCopy].sort((a, b) => (a ?? 0) - (b ?? 0)));
     expect(await things.countDocuments({})).toBe(2 * BULK_CHUNK + 30);
     expect((await things.findOne({ _id: 't-5' }))?.n).toBe(-1);
-    expect((await things.findOne({ _id: 't-7' }))?.n).toBe(7);
+    expect((await things.findOne({ _id: 't-7' }))?.n).toBe(lostCopy === 7 ? 999 : 7);
   });
 
   it('reads hinted claims instead of inserting them, and never trusts a hint', async () => {

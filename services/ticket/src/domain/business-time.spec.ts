@@ -225,6 +225,8 @@ describe('business time: properties', () => {
   const instant = fc.integer({ min: at('2026-01-01T00:00:00Z'), max: at('2029-01-01T00:00:00Z') });
   // At least 2 h a week and at most 200 h: within the module's horizon of three years.
   const duration = fc.integer({ min: 0, max: 200 * HOUR });
+  // Two steps that add up to a duration within the same bound (two full durations can pass the horizon).
+  const half = fc.integer({ min: 0, max: 100 * HOUR });
 
   it('adding then measuring business time returns the input', () => {
     fc.assert(
@@ -238,7 +240,7 @@ describe('business time: properties', () => {
 
   it('adding in two steps is adding once', () => {
     fc.assert(
-      fc.property(definition, instant, duration, duration, (def, from, a, b) => {
+      fc.property(definition, instant, half, half, (def, from, a, b) => {
         const measure = businessTime(def);
         expect(measure.add(measure.add(from, a), b)).toBe(measure.add(from, a + b));
       }),
