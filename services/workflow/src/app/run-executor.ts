@@ -2,6 +2,7 @@
 // resumes it), the run is worked in this process at once, and every step's outcome is stored before the next
 // starts. A failing step is retried with backoff; one that exhausts its attempts fails the run, visibly, and
 // the run can be retried from that step. Waits and retries sleep on the same timer.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError, systemPrincipal, type DueTimer, type Principal } from '@crm/service-kit';
 import { backoffDelay } from '../domain/backoff';
 import {
@@ -133,8 +134,13 @@ export class RunExecutor {
       );
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'ALREADY_EXISTS') {
-        const existing = await this.deps.stores.runs.load(spec.id);
-        if (existing) return existing;
+        // Another handler of the same event won: its event is in, its snapshot follows within moments (or the
+        // sweeper writes it if that handler died); if it is still missing, the event is redelivered later.
+        for (let attempt = 0; attempt < 40; attempt++) {
+          const existing = await this.deps.stores.runs.load(spec.id);
+          if (existing) return existing;
+          await sleep(50);
+        }
       }
       throw error;
     }
