@@ -78,7 +78,7 @@ async function worker(ctx, n) {
   for (let i = 0; !writesStopped; i++) {
     const roll = i % 7;
     if (roll === 2 || roll === 3) {
-      const marker = `F${ctx.run}w${n}i${i}`;
+      const marker = `F${ctx.run}w${n}i${i}z`; // z: no marker is a prefix of another (search matches prefixes)
       if (roll === 2)
         await untilAcknowledged(ctx, 'ticket', 'POST', '/api/v1/tickets', {
           subject: marker,
@@ -86,7 +86,7 @@ async function worker(ctx, n) {
         });
       else await untilAcknowledged(ctx, 'task', 'POST', '/api/v1/tasks', { title: marker });
     } else if (roll <= 1 || deals.length === 0) {
-      const marker = `F${ctx.run}w${n}i${i}`;
+      const marker = `F${ctx.run}w${n}i${i}z`; // z: no marker is a prefix of another (search matches prefixes)
       if (roll === 0 || deals.length === 0) {
         await untilAcknowledged(ctx, 'contact', 'POST', '/api/v1/contacts', { firstName: 'Fault', lastName: marker });
       }
@@ -372,7 +372,7 @@ async function verify(stack, infra, ctx) {
     } else if (ack.kind === 'ticket') {
       const id = ack.body.id;
       const record = await get(ctx, `/api/v1/tickets/${id}`, ctx.supportToken);
-      const search = await get(ctx, `/api/v1/tickets?q=${ack.body.subject}&limit=10`, ctx.supportToken);
+      const search = await get(ctx, `/api/v1/tickets?q=${ack.body.subject}&limit=50`, ctx.supportToken);
       const inReadModel = (search.body.data ?? []).filter((t) => t.subject === ack.body.subject).length;
       const onStream = ticketsCreated.get(id) ?? 0;
       if (record.status !== 200 || inReadModel === 0 || onStream === 0) {
