@@ -61,11 +61,11 @@ test('a rep sees only their own deals, and no admin screens', async () => {
   await expect(page.locator(`li[data-deal-id="${rep1DealId}"]`).count()).resolves.toBe(0);
   await expect(page.getByText('Rita’s private renewal').count()).resolves.toBe(0);
   await page.goto(`${stack.baseUrl}/deals/${rep1DealId}`);
-  await page.getByRole('heading', { name: 'Deal not found' }).waitFor();
+  await page.getByRole('heading', { name: 'Deal not found', exact: true }).waitFor();
   await expect(page.getByRole('link', { name: 'Pipelines' }).count()).resolves.toBe(0);
   await expect(page.getByRole('link', { name: 'Imports' }).count()).resolves.toBe(0);
   await page.goto(`${stack.baseUrl}/admin/pipelines`);
-  await page.getByRole('heading', { name: 'Not available to you' }).waitFor();
+  await page.getByRole('heading', { name: 'Not available to you', exact: true }).waitFor();
   await rep2.context.close();
 });
 
@@ -100,7 +100,7 @@ test('on a phone (390×844) the board shows one column at a time and a deal move
   await screenshot(page, 'phone-contacts');
   await expectAccessible(phone, 'phone contacts');
   await page.getByRole('link', { name: /Émile Durand/ }).tap();
-  await page.getByRole('heading', { name: 'Émile Durand' }).waitFor();
+  await page.getByRole('heading', { name: 'Émile Durand', exact: true }).waitFor();
   // Logging a call on the phone: two taps.
   await page.getByRole('button', { name: 'Call', exact: true }).tap();
   await page.getByRole('button', { name: 'Log call' }).tap();
@@ -136,7 +136,7 @@ test('the installed app shows the recent lists offline', async () => {
 
 test('the phone layout in the dark theme', async () => {
   const dark = await signIn('acme-rep2', { path: `/contacts/${contactId}`, phone: true, colorScheme: 'dark' });
-  await dark.page.getByRole('heading', { name: 'Émile Durand' }).waitFor();
+  await dark.page.getByRole('heading', { name: 'Émile Durand', exact: true }).waitFor();
   await screenshot(dark.page, 'phone-contact-dark');
   await expectAccessible(dark, 'phone contact (dark)');
   await dark.page.goto(`${stack.baseUrl}/deals`);
@@ -168,7 +168,7 @@ test('an admin adds a custom field that the contact form then asks for, and impo
   await form.getByText('At least 0').waitFor();
   await form.getByLabel('Annual budget').fill('120000');
   await form.getByRole('button', { name: 'Create contact' }).click();
-  await page.getByRole('heading', { name: 'Budget' }).waitFor();
+  await page.getByRole('heading', { name: 'Budget', exact: true }).waitFor();
   await page.getByText('120000').waitFor();
 
   await page.goto(`${stack.baseUrl}/imports`);

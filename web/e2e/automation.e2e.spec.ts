@@ -90,7 +90,7 @@ test('an admin writes a rule in YAML, fixes what the API refuses, dry-runs, save
   sessions.push(admin);
   const { page } = admin;
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
-  await page.getByRole('heading', { name: 'Rules' }).waitFor();
+  await page.getByRole('heading', { name: 'Rules', exact: true }).waitFor();
   await page.getByRole('link', { name: 'New rule' }).click();
   await editor(page).waitFor();
 
@@ -171,7 +171,7 @@ test('an admin adds a webhook endpoint, sees the failed delivery with its answer
   const admin = await stack.signIn('acme-admin', { path: '/automation/webhooks' });
   sessions.push(admin);
   const { page } = admin;
-  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
   await page.getByRole('button', { name: 'New endpoint' }).click();
   const dialog = page.getByRole('dialog', { name: 'New webhook endpoint' });
   await dialog.getByLabel('URL').fill(receiverUrl);
@@ -183,7 +183,7 @@ test('an admin adds a webhook endpoint, sees the failed delivery with its answer
   expect(secret).toMatch(/^whsec_/);
   await secretDialog.getByRole('button', { name: 'I have stored it' }).click();
   await page.waitForURL(/\/automation\/webhooks\/[^/]+$/);
-  await page.getByRole('heading', { name: 'Billing bridge' }).waitFor();
+  await page.getByRole('heading', { name: 'Billing bridge', exact: true }).waitFor();
 
   // An event the endpoint subscribes to: the receiver answers 410, so the delivery fails at once.
   const token = await stack.token('acme-admin');
@@ -277,7 +277,7 @@ test('a rep is reminded of a task in the app and by a browser notification', asy
     g.Notification = Recording;
   });
   await page.reload();
-  await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+  await page.getByRole('heading', { name: 'My tasks', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Notifications' }).waitFor();
 
   const token = await stack.token('acme-rep1');
@@ -315,7 +315,7 @@ test('a rep is reminded of a task in the app and by a browser notification', asy
   expect(snoozed.dueAt).toBe(new Date(now + 3_600_000).toISOString());
   // Told once: a reload does not remind again.
   await page.reload();
-  await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+  await page.getByRole('heading', { name: 'My tasks', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
   const shown = await page.evaluate(() => (globalThis as unknown as { __notifications: string[] }).__notifications);
   expect(shown).toEqual([]);
@@ -361,7 +361,7 @@ test('on a phone the automation screens fit the screen and pass the accessibilit
   await expect(seriousViolations(page)).resolves.toEqual([]);
   await rows.filter({ hasText: 'Tag won deals from the phone test' }).getByRole('link').first().tap();
   await editor(page).waitFor();
-  await page.getByRole('heading', { name: 'Run history' }).waitFor();
+  await page.getByRole('heading', { name: 'Run history', exact: true }).waitFor();
   await fits();
   await screenshot(page, 'phone-rule-editor');
   await expect(seriousViolations(page)).resolves.toEqual([]);
@@ -372,7 +372,7 @@ test('on a phone the automation screens fit the screen and pass the accessibilit
     .filter({ hasText: 'Phone test endpoint' })
     .getByRole('link')
     .tap();
-  await page.getByRole('heading', { name: 'Delivery log' }).waitFor();
+  await page.getByRole('heading', { name: 'Delivery log', exact: true }).waitFor();
   await fits();
   await screenshot(page, 'phone-webhook');
   await expect(seriousViolations(page)).resolves.toEqual([]);

@@ -140,7 +140,7 @@ test('a rep’s sales dashboard shows the API’s figures for them only, per cur
   const rep = await signIn('acme-rep1', { path: '/deals' });
   const { page } = rep;
   await page.getByRole('link', { name: 'Sales dashboard' }).click();
-  await page.getByRole('heading', { name: 'Sales dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Sales dashboard', exact: true }).waitFor();
   await page.getByText('Your own figures').waitFor();
   await page.getByRole('combobox', { name: 'Period' }).selectOption('custom');
   await page.getByRole('textbox', { name: 'From', exact: true }).fill(PERIOD.from);
@@ -179,7 +179,7 @@ test('a bar drills down to the deals behind it, and on to a deal’s page', asyn
   const wonBar = page.locator('figure[data-chart="Sales dashboard: counts"] .recharts-bar-rectangle').first();
   await wonBar.click();
   await page.waitForURL(/\/dashboards\/sales\/records\?metric=won_deals/);
-  await page.getByRole('heading', { name: 'Deals won' }).waitFor();
+  await page.getByRole('heading', { name: 'Deals won', exact: true }).waitFor();
   const records = page.getByRole('list', { name: 'Records' }).getByRole('link');
   for (const title of wonTitles) await records.filter({ hasText: title }).waitFor();
   await expect(records.count()).resolves.toBe(3);
@@ -258,7 +258,7 @@ test('the support dashboard: figures, drill-down to the tickets, and its CSV', a
   const admin = await signIn('acme-admin', { path: '/deals' });
   const { page } = admin;
   await page.getByRole('link', { name: 'Support dashboard' }).click();
-  await page.getByRole('heading', { name: 'Support dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Support dashboard', exact: true }).waitFor();
   await page.goto(`${stack.baseUrl}/dashboards/support?${PAGE_QUERY}`);
   await page.getByText('Figures of the whole tenant').waitFor();
   const api = await dashboardAs(await stack.token('acme-admin'), 'support', PERIOD_QUERY);
@@ -287,7 +287,7 @@ test('the support dashboard: figures, drill-down to the tickets, and its CSV', a
   await expect(record.getAttribute('href')).resolves.toBe(`/tickets/${ticketIds['Dash – printer on fire']}`);
   await expect(record.count()).resolves.toBe(1);
   await record.click();
-  await page.getByRole('heading', { name: 'Dash – printer on fire' }).waitFor();
+  await page.getByRole('heading', { name: 'Dash – printer on fire', exact: true }).waitFor();
 });
 
 test('on a phone (390×844) the dashboard fits the screen', async () => {

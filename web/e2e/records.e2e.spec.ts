@@ -118,7 +118,7 @@ test('a company’s page shows its people and deals, edits inline and lists the 
   const rep = await signIn('acme-rep1', { path: '/companies' });
   const { page } = rep;
   await page.getByRole('link', { name: /Nordwind Logistik/ }).click();
-  await page.getByRole('heading', { name: 'Nordwind Logistik' }).waitFor();
+  await page.getByRole('heading', { name: 'Nordwind Logistik', exact: true }).waitFor();
   await page.getByRole('link', { name: /Jana Nordmann/ }).waitFor();
   await page.locator(`a[href="/deals/${deal.id}"]`).filter({ hasText: 'Nordwind – fleet tracking' }).waitFor();
 
@@ -186,7 +186,7 @@ test('saving over a newer version shows what changed and re-applies the edit; th
   // The live stream is cut, so the page keeps the version it loaded, as a colleague's tab would.
   await page.route('**/api/v1/events', (route) => route.abort());
   await page.goto(`${stack.baseUrl}/contacts/${contact.id}`);
-  await page.getByRole('heading', { name: 'Paul Stale' }).waitFor();
+  await page.getByRole('heading', { name: 'Paul Stale', exact: true }).waitFor();
   await page.getByRole('button', { name: /^Job title Buyer/ }).waitFor();
   const current = await get<{ version: number }>('acme-rep1', `/api/v1/contacts/${contact.id}`);
   const changed = await stack.api.patch(
@@ -240,7 +240,7 @@ test('an admin exports a contact’s personal data and erases it', async () => {
   // The erasure's live event can reach the page before the erase answers: the contact's timeline and duplicates,
   // refetched then, are truly gone (404).
   admin.expectStatus(404);
-  await page.getByRole('heading', { name: 'Erika Mustermann' }).waitFor();
+  await page.getByRole('heading', { name: 'Erika Mustermann', exact: true }).waitFor();
   await page.getByRole('button', { name: 'More actions' }).click();
   const download = page.waitForEvent('download');
   await page.getByText('Export personal data (GDPR)').first().click();

@@ -65,7 +65,7 @@ test('a rep signs in, creates a contact, finds it by part of its accented name a
   await dialog.getByLabel('Email').fill('zoe.angstrom@example.test');
   await dialog.getByLabel('Job title').fill('Head of Operations');
   await dialog.getByRole('button', { name: 'Create contact' }).click();
-  await page.getByRole('heading', { name: 'Zoë Ångström' }).waitFor();
+  await page.getByRole('heading', { name: 'Zoë Ångström', exact: true }).waitFor();
   contactId = page.url().split('/contacts/')[1] ?? '';
   expect(contactId).not.toBe('');
 
@@ -98,7 +98,7 @@ test('the rep creates a deal and drags it to another stage; the manager’s boar
   await dialog.getByLabel('Title').fill('Zoë – 40 seats');
   await dialog.getByLabel('Amount').fill('12,500');
   await dialog.getByRole('button', { name: 'Create deal' }).click();
-  await page.getByRole('heading', { name: 'Deals' }).waitFor();
+  await page.getByRole('heading', { name: 'Deals', exact: true }).waitFor();
   const created = page
     .locator(`section[data-stage-id="${stageIds.Prospecting}"] li[data-deal-id]`)
     .filter({ hasText: 'Zoë – 40 seats' });
@@ -195,7 +195,7 @@ test('a deal moves with the keyboard, and losing it asks for the reason', async 
 test('the command palette finds a contact and the shortcuts are listed', async () => {
   const { page } = rep;
   await page.goto(`${stack.baseUrl}/deals`);
-  await page.getByRole('heading', { name: 'Deals' }).waitFor();
+  await page.getByRole('heading', { name: 'Deals', exact: true }).waitFor();
   await page.keyboard.press('Control+k');
   const palette = page.getByRole('dialog', { name: 'Search and commands' });
   await palette.getByRole('combobox').fill('zoe');
@@ -203,7 +203,7 @@ test('the command palette finds a contact and the shortcuts are listed', async (
   await screenshot(page, 'command-palette');
   await page.keyboard.press('Enter');
   await page.waitForURL(`**/contacts/${contactId}`);
-  await page.getByRole('heading', { name: 'Zoë Ångström' }).waitFor();
+  await page.getByRole('heading', { name: 'Zoë Ångström', exact: true }).waitFor();
   await page.keyboard.press('Shift+?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText('Deals board').waitFor();
   await screenshot(page, 'shortcuts-help');

@@ -110,7 +110,7 @@ test('an agent works a ticket from the queue: live SLA countdown, note, reply, m
   await expectAccessible(agent, 'ticket queue');
 
   await row.click();
-  await page.getByRole('heading', { name: 'Printer on fire' }).waitFor();
+  await page.getByRole('heading', { name: 'Printer on fire', exact: true }).waitFor();
   const conversation = page.getByRole('list', { name: 'Conversation' });
 
   await page.getByRole('button', { name: 'Internal note' }).click();
@@ -158,7 +158,7 @@ test('a change made on a stale ticket shows what changed meanwhile and re-applie
   // The live stream is cut, so the page keeps the version it loaded.
   await page.route('**/api/v1/events', (route) => route.abort());
   await page.reload();
-  await page.getByRole('heading', { name: 'Printer on fire' }).waitFor();
+  await page.getByRole('heading', { name: 'Printer on fire', exact: true }).waitFor();
   await page.waitForLoadState('networkidle');
   const before = (await stack.api.get(`/api/v1/tickets/${ids.ticket}`, agentToken)).body as { version: number };
   const changed = await stack.api.patch(
@@ -191,7 +191,7 @@ test("an agent does not see another group's ticket, in the queues or by its addr
   await expect(page.getByText('Billing dispute (billing group only)').count()).resolves.toBe(0);
   agent.expectStatus(404);
   await page.goto(`${stack.baseUrl}/tickets/${ids.hidden}`);
-  await page.getByRole('heading', { name: 'Ticket not found' }).waitFor();
+  await page.getByRole('heading', { name: 'Ticket not found', exact: true }).waitFor();
   await expect(page.getByText('Billing dispute').count()).resolves.toBe(0);
 });
 
@@ -207,7 +207,7 @@ test('on a phone the queue is a list of cards and a ticket can be answered', asy
   await screenshot(page, 'phone-ticket-queue');
   await expectAccessible(phone, 'phone ticket queue');
   await row.tap();
-  await page.getByRole('heading', { name: 'Printer on fire' }).waitFor();
+  await page.getByRole('heading', { name: 'Printer on fire', exact: true }).waitFor();
   await page.getByRole('textbox', { name: 'Reply to the requester' }).fill('Any news from the printer?');
   await page.getByRole('button', { name: 'Send reply' }).tap();
   await page.getByText('Reply sent').first().waitFor();
@@ -303,5 +303,5 @@ test('a support manager edits a macro, and has no SLA settings', async () => {
     actions: { status: 'pending', priority: 'high', reply: 'Could you send us the printer logs and a photo?' },
   });
   await page.goto(`${stack.baseUrl}/admin/sla`);
-  await page.getByRole('heading', { name: 'Not available to you' }).waitFor();
+  await page.getByRole('heading', { name: 'Not available to you', exact: true }).waitFor();
 });

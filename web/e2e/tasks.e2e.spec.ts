@@ -41,7 +41,7 @@ test('a rep sees their tasks overdue first and completes one', async () => {
   sessions.push(rep);
   const { page } = rep;
   await page.getByRole('link', { name: 'My tasks' }).first().click();
-  await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+  await page.getByRole('heading', { name: 'My tasks', exact: true }).waitFor();
   const rows = page.getByRole('list', { name: 'My tasks' }).locator('li');
   await rows.first().waitFor();
   await expect(rows.locator('.record-title').allInnerTexts()).resolves.toEqual([

@@ -186,6 +186,9 @@ export const keycloak = {
       `--http-management-port=${INFRA_PORTS.keycloakManagement}`,
       '--health-enabled=true',
       '--import-realm',
+      // Keycloak 26 locks a user out when two logins of theirs overlap, even with the right password; parallel
+      // tests and load generators sign the demo users in concurrently. Brute-force detection stays on for failures.
+      '--spi-brute-force-protector--default-brute-force-detector--allow-concurrent-requests=true',
       `--db-url=${dbUrl}`,
     ];
     return spawnDetached('keycloak', join(installDir(), 'bin', 'kc.sh'), args, { env, match: installDir() });
