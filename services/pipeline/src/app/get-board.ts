@@ -1,7 +1,7 @@
 import type { CustomFieldDefinition, Principal } from '@crm/service-kit';
 import { boardTotals, type ColumnTotals } from '../domain/board';
 import { invalidFields } from '../domain/invalid-fields';
-import type { ListedDeal } from '../store/deal.read-model';
+import type { DealPage, ListedDeal } from '../store/deal.read-model';
 import type { PipelineRecord } from '../store/pipeline.records';
 import { assertMaySeeDeals, type AppDeps } from './app-deps';
 import { loadPipeline } from './pipelines';
@@ -29,29 +29,29 @@ export interface Board {
 }
 
 /**
- * Totals are one aggregate over the read model, the columns' first deals one keyset page each: both with the
- * caller's visibility in the SQL.
+ * Totals (sums over the read model's per-group totals) and the columns' first deals (one query, a keyset read per
+ * column) are read side by side, both with the caller's visibility in the SQL. Columns are read for every stage:
+ * which ones the board shows depends on the totals (an archived stage only while it holds deals).
  */
 export async function getBoard(deps: AppDeps, principal: Principal, request: BoardRequest): Promise<Board> {
   assertMaySeeDeals(principal);
   const perStage = dealsPerStage(request.dealsPerStage);
   const pipeline = await loadPipeline(deps, principal, request.pipelineId);
   const narrow = { ownerId: request.ownerId, teamId: request.teamId };
-  const [cells, settings] = await Promise.all([
+  const [cells, pages, settings] = await Promise.all([
     deps.dealsView.boardCells(principal, pipeline._id, narrow),
-    deps.settings.get(principal.tenantId),
-  ]);
-  const totals = boardTotals(pipeline.stages, cells);
-  const pages =
     perStage > 0
-      ? await deps.dealsView.columns(
+      ? deps.dealsView.columns(
           principal,
           pipeline._id,
-          totals.filter((column) => column.dealCount > 0).map((column) => column.stage.id),
+          pipeline.stages.map((stage) => stage.id),
           narrow,
           perStage,
         )
-      : new Map();
+      : new Map<string, DealPage>(),
+    deps.settings.get(principal.tenantId),
+  ]);
+  const totals = boardTotals(pipeline.stages, cells);
   return {
     pipeline,
     columns: totals.map((column) => ({

@@ -1,7 +1,7 @@
 // The deals read model: one row per deal, kept by the kit (in the request, by the consumer of the PIPELINE
 // stream, by rebuilds; newest version wins). Every list, board column, board total and forecast is a query over
 // it, with the caller's visibility in the SQL (kit scopeSql) and keyset pages (kit cursors).
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import {
   afterCursor,
   decodeCursor,
@@ -9,6 +9,7 @@ import {
   orderBy,
   pageOf,
   rowProjection,
+  scopeBranches,
   scopeOf,
   scopeSql,
   type CursorValue,
@@ -122,7 +123,11 @@ export class DealReadModel {
     return { deals: page.rows.map(listedDealOf), nextCursor: page.nextCursor };
   }
 
-  /** The first deals of each column in board order, with the cursor ListDeals continues from. */
+  /**
+   * The first deals of each column in board order, with the cursor ListDeals continues from: one query, each
+   * column a LATERAL keyset read per scope branch (the tenant; or the caller's own deals and each of their teams'),
+   * every branch from its (tenant, owner|team, pipeline, stage, rank) index and merged, `scopeSql` in each.
+   */
   async columns(
     principal: Principal,
     pipelineId: string,
@@ -130,28 +135,68 @@ export class DealReadModel {
     narrow: BoardFilter,
     perStage: number,
   ): Promise<Map<string, DealPage>> {
-    const pages = await Promise.all(
-      stageIds.map(async (stageId) => {
-        const rows = await this.live(principal, narrow)
-          .where('d.pipeline_id', '=', pipelineId)
-          .where('d.stage_id', '=', stageId)
-          .orderBy(orderBy(BOARD_ORDER))
-          .limit(perStage + 1)
-          .execute();
-        const page = pageOf(rows, perStage, (row) => sortKeyOf(row, BOARD_ORDER));
-        return [stageId, { deals: page.rows.map(listedDealOf), nextCursor: page.nextCursor }] as const;
+    const scope = scopeOf(principal, DEALS_POLICY, 'read');
+    const branches = scopeBranches(scope, { table: 'b' });
+    if (branches.length === 0 || stageIds.length === 0) return new Map(stageIds.map((id) => [id, emptyPage()]));
+    const take = perStage + 1;
+    const conditions = [
+      scopeSql(scope, { table: 'b' }),
+      sql<SqlBool>`b.pipeline_id = ${pipelineId}`,
+      sql<SqlBool>`b.stage_id = c.stage_id`,
+      sql<SqlBool>`b.deleted_at is null`,
+      ...(narrow.ownerId ? [sql<SqlBool>`b.owner_id = ${narrow.ownerId}`] : []),
+      ...(narrow.teamId ? [sql<SqlBool>`b.team_id = ${narrow.teamId}`] : []),
+    ];
+    const selects = branches.map(
+      (branch) => sql`(
+        select b.id, b.rank from deals b where ${branch} and ${sql.join(conditions, sql` and `)}
+        order by b.rank, b.id limit ${take}
+      )`,
+    );
+    // union, not union all: a deal of the caller's own in one of their teams comes from two branches.
+    const firsts =
+      selects.length === 1
+        ? selects[0]
+        : sql`select * from (${sql.join(selects, sql` union `)}) merged order by rank, id limit ${take}`;
+    const { rows } = await sql<DealQueryRow & { stage_id: string }>`
+      select c.stage_id, d.id, d.rank, d.doc,
+        cs.display_name as contact_name, cs.email as contact_email, cs.erased as contact_erased,
+        cs.source_version as contact_version,
+        co.name as company_name, co.domain as company_domain, co.source_version as company_version
+      from unnest(${[...stageIds]}::text[]) with ordinality as c(stage_id, position)
+      cross join lateral (${firsts}) f
+      join deals d on d.id = f.id
+      left join contact_summaries cs on cs.tenant_id = d.tenant_id and cs.id = d.contact_id
+      left join company_summaries co on co.tenant_id = d.tenant_id and co.id = d.company_id
+      order by c.position, d.rank, d.id
+    `.execute(this.db);
+    const byStage = new Map<string, DealQueryRow[]>(stageIds.map((id) => [id, []]));
+    for (const row of rows) byStage.get(row.stage_id)?.push(row);
+    return new Map(
+      [...byStage].map(([stageId, stageRows]) => {
+        const page = pageOf(stageRows, perStage, (row) => sortKeyOf(row, BOARD_ORDER));
+        return [stageId, { deals: page.rows.map(listedDealOf), nextCursor: page.nextCursor }];
       }),
     );
-    return new Map(pages);
   }
 
-  /** Count and amount per stage and currency of the deals the caller may see: the board's totals. */
+  /**
+   * Count and amount per stage and currency of the deals the caller may see: the board's totals, summed from the
+   * per-owner-and-team groups of `deal_totals` (never summed across currencies).
+   */
   async boardCells(principal: Principal, pipelineId: string, narrow: BoardFilter): Promise<BoardCell[]> {
-    const rows = await this.liveRows(principal, narrow)
-      .where('d.pipeline_id', '=', pipelineId)
-      .select(['d.stage_id', 'd.currency'])
-      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('d.amount_minor').as('amount')])
-      .groupBy(['d.stage_id', 'd.currency'])
+    const rows = await this.db
+      .selectFrom('deal_totals as t')
+      .where(scopeSql(scopeOf(principal, DEALS_POLICY, 'read'), { table: 't' }))
+      .where('t.pipeline_id', '=', pipelineId)
+      .$if(Boolean(narrow.ownerId), (q) => q.where('t.owner_id', '=', narrow.ownerId as string))
+      .$if(Boolean(narrow.teamId), (q) => q.where('t.team_id', '=', narrow.teamId as string))
+      .select(['t.stage_id', 't.currency'])
+      .select((eb) => [
+        eb.fn.sum<number>('t.deal_count').as('count'),
+        eb.fn.sum<number>('t.amount_minor').as('amount'),
+      ])
+      .groupBy(['t.stage_id', 't.currency'])
       .execute();
     return rows.map((r) => ({
       stageId: r.stage_id,
@@ -230,10 +275,6 @@ export class DealReadModel {
       .where(scopeSql(scopeOf(principal, DEALS_POLICY, 'read'), { table: 'd' }));
   }
 
-  private live(principal: Principal, narrow: BoardFilter) {
-    return narrowed(this.visible(principal).where('d.deleted_at', 'is', null), narrow);
-  }
-
   /** Live deals the caller may see, for aggregates (no joins). */
   private liveRows(principal: Principal, narrow: BoardFilter) {
     const query = this.db
@@ -264,6 +305,10 @@ interface DealQueryRow {
   company_name: string | null;
   company_domain: string | null;
   company_version: number | null;
+}
+
+function emptyPage(): DealPage {
+  return { deals: [], nextCursor: '' };
 }
 
 function sortKeyOf(row: DealQueryRow, keys: readonly SortKey[]): CursorValue[] {

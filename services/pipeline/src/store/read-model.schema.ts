@@ -81,12 +81,60 @@ export interface DealImportErrorsTable {
   message: string;
 }
 
+/**
+ * Live deals summed per (tenant, pipeline, stage, owner, team, currency): the board's totals for any visibility are
+ * a sum over a few of these rows. Kept by triggers on `deals` in the statement that changes the deal rows; a group
+ * with no deal left has no row.
+ */
+export interface DealTotalsTable {
+  tenant_id: string;
+  pipeline_id: string;
+  stage_id: string;
+  owner_id: string;
+  team_id: string;
+  currency: string;
+  deal_count: number;
+  amount_minor: number;
+}
+
 export interface PipelineReadModel {
   deals: DealsTable;
+  deal_totals: DealTotalsTable;
   contact_summaries: ContactSummariesTable;
   company_summaries: CompanySummariesTable;
   deal_imports: DealImportsTable;
   deal_import_errors: DealImportErrorsTable;
+}
+
+const TOTALS_KEY = 'tenant_id, pipeline_id, stage_id, owner_id, team_id, currency';
+
+/**
+ * A statement-level trigger function adding the live deals of `added` and taking away those of `removed` (transition
+ * tables). Groups are upserted in key order, so concurrent statements lock the rows they share in one order; a group
+ * left empty is deleted (only a group a deal left can become empty).
+ */
+function totalsTrigger(name: string, added: string | null, removed: string | null) {
+  const sources = [
+    added && `select ${TOTALS_KEY}, 1 as n, amount_minor as amount from ${added} where deleted_at is null`,
+    removed && `select ${TOTALS_KEY}, -1, -amount_minor from ${removed} where deleted_at is null`,
+  ].filter(Boolean);
+  const prune = removed
+    ? `delete from deal_totals where deal_count = 0
+        and (${TOTALS_KEY}) in (select ${TOTALS_KEY} from ${removed} where deleted_at is null);`
+    : '';
+  return sql.raw(`
+    create function ${name}() returns trigger language plpgsql as $$
+    begin
+      insert into deal_totals as t (${TOTALS_KEY}, deal_count, amount_minor)
+      select ${TOTALS_KEY}, sum(n), sum(amount) from (${sources.join(' union all ')}) delta
+      group by ${TOTALS_KEY}
+      having sum(n) <> 0 or sum(amount) <> 0
+      order by ${TOTALS_KEY}
+      on conflict (${TOTALS_KEY}) do update
+        set deal_count = t.deal_count + excluded.deal_count, amount_minor = t.amount_minor + excluded.amount_minor;
+      ${prune}
+      return null;
+    end $$`);
 }
 
 export const pipelineMigrations: Record<string, Migration> = {
@@ -193,6 +241,49 @@ export const pipelineMigrations: Record<string, Migration> = {
           message text not null,
           primary key (job_id, row, seq)
         )`.execute(db);
+    },
+  },
+  '003-deal-totals': {
+    async up(db) {
+      await sql`
+        create table deal_totals (
+          tenant_id text not null,
+          pipeline_id text not null,
+          stage_id text not null,
+          owner_id text not null,
+          team_id text not null,
+          currency text not null,
+          deal_count bigint not null,
+          amount_minor bigint not null,
+          primary key (tenant_id, pipeline_id, stage_id, owner_id, team_id, currency)
+        )`.execute(db);
+      // Reps read their own groups, managers their own and their teams'.
+      await sql`create index deal_totals_owner on deal_totals (tenant_id, owner_id, pipeline_id)`.execute(db);
+      await sql`create index deal_totals_team on deal_totals (tenant_id, team_id, pipeline_id)`.execute(db);
+      await totalsTrigger('deal_totals_inserted', 'new_deals', null).execute(db);
+      await totalsTrigger('deal_totals_updated', 'new_deals', 'old_deals').execute(db);
+      await totalsTrigger('deal_totals_deleted', null, 'old_deals').execute(db);
+      await sql`
+        create function deal_totals_truncated() returns trigger language plpgsql as $$
+        begin
+          truncate table deal_totals;
+          return null;
+        end $$`.execute(db);
+      // Creating the triggers locks out writers until the migration commits, so the sums below miss no change.
+      await sql`create trigger deal_totals_inserted after insert on deals referencing new table as new_deals
+        for each statement execute function deal_totals_inserted()`.execute(db);
+      await sql`create trigger deal_totals_updated after update on deals
+        referencing old table as old_deals new table as new_deals
+        for each statement execute function deal_totals_updated()`.execute(db);
+      await sql`create trigger deal_totals_deleted after delete on deals referencing old table as old_deals
+        for each statement execute function deal_totals_deleted()`.execute(db);
+      await sql`create trigger deal_totals_truncated after truncate on deals
+        for each statement execute function deal_totals_truncated()`.execute(db);
+      await sql`
+        insert into deal_totals (tenant_id, pipeline_id, stage_id, owner_id, team_id, currency, deal_count, amount_minor)
+        select tenant_id, pipeline_id, stage_id, owner_id, team_id, currency, count(*), sum(amount_minor)
+        from deals where deleted_at is null
+        group by tenant_id, pipeline_id, stage_id, owner_id, team_id, currency`.execute(db);
     },
   },
 };
