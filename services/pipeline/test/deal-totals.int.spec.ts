@@ -97,7 +97,8 @@ function expectedGroups(newest: Iterable<DealRecord>): Group[] {
     group.amount_minor += d.amountMinor;
     groups.set(id, group);
   }
-  const order = (g: Group) => [g.tenant_id, g.pipeline_id, g.stage_id, g.owner_id, g.team_id, g.currency].join('\u0000');
+  const order = (g: Group) =>
+    [g.tenant_id, g.pipeline_id, g.stage_id, g.owner_id, g.team_id, g.currency].join('\u0000');
   return [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 

@@ -192,10 +192,7 @@ export class DealReadModel {
       .$if(Boolean(narrow.ownerId), (q) => q.where('t.owner_id', '=', narrow.ownerId as string))
       .$if(Boolean(narrow.teamId), (q) => q.where('t.team_id', '=', narrow.teamId as string))
       .select(['t.stage_id', 't.currency'])
-      .select((eb) => [
-        eb.fn.sum<number>('t.deal_count').as('count'),
-        eb.fn.sum<number>('t.amount_minor').as('amount'),
-      ])
+      .select((eb) => [eb.fn.sum<number>('t.deal_count').as('count'), eb.fn.sum<number>('t.amount_minor').as('amount')])
       .groupBy(['t.stage_id', 't.currency'])
       .execute();
     return rows.map((r) => ({
